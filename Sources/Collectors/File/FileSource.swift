@@ -1,0 +1,30 @@
+import InfermonCore
+
+/// One configured set of log files read with one profile.
+public struct FileSourceOptions: Sendable, Equatable {
+    public var name: String
+    /// Shell globs, e.g. `/var/log/gateway/*.jsonl`.
+    public var paths: [String]
+    public var profile: ProfileKind
+    /// Longer lines are dead-lettered, not buffered without bound.
+    public var maxLineBytes: Int
+    /// How often files are checked for growth and new files.
+    public var pollInterval: Int64
+    /// Polls without growth after which a rotated-away or deleted file is finished.
+    public var rotatedIdlePolls: Int
+    /// Events per store transaction, at most.
+    public var batchEvents: Int
+
+    public init(
+        name: String, paths: [String], profile: ProfileKind = .native, maxLineBytes: Int = 1 << 20,
+        pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = 10_000
+    ) {
+        self.name = name
+        self.paths = paths
+        self.profile = profile
+        self.maxLineBytes = maxLineBytes
+        self.pollInterval = pollInterval
+        self.rotatedIdlePolls = rotatedIdlePolls
+        self.batchEvents = batchEvents
+    }
+}

@@ -1,0 +1,286 @@
+import InfermonCore
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Follows the files of one source like `tail -F`, with exactly-once delivery:
+/// each store write carries the events read and the offsets they were read up
+/// to, in one transaction, and a failed write rewinds to the last committed
+/// offsets. After a crash the checkpoints say exactly where to resume.
+///
+/// Handles rename rotation (the old file is read to its end, by descriptor, while
+/// the new one is picked up), copytruncate (a file shorter than its offset, or
+/// whose first bytes changed, is read again from the start), partial last lines
+/// (left until their newline arrives), files that appear later, and deleted files.
+public actor FileTailer: Service {
+    public let options: FileSourceOptions
+    private let sink: any IngestSink
+    private let checkpointSource: any CheckpointSource
+    private let clock: any WallClock
+    private let logger: Logger
+    private let profile: any EventProfile
+    private var inputs: [FileIdentity: TrackedInput] = [:]
+    private var resumePoints: [String: SourceCheckpoint]?
+    public private(set) var totals = IngestTotals()
+
+    final class TrackedInput {
+        let identity: FileIdentity
+        let reader: LineReader
+        var fingerprint: (hash: UInt64, length: Int)
+        var committedOffset: Int64
+        var committedLine: Int64
+        /// Polls since the file stopped matching the globs (renamed away or deleted), or nil while it matches.
+        var idlePollsSinceGone: Int?
+        var sizeAtLastPoll: Int64 = -1
+
+        init(identity: FileIdentity, reader: LineReader, fingerprint: (hash: UInt64, length: Int)) {
+            self.identity = identity
+            self.reader = reader
+            self.fingerprint = fingerprint
+            self.committedOffset = reader.offset
+            self.committedLine = reader.lineNumber
+        }
+
+        deinit { close(reader.descriptor) }
+    }
+
+    public init(
+        options: FileSourceOptions, sink: any IngestSink, checkpoints: any CheckpointSource,
+        clock: any WallClock = SystemWallClock(), logger: Logger
+    ) {
+        self.options = options
+        self.sink = sink
+        self.checkpointSource = checkpoints
+        self.clock = clock
+        self.logger = logger
+        self.profile = options.profile.makeProfile()
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await pollOnce()
+            } catch let error as InfermonError where error.isIO {
+                logger.warning(
+                    "file source read failed; retrying", metadata: ["source": "\(options.name)", "error": "\(error)"])
+            }
+            // Sleep, but wake at once for shutdown; the next poll is where work happens.
+            try? await cancelWhenGracefulShutdown { try await self.clock.sleep(for: self.options.pollInterval) }
+        }
+        logger.info("file source stopped", metadata: ["source": "\(options.name)"])
+    }
+
+    /// Bytes not yet ingested, per current path: the collector's lag.
+    public func lag() -> [(path: String, bytes: Int64)] {
+        inputs.values.map { input in
+            let size = FileSystem.stat(descriptor: input.reader.descriptor).map { Int64($0.st_size) } ?? 0
+            return (input.reader.path, max(0, size - input.committedOffset))
+        }.sorted { $0.path < $1.path }
+    }
+
+    /// One pass: discover files, notice rotation and truncation, read everything
+    /// new, and commit it. Public so tests can drive the tailer step by step.
+    @discardableResult
+    public func pollOnce() async throws -> IngestTotals {
+        let before = totals
+        if resumePoints == nil {
+            resumePoints = Dictionary(
+                try checkpointSource.checkpoints(source: options.name).map { ($0.inputKey, $0) },
+                uniquingKeysWith: { $1 })
+        }
+        discover()
+        var batch = BatchBuilder()
+        let now = clock.now()
+        for input in inputs.values.sorted(by: { $0.reader.path < $1.reader.path }) {
+            checkTruncation(input)
+            var atEnd = false
+            while !atEnd {
+                atEnd = try input.reader.read(into: &batch, budget: 4 << 20, now: now)
+                if batch.events.count >= options.batchEvents || batch.bytes >= 32 << 20 {
+                    try await commit(&batch)
+                }
+            }
+            try finishIfGone(input, batch: &batch, now: now)
+        }
+        try await commit(&batch)
+        return totals.since(before)
+    }
+
+    // MARK: Discovery
+
+    private func discover() {
+        var seen: Set<FileIdentity> = []
+        for path in FileSystem.expand(options.paths) {
+            guard let info = FileSystem.stat(path: path), FileSystem.isRegularFile(info) else { continue }
+            let identity = FileIdentity(info)
+            seen.insert(identity)
+            if let tracked = inputs[identity] {
+                if tracked.reader.path != path { tracked.reader.rename(to: path) }
+                tracked.idlePollsSinceGone = nil
+                continue
+            }
+            if let input = open(path: path, identity: identity) { inputs[identity] = input }
+        }
+        for (identity, input) in inputs where !seen.contains(identity) && input.idlePollsSinceGone == nil {
+            input.idlePollsSinceGone = 0
+            logger.debug("file rotated away or deleted; draining", metadata: ["path": "\(input.reader.path)"])
+        }
+    }
+
+    private func open(path: String, identity: FileIdentity) -> TrackedInput? {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            logger.warning(
+                "cannot open log file", metadata: ["path": "\(path)", "error": "\(String(cString: strerror(errno)))"])
+            return nil
+        }
+        // The name may have been reused between stat and open; trust the descriptor.
+        guard let info = FileSystem.stat(descriptor: descriptor), FileIdentity(info) == identity else {
+            close(descriptor)
+            return nil
+        }
+        let size = Int64(info.st_size)
+        var offset: Int64 = 0
+        var line: Int64 = 0
+        if let point = resumePoints?[identity.key], point.offset <= size,
+            let current = FileSystem.fingerprint(descriptor: descriptor, length: point.fingerprintLength),
+            current.length == point.fingerprintLength, current.hash == point.fingerprint
+        {
+            offset = point.offset
+            line = point.lineNumber
+        }
+        let fingerprint = FileSystem.fingerprint(descriptor: descriptor, length: FileSystem.fingerprintBytes) ?? (0, 0)
+        let reader = LineReader(
+            source: options.name, path: path, descriptor: descriptor, profile: profile,
+            maxLineBytes: options.maxLineBytes,
+            offset: offset, lineNumber: line)
+        logger.info("following log file", metadata: ["path": "\(path)", "offset": "\(offset)"])
+        let input = TrackedInput(identity: identity, reader: reader, fingerprint: fingerprint)
+        if offset == 0, resumePoints?[identity.key] != nil {
+            // A stale checkpoint for a reused inode must not survive the next commit.
+            input.committedOffset = -1
+        }
+        return input
+    }
+
+    /// copytruncate: the file got shorter than what was read, or its first bytes
+    /// changed (truncated and rewritten past the old offset between two polls).
+    private func checkTruncation(_ input: TrackedInput) {
+        guard let info = FileSystem.stat(descriptor: input.reader.descriptor) else { return }
+        let size = Int64(info.st_size)
+        var truncated = size < input.reader.offset + Int64(input.reader.pendingBytes)
+        if !truncated, input.fingerprint.length > 0 {
+            let current = FileSystem.fingerprint(descriptor: input.reader.descriptor, length: input.fingerprint.length)
+            truncated =
+                current.map { $0.length < input.fingerprint.length || $0.hash != input.fingerprint.hash } ?? false
+        }
+        if truncated {
+            logger.info("log file truncated; reading from the start", metadata: ["path": "\(input.reader.path)"])
+            input.reader.restart(at: 0, lineNumber: 0)
+            input.committedOffset = -1
+        }
+        if input.fingerprint.length < FileSystem.fingerprintBytes, size > Int64(input.fingerprint.length) || truncated {
+            input.fingerprint =
+                FileSystem.fingerprint(descriptor: input.reader.descriptor, length: FileSystem.fingerprintBytes) ?? (
+                    0, 0
+                )
+        }
+    }
+
+    /// A file no longer under a matching name is read until it has been quiet for
+    /// a while (a writer may still append after rotation), then its last partial
+    /// line is taken as complete and it is let go.
+    private func finishIfGone(_ input: TrackedInput, batch: inout BatchBuilder, now: Timestamp) throws {
+        guard let idle = input.idlePollsSinceGone else { return }
+        let size = FileSystem.stat(descriptor: input.reader.descriptor).map { Int64($0.st_size) } ?? 0
+        input.idlePollsSinceGone = size == input.sizeAtLastPoll ? idle + 1 : 0
+        input.sizeAtLastPoll = size
+        guard idle + 1 >= options.rotatedIdlePolls else { return }
+        _ = try input.reader.read(into: &batch, budget: .max, now: now, final: true)
+        let deleted = FileSystem.stat(descriptor: input.reader.descriptor).map { $0.st_nlink == 0 } ?? true
+        batch.checkpoints[input.identity.key] = checkpoint(input)
+        if deleted {
+            batch.checkpoints[input.identity.key] = nil
+            batch.finishedInputs.append((options.name, input.identity.key))
+        }
+        finished.append(input)
+        logger.info("finished log file", metadata: ["path": "\(input.reader.path)", "deleted": "\(deleted)"])
+    }
+
+    private var finished: [TrackedInput] = []
+
+    // MARK: Committing
+
+    private func checkpoint(_ input: TrackedInput) -> SourceCheckpoint {
+        SourceCheckpoint(
+            source: options.name, inputKey: input.identity.key, path: input.reader.path, offset: input.reader.offset,
+            lineNumber: input.reader.lineNumber, fingerprint: input.fingerprint.hash,
+            fingerprintLength: input.fingerprint.length)
+    }
+
+    private func commit(_ batch: inout BatchBuilder) async throws {
+        for input in inputs.values where input.reader.offset != input.committedOffset {
+            if batch.checkpoints[input.identity.key] == nil,
+                !batch.finishedInputs.contains(where: { $0.inputKey == input.identity.key })
+            {
+                batch.checkpoints[input.identity.key] = checkpoint(input)
+            }
+        }
+        guard !batch.isEmpty else {
+            releaseFinished()
+            return
+        }
+        do {
+            try await sink.write(batch.build())
+        } catch {
+            // Nothing of the batch is stored: read it again next time.
+            for input in inputs.values {
+                input.reader.restart(at: max(0, input.committedOffset), lineNumber: input.committedLine)
+            }
+            finished.removeAll()
+            batch = BatchBuilder()
+            logger.error(
+                "store write failed; will re-read", metadata: ["source": "\(options.name)", "error": "\(error)"])
+            throw error
+        }
+        for input in inputs.values {
+            input.committedOffset = input.reader.offset
+            input.committedLine = input.reader.lineNumber
+        }
+        totals.lines += batch.linesRead
+        totals.events += batch.events.count
+        totals.deadLetters += batch.deadLetters.count
+        totals.bytes += batch.bytes
+        batch = BatchBuilder()
+        releaseFinished()
+    }
+
+    private func releaseFinished() {
+        for input in finished { inputs[input.identity] = nil }
+        finished.removeAll()
+    }
+}
+
+/// Running counts of what a collector ingested.
+public struct IngestTotals: Sendable, Equatable {
+    public var lines = 0
+    public var events = 0
+    public var deadLetters = 0
+    public var bytes = 0
+
+    public init() {}
+
+    func since(_ earlier: IngestTotals) -> IngestTotals {
+        var delta = IngestTotals()
+        delta.lines = lines - earlier.lines
+        delta.events = events - earlier.events
+        delta.deadLetters = deadLetters - earlier.deadLetters
+        delta.bytes = bytes - earlier.bytes
+        return delta
+    }
+}

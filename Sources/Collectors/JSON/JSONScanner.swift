@@ -1,0 +1,379 @@
+import InfermonCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Why a line is not acceptable JSON, with the byte offset where it went wrong.
+struct JSONSyntaxError: Error, CustomStringConvertible {
+    var message: String
+    var offset: Int
+    var description: String { "\(message) at byte \(offset + 1)" }
+}
+
+/// A forward-only JSON reader over bytes that are already known to be valid
+/// UTF-8. Profiles drive it field by field, so the hot native path never builds
+/// a tree, and values a profile does not know are copied out as raw text.
+struct JSONScanner: ~Copyable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var position: Int = 0
+    /// Nesting limit, so a hostile line of `[[[[…` cannot exhaust the stack.
+    static let maxDepth = 64
+    private var depth = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(message: message, offset: position) }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < bytes.count ? bytes[position] : nil
+    }
+
+    mutating func expectEnd() throws {
+        skipWhitespace()
+        if position != bytes.count { throw error("unexpected data after the JSON value") }
+    }
+
+    @inline(__always)
+    mutating func consume(_ byte: UInt8) -> Bool {
+        if peek() == byte {
+            position += 1
+            return true
+        }
+        return false
+    }
+
+    /// Iterates an object's members; `body` must consume the value of each key.
+    mutating func readObject(_ body: (inout JSONScanner, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard consume(UInt8(ascii: "{")) else { throw error("expected an object") }
+        depth += 1
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        defer { depth -= 1 }
+        if consume(UInt8(ascii: "}")) { return }
+        while true {
+            guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let key = try readRawStringContent()
+            guard consume(UInt8(ascii: ":")) else { throw error("expected ':' after a member name") }
+            if key.hasEscapes {
+                var decoded = try decodeEscapes(key.range)
+                try decoded.withUnsafeMutableBufferPointer { buffer in
+                    try body(&self, UnsafeBufferPointer(buffer))
+                }
+            } else {
+                try body(&self, UnsafeBufferPointer(rebasing: bytes[key.range]))
+            }
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "}")) { return }
+            throw error("expected ',' or '}' in an object")
+        }
+    }
+
+    mutating func readArray(_ body: (inout JSONScanner) throws -> Void) throws {
+        guard consume(UInt8(ascii: "[")) else { throw error("expected an array") }
+        depth += 1
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        defer { depth -= 1 }
+        if consume(UInt8(ascii: "]")) { return }
+        while true {
+            try body(&self)
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return }
+            throw error("expected ',' or ']' in an array")
+        }
+    }
+
+    mutating func readNull() -> Bool {
+        guard peek() == UInt8(ascii: "n") else { return false }
+        guard position + 4 <= bytes.count, bytes[position + 1] == UInt8(ascii: "u"),
+            bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "l")
+        else { return false }
+        position += 4
+        return true
+    }
+
+    mutating func readBool() throws -> Bool {
+        skipWhitespace()
+        if matchLiteral("true") { return true }
+        if matchLiteral("false") { return false }
+        throw error("expected true or false")
+    }
+
+    private mutating func matchLiteral(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        let base = literal.utf8Start
+        for offset in 0..<count where bytes[position + offset] != base[offset] { return false }
+        position += count
+        return true
+    }
+
+    /// The content range of a string literal, without decoding escapes.
+    private mutating func readRawStringContent() throws -> (range: Range<Int>, hasEscapes: Bool) {
+        guard consume(UInt8(ascii: "\"")) else { throw error("expected a string") }
+        let start = position
+        var escapes = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return (start..<(position - 1), escapes)
+            }
+            if byte == UInt8(ascii: "\\") {
+                escapes = true
+                position += 2
+                continue
+            }
+            if byte < 0x20 {
+                throw error(byte == 0 ? "NUL byte in a string" : "unescaped control character in a string")
+            }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    mutating func readString() throws -> String {
+        let raw = try readRawStringContent()
+        if !raw.hasEscapes {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[raw.range]), as: UTF8.self)
+        }
+        let decoded = try decodeEscapes(raw.range)
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    /// A string, or nil for a JSON null.
+    mutating func readOptionalString() throws -> String? {
+        if readNull() { return nil }
+        return try readString()
+    }
+
+    private func decodeEscapes(_ range: Range<Int>) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var index = range.lowerBound
+        func hex4(_ at: Int) throws -> UInt32 {
+            guard at + 4 <= range.upperBound else { throw JSONSyntaxError(message: "short \\u escape", offset: at) }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let byte = bytes[at + offset]
+                let digit: UInt32
+                switch byte {
+                case 0x30...0x39: digit = UInt32(byte - 0x30)
+                case 0x41...0x46: digit = UInt32(byte - 0x41 + 10)
+                case 0x61...0x66: digit = UInt32(byte - 0x61 + 10)
+                default: throw JSONSyntaxError(message: "bad hex digit in \\u escape", offset: at + offset)
+                }
+                value = value << 4 | digit
+            }
+            return value
+        }
+        while index < range.upperBound {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < range.upperBound else { throw JSONSyntaxError(message: "dangling escape", offset: index) }
+            let escaped = bytes[index + 1]
+            index += 2
+            switch escaped {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(index)
+                index += 4
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard index + 6 <= range.upperBound, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    else { throw JSONSyntaxError(message: "unpaired surrogate", offset: index) }
+                    let low = try hex4(index + 2)
+                    guard (0xDC00..<0xE000).contains(low) else {
+                        throw JSONSyntaxError(message: "unpaired surrogate", offset: index)
+                    }
+                    index += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    throw JSONSyntaxError(message: "unpaired surrogate", offset: index)
+                }
+                if scalar == 0 { throw JSONSyntaxError(message: "NUL character in a string", offset: index) }
+                out.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
+            default:
+                throw JSONSyntaxError(message: "invalid escape", offset: index - 1)
+            }
+        }
+        return out
+    }
+
+    /// A JSON number. Integers and short decimals take an exact fast path
+    /// (Clinger's: a mantissa below 2^53 scaled by an exact power of ten);
+    /// everything else goes through `strtod`.
+    mutating func readNumber() throws -> Double {
+        skipWhitespace()
+        let start = position
+        var negative = false
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") {
+            negative = true
+            position += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        let integerStart = position
+        while position < bytes.count, bytes[position] &- 0x30 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[position] - 0x30)
+            digits += 1
+            position += 1
+        }
+        guard position > integerStart else { throw error("expected a value") }
+        if bytes[integerStart] == 0x30 && position - integerStart > 1 { throw error("leading zero in a number") }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            let fractionStart = position
+            while position < bytes.count, bytes[position] &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[position] - 0x30)
+                digits += 1
+                fractionDigits += 1
+                position += 1
+            }
+            guard position > fractionStart else { throw error("expected digits after '.'") }
+        }
+        var exponent = 0
+        var hasExponent = false
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            hasExponent = true
+            position += 1
+            var exponentNegative = false
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                exponentNegative = bytes[position] == UInt8(ascii: "-")
+                position += 1
+            }
+            let exponentStart = position
+            while position < bytes.count, bytes[position] &- 0x30 < 10 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(bytes[position] - 0x30) }
+                position += 1
+            }
+            guard position > exponentStart else { throw error("expected digits in an exponent") }
+            if exponentNegative { exponent = -exponent }
+        }
+        let scale = exponent - fractionDigits
+        if digits <= 15, !hasExponent || abs(scale) <= 22, abs(scale) <= 22 {
+            var value = Double(mantissa)
+            if scale < 0 { value /= Self.powersOfTen[-scale] } else if scale > 0 { value *= Self.powersOfTen[scale] }
+            return negative ? -value : value
+        }
+        // Slow path: hand the exact text to the C library.
+        var text = [CChar](repeating: 0, count: position - start + 1)
+        for offset in 0..<(position - start) { text[offset] = CChar(bitPattern: bytes[start + offset]) }
+        return strtod(text, nil)
+    }
+
+    mutating func readInteger() throws -> Int {
+        let start = position
+        let value = try readNumber()
+        guard value == value.rounded(), abs(value) < 9.0e15 else {
+            position = start
+            throw error("expected an integer")
+        }
+        return Int(value)
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    /// Skips one value of any type and returns the byte range it occupied.
+    @discardableResult
+    mutating func skipValue() throws -> Range<Int> {
+        guard let first = peek() else { throw error("expected a value") }
+        let start = position
+        switch first {
+        case UInt8(ascii: "{"):
+            try readObject { scanner, _ in try scanner.skipValue() }
+        case UInt8(ascii: "["):
+            try readArray { scanner in try scanner.skipValue() }
+        case UInt8(ascii: "\""):
+            _ = try readRawStringContent()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            _ = try readBool()
+        case UInt8(ascii: "n"):
+            guard readNull() else { throw error("expected a value") }
+        default:
+            _ = try readNumber()
+        }
+        return start..<position
+    }
+
+    /// Reads any value into a tree; for the profiles that walk nested documents.
+    mutating func readValue() throws -> JSONValue {
+        guard let first = peek() else { throw error("expected a value") }
+        switch first {
+        case UInt8(ascii: "{"):
+            var pairs: [(key: String, value: JSONValue)] = []
+            try readObject { scanner, key in
+                pairs.append((String(decoding: key, as: UTF8.self), try scanner.readValue()))
+            }
+            return .object(pairs)
+        case UInt8(ascii: "["):
+            var values: [JSONValue] = []
+            try readArray { scanner in values.append(try scanner.readValue()) }
+            return .array(values)
+        case UInt8(ascii: "\""):
+            return .string(try readString())
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            return .bool(try readBool())
+        case UInt8(ascii: "n"):
+            guard readNull() else { throw error("expected a value") }
+            return .null
+        default:
+            return .number(try readNumber())
+        }
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// Byte-wise comparison with a literal key, without building a String.
+    @inline(__always)
+    func equals(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        return memcmp(baseAddress!, literal.utf8Start, count) == 0
+    }
+}
+
+/// Whether bytes are valid UTF-8, with an ASCII fast path eight bytes at a time.
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    let count = bytes.count
+    if let base = bytes.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 != 0 { break }
+            index += 8
+        }
+    }
+    while index < count, bytes[index] < 0x80 { index += 1 }
+    if index == count { return true }
+    return String(validating: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self) != nil
+}

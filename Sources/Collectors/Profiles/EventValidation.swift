@@ -1,0 +1,65 @@
+import InfermonCore
+
+/// Checks every profile applies after mapping, so all formats obey one schema.
+enum EventValidation {
+    static func check(_ event: InferenceEvent) throws(EventDecodingError) {
+        if event.timestamp == Int64.min { throw EventDecodingError("missing timestamp") }
+        if event.model.isEmpty { throw EventDecodingError("missing model") }
+        try nonNegative(event.latency, "latency")
+        try nonNegative(event.timeToFirstToken, "time to first token")
+        try nonNegative(event.cost, "cost")
+        for (value, name) in [
+            (event.promptTokens, "prompt_tokens"), (event.completionTokens, "completion_tokens"),
+            (event.cachedTokens, "cached_tokens"), (event.reasoningTokens, "reasoning_tokens"),
+        ] {
+            if let value, value < 0 { throw EventDecodingError("\(name) is negative") }
+        }
+        if let feedback = event.feedback, !(0...1).contains(feedback) {
+            throw EventDecodingError("feedback must be between 0 and 1")
+        }
+    }
+
+    private static func nonNegative(_ value: Double?, _ name: String) throws(EventDecodingError) {
+        if let value, !(value >= 0 && value.isFinite) {
+            throw EventDecodingError("\(name) must be a non-negative number")
+        }
+    }
+
+    /// Reads feedback as people log it: a score, thumbs, or a boolean.
+    static func feedback(_ value: JSONValue) throws(EventDecodingError) -> Double? {
+        switch value {
+        case .null: return nil
+        case .number(let score): return score
+        case .bool(let good): return good ? 1 : 0
+        case .string(let text):
+            switch text.lowercased() {
+            case "up", "thumbs_up", "positive", "good", "like": return 1
+            case "down", "thumbs_down", "negative", "bad", "dislike": return 0
+            default: throw EventDecodingError("feedback \"\(text)\" is not up/down or a score")
+            }
+        default: throw EventDecodingError("feedback must be a number, boolean or up/down")
+        }
+    }
+
+    static func feature(_ value: JSONValue, field: String) throws(EventDecodingError) -> FeatureValue? {
+        switch value {
+        case .null: return nil
+        case .number(let number): return .number(number)
+        case .string(let text): return .category(text)
+        case .bool(let flag): return .category(flag ? "true" : "false")
+        default: throw EventDecodingError("\(field) must be a number, string or boolean")
+        }
+    }
+
+    static func timestamp(_ value: JSONValue, field: String) throws(EventDecodingError) -> Timestamp {
+        switch value {
+        case .number(let number):
+            if let millis = TimeParsing.epochMillis(number) { return millis }
+        case .string(let text):
+            if let millis = TimeParsing.rfc3339Millis(text) { return millis }
+            if let number = Double(text), let millis = TimeParsing.epochMillis(number) { return millis }
+        default: break
+        }
+        throw EventDecodingError("\(field) is not an RFC 3339 time or epoch number")
+    }
+}

@@ -1,0 +1,79 @@
+import InfermonCore
+
+/// A gateway's log of an OpenAI-style call: the `request` and `response` bodies
+/// (Chat Completions or Responses API, with their `usage` block) plus the
+/// gateway's own timing and tenant fields at the top level.
+public struct OpenAIProfile: EventProfile {
+    public let name = "openai"
+    public init() {}
+
+    public func decode(validUTF8 line: UnsafeBufferPointer<UInt8>) throws -> InferenceEvent {
+        var doc = try DocumentReader(DocumentReader.parse(line))
+        var event = InferenceEvent(timestamp: .min)
+
+        if let time = doc.value("timestamp") ?? doc.value("ts") {
+            event.timestamp = try EventValidation.timestamp(time, field: "timestamp")
+        } else if let created = try doc.number("response.created"), let millis = TimeParsing.epochMillis(created) {
+            event.timestamp = millis
+        }
+        let requestModel = try doc.string("request.model") ?? doc.string("model")
+        let responseModel = try doc.string("response.model")
+        event.model = requestModel ?? responseModel ?? ""
+        if let responseModel, responseModel != event.model { event.modelVersion = responseModel }
+        if let version = try doc.string("model_version") { event.modelVersion = version }
+        event.requestID = try doc.firstString("request_id", "response.id")
+        event.route = try doc.firstString("route", "endpoint") ?? ""
+        event.tenant = try doc.firstString("tenant", "metadata.tenant", "request.metadata.tenant") ?? ""
+
+        if let millis = try doc.number("latency_ms") { event.latency = millis / 1000 }
+        if let seconds = try doc.number("latency_s") { event.latency = seconds }
+        if let millis = try doc.number("ttft_ms") { event.timeToFirstToken = millis / 1000 }
+        if let seconds = try doc.number("ttft_s") { event.timeToFirstToken = seconds }
+        event.streamed = try doc.bool("request.stream")
+
+        // Chat Completions names first, then the Responses API's.
+        event.promptTokens = try doc.count("response.usage.prompt_tokens") ?? doc.count("response.usage.input_tokens")
+        event.completionTokens =
+            try doc.count("response.usage.completion_tokens") ?? doc.count("response.usage.output_tokens")
+        event.cachedTokens =
+            try doc.count("response.usage.prompt_tokens_details.cached_tokens")
+            ?? doc.count("response.usage.input_tokens_details.cached_tokens")
+        event.reasoningTokens =
+            try doc.count("response.usage.completion_tokens_details.reasoning_tokens")
+            ?? doc.count("response.usage.output_tokens_details.reasoning_tokens")
+        event.cost = try doc.number("cost_usd") ?? doc.number("cost")
+
+        event.finishReason = try doc.string("response.choices.0.finish_reason")
+        if event.finishReason == nil, let state = try doc.string("response.status") {
+            let reason = try doc.string("response.incomplete_details.reason")
+            event.finishReason = state == "completed" ? "stop" : (reason == "max_output_tokens" ? "length" : reason)
+        }
+        event.prompt = DocumentReader.messageText(doc.value("request.messages") ?? doc.value("request.input"))
+        event.response = DocumentReader.messageText(
+            doc.value("response.choices.0.message.content") ?? doc.value("response.output"))
+        event.context = DocumentReader.messageText(doc.value("context"))
+
+        let statusCode = try doc.number("status_code")
+        if let errorType = try doc.firstString("error.type", "error.code", "response.error.type", "response.error.code")
+        {
+            event.errorType = errorType
+            event.status = .error
+        }
+        if let status = try doc.string("status") {
+            guard let parsed = EventStatus(loose: status) else {
+                throw EventDecodingError("unknown status \"\(status)\"")
+            }
+            event.status = parsed
+        } else if let statusCode {
+            event.status = EventStatus(loose: String(Int(statusCode))) ?? .error
+            if event.status != .ok, event.errorType == nil { event.errorType = "http_\(Int(statusCode))" }
+        }
+        if let feedback = doc.value("feedback") { event.feedback = try EventValidation.feedback(feedback) }
+        // The bodies carry the prompt and response text, which is stored (and redacted) on its own.
+        doc.consume("request")
+        doc.consume("response")
+        event.attributes = doc.remainingAttributes()
+        try EventValidation.check(event)
+        return event
+    }
+}

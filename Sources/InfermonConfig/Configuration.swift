@@ -1,0 +1,84 @@
+import InfermonCore
+
+/// Everything `infermon serve` reads from its YAML file. Each section has
+/// defaults, so an empty file (or none) gives a working daemon.
+public struct Configuration: Sendable, Equatable {
+    public var storage = StorageSection()
+    public var server = ServerSection()
+    public var sources: [SourceSection] = [SourceSection.defaultFileSource]
+    public var log = LogSection()
+    /// Where the configuration came from, for messages; nil for the embedded defaults.
+    public var file: String?
+
+    public init() {}
+
+    public struct StorageSection: Sendable, Equatable {
+        /// nil means "$STATE_DIRECTORY/infermon.db, or ./infermon-data/infermon.db".
+        public var path: String?
+        public var rollupInterval: Int64 = 60_000
+        public var retention = RetentionSection()
+        public var retentionCheckInterval: Int64 = 300_000
+
+        public init() {}
+
+        /// The database path after applying the default rules.
+        public func resolvedPath(environment: [String: String]) -> String {
+            if let path { return path }
+            if let state = environment["STATE_DIRECTORY"], !state.isEmpty {
+                // systemd may pass several colon-separated directories; the first is ours.
+                let first = state.split(separator: ":").first.map(String.init) ?? state
+                return first + "/infermon.db"
+            }
+            return "./infermon-data/infermon.db"
+        }
+    }
+
+    public struct RetentionSection: Sendable, Equatable {
+        public var events: Int64 = 7 * 86_400_000
+        public var rollups: Int64 = 90 * 86_400_000
+        public var samples: Int64 = 90 * 86_400_000
+        public var deadLetters: Int64 = 14 * 86_400_000
+        public init() {}
+    }
+
+    public struct ServerSection: Sendable, Equatable {
+        public var listen = "127.0.0.1:9464"
+        public init() {}
+
+        /// Host and port of `listen`; `[::1]:9464` for IPv6.
+        public func hostAndPort() throws -> (host: String, port: Int) {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+                (0...65535).contains(port)
+            else { throw InfermonError.invalidArgument("server.listen \"\(listen)\" is not host:port") }
+            var host = String(listen[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return (host.isEmpty ? "0.0.0.0" : host, port)
+        }
+    }
+
+    public struct SourceSection: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable { case file }
+        public var name: String
+        public var kind: Kind = .file
+        public var paths: [String]
+        public var profile: String = "native"
+        public var maxLineBytes = 1 << 20
+        public var pollInterval: Int64 = 250
+        public var rotatedIdlePolls = 20
+        public var batchEvents = 10_000
+
+        public init(name: String, paths: [String]) {
+            self.name = name
+            self.paths = paths
+        }
+
+        public static let defaultFileSource = SourceSection(name: "logs", paths: ["./logs/*.jsonl"])
+    }
+
+    public struct LogSection: Sendable, Equatable {
+        public enum Format: String, Sendable, CaseIterable { case logfmt, json }
+        public var level = "info"
+        public var format: Format = .logfmt
+        public init() {}
+    }
+}

@@ -1,0 +1,133 @@
+import InfermonCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reads and validates a configuration file. Validation is all-or-nothing: the
+/// first problem is thrown with its file:line:col and nothing is half-applied.
+public enum ConfigurationLoader {
+    /// Names a profile may have; the collectors module owns the list, so it is passed in.
+    public static func load(text: String, file: String, profiles: [String]) throws -> Configuration {
+        let root = try YAMLValue.parse(text, file: file)
+        var config = Configuration()
+        config.file = file
+        if root.isNull { return config }
+        let top = try root.mapping(allowed: ["storage", "server", "sources", "log"])
+        if let storage = top["storage"] { config.storage = try parseStorage(storage) }
+        if let server = top["server"] { config.server = try parseServer(server) }
+        if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
+        if let log = top["log"] { config.log = try parseLog(log) }
+        return config
+    }
+
+    public static func load(path: String, profiles: [String]) throws -> Configuration {
+        let text: String
+        do {
+            text = try readTextFile(path)
+        } catch {
+            throw InfermonError.io("cannot read config \(path): \(error)")
+        }
+        return try load(text: text, file: path, profiles: profiles)
+    }
+
+    private static func parseStorage(_ value: YAMLValue) throws -> Configuration.StorageSection {
+        let map = try value.mapping(allowed: ["path", "rollup_interval", "retention", "retention_check_interval"])
+        var section = Configuration.StorageSection()
+        if let path = map["path"] { section.path = try path.string() }
+        if let interval = map["rollup_interval"] {
+            let millis = try interval.duration()
+            guard millis >= 1000, 86_400_000 % millis == 0 else {
+                throw interval.error("rollup_interval must be at least 1s and divide a day evenly")
+            }
+            section.rollupInterval = millis
+        }
+        if let check = map["retention_check_interval"] { section.retentionCheckInterval = try positive(check) }
+        if let retention = map["retention"] {
+            let fields = try retention.mapping(allowed: ["events", "rollups", "samples", "dead_letters"])
+            if let events = fields["events"] { section.retention.events = try positive(events) }
+            if let rollups = fields["rollups"] { section.retention.rollups = try positive(rollups) }
+            if let samples = fields["samples"] { section.retention.samples = try positive(samples) }
+            if let letters = fields["dead_letters"] { section.retention.deadLetters = try positive(letters) }
+        }
+        return section
+    }
+
+    private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
+        let map = try value.mapping(allowed: ["listen"])
+        var section = Configuration.ServerSection()
+        if let listen = map["listen"] {
+            section.listen = try listen.string()
+            do { _ = try section.hostAndPort() } catch {
+                throw listen.error("expected host:port, such as 127.0.0.1:9464")
+            }
+        }
+        return section
+    }
+
+    private static func parseSources(_ value: YAMLValue, profiles: [String]) throws -> [Configuration.SourceSection] {
+        var names: Set<String> = []
+        return try value.sequence().map { item in
+            let map = try item.mapping(allowed: [
+                "name", "type", "paths", "profile", "max_line_bytes", "poll_interval", "rotated_idle_polls",
+                "batch_events",
+            ])
+            let nameValue = try map.required("name")
+            let name = try nameValue.string()
+            guard !name.isEmpty, names.insert(name).inserted else {
+                throw nameValue.error("source names must be unique and non-empty")
+            }
+            let pathsValue = try map.required("paths")
+            let paths = try pathsValue.stringList()
+            guard !paths.isEmpty else { throw pathsValue.error("at least one path or glob is needed") }
+            var section = Configuration.SourceSection(name: name, paths: paths)
+            if let kind = map["type"] {
+                section.kind = Configuration.SourceSection.Kind(
+                    rawValue: try kind.oneOf(Configuration.SourceSection.Kind.allCases.map(\.rawValue)))!
+            }
+            if let profile = map["profile"] { section.profile = try profile.oneOf(profiles) }
+            if let maxLine = map["max_line_bytes"] { section.maxLineBytes = try maxLine.int(in: 64...(256 << 20)) }
+            if let poll = map["poll_interval"] { section.pollInterval = try positive(poll) }
+            if let idle = map["rotated_idle_polls"] { section.rotatedIdlePolls = try idle.int(in: 1...100_000) }
+            if let batch = map["batch_events"] { section.batchEvents = try batch.int(in: 1...1_000_000) }
+            return section
+        }
+    }
+
+    private static func parseLog(_ value: YAMLValue) throws -> Configuration.LogSection {
+        let map = try value.mapping(allowed: ["level", "format"])
+        var section = Configuration.LogSection()
+        if let level = map["level"] {
+            section.level = try level.oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        }
+        if let format = map["format"] {
+            section.format = Configuration.LogSection.Format(
+                rawValue: try format.oneOf(Configuration.LogSection.Format.allCases.map(\.rawValue)))!
+        }
+        return section
+    }
+
+    private static func positive(_ value: YAMLValue) throws -> Int64 {
+        let millis = try value.duration()
+        guard millis > 0 else { throw value.error("must be longer than zero") }
+        return millis
+    }
+}
+
+/// Reads a whole UTF-8 text file with the C library (no Foundation needed).
+public func readTextFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "rb") else { throw InfermonError.io(String(cString: strerror(errno))) }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress!, 1, $0.count, file) }
+        if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+        if count < chunk.count {
+            if ferror(file) != 0 { throw InfermonError.io(String(cString: strerror(errno))) }
+            break
+        }
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw InfermonError.io("not valid UTF-8") }
+    return text
+}

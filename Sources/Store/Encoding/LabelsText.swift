@@ -1,0 +1,41 @@
+import InfermonCore
+
+/// Labels as stored in the `series` table: Prometheus's text form
+/// `{__name__="x", a="1"}`, readable in SQL and parsed back exactly.
+enum LabelsText {
+    static func encode(_ labels: Labels) -> String {
+        "{" + labels.pairs.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ", ") + "}"
+    }
+
+    static func decode(_ text: String) throws -> Labels {
+        var pairs: [Label] = []
+        var characters = Array(text.unicodeScalars)[...]
+        func fail() -> InfermonError { InfermonError.storage("malformed stored labels: \(text.prefix(80))") }
+        guard characters.popFirst() == "{" else { throw fail() }
+        while let next = characters.first, next != "}" {
+            if next == "," || next == " " {
+                characters.removeFirst()
+                continue
+            }
+            var name = ""
+            while let scalar = characters.first, scalar != "=" {
+                name.unicodeScalars.append(scalar)
+                characters.removeFirst()
+            }
+            guard characters.popFirst() == "=", characters.popFirst() == "\"" else { throw fail() }
+            var value = ""
+            while true {
+                guard let scalar = characters.popFirst() else { throw fail() }
+                if scalar == "\"" { break }
+                if scalar == "\\" {
+                    guard let escaped = characters.popFirst() else { throw fail() }
+                    value.unicodeScalars.append(escaped == "n" ? "\n" : escaped)
+                } else {
+                    value.unicodeScalars.append(scalar)
+                }
+            }
+            pairs.append(Label(name, value))
+        }
+        return Labels(pairs)
+    }
+}

@@ -1,0 +1,48 @@
+import InfermonCore
+
+/// One decoded `rollups` row. Columns are read in the order of `columns`.
+struct RollupRow {
+    static let columns = """
+        bucket, last_ts, requests, latency_count, latency_sum, latency_buckets, ttft_count, ttft_sum, ttft_buckets,
+        input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost, costed_requests
+        """
+    static let sketchColumns = "latency_sketch, ttft_sketch, tpot_sketch, input_tokens_sketch, output_tokens_sketch"
+
+    var bucket: Timestamp
+    var lastTimestamp: Timestamp
+    var totals: CumulativeTotals
+    var sketches: IntervalSketches?
+
+    init(_ statement: Statement, firstColumn: Int32, withSketches: Bool) throws {
+        let c = firstColumn
+        bucket = statement.int64(c)
+        lastTimestamp = statement.int64(c + 1)
+        var totals = CumulativeTotals()
+        totals.requests = statement.int64(c + 2)
+        totals.latencyCount = statement.int64(c + 3)
+        totals.latencySum = statement.double(c + 4)
+        totals.latencyBins = statement.withBlob(c + 5) {
+            decodeBins($0, count: EventMetrics.durationBuckets.count + 1)
+        }
+        totals.ttftCount = statement.int64(c + 6)
+        totals.ttftSum = statement.double(c + 7)
+        totals.ttftBins = statement.withBlob(c + 8) {
+            decodeBins($0, count: EventMetrics.timeToFirstTokenBuckets.count + 1)
+        }
+        totals.inputTokens = statement.int64(c + 9)
+        totals.outputTokens = statement.int64(c + 10)
+        totals.cachedTokens = statement.int64(c + 11)
+        totals.reasoningTokens = statement.int64(c + 12)
+        totals.cost = statement.double(c + 13)
+        totals.costedRequests = statement.int64(c + 14)
+        self.totals = totals
+        if withSketches {
+            func sketch(_ column: Int32) throws -> QuantileSketch {
+                statement.isNull(column) ? QuantileSketch() : try QuantileSketch(serialized: statement.blob(column))
+            }
+            sketches = IntervalSketches(
+                latency: try sketch(c + 15), ttft: try sketch(c + 16), tpot: try sketch(c + 17),
+                inputTokens: try sketch(c + 18), outputTokens: try sketch(c + 19))
+        }
+    }
+}

@@ -1,0 +1,249 @@
+import InfermonCore
+
+/// Answers series queries from one read-only connection. Event-derived counters
+/// are synthesised from rollups on the rollup grid, carried forward through
+/// quiet intervals (a counter does not vanish because nothing happened) and
+/// started with a zero at the key's first interval (so the first request is
+/// counted by `increase`, as a well-behaved exporter initialises its counters).
+final class SeriesReader {
+    let connection: SQLiteConnection
+    private let rollupInterval: Int64
+    private let clock: any WallClock
+    private var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
+    private var maxKeyID: Int64 = 0
+    private var namedSeries: [Int64: Labels] = [:]
+    private var maxSeriesID: Int64 = 0
+
+    init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock) {
+        self.connection = connection
+        self.rollupInterval = rollupInterval
+        self.clock = clock
+    }
+
+    /// Picks up keys and series created since the last query.
+    private func refreshCatalog() throws {
+        let keyRows = try connection.cached(
+            "SELECT id, model, model_version, route, tenant, status, first_bucket FROM event_keys WHERE id > ? ORDER BY id"
+        )
+        keyRows.bind(1, maxKeyID)
+        while try keyRows.step() {
+            let key = EventKey(
+                model: keyRows.string(1), modelVersion: keyRows.string(2), route: keyRows.string(3),
+                tenant: keyRows.string(4), status: EventStatus(rawValue: keyRows.string(5)) ?? .error)
+            let id = keyRows.int64(0)
+            keys[id] = (key, keyRows.int64(6), key.labels)
+            maxKeyID = max(maxKeyID, id)
+        }
+        let seriesRows = try connection.cached("SELECT id, labels FROM series WHERE id > ? ORDER BY id")
+        seriesRows.bind(1, maxSeriesID)
+        while try seriesRows.step() {
+            let id = seriesRows.int64(0)
+            namedSeries[id] = try LabelsText.decode(seriesRows.string(1))
+            maxSeriesID = max(maxSeriesID, id)
+        }
+    }
+
+    private struct Wanted {
+        var family: EventFamily
+        var variant: Int
+        var labels: Labels
+    }
+
+    /// Which event-derived series match, grouped by key.
+    private func matchingEventSeries(_ matchers: [LabelMatcher]) -> [Int64: [Wanted]] {
+        let nameMatchers = matchers.filter { $0.name == Labels.metricName }
+        var result: [Int64: [Wanted]] = [:]
+        for (name, families) in EventFamily.byName where nameMatchers.allSatisfy({ $0.matches(name) }) {
+            for family in families {
+                for (keyID, entry) in keys {
+                    let base = entry.labels.setting(Labels.metricName, to: name)
+                    for (index, variant) in family.variants.enumerated() {
+                        let labels = variant.map { base.setting($0.label, to: $0.value) } ?? base
+                        if matchers.matches(labels) {
+                            result[keyID, default: []].append(Wanted(family: family, variant: index, labels: labels))
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
+        try refreshCatalog()
+        var output: [Series] = []
+        let now = clock.now()
+        for (keyID, wanted) in matchingEventSeries(matchers) {
+            let rollupWanted = wanted.filter { !$0.family.isRaw }
+            if !rollupWanted.isEmpty {
+                output += try counterSeries(keyID: keyID, wanted: rollupWanted, from: from, through: min(through, now))
+            }
+            for raw in wanted where raw.family.isRaw {
+                output.append(
+                    try rawSeries(keyID: keyID, family: raw.family, labels: raw.labels, from: from, through: through))
+            }
+        }
+        for (seriesID, labels) in namedSeries where matchers.matches(labels) {
+            let samples = try chunkSamples(seriesID: seriesID, from: from, through: through)
+            if !samples.isEmpty { output.append(Series(labels: labels, samples: samples)) }
+        }
+        return output.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
+    }
+
+    func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
+        try refreshCatalog()
+        var output: [Labels] = []
+        let active = try bornKeys(through: through)
+        for (keyID, wanted) in matchingEventSeries(matchers) where active.contains(keyID) {
+            output += wanted.map(\.labels)
+        }
+        let statement = try connection.cached(
+            "SELECT 1 FROM chunks WHERE series_id = ? AND end_ts >= ? AND start_ts <= ? LIMIT 1")
+        for (seriesID, labels) in namedSeries where matchers.matches(labels) {
+            statement.reset()
+            statement.bind(1, seriesID)
+            statement.bind(2, from)
+            statement.bind(3, through)
+            if try statement.step() { output.append(labels) }
+        }
+        return output.sorted()
+    }
+
+    /// Keys whose counters exist by `through`: counters carry forward, so any key
+    /// with a stored interval at or before it has samples there.
+    private func bornKeys(through: Timestamp) throws -> Set<Int64> {
+        var born: Set<Int64> = []
+        let statement = try connection.cached("SELECT 1 FROM rollups WHERE key_id = ? AND bucket <= ? LIMIT 1")
+        for (keyID, entry) in keys where entry.firstBucket <= through {
+            statement.reset()
+            statement.bind(1, keyID)
+            statement.bind(2, through)
+            if try statement.step() { born.insert(keyID) }
+        }
+        return born
+    }
+
+    // MARK: Counters from rollups
+
+    private func counterSeries(keyID: Int64, wanted: [Wanted], from: Timestamp, through: Timestamp) throws -> [Series] {
+        guard through >= from, let entry = keys[keyID] else { return [] }
+        let interval = rollupInterval
+        // Rows whose interval ends in range, plus the one before for carrying forward.
+        var rows: [(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals)] = []
+        let before = try connection.cached(
+            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1")
+        before.bind(1, keyID)
+        before.bind(2, from - interval)
+        if try before.step() {
+            let row = try RollupRow(before, firstColumn: 0, withSketches: false)
+            rows.append((row.bucket, row.lastTimestamp, row.totals))
+        }
+        let inRange = try connection.cached(
+            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket")
+        inRange.bind(1, keyID)
+        inRange.bind(2, from - interval)
+        inRange.bind(3, through)
+        while try inRange.step() {
+            let row = try RollupRow(inRange, firstColumn: 0, withSketches: false)
+            rows.append((row.bucket, row.lastTimestamp, row.totals))
+        }
+        guard !rows.isEmpty else { return [] }
+
+        // Sample times: the key's birth (value 0), each interval end, and for the
+        // interval still open at `through`, the time of its newest event.
+        var points: [(timestamp: Timestamp, row: Int?)] = []
+        if entry.firstBucket >= from, entry.firstBucket <= through,
+            rows.contains(where: { $0.bucket == entry.firstBucket })
+        {
+            points.append((entry.firstBucket, nil))
+        }
+        var rowIndex = 0
+        var gridEnd = max(floorDiv(from - 1, interval) * interval + interval, rows[0].bucket + interval)
+        while gridEnd <= through {
+            while rowIndex + 1 < rows.count, rows[rowIndex + 1].bucket + interval <= gridEnd { rowIndex += 1 }
+            if rows[rowIndex].bucket + interval <= gridEnd { points.append((gridEnd, rowIndex)) }
+            gridEnd += interval
+        }
+        // An interval not yet ended at `through` is shown at its newest event, and
+        // only if that event is in range: its total must not leak later requests.
+        if let last = rows.indices.last, rows[last].bucket + interval > through {
+            let timestamp = rows[last].lastTimestamp
+            if timestamp >= from, timestamp <= through, points.last.map({ $0.timestamp < timestamp }) ?? true {
+                points.append((timestamp, last))
+            }
+        }
+
+        return wanted.map { item in
+            let samples = points.map { point in
+                Sample(
+                    point.timestamp, point.row.map { item.family.value(rows[$0].totals, variant: item.variant) } ?? 0)
+            }
+            return Series(labels: item.labels, samples: samples)
+        }
+    }
+
+    // MARK: Raw events
+
+    private func rawSeries(keyID: Int64, family: EventFamily, labels: Labels, from: Timestamp, through: Timestamp)
+        throws
+        -> Series
+    {
+        let statement = try connection.cached(
+            "SELECT ts, \(family.rawColumn) FROM events WHERE ts >= ? AND ts <= ? AND key_id = ? AND \(family.rawColumn) IS NOT NULL ORDER BY ts"
+        )
+        statement.bind(1, from)
+        statement.bind(2, through)
+        statement.bind(3, keyID)
+        var samples: [Sample] = []
+        while try statement.step() { samples.append(Sample(statement.int64(0), statement.double(1))) }
+        return Series(labels: labels, samples: samples)
+    }
+
+    // MARK: Named series
+
+    private func chunkSamples(seriesID: Int64, from: Timestamp, through: Timestamp) throws -> [Sample] {
+        let statement = try connection.cached(
+            "SELECT samples, data FROM chunks WHERE series_id = ? AND end_ts >= ? AND start_ts <= ? ORDER BY start_ts")
+        statement.bind(1, seriesID)
+        statement.bind(2, from)
+        statement.bind(3, through)
+        var samples: [Sample] = []
+        while try statement.step() {
+            let count = Int(statement.int64(0))
+            try statement.withBlob(1) { try decodeXORChunk($0, count: count, into: &samples) }
+        }
+        return samples.filter { $0.timestamp >= from && $0.timestamp <= through }
+    }
+
+    // MARK: Sketches
+
+    func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
+        try refreshCatalog()
+        let columns = [
+            EventMetrics.requestDuration: "latency_sketch", EventMetrics.timeToFirstToken: "ttft_sketch",
+            EventMetrics.timePerOutputToken: "tpot_sketch", EventMetrics.requestInputTokens: "input_tokens_sketch",
+            EventMetrics.requestOutputTokens: "output_tokens_sketch",
+        ]
+        var output: [SketchSeries] = []
+        for (name, column) in columns.sorted(by: { $0.key < $1.key }) {
+            for (keyID, entry) in keys {
+                let labels = entry.labels.setting(Labels.metricName, to: name)
+                guard matchers.matches(labels) else { continue }
+                let statement = try connection.cached(
+                    "SELECT bucket, \(column) FROM rollups WHERE key_id = ? AND bucket + ? > ? AND bucket <= ? AND \(column) IS NOT NULL ORDER BY bucket"
+                )
+                statement.bind(1, keyID)
+                statement.bind(2, rollupInterval)
+                statement.bind(3, from)
+                statement.bind(4, through)
+                var points: [(timestamp: Timestamp, sketch: QuantileSketch)] = []
+                while try statement.step() {
+                    points.append(
+                        (statement.int64(0) + rollupInterval, try QuantileSketch(serialized: statement.blob(1))))
+                }
+                if !points.isEmpty { output.append(SketchSeries(labels: labels, points: points)) }
+            }
+        }
+        return output.sorted { $0.labels < $1.labels }
+    }
+}

@@ -1,0 +1,199 @@
+import CSQLite
+import InfermonCore
+
+/// A thin owner of one `sqlite3*`. Not thread-safe by design: the store confines
+/// each connection to one queue or lock, which is cheaper than SQLite's own mutexes.
+final class SQLiteConnection {
+    let handle: OpaquePointer
+    let path: String
+    private var statementCache: [String: Statement] = [:]
+
+    enum Mode { case readWrite, readOnly }
+
+    init(path: String, mode: Mode) throws {
+        var db: OpaquePointer?
+        let flags =
+            (mode == .readWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY)
+            | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw InfermonError.storage("cannot open \(path): \(message)")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if code != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorMessage)
+            throw InfermonError.storage("\(message) (in: \(sql.prefix(120)))")
+        }
+    }
+
+    /// A prepared statement kept for the life of the connection: the hot paths
+    /// never re-parse SQL.
+    func cached(_ sql: String) throws -> Statement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(connection: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    func prepare(_ sql: String) throws -> Statement { try Statement(connection: self, sql: sql) }
+
+    var changes: Int { Int(sqlite3_changes(handle)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// A single integer answer, such as `PRAGMA user_version`.
+    func scalarInt(_ sql: String) throws -> Int64 {
+        let statement = try prepare(sql)
+        guard try statement.step() else { return 0 }
+        return statement.int64(0)
+    }
+}
+
+/// One prepared statement, with bind and column accessors by 0-based index.
+final class Statement {
+    let pointer: OpaquePointer
+    unowned let connection: SQLiteConnection
+
+    init(connection: SQLiteConnection, sql: String) throws {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw InfermonError.storage("\(connection.lastErrorMessage) (in: \(sql.prefix(160)))")
+        }
+        self.pointer = statement
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(pointer) }
+
+    func reset() {
+        sqlite3_reset(pointer)
+        sqlite3_clear_bindings(pointer)
+    }
+
+    /// Steps once; true while a row is available.
+    @discardableResult
+    func step() throws -> Bool {
+        let code = sqlite3_step(pointer)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            throw InfermonError.storage(connection.lastErrorMessage)
+        }
+    }
+
+    /// Runs a statement that returns no rows and readies it for reuse.
+    func run() throws {
+        defer { sqlite3_reset(pointer) }
+        _ = try step()
+    }
+
+    // MARK: Binding (1-based, as SQLite counts)
+
+    func bind(_ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(pointer, index, value) } else { sqlite3_bind_null(pointer, index) }
+    }
+
+    func bind(_ index: Int32, _ value: Int?) { bind(index, value.map(Int64.init)) }
+
+    func bind(_ index: Int32, _ value: Double?) {
+        if let value, value.isFinite {
+            sqlite3_bind_double(pointer, index, value)
+        } else {
+            sqlite3_bind_null(pointer, index)
+        }
+    }
+
+    func bind(_ index: Int32, _ value: String?) {
+        guard var value else {
+            sqlite3_bind_null(pointer, index)
+            return
+        }
+        _ = value.withUTF8 { buffer in
+            // A zero-length buffer may have no base address; SQLite wants a pointer for "".
+            if let base = buffer.baseAddress {
+                sqlite3_bind_text(pointer, index, base, Int32(buffer.count), csqlite_transient())
+            } else {
+                sqlite3_bind_text(pointer, index, "", 0, csqlite_transient())
+            }
+        }
+    }
+
+    func bind(_ index: Int32, blob: [UInt8]?) {
+        guard let blob else {
+            sqlite3_bind_null(pointer, index)
+            return
+        }
+        _ = blob.withUnsafeBytes { buffer in
+            sqlite3_bind_blob(
+                pointer, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count),
+                csqlite_transient())
+        }
+    }
+
+    func bind(_ index: Int32, _ value: Bool?) { bind(index, value.map { $0 ? Int64(1) : Int64(0) }) }
+
+    // MARK: Columns (0-based)
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(pointer, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(pointer, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(pointer, column) }
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : Int(int64(column)) }
+
+    func string(_ column: Int32) -> String {
+        guard let text = sqlite3_column_text(pointer, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        guard count > 0, let base = sqlite3_column_blob(pointer, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Borrowed bytes, valid until the next step; avoids a copy for decoding.
+    func withBlob<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let count = Int(sqlite3_column_bytes(pointer, column))
+        let base = sqlite3_column_blob(pointer, column)
+        return try body(UnsafeRawBufferPointer(start: count > 0 ? base : nil, count: count))
+    }
+
+    func columnType(_ column: Int32) -> Int32 { sqlite3_column_type(pointer, column) }
+}

@@ -1,0 +1,169 @@
+import Dispatch
+import InfermonCore
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The embedded store: one SQLite file in WAL mode with a single writer
+/// connection, confined to a serial queue off the Swift concurrency pool (SQLite
+/// calls block), and a reader connection for queries, which WAL lets run beside
+/// writes.
+public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, CheckpointSource,
+    @unchecked Sendable
+{
+    public let path: String
+    public let options: StoreOptions
+    /// The rollup interval in force, which may differ from `options` for an existing store.
+    public let rollupInterval: Int64
+    let clock: any WallClock
+    private let logger: Logger
+    private let writeQueue = DispatchQueue(label: "infermon.store.writer")
+    // Confined to writeQueue.
+    private let writer: StoreWriter
+    private let reader: Mutex<SeriesReaderBox>
+    private let closed = Atomic<Bool>(false)
+
+    public init(
+        path: String, options: StoreOptions = StoreOptions(), clock: any WallClock = SystemWallClock(), logger: Logger
+    ) throws {
+        self.path = path
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        let connection = try SQLiteConnection(path: path, mode: .readWrite)
+        try connection.execute("PRAGMA journal_mode = WAL")
+        // In WAL mode NORMAL loses nothing on a process crash; only a power cut can
+        // take the last transactions, and never corrupts the file.
+        try connection.execute("PRAGMA synchronous = NORMAL")
+        try connection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+        try connection.execute("PRAGMA temp_store = MEMORY")
+        try connection.execute("PRAGMA wal_autocheckpoint = 4000")
+        try Migrations.migrate(connection)
+        rollupInterval = try Self.settleRollupInterval(connection, requested: options.rollupInterval, logger: logger)
+        writer = try StoreWriter(connection: connection, rollupInterval: rollupInterval, clock: clock, logger: logger)
+        let readConnection = try SQLiteConnection(path: path, mode: .readWrite)
+        try readConnection.execute("PRAGMA query_only = 1")
+        try readConnection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+        reader = Mutex(
+            SeriesReaderBox(SeriesReader(connection: readConnection, rollupInterval: rollupInterval, clock: clock)))
+    }
+
+    /// The first open records the interval; later opens keep it, because rollup
+    /// rows of different widths cannot be mixed.
+    private static func settleRollupInterval(_ connection: SQLiteConnection, requested: Int64, logger: Logger) throws
+        -> Int64
+    {
+        let select = try connection.prepare("SELECT value FROM settings WHERE name = 'rollup_interval_ms'")
+        if try select.step(), let stored = Int64(select.string(0)) {
+            if stored != requested {
+                logger.warning(
+                    "store keeps its rollup interval",
+                    metadata: ["stored_ms": "\(stored)", "configured_ms": "\(requested)"])
+            }
+            return stored
+        }
+        guard requested >= 1000, 86_400_000 % requested == 0 else {
+            throw InfermonError.invalidArgument("rollup interval must be at least 1s and divide a day evenly")
+        }
+        let insert = try connection.prepare("INSERT INTO settings (name, value) VALUES ('rollup_interval_ms', ?)")
+        insert.bind(1, String(requested))
+        try insert.run()
+        return requested
+    }
+
+    // MARK: Writing
+
+    private func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
+        guard !closed.load(ordering: .acquiring) else { throw InfermonError.unavailable("store is closed") }
+        return try await withCheckedThrowingContinuation { continuation in
+            writeQueue.async { [writer] in
+                continuation.resume(with: Result { try body(writer) })
+            }
+        }
+    }
+
+    public func write(_ batch: IngestBatch) async throws {
+        try await write(batch, source: nil)
+    }
+
+    /// Writes a batch attributed to a source (recorded with each event).
+    public func write(_ batch: IngestBatch, source: String?) async throws {
+        let sendable = UncheckedBox(batch)
+        try await onWriter { writer in try writer.write(sendable.value, source: source) }
+    }
+
+    /// The same, blocking the calling thread: for one-shot commands and benchmarks.
+    public func writeSynchronously(_ batch: IngestBatch, source: String? = nil) throws {
+        try writeQueue.sync { try writer.write(batch, source: source) }
+    }
+
+    public func append(_ samples: [(labels: Labels, sample: Sample)]) async throws {
+        let sendable = UncheckedBox(samples)
+        let rejected = try await onWriter { writer in try writer.appendSamples(sendable.value) }
+        if rejected > 0 { logger.debug("out-of-order samples dropped", metadata: ["count": "\(rejected)"]) }
+    }
+
+    public func checkpoints(source: String) throws -> [SourceCheckpoint] {
+        try writeQueue.sync {
+            let statement = try writer.connection.prepare(
+                "SELECT input_key, path, byte_offset, line, fingerprint, fingerprint_length FROM checkpoints WHERE source = ?"
+            )
+            statement.bind(1, source)
+            var result: [SourceCheckpoint] = []
+            while try statement.step() {
+                result.append(
+                    SourceCheckpoint(
+                        source: source, inputKey: statement.string(0), path: statement.string(1),
+                        offset: statement.int64(2),
+                        lineNumber: statement.int64(3), fingerprint: UInt64(bitPattern: statement.int64(4)),
+                        fingerprintLength: Int(statement.int64(5))))
+            }
+            return result
+        }
+    }
+
+    /// Runs one slice of retention; see `Retention`.
+    public func enforceRetention(now: Timestamp) async throws -> RetentionReport {
+        let policy = options.retention
+        return try await onWriter { writer in try Retention.run(writer.connection, policy: policy, now: now) }
+    }
+
+    /// Checkpoints the WAL into the main file and refuses further writes.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        writeQueue.sync { try? writer.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    // MARK: Reading
+
+    public func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
+        try reader.withLock { try $0.reader.select(matchers, from: from, through: through) }
+    }
+
+    public func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
+        try reader.withLock { try $0.reader.labelSets(matchers, from: from, through: through) }
+    }
+
+    public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
+        try reader.withLock { try $0.reader.sketches(matchers, from: from, through: through) }
+    }
+
+    public func stats() throws -> StoreStats {
+        try reader.withLock { try StoreStats.read($0.reader.connection, path: path) }
+    }
+}
+
+/// The reader is only touched under the store's mutex.
+struct SeriesReaderBox: @unchecked Sendable {
+    let reader: SeriesReader
+    init(_ reader: SeriesReader) { self.reader = reader }
+}
+
+/// Carries a value into the write queue's closure; the caller gives it up.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

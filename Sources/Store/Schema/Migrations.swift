@@ -1,0 +1,137 @@
+import InfermonCore
+
+/// The schema, as an ordered list of migrations; `PRAGMA user_version` records
+/// how many have run. Never edit a shipped step: append a new one.
+enum Migrations {
+    static let steps: [String] = [
+        // 1: events, rollups, named series, dead letters, checkpoints.
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE event_keys (
+            id INTEGER PRIMARY KEY,
+            model TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            route TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            status TEXT NOT NULL,
+            first_bucket INTEGER NOT NULL,
+            UNIQUE (model, model_version, route, tenant, status)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            key_id INTEGER NOT NULL,
+            source_id INTEGER,
+            request_id TEXT,
+            error_type TEXT,
+            latency REAL,
+            ttft REAL,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            cached_tokens INTEGER,
+            reasoning_tokens INTEGER,
+            cost REAL,
+            finish_reason TEXT,
+            streamed INTEGER,
+            prediction ANY,
+            label ANY,
+            feedback REAL,
+            features TEXT,
+            attributes TEXT
+        );
+        CREATE INDEX events_ts ON events (ts);
+        CREATE TABLE event_texts (
+            event_id INTEGER PRIMARY KEY,
+            prompt TEXT,
+            response TEXT,
+            context TEXT
+        );
+        CREATE TABLE rollups (
+            key_id INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            last_ts INTEGER NOT NULL,
+            requests INTEGER NOT NULL,
+            latency_count INTEGER NOT NULL,
+            latency_sum REAL NOT NULL,
+            latency_buckets BLOB NOT NULL,
+            ttft_count INTEGER NOT NULL,
+            ttft_sum REAL NOT NULL,
+            ttft_buckets BLOB NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cached_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            cost REAL NOT NULL,
+            costed_requests INTEGER NOT NULL,
+            latency_sketch BLOB,
+            ttft_sketch BLOB,
+            tpot_sketch BLOB,
+            input_tokens_sketch BLOB,
+            output_tokens_sketch BLOB,
+            PRIMARY KEY (key_id, bucket)
+        ) WITHOUT ROWID;
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            labels TEXT NOT NULL UNIQUE
+        );
+        CREATE INDEX series_name ON series (name);
+        CREATE TABLE chunks (
+            series_id INTEGER NOT NULL,
+            start_ts INTEGER NOT NULL,
+            end_ts INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (series_id, start_ts)
+        ) WITHOUT ROWID;
+        CREATE TABLE dead_letters (
+            id INTEGER PRIMARY KEY,
+            received_at INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            location TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            excerpt BLOB NOT NULL
+        );
+        CREATE INDEX dead_letters_time ON dead_letters (received_at);
+        CREATE TABLE checkpoints (
+            source TEXT NOT NULL,
+            input_key TEXT NOT NULL,
+            path TEXT NOT NULL,
+            byte_offset INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            fingerprint INTEGER NOT NULL,
+            fingerprint_length INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (source, input_key)
+        );
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    ]
+
+    static var currentVersion: Int { steps.count }
+
+    /// Runs the missing steps, each in its own transaction with the version bump,
+    /// so a crash mid-migration leaves the previous version intact.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        let version = Int(try connection.scalarInt("PRAGMA user_version"))
+        guard version <= steps.count else {
+            throw InfermonError.storage(
+                "\(connection.path) has schema version \(version), newer than this infermon (\(steps.count)); upgrade infermon"
+            )
+        }
+        for index in version..<steps.count {
+            try connection.transaction {
+                try connection.execute(steps[index])
+                try connection.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+}

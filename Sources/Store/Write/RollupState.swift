@@ -1,0 +1,119 @@
+import InfermonCore
+
+/// Counters that only grow, as a Prometheus client library would expose them.
+/// Stored cumulatively in every rollup row so a counter sample can be read from
+/// one row without summing history.
+struct CumulativeTotals: Equatable {
+    var requests: Int64 = 0
+    var latencyCount: Int64 = 0
+    var latencySum: Double = 0
+    /// Observations per histogram bin (not cumulative over `le`; the last bin is above the top bound).
+    var latencyBins = [UInt64](repeating: 0, count: EventMetrics.durationBuckets.count + 1)
+    var ttftCount: Int64 = 0
+    var ttftSum: Double = 0
+    var ttftBins = [UInt64](repeating: 0, count: EventMetrics.timeToFirstTokenBuckets.count + 1)
+    var inputTokens: Int64 = 0
+    var outputTokens: Int64 = 0
+    var cachedTokens: Int64 = 0
+    var reasoningTokens: Int64 = 0
+    var cost: Double = 0
+    var costedRequests: Int64 = 0
+}
+
+/// The sketches of one rollup interval.
+struct IntervalSketches {
+    var latency = QuantileSketch()
+    var ttft = QuantileSketch()
+    var tpot = QuantileSketch()
+    var inputTokens = QuantileSketch()
+    var outputTokens = QuantileSketch()
+}
+
+/// The open (latest) rollup interval of one event key.
+struct RollupState {
+    var bucket: Timestamp
+    var lastTimestamp: Timestamp
+    var totals: CumulativeTotals
+    var sketches: IntervalSketches
+    var dirty: Bool
+
+    mutating func add(_ event: InferenceEvent) {
+        totals.requests += 1
+        if event.timestamp > lastTimestamp { lastTimestamp = event.timestamp }
+        if let latency = event.latency {
+            totals.latencyCount += 1
+            totals.latencySum += latency
+            totals.latencyBins[binIndex(latency, EventMetrics.durationBuckets)] += 1
+            sketches.latency.add(latency)
+        }
+        if let ttft = event.timeToFirstToken {
+            totals.ttftCount += 1
+            totals.ttftSum += ttft
+            totals.ttftBins[binIndex(ttft, EventMetrics.timeToFirstTokenBuckets)] += 1
+            sketches.ttft.add(ttft)
+            if let tpot = timePerOutputToken(event) { sketches.tpot.add(tpot) }
+        }
+        if let tokens = event.promptTokens {
+            totals.inputTokens += Int64(tokens)
+            sketches.inputTokens.add(Double(tokens))
+        }
+        if let tokens = event.completionTokens {
+            totals.outputTokens += Int64(tokens)
+            sketches.outputTokens.add(Double(tokens))
+        }
+        if let tokens = event.cachedTokens { totals.cachedTokens += Int64(tokens) }
+        if let tokens = event.reasoningTokens { totals.reasoningTokens += Int64(tokens) }
+        if let cost = event.cost {
+            totals.cost += cost
+            totals.costedRequests += 1
+        }
+        dirty = true
+    }
+}
+
+/// (latency − TTFT) / (completion tokens − 1): the pace of streaming after the
+/// first token. Undefined without a first-token time or with fewer than two tokens.
+public func timePerOutputToken(_ event: InferenceEvent) -> Double? {
+    guard let latency = event.latency, let ttft = event.timeToFirstToken, let tokens = event.completionTokens,
+        tokens > 1, latency >= ttft
+    else { return nil }
+    return (latency - ttft) / Double(tokens - 1)
+}
+
+/// The histogram bin of a value: the first bound it does not exceed, or the overflow bin.
+@inline(__always)
+func binIndex(_ value: Double, _ bounds: [Double]) -> Int {
+    var low = 0
+    var high = bounds.count
+    while low < high {
+        let middle = (low + high) / 2
+        if value <= bounds[middle] { high = middle } else { low = middle + 1 }
+    }
+    return low
+}
+
+/// Bin counts as a varint blob.
+func encodeBins(_ bins: [UInt64]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(bins.count * 2)
+    for value in bins { appendVarint(value, to: &out) }
+    return out
+}
+
+func decodeBins(_ bytes: UnsafeRawBufferPointer, count: Int) -> [UInt64] {
+    var bins = [UInt64](repeating: 0, count: count)
+    var position = 0
+    for index in 0..<count {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            value |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        bins[index] = value
+    }
+    return bins
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Collectors
+import InfermonConfig
+import InfermonCore
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Work with configuration files.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Validate a configuration file; errors are reported as file:line:col.",
+            discussion: "Without a file, checks the built-in defaults and prints them."
+        )
+
+        @Argument(help: ArgumentHelp("The YAML file to check.", valueName: "file"))
+        var file: String?
+
+        func run() throws {
+            let configuration: Configuration
+            do {
+                configuration =
+                    try file.map {
+                        try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue))
+                    }
+                    ?? Configuration()
+            } catch {
+                throw fail(error)
+            }
+            let name = file ?? "built-in defaults"
+            print("\(name): ok")
+            print("  store:   \(configuration.storage.resolvedPath(environment: processEnvironment))")
+            print("  listen:  \(configuration.server.listen)")
+            for source in configuration.sources {
+                print("  source \(source.name): \(source.paths.joined(separator: ", ")) (\(source.profile))")
+            }
+        }
+    }
+}

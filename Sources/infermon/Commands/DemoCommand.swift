@@ -1,0 +1,60 @@
+import ArgumentParser
+import InfermonConfig
+import InfermonCore
+import Logging
+import Store
+import TrafficSimulator
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate realistic LLM traffic into ./logs/demo.jsonl and serve it with the built-in defaults.",
+        discussion: """
+            The traffic has several models and tenants, a daily load curve, and once per simulated day a \
+            latency incident (06:00, gpt-4o slow), a cost spike (10:00, globex sends huge prompts), a drift \
+            episode (from 14:00: longer prompts, a new dominant tenant "wayne") and an error burst (18:00). \
+            The last --history of traffic is replayed --speed times faster than real time, then it continues live.
+            """
+    )
+
+    @Option(help: ArgumentHelp("How much past traffic to replay first, e.g. 24h.", valueName: "duration"))
+    var history: String = "24h"
+
+    @Option(help: ArgumentHelp("Replay speed, as a multiple of real time.", valueName: "factor"))
+    var speed: Double = 720
+
+    @Option(help: ArgumentHelp("Average requests per second of simulated time.", valueName: "rate"))
+    var rate: Double = 2
+
+    @Option(help: ArgumentHelp("Log file to write.", valueName: "path"))
+    var file: String = "./logs/demo.jsonl"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Configuration file; the demo's log file must match one of its sources.", valueName: "file"))
+    var config: String?
+
+    func run() async throws {
+        guard let historyMillis = TimeParsing.durationMillis(history), speed >= 1, rate > 0 else {
+            throw ValidationError("--history must be a duration such as 24h, --speed at least 1, --rate above 0")
+        }
+        do {
+            let configuration =
+                try config.map {
+                    try ConfigurationLoader.load(path: $0, profiles: ["native", "openai", "otel-genai", "litellm"])
+                }
+                ?? Configuration()
+            LogSetup.bootstrap(level: configuration.log.level, json: configuration.log.format == .json)
+            try makeParentDirectory(of: file)
+            let traffic = TrafficFileWriter(
+                path: file, history: historyMillis, speed: speed, baseRate: rate, logger: Logger(label: "infermon.demo")
+            )
+            let daemon = try Daemon.make(
+                config: configuration, environment: processEnvironment, extraServices: [traffic])
+            print("infermon demo: writing \(file), store \(daemon.store.path); press Ctrl-C to stop")
+            try await daemon.run()
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Collectors
+import InfermonCore
+import Logging
+import Store
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Import log files once, then print how many lines were accepted and rejected.",
+        discussion: """
+            Each line is one request in the chosen profile's format. Lines that do not parse are kept \
+            as dead letters (see `infermon stats`). The exit status is non-zero if a file cannot be read. \
+            Do not ingest a file that a running daemon also follows: it would be counted twice.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Files to import.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("Line format: \(ProfileKind.names).", valueName: "profile"))
+    var profile: String = "native"
+
+    @OptionGroup var store: StoreOptionsGroup
+
+    func run() throws {
+        LogSetup.bootstrap(level: store.logLevel, json: false)
+        guard let kind = ProfileKind(rawValue: profile) else {
+            throw ValidationError("unknown profile \"\(profile)\"; choose one of \(ProfileKind.names)")
+        }
+        let database: SQLiteStore
+        do {
+            let configuration = try store.loadConfiguration()
+            database = try Daemon.openStore(
+                config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+        } catch {
+            throw fail(error)
+        }
+        defer { database.close() }
+        var unreadable = 0
+        var total = IngestTotals()
+        for file in files {
+            do {
+                let totals = try FileImporter.importFile(path: file, source: "ingest", profile: kind.makeProfile()) {
+                    try database.writeSynchronously($0, source: "ingest")
+                }
+                print("\(file): \(totals.events) accepted, \(totals.deadLetters) rejected")
+                total.events += totals.events
+                total.deadLetters += totals.deadLetters
+            } catch {
+                printError("infermon: \(file): \(error)")
+                unreadable += 1
+            }
+        }
+        if files.count > 1 { print("total: \(total.events) accepted, \(total.deadLetters) rejected") }
+        if unreadable > 0 { throw ExitCode(2) }
+    }
+}

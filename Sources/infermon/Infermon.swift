@@ -1,0 +1,23 @@
+import ArgumentParser
+
+@main
+struct Infermon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infermon",
+        abstract: "Monitoring for ML and LLM inference: logs in, metrics, drift, cost and alerts out.",
+        discussion: """
+            infermon tails your inference logs (one JSON object per request) into an embedded SQLite store \
+            and answers questions about them. Start with `infermon demo` to see it on synthetic traffic, \
+            or `infermon serve` to follow ./logs/*.jsonl with the built-in defaults.
+            """,
+        version: InfermonVersion.current,
+        subcommands: [
+            ServeCommand.self, IngestCommand.self, StatsCommand.self, DemoCommand.self, ConfigCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}
+
+enum InfermonVersion {
+    static let current = "0.1.0"
+}
