@@ -75,6 +75,9 @@ public struct IngestBatch: Sendable {
     public var checkpoints: [SourceCheckpoint]
     /// Inputs that are gone for good (deleted files), whose checkpoints can be dropped.
     public var finishedInputs: [(source: String, inputKey: String)]
+    /// Named samples that belong with these events (counters kept by ingest stages,
+    /// such as security findings), committed in the same transaction.
+    public var samples: [(labels: Labels, sample: Sample)] = []
 
     public init(
         events: [InferenceEvent] = [], deadLetters: [DeadLetter] = [], checkpoints: [SourceCheckpoint] = [],
@@ -87,7 +90,31 @@ public struct IngestBatch: Sendable {
     }
 
     public var isEmpty: Bool {
-        events.isEmpty && deadLetters.isEmpty && checkpoints.isEmpty && finishedInputs.isEmpty
+        events.isEmpty && deadLetters.isEmpty && checkpoints.isEmpty && finishedInputs.isEmpty && samples.isEmpty
+    }
+}
+
+/// A step every batch passes through before it is stored, whatever collector it
+/// came from: pricing, redaction of secrets, security counters. Stages run in
+/// order, and what they change is written in the batch's one transaction.
+public protocol IngestStage: Sendable {
+    func process(_ batch: inout IngestBatch) async throws
+}
+
+/// An `IngestSink` that runs stages before handing the batch on.
+public struct StagedSink: IngestSink {
+    public let stages: [any IngestStage]
+    public let next: any IngestSink
+
+    public init(stages: [any IngestStage], next: any IngestSink) {
+        self.stages = stages
+        self.next = next
+    }
+
+    public func write(_ batch: IngestBatch) async throws {
+        var batch = batch
+        for stage in stages { try await stage.process(&batch) }
+        try await next.write(batch)
     }
 }
 

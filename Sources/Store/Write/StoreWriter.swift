@@ -40,6 +40,10 @@ final class StoreWriter: @unchecked Sendable {
                 let sourceID = try source.map { try self.sourceID($0) }
                 for event in batch.events { try insert(event, sourceID: sourceID) }
                 try flushRollups()
+                if !batch.samples.isEmpty {
+                    _ = try samples.append(batch.samples)
+                    try samples.flush()
+                }
                 for letter in batch.deadLetters { try insert(letter) }
                 for checkpoint in batch.checkpoints { try upsert(checkpoint) }
                 for finished in batch.finishedInputs {
