@@ -91,13 +91,19 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "InfermonCore", "InfermonTesting"],
-            resources: [.copy("testdata")],
+            dependencies: [
+                "Collectors", "InfermonCore", "InfermonTesting", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["testdata"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "InfermonCore", "InfermonTesting"],
+            dependencies: [
+                "Store", "InfermonCore", "InfermonTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -107,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["InfermonCore", "InfermonTesting", "Store"],
+            dependencies: ["InfermonCore", "InfermonTesting", "Store", "infermon"],
             swiftSettings: swiftSettings
         ),
     ]

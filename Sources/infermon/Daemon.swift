@@ -37,6 +37,7 @@ struct Daemon {
                     options: options, sink: store, checkpoints: store, logger: Logger(label: "infermon.collector.file"))
             )
         }
+        services.append(ReadinessService(logger: logger))
         return Daemon(config: config, store: store, services: services, logger: logger)
     }
 
