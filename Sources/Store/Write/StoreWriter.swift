@@ -174,22 +174,22 @@ final class StoreWriter: @unchecked Sendable {
         var state: RollupState
         if let open = rollups[keyID] {
             state = open
-        } else if let stored = try loadLatestRollup(keyID: keyID) {
-            state = stored
         } else {
-            state = RollupState(
-                bucket: bucket, lastTimestamp: event.timestamp, totals: CumulativeTotals(),
-                sketches: IntervalSketches(),
-                dirty: true)
+            state =
+                try loadLatestRollup(keyID: keyID)
+                ?? RollupState(
+                    bucket: bucket, lastTimestamp: event.timestamp, totals: CumulativeTotals(),
+                    sketches: IntervalSketches(), dirty: true)
+            rollups[keyID] = state
         }
         if bucket > state.bucket {
             if state.dirty { try writeRollup(state, keyID: keyID) }
             state = RollupState(
                 bucket: bucket, lastTimestamp: event.timestamp, totals: state.totals, sketches: IntervalSketches(),
                 dirty: true)
+            rollups[keyID] = state
         }
         state.add(event)
-        rollups[keyID] = state
     }
 
     /// Writes every interval that changed in this batch; open ones are rewritten
@@ -197,7 +197,7 @@ final class StoreWriter: @unchecked Sendable {
     private func flushRollups() throws {
         for (keyID, state) in rollups where state.dirty {
             try writeRollup(state, keyID: keyID)
-            rollups[keyID]?.dirty = false
+            state.dirty = false
         }
         // Keep memory bounded: intervals well in the past will not be reopened by live data.
         if rollups.count > 4096 {
