@@ -20,6 +20,8 @@ struct CrashRecoveryTests {
             """
             storage:
               path: \(directory.file("store.db"))
+            server:
+              listen: 127.0.0.1:0
             sources:
               - name: app
                 paths: ["\(directory.file("logs"))/*.jsonl*"]

@@ -39,7 +39,8 @@ final class RollupState {
     var sketches: IntervalSketches
     var dirty: Bool
 
-    init(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals, sketches: IntervalSketches, dirty: Bool) {
+    init(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals, sketches: IntervalSketches, dirty: Bool)
+    {
         self.bucket = bucket
         self.lastTimestamp = lastTimestamp
         self.totals = totals
