@@ -34,11 +34,22 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Writes one batch in one transaction. On failure the in-memory caches that
     /// may now be ahead of the database are dropped and reloaded on next use.
+    /// Events skipped as already stored, since the writer started.
+    private(set) var duplicates = 0
+
     func write(_ batch: IngestBatch, source: String?) throws {
         do {
             try connection.transaction {
                 let sourceID = try source.map { try self.sourceID($0) }
-                for event in batch.events { try insert(event, sourceID: sourceID) }
+                for event in batch.events {
+                    if batch.deduplicateByRequestID, let requestID = event.requestID,
+                        try !claim(requestID, at: event.timestamp)
+                    {
+                        duplicates += 1
+                        continue
+                    }
+                    try insert(event, sourceID: sourceID)
+                }
                 try flushRollups()
                 if !batch.samples.isEmpty {
                     _ = try samples.append(batch.samples)
@@ -155,6 +166,15 @@ final class StoreWriter: @unchecked Sendable {
             try text.run()
         }
         try accumulate(event, keyID: keyID, bucket: bucket)
+    }
+
+    /// Records a request id; false when it was already there.
+    private func claim(_ requestID: String, at timestamp: Timestamp) throws -> Bool {
+        let statement = try connection.cached("INSERT OR IGNORE INTO request_ids (request_id, ts) VALUES (?, ?)")
+        statement.bind(1, requestID)
+        statement.bind(2, timestamp)
+        try statement.run()
+        return connection.changes > 0
     }
 
     private func bind(_ value: FeatureValue?, to statement: Statement, at index: Int32) {
