@@ -128,6 +128,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         }
     }
 
+    /// Completes when the writer queue has run a no-op: the watchdog's proof
+    /// that the store is not wedged.
+    public func ping() async throws {
+        try await onWriter { _ in () }
+    }
+
     /// Runs one slice of retention; see `Retention`.
     public func enforceRetention(now: Timestamp) async throws -> RetentionReport {
         let policy = options.retention
