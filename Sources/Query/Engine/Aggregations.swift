@@ -14,15 +14,28 @@ extension Evaluation {
                 parameter = try evaluateScalar(expression, grid)
             }
         }
+        // count_values groups by its value label too (unless `without` is used).
+        let extra = aggregation.op == .countValues ? [valueLabel] : []
+        let groupKey: (Labels) -> Labels
+        switch aggregation.grouping {
+        case nil where extra.isEmpty: groupKey = { _ in Labels() }
+        case nil:
+            let keep = Set(extra)
+            groupKey = { $0.keeping(keep) }
+        case .by(let names):
+            let keep = Set(names + extra)
+            groupKey = { $0.keeping(keep) }
+        case .without(let names):
+            let remove = Set(names).union([Labels.metricName])
+            groupKey = { $0.removing(remove) }
+        }
+        if aggregation.op == .countValues {
+            return .vector(try countValues(valueLabel, series, groupKey, grid))
+        }
         var groupIndex: [Labels: Int] = [:]
         var groups: [(labels: Labels, members: [Int])] = []
         for (index, item) in series.enumerated() {
-            let key: Labels
-            switch aggregation.grouping {
-            case nil: key = Labels()
-            case .by(let names): key = item.labels.keeping(Set(names))
-            case .without(let names): key = item.labels.removing(Set(names).union([Labels.metricName]))
-            }
+            let key = groupKey(item.labels)
             if let group = groupIndex[key] {
                 groups[group].members.append(index)
             } else {
@@ -33,8 +46,6 @@ extension Evaluation {
         switch aggregation.op {
         case .topk, .bottomk:
             return .vector(try topK(aggregation.op == .topk, parameter, series, groups, grid))
-        case .countValues:
-            return .vector(try countValues(valueLabel, series, groups, grid))
         default:
             break
         }
@@ -112,31 +123,31 @@ extension Evaluation {
         return order.map { outputs[$0]! }
     }
 
-    /// One series per group and distinct value, counting the members with that value.
+    /// Counts series per distinct value. As in Prometheus, the value label is set
+    /// before grouping, so it can replace a grouping label of the same name.
     private func countValues(
-        _ label: String, _ series: [StepSeries], _ groups: [(labels: Labels, members: [Int])], _ grid: Grid
+        _ label: String, _ series: [StepSeries], _ groupKey: (Labels) -> Labels, _ grid: Grid
     ) throws -> [StepSeries] {
         guard isValidLabelName(label) else { throw EvaluationError.execution("invalid label name \"\(label)\"") }
         var collector = SeriesCollector(count: grid.count)
-        var slots: [String: Int] = [:]
-        for group in groups {
-            slots.removeAll(keepingCapacity: true)
-            for step in 0..<grid.count {
-                try tick()
-                var counts: [Int: Double] = [:]
-                for member in group.members where series[member].present[step] {
-                    let text = formatPrometheusFloat(series[member].values[step])
-                    let slot: Int
-                    if let known = slots[text] {
-                        slot = known
-                    } else {
-                        slot = collector.slot(for: group.labels.setting(label, to: text))
-                        slots[text] = slot
-                    }
-                    counts[slot, default: 0] += 1
+        // Per series, the output slot of each value seen: label work once per distinct value.
+        var slots = [[String: Int]](repeating: [:], count: series.count)
+        var counts: [Int: Double] = [:]
+        for step in 0..<grid.count {
+            try tick()
+            counts.removeAll(keepingCapacity: true)
+            for (index, item) in series.enumerated() where item.present[step] {
+                let text = formatPrometheusFloat(item.values[step])
+                let slot: Int
+                if let known = slots[index][text] {
+                    slot = known
+                } else {
+                    slot = collector.slot(for: groupKey(item.labels.setting(label, to: text)))
+                    slots[index][text] = slot
                 }
-                for (slot, count) in counts { try collector.set(slot, step, count) }
+                counts[slot, default: 0] += 1
             }
+            for (slot, count) in counts { try collector.set(slot, step, count) }
         }
         return collector.nonEmpty
     }

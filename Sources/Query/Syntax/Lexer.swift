@@ -162,7 +162,8 @@ struct Lexer {
     private mutating func lexDuration(from start: Int) throws(SyntaxError) -> Token {
         while let byte = peek(), isDigit(byte) || Self.durationUnits.contains(byte) { position += 1 }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard let millis = TimeParsing.durationMillis(text), !(peek().map(isIdentifierPart) ?? false) else {
+        let runsOn = peek().map { isIdentifierPart($0) && $0 != UInt8(ascii: ":") } ?? false
+        guard let millis = TimeParsing.durationMillis(text), !runsOn else {
             throw SyntaxError(offset: start, message: "bad duration syntax: \"\(text)\"")
         }
         return Token(kind: .duration(millis), start: start, end: position)

@@ -21,7 +21,7 @@ extension Parser {
             _ = try expect(.rightParen, "in parenthesized expression, expected \")\"")
             return Node(expression: .parenthesized(inner.expression), start: token.start)
         case .leftBrace:
-            return Node(expression: .selector(try parseSelector(name: nil)), start: token.start)
+            return Node(expression: .selector(try parseSelector(name: nil, start: token.start)), start: token.start)
         case .identifier(let word):
             let lowered = word.lowercased()
             if let op = Aggregation.Operator(rawValue: lowered) {
@@ -32,7 +32,8 @@ extension Parser {
                 return try parseCall(word)
             }
             advance()
-            return Node(expression: .selector(try parseSelector(name: (word, token.start))), start: token.start)
+            return Node(
+                expression: .selector(try parseSelector(name: word, start: token.start)), start: token.start)
         case .end:
             throw fail("unexpected end of input")
         default:
@@ -74,9 +75,9 @@ extension Parser {
         return labels
     }
 
-    private mutating func parseSelector(name: (String, Int)?) throws(SyntaxError) -> VectorSelector {
+    private mutating func parseSelector(name: String?, start: Int) throws(SyntaxError) -> VectorSelector {
         var matchers: [LabelMatcher] = []
-        if let (name, _) = name { matchers.append(.equal(Labels.metricName, name)) }
+        if let name { matchers.append(.equal(Labels.metricName, name)) }
         var nameMatcherOffset: Int?
         if current.kind == .leftBrace {
             advance()
@@ -107,12 +108,12 @@ extension Parser {
             }
             advance()
         }
-        if let (name, start) = name, let offset = nameMatcherOffset {
+        if let name, nameMatcherOffset != nil {
             let other = matchers.last { $0.name == Labels.metricName }!.value
-            throw fail("metric name must not be set twice: \"\(name)\" or \"\(other)\"", at: min(start, offset))
+            throw fail("metric name must not be set twice: \"\(name)\" or \"\(other)\"", at: start)
         }
         if matchers.allSatisfy(\.matchesEmpty) {
-            throw fail("vector selector must contain at least one non-empty matcher", at: name?.1)
+            throw fail("vector selector must contain at least one non-empty matcher", at: start)
         }
         return VectorSelector(matchers: matchers)
     }
@@ -216,7 +217,7 @@ extension Parser {
                     "expected type \(parameterType.rawValue) in aggregation parameter, got \(node.type.rawValue)",
                     at: node.start)
             }
-            if op == .countValues, case .string(let label) = node.expression, !Self.isLabelName(label) {
+            if op == .countValues, case .string(let label) = node.expression, !isValidLabelName(label) {
                 throw fail("invalid label name \"\(label)\"", at: node.start)
             }
             parameter = node.expression
