@@ -32,7 +32,8 @@ public final class InMemorySeriesStore: SeriesQuerier, SketchQuerier, SampleAppe
     public func add(_ labels: Labels, _ samples: [Sample]) {
         state.withLock { state in
             var existing = state.series[labels] ?? []
-            let ordered = existing.last.map { last in samples.first.map { $0.timestamp > last.timestamp } ?? true } ?? true
+            let ordered =
+                existing.last.map { last in samples.first.map { $0.timestamp > last.timestamp } ?? true } ?? true
             existing += samples
             if !ordered { existing.sort { $0.timestamp < $1.timestamp } }
             state.series[labels] = existing

@@ -47,7 +47,8 @@ extension PromQLTestScript {
         case .instant(let time):
             return try engine.instant(eval.expression, at: time, querier: store, sketches: store)
         case .range(let start, let end, let step):
-            return try engine.range(eval.expression, start: start, end: end, step: step, querier: store, sketches: store)
+            return try engine.range(
+                eval.expression, start: start, end: end, step: step, querier: store, sketches: store)
         }
     }
 
@@ -83,7 +84,9 @@ extension PromQLTestScript {
         }
         guard case .matrix(let series) = ranged else { return nil }
         let middle = series.compactMap { item -> InstantSample? in
-            item.samples.first { $0.timestamp == time }.map { InstantSample(labels: item.labels, timestamp: time, value: $0.value) }
+            item.samples.first { $0.timestamp == time }.map {
+                InstantSample(labels: item.labels, timestamp: time, value: $0.value)
+            }
         }
         switch result {
         case .scalar(let sample):
@@ -185,7 +188,8 @@ extension PromQLTestScript {
         case .string(let text, _): return "string \"\(text)\""
         case .vector(let samples): return describe(samples)
         case .matrix(let series):
-            return "[" + series.map { "\($0.labels) \($0.samples.map { formatPrometheusFloat($0.value) })" }
+            return "["
+                + series.map { "\($0.labels) \($0.samples.map { formatPrometheusFloat($0.value) })" }
                 .joined(separator: ", ") + "]"
         }
     }

@@ -100,7 +100,9 @@ public struct PromQLTestScript: Sendable {
             case "clear":
                 commands.append(.clear)
             case "eval", "eval_fail", "eval_ordered":
-                guard words.count == 2 else { throw fail("expected `\(words[0]) instant at …` or `range …`", lineNumber) }
+                guard words.count == 2 else {
+                    throw fail("expected `\(words[0]) instant at …` or `range …`", lineNumber)
+                }
                 var eval = try Self.parseEvalHead(words[1], file: file, line: lineNumber)
                 eval.expectFailure = words[0] == "eval_fail"
                 eval.ordered = words[0] == "eval_ordered"
@@ -157,7 +159,8 @@ public struct PromQLTestScript: Sendable {
                 kind: .range(start: try time(words[2]), end: try time(words[4]), step: step),
                 expression: rest(after: 7), expectFailure: false, ordered: false, expected: [], line: line)
         }
-        throw InfermonError.invalidInput("expected `instant at <time> <expr>` or `range from … to … step …`", at: location)
+        throw InfermonError.invalidInput(
+            "expected `instant at <time> <expr>` or `range from … to … step …`", at: location)
     }
 
     static func parseNumber(_ text: String) -> Double? {
@@ -195,7 +198,8 @@ public struct PromQLTestScript: Sendable {
         guard case .selector(let selector) = try PromQL.parse(descriptor),
             selector.matchers.allSatisfy({ $0.op == .equal })
         else {
-            throw InfermonError.invalidInput("expected a series like metric{label=\"value\"}: \(descriptor)", at: location)
+            throw InfermonError.invalidInput(
+                "expected a series like metric{label=\"value\"}: \(descriptor)", at: location)
         }
         return (Labels(selector.matchers.map { Label($0.name, $0.value) }), rest)
     }
@@ -250,16 +254,18 @@ public struct PromQLTestScript: Sendable {
             }
             guard first == "[", let close = rest.firstIndex(of: "]") else {
                 throw InfermonError.invalidInput(
-                    "expected [observations…] or _ in \"\(text)\"", at: SourceLocation(file: file, line: line, column: 1))
+                    "expected [observations…] or _ in \"\(text)\"",
+                    at: SourceLocation(file: file, line: line, column: 1))
             }
             let body = rest[rest.index(after: rest.startIndex)..<close]
-            points.append(try body.split(separator: " ").map { word in
-                guard let value = parsePrometheusFloat(String(word)) else {
-                    throw InfermonError.invalidInput(
-                        "bad observation \"\(word)\"", at: SourceLocation(file: file, line: line, column: 1))
-                }
-                return value
-            })
+            points.append(
+                try body.split(separator: " ").map { word in
+                    guard let value = parsePrometheusFloat(String(word)) else {
+                        throw InfermonError.invalidInput(
+                            "bad observation \"\(word)\"", at: SourceLocation(file: file, line: line, column: 1))
+                    }
+                    return value
+                })
             rest = rest[rest.index(after: close)...]
         }
         return points
@@ -268,6 +274,8 @@ public struct PromQLTestScript: Sendable {
 
 extension String {
     var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        String(
+            drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+                .reversed())
     }
 }

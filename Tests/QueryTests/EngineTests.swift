@@ -69,7 +69,8 @@ struct EngineTests {
             try engine.instant("sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: 5_000))
         }
         do {
-            _ = try engine.instant("sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: 5_000))
+            _ = try engine.instant(
+                "sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: 5_000))
         } catch let error as InfermonError {
             #expect(error.isTimeout)
             #expect(error.message.contains("timed out"))
@@ -128,13 +129,19 @@ struct EngineTests {
         let store = InMemorySeriesStore()
         store.add(Labels(name: "x", ["a": "1"]), [Sample(0, 1), Sample(30_000, Sample.staleNaN), Sample(60_000, 3)])
         let result = try QueryEngine().instant("x[1m]", at: 60_000, querier: store)
-        #expect(result == .matrix([Series(labels: Labels(name: "x", ["a": "1"]), samples: [Sample(0, 1), Sample(60_000, 3)])]))
+        #expect(
+            result
+                == .matrix([Series(labels: Labels(name: "x", ["a": "1"]), samples: [Sample(0, 1), Sample(60_000, 3)])]))
     }
 
     @Test func scalarRangeQueryIsOneSeriesWithoutLabels() throws {
         let result = try QueryEngine().range(
             "time() * 2", start: 0, end: 120_000, step: 60_000, querier: InMemorySeriesStore())
-        #expect(result == .matrix([Series(labels: Labels(), samples: [Sample(0, 0), Sample(60_000, 120), Sample(120_000, 240)])]))
+        #expect(
+            result
+                == .matrix([
+                    Series(labels: Labels(), samples: [Sample(0, 0), Sample(60_000, 120), Sample(120_000, 240)])
+                ]))
     }
 
     @Test func stringQueryReturnsTheString() throws {

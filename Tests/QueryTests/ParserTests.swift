@@ -14,7 +14,9 @@ struct ParserTests {
 
     @Test func errorsInMultiLineExpressionsNameLineAndColumn() {
         let error = parseError("sum(\n  rate(foo)\n)")
-        #expect(error?.message == #"2:8: parse error: expected type range vector in call to function "rate", got instant vector"#)
+        #expect(
+            error?.message
+                == #"2:8: parse error: expected type range vector in call to function "rate", got instant vector"#)
         #expect(error?.isInvalidArgument == true)
     }
 

@@ -5,7 +5,8 @@ import Testing
 
 /// Runs every `testdata/*.test` file (promqltest style) as its own test.
 struct PromQLScriptTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "testdata")
 
     static var scriptNames: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

@@ -49,7 +49,8 @@ struct PrometheusJSONTests {
             #expect(status == 400)
             #expect(
                 text(body)
-                    == #"{"status":"error","errorType":"bad_data","error":"1:6: parse error: unexpected end of input"}"#)
+                    == #"{"status":"error","errorType":"bad_data","error":"1:6: parse error: unexpected end of input"}"#
+            )
         }
         #expect(PrometheusJSON.encode(error: InfermonError.timeout("slow")).status == 503)
         #expect(PrometheusJSON.errorType(of: InfermonError.timeout("slow")) == .timeout)
@@ -66,7 +67,8 @@ struct PrometheusJSONTests {
     @Test func floatsAreWrittenLikeGo() {
         let cases: [(Double, String)] = [
             (42, "42"), (0.1, "0.1"), (-0.0, "-0"), (0, "0"), (1e21, "1000000000000000000000"),
-            (1.5e-7, "0.00000015"), (123456.789, "123456.789"), (5e-324, "0." + String(repeating: "0", count: 323) + "5"),
+            (1.5e-7, "0.00000015"), (123456.789, "123456.789"),
+            (5e-324, "0." + String(repeating: "0", count: 323) + "5"),
             (0.30000000000000004, "0.30000000000000004"), (1e100, "1" + String(repeating: "0", count: 100)),
             (-2.5e-3, "-0.0025"), (.nan, "NaN"), (.infinity, "+Inf"), (-.infinity, "-Inf"), (100, "100"),
         ]

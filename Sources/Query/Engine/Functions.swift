@@ -16,7 +16,9 @@ extension Evaluation {
             return .scalar((0..<grid.count).map { Double(grid.time($0)) / 1000 })
         case "vector":
             let values = try evaluateScalar(arguments[0], grid)
-            return .vector([StepSeries(labels: Labels(), values: values, present: [Bool](repeating: true, count: grid.count))])
+            return .vector([
+                StepSeries(labels: Labels(), values: values, present: [Bool](repeating: true, count: grid.count))
+            ])
         case "scalar":
             let series = try evaluateVector(arguments[0], grid)
             return .scalar(

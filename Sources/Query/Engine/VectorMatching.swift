@@ -69,7 +69,9 @@ extension Evaluation {
         let many = swapped ? rhs : lhs
         let one = swapped ? lhs : rhs
         var oneBySignature: [Labels: [Int]] = [:]
-        for (index, item) in one.enumerated() { oneBySignature[signature(item.labels, matching), default: []].append(index) }
+        for (index, item) in one.enumerated() {
+            oneBySignature[signature(item.labels, matching), default: []].append(index)
+        }
         var manyBySignature: [(signature: Labels, members: [Int])] = []
         var manyIndex: [Labels: Int] = [:]
         for (index, item) in many.enumerated() {
@@ -117,7 +119,8 @@ extension Evaluation {
                     if matching.cardinality == .oneToOne {
                         if emitted {
                             throw EvaluationError.execution(
-                                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                            )
                         }
                         emitted = true
                     }

@@ -63,7 +63,8 @@ extension VectorSelector: CustomStringConvertible {
         }
         var out = name ?? ""
         if !rest.isEmpty || name == nil {
-            out += "{" + rest.map { "\($0.name)\($0.op.rawValue)\(quoteString($0.value))" }.joined(separator: ", ") + "}"
+            out +=
+                "{" + rest.map { "\($0.name)\($0.op.rawValue)\(quoteString($0.value))" }.joined(separator: ", ") + "}"
         }
         return out + offsetText(offset)
     }

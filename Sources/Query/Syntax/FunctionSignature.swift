@@ -44,11 +44,14 @@ public struct FunctionSignature: Sendable, Hashable {
         add(FunctionSignature("scalar", [.vector], returns: .scalar))
         add(FunctionSignature("absent", [.vector], returns: .vector))
         add(FunctionSignature("label_replace", [.vector, .string, .string, .string, .string], returns: .vector))
-        add(FunctionSignature("label_join", [.vector, .string, .string, .string], optional: 1, variadic: true, returns: .vector))
+        add(
+            FunctionSignature(
+                "label_join", [.vector, .string, .string, .string], optional: 1, variadic: true, returns: .vector))
         // infermon extension: quantiles from merged rollup sketches.
         add(
             FunctionSignature(
-                "sketch_quantile_over_time", [.scalar, .matrix, .string], optional: 1, variadic: true, returns: .vector))
+                "sketch_quantile_over_time", [.scalar, .matrix, .string], optional: 1, variadic: true, returns: .vector)
+        )
         return table
     }()
 }

@@ -219,7 +219,8 @@ struct Lexer {
                     out.append(UInt8(value))
                 } else {
                     guard let scalar = Unicode.Scalar(value) else {
-                        throw SyntaxError(offset: escapeStart, message: "escape sequence is an invalid Unicode code point")
+                        throw SyntaxError(
+                            offset: escapeStart, message: "escape sequence is an invalid Unicode code point")
                     }
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
                 }
@@ -241,6 +242,7 @@ struct Lexer {
 
 extension UInt8 {
     fileprivate var isHexDigit: Bool {
-        (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9")) || ((self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "f"))
+        (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9"))
+            || ((self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "f"))
     }
 }

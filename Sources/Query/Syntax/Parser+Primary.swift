@@ -148,12 +148,14 @@ extension Parser {
         if function.variadic {
             if count < required {
                 throw fail(
-                    "expected at least \(required) argument(s) in call to \"\(name)\", got \(count)", at: nameToken.start)
+                    "expected at least \(required) argument(s) in call to \"\(name)\", got \(count)",
+                    at: nameToken.start)
             }
         } else if function.optional > 0 {
             if count < required {
                 throw fail(
-                    "expected at least \(required) argument(s) in call to \"\(name)\", got \(count)", at: nameToken.start)
+                    "expected at least \(required) argument(s) in call to \"\(name)\", got \(count)",
+                    at: nameToken.start)
             }
             if count > function.arguments.count {
                 throw fail(
