@@ -135,14 +135,24 @@ public enum PrometheusJSON {
             out.append(UInt8(ascii: "-"))
             millis = -millis
         }
-        append(String(millis / 1000), to: &out)
+        appendDigits(millis / 1000, to: &out)
         let fraction = millis % 1000
         if fraction != 0 {
             out.append(UInt8(ascii: "."))
             if fraction < 100 { out.append(UInt8(ascii: "0")) }
             if fraction < 10 { out.append(UInt8(ascii: "0")) }
-            append(String(fraction), to: &out)
+            appendDigits(fraction, to: &out)
         }
+    }
+
+    /// Decimal digits of a non-negative number, without building a String.
+    private static func appendDigits(_ value: Int64, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(truncatingIfNeeded: value) + UInt8(ascii: "0"))
+            return
+        }
+        appendDigits(value / 10, to: &out)
+        out.append(UInt8(truncatingIfNeeded: value % 10) + UInt8(ascii: "0"))
     }
 
     static func appendLabels(_ labels: Labels, to out: inout [UInt8]) {

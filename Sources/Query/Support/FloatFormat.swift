@@ -4,9 +4,16 @@
 public func formatPrometheusFloat(_ value: Double) -> String {
     if value.isNaN { return "NaN" }
     if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+    // Fast paths for what most samples are: integers, and plain decimals.
+    if value == value.rounded(.towardZero) && Swift.abs(value) < 1e15 {
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        return String(Int64(value))
+    }
+    let description = value.description
+    if !description.utf8.contains(where: { $0 == UInt8(ascii: "e") }) { return description }
     // Swift's description already holds the shortest round-tripping digits;
-    // only the layout (exponent form, trailing ".0") differs.
-    var text = Substring(value.description)
+    // only the layout (exponent form) differs.
+    var text = Substring(description)
     var negative = false
     if text.first == "-" {
         negative = true
