@@ -114,6 +114,19 @@ struct EngineTests {
             "sum_over_time(vector(1)[1h:1m])", at: 3_600_000, querier: store, limits: QueryLimits(maxSamples: 61))
     }
 
+    @Test func hugeSubqueriesAreRefusedBeforeEvaluation() {
+        do {
+            _ = try QueryEngine().instant(
+                "max_over_time(vector(1)[1y:1ms])", at: 0, querier: InMemorySeriesStore())
+            Issue.record("expected the subquery to be refused")
+        } catch let error as InfermonError {
+            #expect(error.isLimitExceeded)
+            #expect(error.message.contains("31536000001 steps"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test func rangeQueryArgumentsAreChecked() {
         let store = InMemorySeriesStore()
         let engine = QueryEngine()

@@ -17,6 +17,9 @@ final class Evaluation {
         var through: Timestamp
     }
     private var selections: [SelectionKey: [Series]] = [:]
+    /// Inner steps a subquery may have when the caller set no sample limit
+    /// (Prometheus's default `query.max-samples`).
+    static let defaultMaxSubquerySteps = 50_000_000
 
     init(options: QueryOptions, querier: any SeriesQuerier, sketches: (any SketchQuerier)?, limits: QueryLimits) {
         self.options = options
@@ -189,6 +192,13 @@ final class Evaluation {
         var innerStart = floorDivide(earliest, step) * step
         if innerStart < earliest { innerStart += step }
         let inner = Grid(start: innerStart, end: grid.end - subquery.offset, step: step)
+        // Refuse before allocating: every inner step holds a value per series.
+        let budget = limits.maxSamples ?? Self.defaultMaxSubquerySteps
+        if inner.count > budget {
+            throw InfermonError.limitExceeded(
+                "subquery \(Expression.subquery(subquery)) would evaluate \(inner.count) steps, more than the limit "
+                    + "of \(budget) samples per query; use a larger subquery step or a shorter range")
+        }
         let series = try evaluateVector(subquery.expression, inner)
         var output: [Series] = []
         var points = 0
