@@ -43,8 +43,9 @@ public struct QueryOptions: Sendable {
     public var defaultSubqueryStep: Int64 = 60_000
     /// Most points a range query may return per series (Prometheus API: 11,000).
     public var maxPointsPerSeries = 11_000
-    /// The clock deadlines are measured on; tests pass a `ManualClock`.
-    public var clock: any WallClock = SystemWallClock()
+    /// The clock deadlines are measured on: monotonic by default, so a wall-clock
+    /// step cannot cut a query short; tests pass a `ManualClock`.
+    public var clock: any WallClock = MonotonicMillisClock()
 
     public init() {}
 }
@@ -64,4 +65,14 @@ public struct QueryLimits: Sendable {
     }
 
     public static let unlimited = QueryLimits()
+}
+
+/// Milliseconds of the monotonic clock, for measuring deadlines only.
+struct MonotonicMillisClock: WallClock {
+    func now() -> Timestamp { Timestamp(monotonicNanoseconds() / 1_000_000) }
+
+    func sleep(until deadline: Timestamp) async throws {
+        let delay = deadline - now()
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+    }
 }
