@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -61,6 +62,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Server",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TrafficSimulator",
             dependencies: [
                 "InfermonCore", "Collectors",
@@ -82,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "infermon",
             dependencies: [
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator",
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,13 +107,19 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "InfermonCore", "InfermonTesting"],
-            resources: [.copy("testdata")],
+            dependencies: [
+                "Collectors", "InfermonCore", "InfermonTesting", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["testdata"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "InfermonCore", "InfermonTesting"],
+            dependencies: [
+                "Store", "InfermonCore", "InfermonTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -119,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["InfermonCore", "InfermonTesting", "Store"],
+            dependencies: ["InfermonCore", "InfermonTesting", "Store", "infermon"],
             swiftSettings: swiftSettings
         ),
     ]

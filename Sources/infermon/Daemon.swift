@@ -2,6 +2,7 @@ import Collectors
 import InfermonConfig
 import InfermonCore
 import Logging
+import Server
 import ServiceLifecycle
 import Store
 import UnixSignals
@@ -21,10 +22,19 @@ struct Daemon {
     {
         let logger = Logger(label: "infermon")
         let store = try openStore(config: config, environment: environment, logger: logger)
+        let readiness = Readiness()
+        let listen = try config.server.hostAndPort()
+        let httpLogger = Logger(label: "infermon.http")
+        let server = InfermonHTTPServer.make(
+            options: ServerOptions(host: listen.host, port: listen.port),
+            modules: [HealthRoutes(readiness: readiness, version: InfermonVersion.current)],
+            logger: httpLogger,
+            onListening: { port in httpLogger.info("listening", metadata: ["address": "\(listen.host):\(port)"]) })
         var services: [any Service] = [
             RetentionService(
                 store: store, interval: config.storage.retentionCheckInterval,
-                logger: Logger(label: "infermon.retention"))
+                logger: Logger(label: "infermon.retention")),
+            server,
         ]
         services += extraServices
         for source in config.sources {
@@ -37,6 +47,7 @@ struct Daemon {
                     options: options, sink: store, checkpoints: store, logger: Logger(label: "infermon.collector.file"))
             )
         }
+        services.append(ReadinessService(readiness: readiness, logger: logger))
         return Daemon(config: config, store: store, services: services, logger: logger)
     }
 

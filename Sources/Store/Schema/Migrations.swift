@@ -113,7 +113,15 @@ enum Migrations {
             name TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
+        """,
+        // 2: request ids of pushed events, so a retried push is not stored twice.
         """
+        CREATE TABLE request_ids (
+            request_id TEXT PRIMARY KEY,
+            ts INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX request_ids_ts ON request_ids (ts);
+        """,
     ]
 
     static var currentVersion: Int { steps.count }
