@@ -79,9 +79,6 @@ extension Evaluation {
         if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
-        // The sketch keeps the exact extremes; its bins would only approximate them.
-        if q == 0 { return sketch.min }
-        if q == 1 { return sketch.max }
         return sketch.quantile(q)
     }
 }
