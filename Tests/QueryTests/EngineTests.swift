@@ -7,11 +7,14 @@ import Testing
 struct EngineTests {
     static let day: Int64 = 86_400_000
 
-    /// 100 counters (10 models × 10 tenants) scraped every 15 s for a day.
+    /// 100 counters (10 models × 10 tenants) scraped every minute (15 s for short spans).
     static func counters(_ store: InMemorySeriesStore, hours: Int64 = 25) {
+        let interval: Int64 = hours > 3 ? 60_000 : 15_000
         for model in 0..<10 {
             for tenant in 0..<10 {
-                let samples = (0..<(hours * 240)).map { Sample($0 * 15_000, Double($0 * Int64(model + 1))) }
+                let samples = (0..<(hours * 3_600_000 / interval)).map {
+                    Sample($0 * interval, Double($0 * Int64(model + 1)))
+                }
                 store.add(
                     Labels(name: "requests_total", ["model": "m\(model)", "tenant": "t\(tenant)"]), samples)
             }
