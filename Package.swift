@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "infermon", targets: ["infermon"]),
         .library(name: "InfermonCore", targets: ["InfermonCore"]),
         .library(name: "InfermonTesting", targets: ["InfermonTesting"]),
+        .library(name: "Query", targets: ["Query"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -86,8 +87,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "InfermonTesting",
+            name: "Query",
             dependencies: ["InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "InfermonTesting",
+            dependencies: ["InfermonCore", "Query"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -128,6 +134,12 @@ let package = Package(
         .testTarget(
             name: "InfermonConfigTests",
             dependencies: ["InfermonConfig", "InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QueryTests",
+            dependencies: ["Query", "InfermonCore", "InfermonTesting"],
+            exclude: ["testdata"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
