@@ -93,6 +93,14 @@ extension Configuration {
             }
         }
 
+        /// Where in the config file it was given, for errors found when resolving it.
+        public var location: SourceLocation? {
+            switch self {
+            case .inline: nil
+            case .file(_, let location), .environment(_, let location): location
+            }
+        }
+
         /// Never the value itself.
         public var description: String {
             switch self {
