@@ -1,56 +1,48 @@
 import InfermonCore
 import Synchronization
 
-/// A token bucket per integration, on the injected clock. A receiver that
-/// answered 429 or 503 with `Retry-After` is also held back here, so every
-/// message to it waits, not only the one that was refused.
+/// A per-integration rate limit on the injected clock, as the generic cell
+/// rate algorithm: each send pushes a "theoretical arrival time" one emission
+/// interval on, and a send may go while that time is less than a burst ahead
+/// of now. Integer milliseconds, so tests on a manual clock are exact. A
+/// receiver that answered 429 or 503 with `Retry-After` is held back here
+/// too, so every message to it waits, not only the refused one.
 final class RateLimiter: Sendable {
-    private struct Bucket {
-        var tokens: Double
-        var updatedAt: Timestamp
+    private struct Cell {
+        var theoreticalArrival: Timestamp = .min
         var blockedUntil: Timestamp = .min
     }
 
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let cells = Mutex<[String: Cell]>([:])
 
     /// When the next send to `integration` may go (`now` if it may go now).
     func nextAllowed(_ integration: String, limit: RateLimit?, now: Timestamp) -> Timestamp {
-        buckets.withLock { buckets in
-            let bucket = refreshed(buckets[integration], limit: limit, now: now)
-            buckets[integration] = bucket
-            var earliest = max(now, bucket.blockedUntil)
-            if let limit, bucket.tokens < 1 {
-                let wait = Int64(((1 - bucket.tokens) / limit.perSecond * 1000).rounded(.up))
-                earliest = max(earliest, now + wait)
-            }
-            return earliest
+        let cell = cells.withLock { $0[integration] } ?? Cell()
+        var earliest = max(now, cell.blockedUntil)
+        if let limit, cell.theoreticalArrival != .min {
+            earliest = max(earliest, cell.theoreticalArrival - Self.tolerance(limit))
         }
+        return earliest
     }
 
-    /// Takes a token for one send.
+    /// Records one send.
     func consume(_ integration: String, limit: RateLimit?, now: Timestamp) {
-        guard limit != nil else { return }
-        buckets.withLock { buckets in
-            var bucket = refreshed(buckets[integration], limit: limit, now: now)
-            bucket.tokens -= 1
-            buckets[integration] = bucket
+        guard let limit else { return }
+        cells.withLock { cells in
+            var cell = cells[integration] ?? Cell()
+            cell.theoreticalArrival = max(cell.theoreticalArrival, now) + Self.interval(limit)
+            cells[integration] = cell
         }
     }
 
     func block(_ integration: String, until time: Timestamp) {
-        buckets.withLock { buckets in
-            var bucket = buckets[integration] ?? Bucket(tokens: 1, updatedAt: time)
-            bucket.blockedUntil = max(bucket.blockedUntil, time)
-            buckets[integration] = bucket
+        cells.withLock { cells in
+            var cell = cells[integration] ?? Cell()
+            cell.blockedUntil = max(cell.blockedUntil, time)
+            cells[integration] = cell
         }
     }
 
-    private func refreshed(_ bucket: Bucket?, limit: RateLimit?, now: Timestamp) -> Bucket {
-        guard let limit else { return bucket ?? Bucket(tokens: 1, updatedAt: now) }
-        guard var bucket else { return Bucket(tokens: Double(limit.burst), updatedAt: now) }
-        let elapsed = Double(max(0, now - bucket.updatedAt)) / 1000
-        bucket.tokens = min(Double(limit.burst), bucket.tokens + elapsed * limit.perSecond)
-        bucket.updatedAt = now
-        return bucket
-    }
+    private static func interval(_ limit: RateLimit) -> Int64 { Int64((1000 / limit.perSecond).rounded()) }
+    private static func tolerance(_ limit: RateLimit) -> Int64 { interval(limit) * Int64(limit.burst - 1) }
 }
