@@ -18,7 +18,9 @@ public enum ConfigurationLoader {
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
         if let log = top["log"] { config.log = try parseLog(log) }
-        if let notifications = top["notifications"] { config.notifications = try NotificationsParser.parse(notifications) }
+        if let notifications = top["notifications"] {
+            config.notifications = try NotificationsParser.parse(notifications)
+        }
         return config
     }
 

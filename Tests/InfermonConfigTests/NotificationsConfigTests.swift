@@ -85,7 +85,10 @@ import Testing
             "notifications:\n  route: {receiver: a}\n  receivers:\n    - name: a\n      webhook_configs:\n        - url: file:///etc/passwd\n",
             "infermon.yaml:6:16", "only http"
         ),
-        ("notifications:\n  route: {receiver: a, group_by: ['...', x]}\n  receivers: [{name: a}]\n", "infermon.yaml:2:34", "cannot be combined"),
+        (
+            "notifications:\n  route: {receiver: a, group_by: ['...', x]}\n  receivers: [{name: a}]\n",
+            "infermon.yaml:2:34", "cannot be combined"
+        ),
         ("notifications:\n  outbox: {jitter: 2}\n", "infermon.yaml:2:20", "jitter"),
     ])
     func errorsCarryFileLineAndColumn(text: String, location: String, message: String) {

@@ -29,7 +29,9 @@ extension LabelMatcher {
             if !scanner.consume(",") {
                 scanner.skipSpaces()
                 if braced {
-                    guard scanner.consume("}") else { throw InfermonError.invalidArgument("expected , or } in \(text)") }
+                    guard scanner.consume("}") else {
+                        throw InfermonError.invalidArgument("expected , or } in \(text)")
+                    }
                 }
                 break
             }

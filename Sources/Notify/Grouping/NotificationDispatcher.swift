@@ -111,7 +111,9 @@ public actor NotificationDispatcher: AlertSink {
             let isNew = groups[id] == nil
             group.alerts[fingerprint] = alert
             // An alert older than group_wait needs no further waiting (a restart, a new route).
-            if !group.hasFlushed && alert.startsAt + route.groupWait <= now { group.nextFlush = min(group.nextFlush, now) }
+            if !group.hasFlushed && alert.startsAt + route.groupWait <= now {
+                group.nextFlush = min(group.nextFlush, now)
+            }
             groups[id] = group
             if isNew || group.nextFlush <= now { onSchedule() }
         }

@@ -1,7 +1,6 @@
 import InfermonCore
 import Synchronization
 
-
 /// Create, list and expire silences, and answer "is this alert silenced?" for
 /// the dispatcher. The HTTP API and the CLI call these; the dispatcher reads a
 /// snapshot refreshed from the store at most every `refreshInterval`, so a

@@ -65,7 +65,8 @@ public final class OutboxDeliverer: Sendable {
         }
         if now >= message.expiresAt {
             let last = message.lastError.map { ": last error: \($0)" } ?? ""
-            try await deadLetter(message, reason: "not delivered within the TTL (\(message.attempts) attempts)\(last)", now: now)
+            try await deadLetter(
+                message, reason: "not delivered within the TTL (\(message.attempts) attempts)\(last)", now: now)
             return .progressed
         }
         if message.nextAttemptAt > now { return .wait(min(message.nextAttemptAt, message.expiresAt)) }
@@ -81,7 +82,10 @@ public final class OutboxDeliverer: Sendable {
             count(message.integration) { $0.delivered += 1 }
             logger.debug(
                 "notification delivered",
-                metadata: ["integration": "\(message.integration)", "id": "\(message.id)", "attempt": "\(message.attempts + 1)"])
+                metadata: [
+                    "integration": "\(message.integration)", "id": "\(message.id)",
+                    "attempt": "\(message.attempts + 1)",
+                ])
             return .progressed
         case .failed(let reason, false, _):
             count(message.integration) { $0.failedAttempts += 1 }

@@ -11,8 +11,9 @@ public struct OutboxOptions: Sendable, Equatable {
     /// not hit a recovering receiver in the same instant.
     public var jitter: Double
 
-    public init(ttl: Int64 = 86_400_000, initialBackoff: Int64 = 1_000, maxBackoff: Int64 = 300_000, jitter: Double = 0.2)
-    {
+    public init(
+        ttl: Int64 = 86_400_000, initialBackoff: Int64 = 1_000, maxBackoff: Int64 = 300_000, jitter: Double = 0.2
+    ) {
         self.ttl = ttl
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff

@@ -19,7 +19,9 @@ public final class Route: Sendable {
 
     /// Builds the tree from its configuration, checking receivers and intervals.
     public convenience init(root spec: RouteSpec, receivers: Set<String>) throws {
-        guard spec.matchers.isEmpty else { throw InfermonError.invalidArgument("the root route must not have matchers") }
+        guard spec.matchers.isEmpty else {
+            throw InfermonError.invalidArgument("the root route must not have matchers")
+        }
         guard spec.receiver != nil else { throw InfermonError.invalidArgument("the root route needs a receiver") }
         var counter = 0
         try self.init(spec: spec, parent: nil, receivers: receivers, counter: &counter)

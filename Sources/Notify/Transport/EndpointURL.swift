@@ -19,7 +19,9 @@ public struct EndpointURL: Sendable, Hashable {
             throw InfermonError.invalidArgument("receiver URL scheme must be http or https, not \(scheme)")
         }
         let rest = text[separator.upperBound...]
-        let authorityEnd = rest.firstIndex { (character: Character) in character == "/" || character == "?" || character == "#" } ?? rest.endIndex
+        let authorityEnd =
+            rest.firstIndex { (character: Character) in character == "/" || character == "?" || character == "#" }
+            ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         guard !authority.contains("@") else {
             throw InfermonError.invalidArgument("receiver URL must not carry credentials before the host")

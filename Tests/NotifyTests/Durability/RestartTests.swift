@@ -14,7 +14,8 @@ import Testing
         repeatInterval: 4 * hour)
 
     static func temporaryDatabase() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infermon-notify-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "infermon-notify-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent("infermon.db").path
     }
@@ -122,12 +123,20 @@ import Testing
         let now = clock.now()
         let logged = alert("Logged", ["k": "v"], startsAt: now, endsAt: now + hour, annotations: ["summary": "s"])
         try await store.enqueue(
-            [], log: [NotificationLogEntry(groupKey: "{}:{}", integration: "r/webhook[0]", sentAt: now, firing: [logged], resolved: [1, 99])])
+            [],
+            log: [
+                NotificationLogEntry(
+                    groupKey: "{}:{}", integration: "r/webhook[0]", sentAt: now, firing: [logged], resolved: [1, 99])
+            ])
         store.close()
         let again = try Self.openStore(path, clock: clock)
         #expect(try await again.silences() == [created])
         let entries = try await again.notificationLog()
-        #expect(entries == [NotificationLogEntry(groupKey: "{}:{}", integration: "r/webhook[0]", sentAt: now, firing: [logged], resolved: [1, 99])])
+        #expect(
+            entries == [
+                NotificationLogEntry(
+                    groupKey: "{}:{}", integration: "r/webhook[0]", sentAt: now, firing: [logged], resolved: [1, 99])
+            ])
         #expect(try await again.pruneNotificationLog(sentBefore: now + 1) == 1)
         again.close()
     }

@@ -13,26 +13,35 @@ import Testing
     @Test func firstNotificationWaitsForGroupWaitThenBatches() async throws {
         try await Harness.with(route: Self.route) { h in
             let t0 = h.clock.now()
-            try await h.dispatcher.send([alert("HighErrorRate", ["instance": "a"], startsAt: t0, endsAt: t0 + 10 * hour)])
+            try await h.dispatcher.send([
+                alert("HighErrorRate", ["instance": "a"], startsAt: t0, endsAt: t0 + 10 * hour)
+            ])
             try await h.advance(by: 20 * second)
-            try await h.dispatcher.send([alert("HighErrorRate", ["instance": "b"], startsAt: t0 + 20 * second, endsAt: t0 + 10 * hour)])
+            try await h.dispatcher.send([
+                alert("HighErrorRate", ["instance": "b"], startsAt: t0 + 20 * second, endsAt: t0 + 10 * hour)
+            ])
             try await h.advance(by: 9 * second)
             #expect(h.receiver.requests.isEmpty, "nothing before group_wait")
             try await h.advance(by: 1 * second)
             let requests = h.receiver.requests
             try #require(requests.count == 1)
-            #expect(alertStates(try jsonObject(requests[0].body)) == ["HighErrorRate/a:firing", "HighErrorRate/b:firing"])
+            #expect(
+                alertStates(try jsonObject(requests[0].body)) == ["HighErrorRate/a:firing", "HighErrorRate/b:firing"])
         }
     }
 
     @Test func laterAlertsWaitForGroupIntervalAndNothingIsResentWithoutChange() async throws {
         try await Harness.with(route: Self.route) { h in
             let t0 = h.clock.now()
-            try await h.dispatcher.send([alert("HighErrorRate", ["instance": "a"], startsAt: t0, endsAt: t0 + 10 * hour)])
+            try await h.dispatcher.send([
+                alert("HighErrorRate", ["instance": "a"], startsAt: t0, endsAt: t0 + 10 * hour)
+            ])
             try await h.advance(by: 30 * second)
             #expect(h.receiver.requests.count == 1)
             try await h.advance(by: 1 * minute)
-            try await h.dispatcher.send([alert("HighErrorRate", ["instance": "b"], startsAt: h.clock.now(), endsAt: t0 + 10 * hour)])
+            try await h.dispatcher.send([
+                alert("HighErrorRate", ["instance": "b"], startsAt: h.clock.now(), endsAt: t0 + 10 * hour)
+            ])
             try await h.advance(by: 3 * minute)
             #expect(h.receiver.requests.count == 1, "a new alert waits for the group interval")
             try await h.advance(by: 59 * second)
@@ -79,7 +88,9 @@ import Testing
             #expect(alertStates(payload) == ["HighErrorRate/a:resolved", "HighErrorRate/b:firing"])
             #expect(payload["status"] as? String == "firing")
             let groups = await h.dispatcher.groupSummaries()
-            #expect(groups.flatMap(\.alerts).map { $0.labels["instance"] } == ["b"], "resolved alert dropped after notifying")
+            #expect(
+                groups.flatMap(\.alerts).map { $0.labels["instance"] } == ["b"],
+                "resolved alert dropped after notifying")
             try await h.advance(by: 5 * minute)
             #expect(h.receiver.requests.count == 2, "the resolve is not sent twice")
         }

@@ -48,7 +48,9 @@ import Testing
             sourceMatchers: [.equal("team", "ml")], targetMatchers: [.equal("team", "ml")], equal: ["model"])
         try await Harness.with(route: Self.route, inhibitRules: [rule]) { h in
             let now = h.clock.now()
-            try await h.dispatcher.send([alert("Drift", ["team": "ml", "model": "a"], startsAt: now, endsAt: now + hour)])
+            try await h.dispatcher.send([
+                alert("Drift", ["team": "ml", "model": "a"], startsAt: now, endsAt: now + hour)
+            ])
             try await h.advance(by: 0)
             #expect(h.receiver.requests.count == 1)
         }

@@ -40,7 +40,8 @@ import Testing
             #expect(h.receiver.requests.count == 1, "not yet silenced")
             h.clock.advance(by: 5 * minute)
             #expect(try await h.silences.list(state: .active).map(\.id) == [later.id])
-            try await h.dispatcher.send([alert("Noisy", ["instance": "2"], startsAt: h.clock.now(), endsAt: now + hour)])
+            try await h.dispatcher.send([alert("Noisy", ["instance": "2"], startsAt: h.clock.now(), endsAt: now + hour)]
+            )
             try await h.advance(by: minute)
             #expect(h.receiver.requests.count == 1, "the new alert is silenced")
             let expired = try await h.silences.expire(id: later.id)

@@ -43,10 +43,13 @@ import Testing
     }
 
     @Test func retryAfterSecondsIsHonouredForTheWholeReceiver() async throws {
-        try await Harness.with(route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0), outbox: Self.outbox) { h in
+        try await Harness.with(route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0), outbox: Self.outbox)
+        { h in
             h.receiver.script(.tooManyRequests(retryAfter: "30"))
             let now = h.clock.now()
-            try await h.dispatcher.send([alert("A", startsAt: now, endsAt: now + hour), alert("B", startsAt: now, endsAt: now + hour)])
+            try await h.dispatcher.send([
+                alert("A", startsAt: now, endsAt: now + hour), alert("B", startsAt: now, endsAt: now + hour),
+            ])
             try await h.advance(by: 0)
             #expect(h.receiver.requests.count == 1)
             let head = try #require(try await h.store.outboxMessages().first)
@@ -113,7 +116,13 @@ import Testing
         try await Harness.with(
             route: Self.route,
             receivers: { receiver in
-                [ReceiverConfig(name: "team", integrations: [.webhook(WebhookConfig(endpoint: EndpointConfig(url: receiver.url("/hook"), timeout: 300)))])]
+                [
+                    ReceiverConfig(
+                        name: "team",
+                        integrations: [
+                            .webhook(WebhookConfig(endpoint: EndpointConfig(url: receiver.url("/hook"), timeout: 300)))
+                        ])
+                ]
             }, outbox: Self.outbox
         ) { h in
             h.receiver.script(.stall)
@@ -128,7 +137,8 @@ import Testing
     }
 
     @Test func redirectToAnotherHostIsNotFollowedButSameHostIs() async throws {
-        try await Harness.with(route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0), outbox: Self.outbox) { h in
+        try await Harness.with(route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0), outbox: Self.outbox)
+        { h in
             h.receiver.script(.redirect(to: "http://evil.example.com/steal"), .redirect(to: "/moved"))
             let now = h.clock.now()
             try await h.dispatcher.send([alert("A", startsAt: now, endsAt: now + hour)])
@@ -147,14 +157,20 @@ import Testing
         #expect(throws: InfermonError.self) { try EndpointURL(parsing: "http:///nohost") }
         #expect(throws: InfermonError.self) { try EndpointURL(parsing: "https://user:pw@host/x") }
         #expect(try EndpointURL(parsing: "https://hooks.slack.com/services/T/B/x").host == "hooks.slack.com")
-        #expect(try EndpointURL(parsing: "http://[::1]:9093").appendingPath("/api/v2/alerts").text == "http://[::1]:9093/api/v2/alerts")
+        #expect(
+            try EndpointURL(parsing: "http://[::1]:9093").appendingPath("/api/v2/alerts").text
+                == "http://[::1]:9093/api/v2/alerts")
     }
 
     @Test func unknownIntegrationIsDeadLettered() async throws {
         let store = InMemoryNotificationStore()
         let now = ManualClock().now()
         try await store.enqueue(
-            [OutboxMessage(id: "msg_1", integration: "gone/webhook[0]", groupKey: "{}:{}", body: [], createdAt: now, expiresAt: now + hour)],
+            [
+                OutboxMessage(
+                    id: "msg_1", integration: "gone/webhook[0]", groupKey: "{}:{}", body: [], createdAt: now,
+                    expiresAt: now + hour)
+            ],
             log: [])
         try await Harness.with(store: store) { h in
             try await h.deliverer.deliverDue()

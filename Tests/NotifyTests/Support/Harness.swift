@@ -83,7 +83,9 @@ final class Harness: Sendable {
     }
 }
 
-func webhookReceiver(_ name: String, _ receiver: RecordingReceiver, path: String = "/hook", secret: WebhookSecret? = nil)
+func webhookReceiver(
+    _ name: String, _ receiver: RecordingReceiver, path: String = "/hook", secret: WebhookSecret? = nil
+)
     -> ReceiverConfig
 {
     ReceiverConfig(

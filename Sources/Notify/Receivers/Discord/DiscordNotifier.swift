@@ -58,7 +58,9 @@ struct DiscordNotifier: Notifier {
             ("fields", .array(fields)),
             ("timestamp", PayloadJSON.time(group.now)),
         ]
-        if !description.isEmpty { embed.insert(("description", .string(PayloadJSON.truncate(description, 4096))), at: 1) }
+        if !description.isEmpty {
+            embed.insert(("description", .string(PayloadJSON.truncate(description, 4096))), at: 1)
+        }
         var message: [(String, JSONValue)] = []
         if let username { message.append(("username", .string(username))) }
         message.append(("embeds", .array([PayloadJSON.object(embed)])))

@@ -43,7 +43,10 @@ struct TeamsNotifier: Notifier {
             body.append(
                 PayloadJSON.object([
                     ("type", .string("TextBlock")),
-                    ("text", .string("**\(alert.name)** (\(AlertText.state(group, alert))): \(AlertText.summary(alert))")),
+                    (
+                        "text",
+                        .string("**\(alert.name)** (\(AlertText.state(group, alert))): \(AlertText.summary(alert))")
+                    ),
                     ("wrap", .bool(true)),
                 ]))
             let facts: [JSONValue] = alert.labels.pairs.filter { $0.name != "alertname" }.map {
@@ -55,7 +58,8 @@ struct TeamsNotifier: Notifier {
         }
         if let more = AlertText.more(group.alerts.count - shown.count) {
             body.append(
-                PayloadJSON.object([("type", .string("TextBlock")), ("text", .string(more)), ("isSubtle", .bool(true))]))
+                PayloadJSON.object([("type", .string("TextBlock")), ("text", .string(more)), ("isSubtle", .bool(true))])
+            )
         }
         var card: [(String, JSONValue)] = [
             ("$schema", .string("http://adaptivecards.io/schemas/adaptive-card.json")),

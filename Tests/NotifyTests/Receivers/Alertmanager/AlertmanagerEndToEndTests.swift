@@ -1,12 +1,12 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 import InfermonCore
 import InfermonTesting
 import Notify
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Pushes alerts into a real Alertmanager (Debian's prometheus-alertmanager)
 /// on 127.0.0.1 and reads them back from its API. Skipped, with the reason
@@ -16,12 +16,16 @@ import Testing
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    @Test(.enabled(if: binary != nil, "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)"))
+    @Test(
+        .enabled(
+            if: binary != nil, "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)"))
     func alertsPushedAreListedAndResolvesEndThem() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infermon-am-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "infermon-am-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("alertmanager.yml")
-        try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(to: config, atomically: true, encoding: .utf8)
+        try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(
+            to: config, atomically: true, encoding: .utf8)
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary!)
@@ -32,7 +36,10 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
         let base = "http://127.0.0.1:\(port)"
         try await waitUntilReady(base)
 
@@ -55,7 +62,8 @@ import Testing
             }
             #expect(await notifier.notify(try message([firing])) == .delivered)
             let listed = try await getAlerts(base)
-            let match = try #require(listed.first { ($0["labels"] as? [String: String])?["alertname"] == "InfermonE2E" })
+            let match = try #require(
+                listed.first { ($0["labels"] as? [String: String])?["alertname"] == "InfermonE2E" })
             #expect((match["labels"] as? [String: String])?["model"] == "gpt-4o")
             #expect((match["annotations"] as? [String: String])?["summary"] == "end to end")
             #expect((match["status"] as? [String: Any])?["state"] as? String == "active")

@@ -15,13 +15,15 @@ import Testing
                         name: "am",
                         integrations: [
                             .alertmanager(
-                                AlertmanagerConfig(endpoint: EndpointConfig(url: receiver.url("/am/")), resendInterval: minute))
+                                AlertmanagerConfig(
+                                    endpoint: EndpointConfig(url: receiver.url("/am/")), resendInterval: minute))
                         ])
                 ]
             }
         ) { h in
             let t0 = h.clock.now()
-            let firing = alert("GPUHot", ["gpu": "0"], startsAt: t0, endsAt: t0 + 4 * minute, annotations: ["summary": "hot"])
+            let firing = alert(
+                "GPUHot", ["gpu": "0"], startsAt: t0, endsAt: t0 + 4 * minute, annotations: ["summary": "hot"])
             try await h.dispatcher.send([firing])
             try await h.advance(by: 0)
             try #require(h.receiver.requests.count == 1)

@@ -12,14 +12,19 @@ import Testing
                     ReceiverConfig(
                         name: "chat",
                         integrations: [
-                            .discord(DiscordConfig(endpoint: EndpointConfig(url: receiver.url("/api/webhooks/1/x")), username: "infermon"))
+                            .discord(
+                                DiscordConfig(
+                                    endpoint: EndpointConfig(url: receiver.url("/api/webhooks/1/x")),
+                                    username: "infermon"))
                         ])
                 ]
             }
         ) { h in
             let now = h.clock.now()
             try await h.dispatcher.send([
-                alert("Drift", ["feature": "age"], startsAt: now, endsAt: now + 30 * second, annotations: ["summary": "PSI 0.4"])
+                alert(
+                    "Drift", ["feature": "age"], startsAt: now, endsAt: now + 30 * second,
+                    annotations: ["summary": "PSI 0.4"])
             ])
             try await h.advance(by: 0)
             try await h.advance(by: 2 * minute)
@@ -33,7 +38,8 @@ import Testing
             let field = try #require((embed["fields"] as? [[String: Any]])?.first)
             #expect(field["name"] as? String == "Drift (firing)")
             #expect(field["value"] as? String == "PSI 0.4\nfeature=\"age\"")
-            let resolved = try #require((try jsonObject(h.receiver.requests[1].body)["embeds"] as? [[String: Any]])?.first)
+            let resolved = try #require(
+                (try jsonObject(h.receiver.requests[1].body)["embeds"] as? [[String: Any]])?.first)
             #expect(resolved["color"] as? Int == 0x2ECC71)
             #expect(resolved["title"] as? String == "[RESOLVED] Drift")
         }

@@ -40,7 +40,11 @@ import Testing
         try await Harness.with(
             route: RouteSpec(receiver: "chat", groupBy: ["..."], groupWait: 0),
             receivers: { receiver in
-                [ReceiverConfig(name: "chat", integrations: [.slack(SlackConfig(endpoint: EndpointConfig(url: receiver.url())))])]
+                [
+                    ReceiverConfig(
+                        name: "chat", integrations: [.slack(SlackConfig(endpoint: EndpointConfig(url: receiver.url())))]
+                    )
+                ]
             }
         ) { h in
             let now = h.clock.now()

@@ -11,13 +11,17 @@ import Testing
                 [
                     ReceiverConfig(
                         name: "chat",
-                        integrations: [.teams(TeamsConfig(endpoint: EndpointConfig(url: receiver.url("/workflows/run"))))])
+                        integrations: [
+                            .teams(TeamsConfig(endpoint: EndpointConfig(url: receiver.url("/workflows/run"))))
+                        ])
                 ]
             }
         ) { h in
             let now = h.clock.now()
             try await h.dispatcher.send([
-                alert("CostSpike", ["tenant": "acme"], startsAt: now, endsAt: now + hour, annotations: ["summary": "3x cost"])
+                alert(
+                    "CostSpike", ["tenant": "acme"], startsAt: now, endsAt: now + hour,
+                    annotations: ["summary": "3x cost"])
             ])
             try await h.advance(by: 0)
             let message = try jsonObject(try #require(h.receiver.requests.first).body)
