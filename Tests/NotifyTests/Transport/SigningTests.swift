@@ -17,6 +17,17 @@ import Testing
         #expect("\(secret)" == "whsec_<redacted>", "secrets never print")
     }
 
+    @Test func configurationsPrintWithoutURLsOrSecrets() throws {
+        let secret = try WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        let endpoint = EndpointConfig(url: "https://hooks.slack.com/services/T0/B0/TOKENXYZ", secret: secret)
+        for text in [
+            "\(endpoint)", "\(IntegrationConfig.slack(SlackConfig(endpoint: endpoint)))", String(reflecting: endpoint),
+        ] {
+            #expect(!text.contains("TOKENXYZ"), "\(text)")
+            #expect(!text.contains("MfKQ9r8"), "\(text)")
+        }
+    }
+
     @Test func rejectsMalformedSecrets() {
         #expect(throws: InfermonError.self) { try WebhookSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") }
         #expect(throws: InfermonError.self) { try WebhookSecret("whsec_c2hvcnQ=") }
