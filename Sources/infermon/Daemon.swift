@@ -54,6 +54,9 @@ struct Daemon {
                 MetricsRoutes(
                     registry: registry, querier: store, clock: clock, refresh: { await status.refreshGauges() }),
                 IngestRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
+                PrometheusAPIRoutes(
+                    querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
+                    maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
             ],
             logger: httpLogger,

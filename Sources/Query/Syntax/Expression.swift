@@ -40,7 +40,7 @@ public indirect enum Expression: Sendable, Hashable {
     }
 
     /// The expression inside any number of parentheses.
-    var unwrapped: Expression {
+    public var unwrapped: Expression {
         if case .parenthesized(let inner) = self { return inner.unwrapped }
         return self
     }
