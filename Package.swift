@@ -69,6 +69,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Detectors",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "InfermonTesting",
             dependencies: ["InfermonCore"],
             swiftSettings: swiftSettings
@@ -76,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "infermon",
             dependencies: [
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator",
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Detectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,6 +112,12 @@ let package = Package(
         .testTarget(
             name: "InfermonConfigTests",
             dependencies: ["InfermonConfig", "InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DetectorsTests",
+            dependencies: ["Detectors", "InfermonCore", "InfermonTesting", "Store"],
+            resources: [.copy("testdata")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
