@@ -76,7 +76,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     // MARK: Writing
 
-    private func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw InfermonError.unavailable("store is closed") }
         return try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [writer] in
@@ -149,6 +149,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
         try reader.withLock { try $0.reader.sketches(matchers, from: from, through: through) }
+    }
+
+    /// Runs `body` on the reader connection under its lock, for read-only queries
+    /// that live in other files (extensions answering stage protocols).
+    func withReadConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try reader.withLock { try body($0.reader.connection) }
     }
 
     public func stats() throws -> StoreStats {

@@ -113,7 +113,18 @@ enum Migrations {
             name TEXT PRIMARY KEY,
             value TEXT NOT NULL
         );
+        """,
+        // 2: named drift baselines: a snapshot of event columns, kept past event retention.
         """
+        CREATE TABLE drift_baselines (
+            name TEXT PRIMARY KEY,
+            from_ts INTEGER NOT NULL,
+            through_ts INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }
