@@ -60,7 +60,8 @@ public struct DetectorsSection: Sendable, Equatable {
         if let thresholds = map["thresholds"] {
             for (test, threshold) in try thresholds.entries() {
                 guard Self.thresholdTests.contains(test) else {
-                    throw threshold.error("thresholds apply to \(Self.thresholdTests.joined(separator: ", ")), not \"\(test)\"")
+                    throw threshold.error(
+                        "thresholds apply to \(Self.thresholdTests.joined(separator: ", ")), not \"\(test)\"")
                 }
                 let number = try threshold.double()
                 guard number >= 0 else { throw threshold.error("a threshold cannot be negative") }
@@ -99,7 +100,8 @@ public struct DetectorsSection: Sendable, Equatable {
         let map = try value.mapping(allowed: ["previous", "from", "to", "baseline"])
         let given = ["previous", "from", "baseline"].filter { map[$0] != nil }
         guard given.count == 1 else {
-            throw value.error("give exactly one of previous: <duration>, from:/to: <RFC 3339 times>, or baseline: <name>")
+            throw value.error(
+                "give exactly one of previous: <duration>, from:/to: <RFC 3339 times>, or baseline: <name>")
         }
         if let previous = map["previous"] { return .previous(try positiveDuration(previous)) }
         if let baseline = map["baseline"] { return .baseline(try baseline.string()) }

@@ -64,8 +64,9 @@ public enum DriftDetector {
         case (.numeric(let r), .numeric(let c)):
             bins = Binning.numeric(reference: r, current: c)
             if r.distinctCount > Binning.distinctValueLimit { binCount = bins.labels.count }
+            let scan = TwoSampleScan.compare(r.values, c.values)
             if test == .ks || settings.computeAllScores {
-                let ks = KolmogorovSmirnov.test(r, c, method: settings.ksMethod)
+                let ks = KolmogorovSmirnov.test(r, c, method: settings.ksMethod, maxGap: scan.maxGap)
                 result.allScores["ks"] = ks.statistic
                 result.allScores["ks_pvalue"] = ks.pValue
                 if test == .ks {
@@ -74,7 +75,10 @@ public enum DriftDetector {
                 }
             }
             if test == .wasserstein || settings.computeAllScores {
-                result.allScores["wasserstein"] = DriftStatistics.normalizedWasserstein(reference: r, current: c)
+                result.allScores["wasserstein"] =
+                    settings.wassersteinTrim > 0
+                    ? DriftStatistics.trimmedWasserstein(reference: r, current: c, trim: settings.wassersteinTrim)
+                    : scan.wasserstein / max(r.standardDeviation, 0.001)
             }
         case (.categorical(let r), .categorical(let c)):
             bins = Binning.categorical(reference: r, current: c)
@@ -101,7 +105,8 @@ public enum DriftDetector {
         if settings.bootstrapReplicates > 1 {
             let null = NullCalibration.model(
                 test: test, reference: input.reference, currentCount: result.currentCount, binCount: binCount,
-                replicates: settings.bootstrapReplicates, cap: settings.calibrationCap, generator: &generator)
+                trim: settings.wassersteinTrim, replicates: settings.bootstrapReplicates, cap: settings.calibrationCap,
+                generator: &generator)
             result.pValue = null.pValue(result.statistic)
             result.threshold = max(settings.floor(for: test), null.quantile(exceeded: settings.alpha))
         } else {

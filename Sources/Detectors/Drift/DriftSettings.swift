@@ -14,6 +14,9 @@ public struct DriftSettings: Sendable, Equatable {
     public var fewValuesLimit = 5
     /// Smallest distance that counts as drift however significant: Evidently's defaults.
     public var floors: [DriftTest: Double] = [.wasserstein: 0.1, .psi: 0.1, .jensenShannon: 0.1]
+    /// Share of the reference winsorised at each tail before the Wasserstein distance
+    /// (see `DriftStatistics.trimmedWasserstein`); 0 reproduces Evidently's statistic.
+    public var wassersteinTrim = 0.005
     /// Per-field test, overriding the automatic choice.
     public var overrides: [String: DriftTest] = [:]
     /// Resamples of the reference for the distance tests' null distribution; 0 turns

@@ -100,7 +100,8 @@ public struct DetectorService: Service {
         case .baseline(let name):
             if let cached = state.withLock({ $0.cachedReference }) { return cached }
             guard let baselines, let baseline = try baselines.baseline(named: name) else {
-                throw InfermonError.invalidArgument("no drift baseline named \"\(name)\"; save one with `infermon baseline save`")
+                throw InfermonError.invalidArgument(
+                    "no drift baseline named \"\(name)\"; save one with `infermon baseline save`")
             }
             state.withLock { $0.cachedReference = baseline.columns }
             return baseline.columns
@@ -144,7 +145,10 @@ public struct DetectorService: Service {
             let rate = OutlierRate(values: values, scale: scale, cut: options.outlierCut)
             guard rate.scored > 0 else { continue }
             samples.append(
-                (Labels(name: DetectorMetrics.outlierRate, ["model": step.model, "field": name]), Sample(time, rate.rate)))
+                (
+                    Labels(name: DetectorMetrics.outlierRate, ["model": step.model, "field": name]),
+                    Sample(time, rate.rate)
+                ))
         }
         return samples
     }
@@ -176,10 +180,14 @@ struct DetectorState: Sendable {
             let key = model + "\u{0}" + series
             var scorer =
                 anomaly[key]
-                ?? AnomalyScorer(smoothing: options.anomalySmoothing, baseline: SeasonalBaseline(settings: options.seasonal))
+                ?? AnomalyScorer(
+                    smoothing: options.anomalySmoothing, baseline: SeasonalBaseline(settings: options.seasonal))
             if let score = scorer.observe(value, at: time) {
                 samples.append(
-                    (Labels(name: DetectorMetrics.anomalyScore, ["series": series, "model": model]), Sample(time, score)))
+                    (
+                        Labels(name: DetectorMetrics.anomalyScore, ["series": series, "model": model]),
+                        Sample(time, score)
+                    ))
             }
             anomaly[key] = scorer
         }

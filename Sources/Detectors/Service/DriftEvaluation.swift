@@ -33,8 +33,10 @@ public enum DriftEvaluation {
         if current.count + reference.count > 0 && !excluded.contains("model") {
             let mixReference = Dictionary(reference.map { ($0.model, $0.count) }, uniquingKeysWith: +)
             let mixCurrent = Dictionary(current.map { ($0.model, $0.count) }, uniquingKeysWith: +)
-            let input = DriftInput(field: "model", reference: .categorical(mixReference), current: .categorical(mixCurrent))
-            result.append(ModelDrift(model: ModelDrift.allModels, fields: DriftDetector.evaluate([input], settings: settings)))
+            let input = DriftInput(
+                field: "model", reference: .categorical(mixReference), current: .categorical(mixCurrent))
+            result.append(
+                ModelDrift(model: ModelDrift.allModels, fields: DriftDetector.evaluate([input], settings: settings)))
         }
         return result
     }

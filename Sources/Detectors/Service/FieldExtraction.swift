@@ -14,9 +14,9 @@ public enum FieldExtraction {
     /// Field samples by name; `excluded` names are left out.
     public static func samples(_ columns: EventColumns, excluded: Set<String> = []) -> [String: FieldSample] {
         var result: [String: FieldSample] = [:]
-        for (name, values) in columns.numeric where !excluded.contains(name) {
-            result[name] = .numeric(SortedSample(values))
-        }
+        let numericNames = columns.numeric.keys.filter { !excluded.contains($0) }.sorted()
+        let sorted = SortedSample.sortAll(numericNames.map { columns.numeric[$0]! })
+        for (name, sample) in zip(numericNames, sorted) { result[name] = .numeric(sample) }
         for (name, column) in columns.categorical where !excluded.contains(name) {
             result[name] = .categorical(column.counts())
         }

@@ -20,11 +20,14 @@ public enum KolmogorovSmirnov {
     /// Largest sample size for which `.auto` counts paths exactly, as scipy.
     public static let exactLimit = 10_000
 
-    public static func test(_ first: SortedSample, _ second: SortedSample, method: Method = .auto) -> Result {
+    /// `maxGap` is `TwoSampleScan.compare(...).maxGap` when the caller already has it.
+    public static func test(
+        _ first: SortedSample, _ second: SortedSample, method: Method = .auto, maxGap: Int? = nil
+    ) -> Result {
         let n1 = first.count
         let n2 = second.count
         guard n1 > 0, n2 > 0 else { return Result(statistic: .nan, pValue: .nan, method: .asymptotic) }
-        let numerator = TwoSampleScan.maxECDFGap(first.values, second.values)
+        let numerator = maxGap ?? TwoSampleScan.maxECDFGap(first.values, second.values)
         let statistic = Double(numerator) / (Double(n1) * Double(n2))
         var chosen = method
         if chosen == .auto { chosen = max(n1, n2) <= exactLimit ? .exact : .asymptotic }

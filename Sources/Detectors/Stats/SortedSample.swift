@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A numeric sample sorted once, with the summaries every drift test needs.
 /// Tests take two of these and only walk them, so a reference window that is
 /// compared against many current windows is sorted a single time.
@@ -17,6 +19,18 @@ public struct SortedSample: Sendable {
         finite.removeAll { !$0.isFinite }
         RadixSort.sort(&finite)
         self.init(sorted: finite)
+    }
+
+    /// Sorts several samples at once, spread over the machine's cores.
+    public static func sortAll(_ columns: [[Double]]) -> [SortedSample] {
+        var results = [SortedSample?](repeating: nil, count: columns.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let output = UnsafeSendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: columns.count) { index in
+                output.buffer[index] = SortedSample(columns[index])
+            }
+        }
+        return results.map { $0! }
     }
 
     /// Wraps values that are already finite and ascending.

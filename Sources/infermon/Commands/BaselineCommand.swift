@@ -43,7 +43,8 @@ struct BaselineCommand: AsyncParsableCommand {
                 guard !name.isEmpty else { throw InfermonError.invalidArgument("--name must not be empty") }
                 let columns = try database.eventColumns(
                     EventWindowQuery(
-                        from: start, through: end, model: model, responsePrefixLength: DetectorOptions().responsePrefixLength,
+                        from: start, through: end, model: model,
+                        responsePrefixLength: DetectorOptions().responsePrefixLength,
                         limitPerModel: maxEvents))
                 let events = columns.reduce(0) { $0 + $1.count }
                 guard events > 0 else { throw InfermonError.invalidArgument("no events between \(from) and \(to)") }

@@ -30,13 +30,16 @@ struct BenchDriftAccuracy: ParsableCommand {
     var csv: String?
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print JSON lines.") var json = false
+    @Flag(help: "Name the fields flagged in stationary windows (to stderr).") var verbose = false
 
     func run() throws {
         let sizes = referenceRows.split(separator: ",").compactMap { Int($0) }
         let sigmas = shifts.split(separator: ",").compactMap { Double($0) }
         let table = try csv.map { try NumericTable.read(path: $0) }
         if !json {
-            print("dataset     reference  current  windows  false-alarm  " + sigmas.map { "power@\($0)σ" }.joined(separator: "  "))
+            print(
+                "dataset     reference  current  windows  false-alarm  "
+                    + sigmas.map { "power@\($0)σ" }.joined(separator: "  "))
         }
         for size in sizes {
             var generator = SeededGenerator(seed: seed &+ UInt64(size))
@@ -46,7 +49,15 @@ struct BenchDriftAccuracy: ParsableCommand {
             var trials = [Int](repeating: 0, count: sigmas.count)
             for _ in 0..<windows {
                 let null = makeWindow(table: table, referenceRows: size, shift: 0, generator: &generator)
-                if DriftDetector.evaluate(null.inputs).contains(where: \.isDrift) { falseAlarms += 1 }
+                let flagged = DriftDetector.evaluate(null.inputs).filter(\.isDrift)
+                if !flagged.isEmpty { falseAlarms += 1 }
+                if verbose {
+                    for field in flagged {
+                        printError(
+                            "false alarm: \(field.field) \(field.test.rawValue) \(field.statistic) p=\(field.pValue) threshold=\(field.threshold)"
+                        )
+                    }
+                }
                 for (index, sigma) in sigmas.enumerated() {
                     let shifted = makeWindow(table: table, referenceRows: size, shift: sigma, generator: &generator)
                     let results = DriftDetector.evaluate(shifted.inputs)
@@ -65,7 +76,9 @@ struct BenchDriftAccuracy: ParsableCommand {
                 )
             } else {
                 let columns = powers.map { pad(percent($0), 12) }.joined()
-                print(pad(dataset, 12) + pad("\(size)", 11) + pad("\(currentRows)", 9) + pad("\(windows)", 9) + pad(percent(falseRate), 13) + columns)
+                print(
+                    pad(dataset, 12) + pad("\(size)", 11) + pad("\(currentRows)", 9) + pad("\(windows)", 9)
+                        + pad(percent(falseRate), 13) + columns)
             }
         }
     }
@@ -75,7 +88,8 @@ struct BenchDriftAccuracy: ParsableCommand {
         var shiftedFields: Set<String>
     }
 
-    func makeWindow(table: NumericTable?, referenceRows: Int, shift: Double, generator: inout SeededGenerator) -> Window {
+    func makeWindow(table: NumericTable?, referenceRows: Int, shift: Double, generator: inout SeededGenerator) -> Window
+    {
         if let table { return tableWindow(table, referenceRows: referenceRows, shift: shift, generator: &generator) }
         func sample(_ count: Int, _ delta: Double, _ draw: (inout SeededGenerator) -> Double) -> [Double] {
             (0..<count).map { _ in draw(&generator) + delta }
@@ -114,7 +128,9 @@ struct BenchDriftAccuracy: ParsableCommand {
     }
 
     /// Disjoint random rows for reference and current; shifts go to every column with more than 5 values.
-    func tableWindow(_ table: NumericTable, referenceRows: Int, shift: Double, generator: inout SeededGenerator) -> Window {
+    func tableWindow(_ table: NumericTable, referenceRows: Int, shift: Double, generator: inout SeededGenerator)
+        -> Window
+    {
         let rows = table.rowCount
         precondition(referenceRows + currentRows <= rows, "the table has only \(rows) rows")
         var order = Array(0..<rows)
@@ -129,15 +145,21 @@ struct BenchDriftAccuracy: ParsableCommand {
             let moves = shift != 0 && table.distinctCounts[name, default: 0] > 5
             if moves { shifted.insert(name) }
             let reference = order[0..<referenceRows].map { column[$0] }
-            let current = order[referenceRows..<(referenceRows + currentRows)].map { column[$0] + (moves ? shift * deviation : 0) }
+            let current = order[referenceRows..<(referenceRows + currentRows)].map {
+                column[$0] + (moves ? shift * deviation : 0)
+            }
             inputs.append(
-                DriftInput(field: name, reference: .numeric(SortedSample(reference)), current: .numeric(SortedSample(current))))
+                DriftInput(
+                    field: name, reference: .numeric(SortedSample(reference)), current: .numeric(SortedSample(current)))
+            )
         }
         return Window(inputs: inputs, shiftedFields: shifted)
     }
 
     func percent(_ value: Double) -> String { "\((value * 1000).rounded() / 10)%" }
-    func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(width - text.count, 1)) }
+    func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(width - text.count, 1))
+    }
 }
 
 /// A numeric CSV table read whole: the header names columns, a first column named

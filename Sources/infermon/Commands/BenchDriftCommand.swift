@@ -47,12 +47,13 @@ struct BenchDriftSpeed: ParsableCommand {
         var results: [FieldDrift] = []
         for _ in 0..<max(repeats, 1) {
             let started = monotonicNanoseconds()
+            let sortedSamples = SortedSample.sortAll(reference + current)
             var inputs: [DriftInput] = []
             for index in 0..<fields {
                 inputs.append(
                     DriftInput(
-                        field: "f\(index)", reference: .numeric(SortedSample(reference[index])),
-                        current: .numeric(SortedSample(current[index]))))
+                        field: "f\(index)", reference: .numeric(sortedSamples[index]),
+                        current: .numeric(sortedSamples[fields + index])))
             }
             let sorted = monotonicNanoseconds()
             results = DriftDetector.evaluate(inputs, settings: settings)
@@ -71,7 +72,8 @@ struct BenchDriftSpeed: ParsableCommand {
             )
         } else {
             print("fields × rows:  \(fields) × \(referenceRows) reference × \(currentRows) current")
-            print("time (median):  \(median) s  (sorting \(sortMedian) s; runs: \(timings.map { String(format3($0)) }))")
+            print(
+                "time (median):  \(median) s  (sorting \(sortMedian) s; runs: \(timings.map { String(format3($0)) }))")
             print("flagged:        \(flagged.joined(separator: ", "))")
             for field in results {
                 print(
@@ -116,7 +118,9 @@ final class OutputFileBytes {
     let descriptor: Int32
     init(_ path: String) throws {
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw InfermonError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw InfermonError.io("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
     }
     deinit { close(descriptor) }
     func write(_ bytes: UnsafeRawBufferPointer) throws {

@@ -30,9 +30,12 @@ struct DriftCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Compare with this saved baseline.", valueName: "name")) var baseline: String?
         @Option(help: ArgumentHelp("Start of a fixed reference window.", valueName: "time")) var referenceFrom: String?
         @Option(help: ArgumentHelp("End of a fixed reference window.", valueName: "time")) var referenceTo: String?
-        @Option(help: ArgumentHelp("Reference: the period of this length before the current window.", valueName: "duration"))
+        @Option(
+            help: ArgumentHelp("Reference: the period of this length before the current window.", valueName: "duration")
+        )
         var previous: String?
-        @Option(help: ArgumentHelp("table, json or markdown.", valueName: "format")) var format: DriftReportFormat = .table
+        @Option(help: ArgumentHelp("table, json or markdown.", valueName: "format")) var format: DriftReportFormat =
+            .table
         @Flag(help: "Exit with status 2 when any field drifted.") var failOnDrift = false
 
         func run() async throws {
@@ -58,7 +61,8 @@ struct DriftCommand: AsyncParsableCommand {
                 let reference: [EventColumns]
                 if let baseline {
                     guard let saved = try database.baseline(named: baseline) else {
-                        throw InfermonError.invalidArgument("no baseline named \"\(baseline)\" (see `infermon baseline list`)")
+                        throw InfermonError.invalidArgument(
+                            "no baseline named \"\(baseline)\" (see `infermon baseline list`)")
                     }
                     reference = saved.columns.filter { model == nil || $0.model == model }
                 } else if let referenceFrom {
@@ -72,7 +76,8 @@ struct DriftCommand: AsyncParsableCommand {
                     reference = try database.eventColumns(query(start - length, start - 1))
                 } else {
                     switch options.reference {
-                    case .previousPeriod(let length): reference = try database.eventColumns(query(start - length, start - 1))
+                    case .previousPeriod(let length):
+                        reference = try database.eventColumns(query(start - length, start - 1))
                     case .fixed(let from, let through): reference = try database.eventColumns(query(from, through))
                     case .baseline(let name):
                         guard let saved = try database.baseline(named: name) else {

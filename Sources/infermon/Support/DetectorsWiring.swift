@@ -52,7 +52,11 @@ enum DetectorsWiring {
 func parseCommandTime(_ text: String, now: Timestamp) throws -> Timestamp {
     if text == "now" { return now }
     var relative: Substring?
-    if text.hasPrefix("now-") { relative = text.dropFirst(4) } else if text.hasPrefix("-") { relative = text.dropFirst() }
+    if text.hasPrefix("now-") {
+        relative = text.dropFirst(4)
+    } else if text.hasPrefix("-") {
+        relative = text.dropFirst()
+    }
     if let relative, let millis = TimeParsing.durationMillis(String(relative)) { return now - millis }
     if let millis = TimeParsing.rfc3339Millis(text) { return millis }
     throw InfermonError.invalidArgument(

@@ -3,7 +3,9 @@ import InfermonCore
 
 /// Renders drift results as an aligned table, Markdown or JSON.
 enum DriftReportRenderer {
-    static let headers = ["model", "field", "test", "statistic", "p-value", "threshold", "verdict", "ref n", "cur n", "moved most"]
+    static let headers = [
+        "model", "field", "test", "statistic", "p-value", "threshold", "verdict", "ref n", "cur n", "moved most",
+    ]
 
     static func render(_ results: [ModelDrift], format: DriftReportFormat) -> String {
         switch format {
@@ -69,17 +71,20 @@ enum DriftReportRenderer {
                 out += ",\"field\":"
                 writeJSONString(field.field, to: &out)
                 out += ",\"test\":\"\(field.test.rawValue)\",\"statistic\":\(jsonNumber(field.statistic))"
-                out += ",\"p_value\":\(jsonNumber(field.pValue)),\"adjusted_p_value\":\(jsonNumber(field.adjustedPValue))"
+                out +=
+                    ",\"p_value\":\(jsonNumber(field.pValue)),\"adjusted_p_value\":\(jsonNumber(field.adjustedPValue))"
                 out += ",\"threshold\":\(jsonNumber(field.threshold)),\"verdict\":\"\(field.verdict.rawValue)\""
                 out += ",\"reference_count\":\(field.referenceCount),\"current_count\":\(field.currentCount)"
                 out += ",\"moved_bins\":["
                 out += field.movedBins.map { bin in
                     var text = "{\"bin\":"
                     writeJSONString(bin.label, to: &text)
-                    return text + ",\"reference_share\":\(jsonNumber(bin.referenceShare)),\"current_share\":\(jsonNumber(bin.currentShare))}"
+                    return text
+                        + ",\"reference_share\":\(jsonNumber(bin.referenceShare)),\"current_share\":\(jsonNumber(bin.currentShare))}"
                 }.joined(separator: ",")
                 out += "],\"scores\":{"
-                out += field.allScores.keys.sorted().map { "\"\($0)\":\(jsonNumber(field.allScores[$0]!))" }.joined(separator: ",")
+                out += field.allScores.keys.sorted().map { "\"\($0)\":\(jsonNumber(field.allScores[$0]!))" }.joined(
+                    separator: ",")
                 out += "}}"
             }
         }
@@ -132,5 +137,7 @@ extension Double {
 }
 
 extension String {
-    fileprivate func replacingPipes() -> String { split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+    fileprivate func replacingPipes() -> String {
+        split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+    }
 }
