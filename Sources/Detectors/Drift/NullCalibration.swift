@@ -30,6 +30,8 @@ public struct NullModel: Sendable, Equatable {
 
     /// P(statistic ≥ observed) under the fitted null.
     public func pValue(_ observed: Double) -> Double {
+        // No distance at all is never evidence of drift, whatever the replicates did.
+        if observed <= 0 { return 1 }
         let t = Self.transformed(observed)
         guard standardDeviation > 0 else { return t > mean ? 0 : 1 }
         return SpecialFunctions.normalSurvival((t - mean) / standardDeviation)

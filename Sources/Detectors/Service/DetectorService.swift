@@ -57,9 +57,9 @@ public struct DetectorService: Service {
             EventWindowQuery(
                 from: now - options.window + 1, through: now, responsePrefixLength: options.responsePrefixLength,
                 limitPerModel: options.maximumEventsPerModel))
-        let reference = try referenceColumns(now: now)
+        let (reference, referenceSamples) = try referenceWindow(now: now)
         let drift = DriftEvaluation.compare(
-            reference: reference, current: current, settings: options.drift, excluded: options.excludedFields)
+            reference: referenceSamples, current: current, settings: options.drift, excluded: options.excludedFields)
         var samples = Self.driftSamples(drift, at: now)
         let stepFrom = now - options.interval + 1
         let referenceByModel = Dictionary(reference.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
@@ -81,31 +81,42 @@ public struct DetectorService: Service {
         return Report(drift: drift, samples: samples)
     }
 
-    func referenceColumns(now: Timestamp) throws -> [EventColumns] {
+    /// The reference columns and their sorted samples, from the cache while valid.
+    /// A fixed range or a baseline never changes; a previous period is re-read when
+    /// it has moved on by a 24th of its length (an hour for the default day), so a
+    /// one-minute schedule does not re-read and re-sort a day of events every minute.
+    func referenceWindow(now: Timestamp) throws -> ([EventColumns], ReferenceSamples) {
+        if let cached = state.withLock({ $0.cachedReference }) {
+            switch options.reference {
+            case .previousPeriod(let length):
+                if now - cached.readAt < max(length / 24, options.interval) { return (cached.columns, cached.samples) }
+            case .fixed, .baseline:
+                return (cached.columns, cached.samples)
+            }
+        }
+        let columns: [EventColumns]
         switch options.reference {
         case .previousPeriod(let length):
             let end = now - options.window
-            return try reader.eventColumns(
+            columns = try reader.eventColumns(
                 EventWindowQuery(
                     from: end - length + 1, through: end, responsePrefixLength: options.responsePrefixLength,
                     limitPerModel: options.maximumEventsPerModel))
         case .fixed(let from, let through):
-            if let cached = state.withLock({ $0.cachedReference }) { return cached }
-            let columns = try reader.eventColumns(
+            columns = try reader.eventColumns(
                 EventWindowQuery(
                     from: from, through: through, responsePrefixLength: options.responsePrefixLength,
                     limitPerModel: options.maximumEventsPerModel))
-            state.withLock { $0.cachedReference = columns }
-            return columns
         case .baseline(let name):
-            if let cached = state.withLock({ $0.cachedReference }) { return cached }
             guard let baselines, let baseline = try baselines.baseline(named: name) else {
                 throw InfermonError.invalidArgument(
                     "no drift baseline named \"\(name)\"; save one with `infermon baseline save`")
             }
-            state.withLock { $0.cachedReference = baseline.columns }
-            return baseline.columns
+            columns = baseline.columns
         }
+        let samples = ReferenceSamples(columns, excluded: options.excludedFields)
+        state.withLock { $0.cachedReference = CachedReference(readAt: now, columns: columns, samples: samples) }
+        return (columns, samples)
     }
 
     static func driftSamples(_ drift: [ModelDrift], at time: Timestamp) -> [(labels: Labels, sample: Sample)] {
@@ -154,6 +165,13 @@ public struct DetectorService: Service {
     }
 }
 
+/// A reference window as read, and when.
+struct CachedReference: Sendable {
+    var readAt: Timestamp
+    var columns: [EventColumns]
+    var samples: ReferenceSamples
+}
+
 /// Holds the state behind a lock; a class so the service itself stays copyable.
 final class DetectorStateBox: Sendable {
     private let mutex: Mutex<DetectorState>
@@ -167,7 +185,7 @@ struct DetectorState: Sendable {
     var anomaly: [String: AnomalyScorer] = [:]
     var changes: [String: CUSUMDetector] = [:]
     var knownModels: Set<String> = []
-    var cachedReference: [EventColumns]?
+    var cachedReference: CachedReference?
 
     init(options: DetectorOptions) { self.options = options }
 

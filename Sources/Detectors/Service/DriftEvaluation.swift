@@ -10,18 +10,43 @@ public struct ModelDrift: Sendable {
     public static let allModels = "*"
 }
 
+/// A reference window reduced to what the tests need: sorted samples and counts
+/// per model. Built once and reused while the reference does not change, so the
+/// reference is sorted once however many current windows it is compared with.
+public struct ReferenceSamples: Sendable {
+    public var samples: [String: [String: FieldSample]]
+    public var eventsPerModel: [String: Int]
+
+    public init(_ columns: [EventColumns], excluded: Set<String> = []) {
+        var samples: [String: [String: FieldSample]] = [:]
+        var events: [String: Int] = [:]
+        for model in columns {
+            samples[model.model] = FieldExtraction.samples(model, excluded: excluded)
+            events[model.model, default: 0] += model.count
+        }
+        self.samples = samples
+        self.eventsPerModel = events
+    }
+}
+
 public enum DriftEvaluation {
     /// Compares each model present in `current` with the same model in `reference`,
     /// plus the share of traffic per model across all of them (field `model`).
     public static func compare(
         reference: [EventColumns], current: [EventColumns], settings: DriftSettings, excluded: Set<String> = []
     ) -> [ModelDrift] {
-        let referenceByModel = Dictionary(reference.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
+        compare(
+            reference: ReferenceSamples(reference, excluded: excluded), current: current, settings: settings,
+            excluded: excluded)
+    }
+
+    public static func compare(
+        reference: ReferenceSamples, current: [EventColumns], settings: DriftSettings, excluded: Set<String> = []
+    ) -> [ModelDrift] {
         var result: [ModelDrift] = []
         for columns in current.sorted(by: { $0.model < $1.model }) {
             let currentSamples = FieldExtraction.samples(columns, excluded: excluded)
-            let referenceSamples =
-                referenceByModel[columns.model].map { FieldExtraction.samples($0, excluded: excluded) } ?? [:]
+            let referenceSamples = reference.samples[columns.model] ?? [:]
             var inputs: [DriftInput] = []
             for name in currentSamples.keys.sorted() {
                 let currentSample = currentSamples[name]!
@@ -30,11 +55,10 @@ public enum DriftEvaluation {
             }
             result.append(ModelDrift(model: columns.model, fields: DriftDetector.evaluate(inputs, settings: settings)))
         }
-        if current.count + reference.count > 0 && !excluded.contains("model") {
-            let mixReference = Dictionary(reference.map { ($0.model, $0.count) }, uniquingKeysWith: +)
+        if !current.isEmpty && !excluded.contains("model") {
             let mixCurrent = Dictionary(current.map { ($0.model, $0.count) }, uniquingKeysWith: +)
             let input = DriftInput(
-                field: "model", reference: .categorical(mixReference), current: .categorical(mixCurrent))
+                field: "model", reference: .categorical(reference.eventsPerModel), current: .categorical(mixCurrent))
             result.append(
                 ModelDrift(model: ModelDrift.allModels, fields: DriftDetector.evaluate([input], settings: settings)))
         }

@@ -114,21 +114,12 @@ public enum Binning {
     }
 }
 
-/// A compact rendering of a bin edge for reports.
+/// A compact rendering of a bin edge for reports: four significant digits.
 func shortNumber(_ value: Double) -> String {
+    guard value.isFinite, value != 0 else { return value == 0 ? "0" : String(value) }
     if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    let magnitude = abs(value)
-    if magnitude >= 0.001 && magnitude < 1e6 {
-        var text = String(value)
-        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 5 {
-            text = String(format4(value))
-        }
-        return text
-    }
-    return String(value)
-}
-
-private func format4(_ value: Double) -> String {
-    let scaled = (value * 10_000).rounded() / 10_000
-    return String(scaled)
+    let exponent = Int(log10(abs(value)).rounded(.down))
+    let scale = pow(10, Double(3 - exponent))
+    let rounded = (value * scale).rounded() / scale
+    return String(rounded)
 }

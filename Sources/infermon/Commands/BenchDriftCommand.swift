@@ -43,10 +43,12 @@ struct BenchDriftSpeed: ParsableCommand {
         var settings = DriftSettings()
         settings.computeAllScores = true
         var timings: [Double] = []
+        var cpuTimings: [Double] = []
         var sortTimings: [Double] = []
         var results: [FieldDrift] = []
         for _ in 0..<max(repeats, 1) {
             let started = monotonicNanoseconds()
+            let cpuStarted = cpuSeconds()
             let sortedSamples = SortedSample.sortAll(reference + current)
             var inputs: [DriftInput] = []
             for index in 0..<fields {
@@ -59,16 +61,18 @@ struct BenchDriftSpeed: ParsableCommand {
             results = DriftDetector.evaluate(inputs, settings: settings)
             let finished = monotonicNanoseconds()
             timings.append(Double(finished - started) / 1e9)
+            cpuTimings.append(cpuSeconds() - cpuStarted)
             sortTimings.append(Double(sorted - started) / 1e9)
         }
         let median = timings.sorted()[timings.count / 2]
         let sortMedian = sortTimings.sorted()[sortTimings.count / 2]
+        let cpuMedian = cpuTimings.sorted()[cpuTimings.count / 2]
         let flagged = results.filter(\.isDrift).map(\.field)
         if json {
             let names = flagged.map { "\"\($0)\"" }.joined(separator: ",")
             let scores = results.map { "\"\($0.field)\":\(formatJSONNumber($0.allScores["wasserstein"] ?? .nan))" }
             print(
-                "{\"fields\":\(fields),\"reference_rows\":\(referenceRows),\"current_rows\":\(currentRows),\"seconds\":\(median),\"sort_seconds\":\(sortMedian),\"runs\":[\(timings.map { String($0) }.joined(separator: ","))],\"flagged\":[\(names)],\"wasserstein\":{\(scores.joined(separator: ","))}}"
+                "{\"fields\":\(fields),\"reference_rows\":\(referenceRows),\"current_rows\":\(currentRows),\"seconds\":\(median),\"cpu_seconds\":\(cpuMedian),\"sort_seconds\":\(sortMedian),\"runs\":[\(timings.map { String($0) }.joined(separator: ","))],\"flagged\":[\(names)],\"wasserstein\":{\(scores.joined(separator: ","))}}"
             )
         } else {
             print("fields × rows:  \(fields) × \(referenceRows) reference × \(currentRows) current")
