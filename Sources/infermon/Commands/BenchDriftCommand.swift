@@ -76,6 +76,7 @@ struct BenchDriftSpeed: ParsableCommand {
             )
         } else {
             print("fields × rows:  \(fields) × \(referenceRows) reference × \(currentRows) current")
+            print("CPU (median):   \(cpuMedian) s")
             print(
                 "time (median):  \(median) s  (sorting \(sortMedian) s; runs: \(timings.map { String(format3($0)) }))")
             print("flagged:        \(flagged.joined(separator: ", "))")
