@@ -40,10 +40,12 @@ enum DetectorsWiring {
     }
 
     /// The service for `Daemon.make`, or nil when `detectors.enabled` is false.
-    static func service(config: Configuration, store: SQLiteStore) -> DetectorService? {
+    static func service(config: Configuration, store: SQLiteStore, clock: any WallClock = SystemWallClock())
+        -> DetectorService?
+    {
         guard config.detectors.enabled else { return nil }
         return DetectorService(
-            reader: store, baselines: store, appender: store, options: options(config.detectors),
+            reader: store, baselines: store, appender: store, options: options(config.detectors), clock: clock,
             logger: Logger(label: "infermon.detectors"))
     }
 }
