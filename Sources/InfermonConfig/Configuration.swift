@@ -8,6 +8,7 @@ public struct Configuration: Sendable, Equatable {
     public var sources: [SourceSection] = [SourceSection.defaultFileSource]
     public var log = LogSection()
     public var notifications = NotificationsSection()
+    public var detectors = DetectorsSection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 

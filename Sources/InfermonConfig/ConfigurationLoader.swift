@@ -13,7 +13,7 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "notifications"])
+        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "notifications", "detectors"])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
@@ -21,6 +21,7 @@ public enum ConfigurationLoader {
         if let notifications = top["notifications"] {
             config.notifications = try NotificationsParser.parse(notifications)
         }
+        if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
         return config
     }
 

@@ -173,6 +173,17 @@ enum Migrations {
             updated_at INTEGER NOT NULL
         );
         """,
+        // 4: named drift baselines: a snapshot of event columns, kept past event retention.
+        """
+        CREATE TABLE drift_baselines (
+            name TEXT PRIMARY KEY,
+            from_ts INTEGER NOT NULL,
+            through_ts INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }
