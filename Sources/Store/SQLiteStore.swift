@@ -76,7 +76,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     // MARK: Writing
 
-    private func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw InfermonError.unavailable("store is closed") }
         return try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [writer] in
