@@ -55,7 +55,9 @@ public final class ChatCompletionsJudge: RemoteJudge {
         } catch {
             return .failure("cannot encode judge request: \(error)")
         }
-        let estimatedInputTokens = (prompt.system.count + userMessage.count) / 4 + 16
+        // An upper bound, so reservations can never under-count: byte-level BPE
+        // tokens are at least one byte each, plus a little chat-template overhead.
+        let estimatedInputTokens = prompt.system.utf8.count + userMessage.utf8.count + 32
         let estimate = cost(inputTokens: estimatedInputTokens, outputTokens: options.maxTokens)
         let reservedAt = clock.now()
         let reserved: Double

@@ -2,8 +2,8 @@ import InfermonCore
 import Synchronization
 
 /// The LLM judge's caps: judged events per clock hour and spend per UTC day.
-/// A request reserves its worst-case cost (its prompt's tokens at roughly four
-/// characters each, plus `max_tokens` of output) before it is sent, and the
+/// A request reserves its worst-case cost (one token per prompt byte, plus
+/// `max_tokens` of output) before it is sent, and the
 /// reservation is settled with the cost the endpoint reports afterwards, so
 /// concurrent requests cannot together overshoot the daily cap.
 public final class JudgeBudget: Sendable {
