@@ -25,18 +25,17 @@ enum NumberShapes {
             end = position
             guard position < b.count, digits.count <= 19 else { break }
             let separator = b[position]
+            var next = position + 1
             if separator == UInt8(ascii: ")") && parenthesised {
-                parenthesised = false
-                separators.insert(separator)
-                position += 1
-                if position < b.count, b[position] == UInt8(ascii: " ") { position += 1 }
-            } else if separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-") || separator == UInt8(ascii: ".") {
-                separators.insert(separator)
-                position += 1
-            } else {
+                if next < b.count, b[next] == UInt8(ascii: " ") { next += 1 }
+            } else if separator != UInt8(ascii: " ") && separator != UInt8(ascii: "-") && separator != UInt8(ascii: ".") {
                 break
             }
-            guard position < b.count, ByteClass.isDigit(b[position]) else { break }
+            // A separator only counts when another digit group follows it ("… 1111." ends the run).
+            guard next < b.count, ByteClass.isDigit(b[next]) else { break }
+            if separator == UInt8(ascii: ")") { parenthesised = false }
+            separators.insert(separator)
+            position = next
         }
         let span = start..<end
         if end < b.count, ByteClass.isAlnum(b[end]) || b[end] == UInt8(ascii: "@") { return (nil, span) }
