@@ -50,15 +50,15 @@ public struct GroundednessScorer: Sendable {
         var worst: (degree: Double, missing: [String]) = (0, [])
         for claim in claims(TextUnits.sentences(response)) {
             var content: Set<String> = []
-            var specifics: Set<String> = []
+            var specifics: [String: String] = [:]
             for token in claim where token.kind == .number || !TextUnits.stopwords.contains(token.normalized) {
                 let tokenKey = key(token)
                 content.insert(tokenKey)
-                if token.kind == .number || token.isProperNoun { specifics.insert(tokenKey) }
+                if token.kind == .number || token.isProperNoun { specifics[tokenKey] = token.surface }
             }
             guard !content.isEmpty else { continue }
             let found = content.filter(support.contains).count
-            let missingSpecifics = specifics.subtracting(support).sorted()
+            let missingSpecifics = specifics.filter { !support.contains($0.key) }.map(\.value).sorted()
             var supportShare = Double(found) / Double(content.count)
             for _ in missingSpecifics { supportShare *= options.missingSpecificFactor }
             let degree = 1 - supportShare

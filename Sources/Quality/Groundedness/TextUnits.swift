@@ -4,6 +4,8 @@ struct TextToken: Sendable, Hashable {
     var kind: Kind
     /// Lowercased word, or the number with separators removed (`1,000.50` -> `1000.5`).
     var normalized: String
+    /// The text as written, for reasons shown to people.
+    var surface: String
     /// Starts with an uppercase letter while not opening its sentence: a likely name.
     var isProperNoun: Bool
     /// A comma came right before it, which is where clauses are cut.
@@ -25,13 +27,17 @@ enum TextUnits {
         func finishWord() {
             guard !word.isEmpty else { return }
             if wordIsNumber {
-                current.append(TextToken(kind: .number, normalized: normalizeNumber(word), isProperNoun: false,
-                    followsComma: sawComma))
+                current.append(
+                    TextToken(
+                        kind: .number, normalized: normalizeNumber(word), surface: word, isProperNoun: false,
+                        followsComma: sawComma))
             } else {
                 let first = word.unicodeScalars.first!
                 let lower = word.lowercased()
                 let isProper = !current.isEmpty && first.properties.isUppercase && !stopwords.contains(lower)
-                current.append(TextToken(kind: .word, normalized: lower, isProperNoun: isProper, followsComma: sawComma))
+                current.append(
+                    TextToken(
+                        kind: .word, normalized: lower, surface: word, isProperNoun: isProper, followsComma: sawComma))
             }
             sawComma = false
             word = ""
