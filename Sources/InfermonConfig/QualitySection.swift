@@ -12,7 +12,7 @@ import InfermonCore
 ///   interval: 1m
 ///   windows: [1h, 1d]
 ///   min_samples: 30
-///   groundedness: {enabled: true, threshold: 0.35}
+///   groundedness: {enabled: true, threshold: 0.2}
 ///   feedback: {enabled: true, thumbs_down_at_or_below: 0}
 ///   llm_judge:
 ///     url: http://127.0.0.1:8000/v1/chat/completions
@@ -59,7 +59,7 @@ public struct QualitySection: Sendable, Equatable {
     public var windows: [Int64] = [3_600_000, 86_400_000]
     public var minimumSamples = 30
     public var groundednessEnabled = true
-    public var groundednessThreshold = 0.35
+    public var groundednessThreshold = 0.2
     public var feedbackEnabled = true
     public var thumbsDownAtOrBelow = 0.0
     public var judgmentRetention: Int64 = 30 * 86_400_000

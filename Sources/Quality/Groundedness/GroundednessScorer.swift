@@ -8,7 +8,7 @@ public struct GroundednessOptions: Sendable, Equatable {
     /// claim: its support is multiplied by this for each one.
     public var missingSpecificFactor: Double
 
-    public init(threshold: Double = 0.35, missingSpecificFactor: Double = 0.4) {
+    public init(threshold: Double = 0.2, missingSpecificFactor: Double = 0.4) {
         self.threshold = threshold
         self.missingSpecificFactor = missingSpecificFactor
     }
