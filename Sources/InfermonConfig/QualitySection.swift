@@ -89,7 +89,8 @@ extension ConfigurationLoader {
                     let model = try rule["model"]?.string()
                     let route = try rule["route"]?.string()
                     guard model != nil || route != nil else { throw item.error("a sampling rule needs model or route") }
-                    return QualitySection.SamplingRule(model: model, route: route, rate: try share(rule.required("rate")))
+                    return QualitySection.SamplingRule(
+                        model: model, route: route, rate: try share(rule.required("rate")))
                 }
             }
         }
@@ -119,7 +120,9 @@ extension ConfigurationLoader {
             if let flag = fields["sensitive_data"] { section.scanSensitiveData = try flag.bool() }
             if let flag = fields["prompt_injection"] { section.scanPromptInjection = try flag.bool() }
             if let flag = fields["exfiltration"] { section.scanExfiltration = try flag.bool() }
-            if let hosts = fields["allowed_hosts"] { section.allowedHosts = try hosts.stringList().map { $0.lowercased() } }
+            if let hosts = fields["allowed_hosts"] {
+                section.allowedHosts = try hosts.stringList().map { $0.lowercased() }
+            }
         }
         return section
     }

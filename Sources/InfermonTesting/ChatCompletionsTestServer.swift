@@ -81,7 +81,8 @@ public final class ChatCompletionsTestServer: Sendable {
         case .status(let code, let retryAfter):
             var headers = json
             if let retryAfter { headers.append(("Retry-After", retryAfter)) }
-            return .respond(status: code, headers: headers, body: Array("{\"error\":{\"message\":\"status \(code)\"}}".utf8))
+            return .respond(
+                status: code, headers: headers, body: Array("{\"error\":{\"message\":\"status \(code)\"}}".utf8))
         case .hang:
             return .hang
         }

@@ -26,7 +26,8 @@ public final class ChatCompletionsJudge: RemoteJudge {
     /// Retry waits go through `clock`, so tests drive them with a manual clock.
     public init(
         options: LLMJudgeOptions, budget: JudgeBudget, httpClient: HTTPClient = .shared,
-        clock: any WallClock = SystemWallClock(), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        clock: any WallClock = SystemWallClock(),
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         logger: Logger
     ) throws {
         self.options = options
@@ -68,7 +69,8 @@ public final class ChatCompletionsJudge: RemoteJudge {
         await limiter.acquire()
         let outcome = await attempt(body: body)
         await limiter.release()
-        budget.settle(reserved: reserved, actualCost: outcome.cost ?? reserved, reservedAt: reservedAt, now: clock.now())
+        budget.settle(
+            reserved: reserved, actualCost: outcome.cost ?? reserved, reservedAt: reservedAt, now: clock.now())
         var result = outcome.result
         result.cost = outcome.cost ?? reserved
         return result

@@ -31,9 +31,10 @@ public final class JudgeBudget: Sendable {
     private let state: Mutex<State>
 
     /// `restored` is what the store says was used in the hour and day containing `now`.
-    public init(maxEventsPerHour: Int, maxSpendPerDay: Double, restored: Usage = Usage(hourCount: 0, daySpend: 0),
-        now: Timestamp)
-    {
+    public init(
+        maxEventsPerHour: Int, maxSpendPerDay: Double, restored: Usage = Usage(hourCount: 0, daySpend: 0),
+        now: Timestamp
+    ) {
         self.maxEventsPerHour = maxEventsPerHour
         self.maxSpendPerDay = maxSpendPerDay
         state = Mutex(
@@ -43,7 +44,9 @@ public final class JudgeBudget: Sendable {
     }
 
     public static func hourStart(_ time: Timestamp) -> Timestamp { time - ((time % 3_600_000) + 3_600_000) % 3_600_000 }
-    public static func dayStart(_ time: Timestamp) -> Timestamp { time - ((time % 86_400_000) + 86_400_000) % 86_400_000 }
+    public static func dayStart(_ time: Timestamp) -> Timestamp {
+        time - ((time % 86_400_000) + 86_400_000) % 86_400_000
+    }
 
     /// Reserves one event and `estimatedCost`; nil with the reason when a cap would be passed.
     public func reserve(estimatedCost: Double, now: Timestamp) -> Result<Double, CapReached> {

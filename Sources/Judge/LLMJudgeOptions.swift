@@ -53,7 +53,8 @@ public struct LLMJudgeOptions: Sendable, Equatable {
     {
         if let environmentVariable {
             guard let value = environment[environmentVariable], !value.isEmpty else {
-                throw InfermonError.invalidArgument("judge API key: environment variable \(environmentVariable) is not set")
+                throw InfermonError.invalidArgument(
+                    "judge API key: environment variable \(environmentVariable) is not set")
             }
             return value
         }

@@ -29,7 +29,8 @@ public enum VerdictParser {
             throw InfermonError.invalidInput("judge answer is not valid verdict JSON: \(error)")
         }
         guard let verdict = Verdict(rawValue: decoded.verdict) else {
-            throw InfermonError.invalidInput("judge verdict \"\(decoded.verdict)\" is not supported/hallucinated/unknown")
+            throw InfermonError.invalidInput(
+                "judge verdict \"\(decoded.verdict)\" is not supported/hallucinated/unknown")
         }
         guard decoded.score.isFinite, (0...1).contains(decoded.score) else {
             throw InfermonError.invalidInput("judge score \(decoded.score) is outside 0...1")

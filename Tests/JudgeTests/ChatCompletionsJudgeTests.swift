@@ -20,9 +20,11 @@ import Testing
         context: "The Oberoi Group has its head office in Delhi.")
 
     func makeJudge(
-        _ server: ChatCompletionsTestServer, clock: ManualClock = ManualClock(), configure: (inout LLMJudgeOptions) -> Void = { _ in }
+        _ server: ChatCompletionsTestServer, clock: ManualClock = ManualClock(),
+        configure: (inout LLMJudgeOptions) -> Void = { _ in }
     ) throws -> ChatCompletionsJudge {
-        var options = LLMJudgeOptions(url: server.url, model: "judge-model", apiKey: "sk-test", promptTemplate: Self.template)
+        var options = LLMJudgeOptions(
+            url: server.url, model: "judge-model", apiKey: "sk-test", promptTemplate: Self.template)
         options.timeout = 2000
         configure(&options)
         let budget = JudgeBudget(
@@ -33,10 +35,15 @@ import Testing
 
     @Test func answersAreParsedAndTheRequestIsWellFormed() async throws {
         let server = try ChatCompletionsTestServer(script: [
-            .verdict("hallucinated", score: 0.9, reason: "Mumbai is not in the context", promptTokens: 1000, completionTokens: 100)
+            .verdict(
+                "hallucinated", score: 0.9, reason: "Mumbai is not in the context", promptTokens: 1000,
+                completionTokens: 100)
         ])
         defer { server.stop() }
-        let judge = try makeJudge(server) { $0.inputPricePerMillion = 1; $0.outputPricePerMillion = 10 }
+        let judge = try makeJudge(server) {
+            $0.inputPricePerMillion = 1
+            $0.outputPricePerMillion = 10
+        }
         let outcome = await judge.judge(candidate)
         #expect(outcome.verdict == .hallucinated)
         #expect(outcome.score == 0.9)

@@ -12,7 +12,8 @@ import Testing
 
     @Test func precisionAndRecall() {
         let metrics = ClassifierMetrics(
-            scores: [0, 0, 1, 1, 1], labels: [false, true, true, true, false], predicted: [false, false, true, true, true])
+            scores: [0, 0, 1, 1, 1], labels: [false, true, true, true, false],
+            predicted: [false, false, true, true, true])
         #expect(metrics.precision == 2.0 / 3.0)
         #expect(metrics.recall == 2.0 / 3.0)
         #expect(metrics.accuracy == 3.0 / 5.0)

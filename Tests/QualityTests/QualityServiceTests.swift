@@ -27,7 +27,9 @@ final class ScriptedRemoteJudge: RemoteJudge {
 @Suite struct QualityServiceTests {
     static let context = "The Oberoi Group is a hotel company with its head office in Delhi, founded in 1934."
 
-    func event(_ index: Int, at time: Timestamp, route: String, grounded: Bool, feedback: Double? = nil) -> InferenceEvent {
+    func event(_ index: Int, at time: Timestamp, route: String, grounded: Bool, feedback: Double? = nil)
+        -> InferenceEvent
+    {
         InferenceEvent(
             timestamp: time, requestID: "req-\(index)", model: "gpt-x", route: route,
             prompt: "Where is the Oberoi head office?",
@@ -49,7 +51,10 @@ final class ScriptedRemoteJudge: RemoteJudge {
         let old = clock.now() - 600_000
         var events: [InferenceEvent] = []
         for index in 0..<40 {
-            events.append(event(index, at: old + Int64(index), route: "/a", grounded: index % 4 != 0, feedback: index % 5 == 0 ? 0 : 1))
+            events.append(
+                event(
+                    index, at: old + Int64(index), route: "/a", grounded: index % 4 != 0,
+                    feedback: index % 5 == 0 ? 0 : 1))
         }
         for index in 40..<50 { events.append(event(index, at: old + Int64(index), route: "/b", grounded: false)) }
         // Not settled yet: 10 s old with a 60 s settle time.
@@ -58,7 +63,8 @@ final class ScriptedRemoteJudge: RemoteJudge {
 
         let remote = ScriptedRemoteJudge()
         let service = QualityService(
-            options: options(), store: store, appender: store, llmJudge: remote, clock: clock, logger: Logger(label: "q"))
+            options: options(), store: store, appender: store, llmJudge: remote, clock: clock,
+            logger: Logger(label: "q"))
         let judged = try await service.runOnce()
         #expect(judged == 40, "route /b is not sampled and the last five have not settled")
         #expect(Set(remote.requestIDs) == Set((0..<40).map { "req-\($0)" }))
@@ -86,7 +92,8 @@ final class ScriptedRemoteJudge: RemoteJudge {
         #expect(byBound["estimate"] == 0.25)
         #expect(byBound["lower"]! < 0.25 && byBound["lower"]! > 0.1)
         #expect(byBound["upper"]! > 0.25 && byBound["upper"]! < 0.45)
-        let errors = service.counterTotals[Labels(name: QualityMetrics.judgeErrors, ["judge": "llm", "model": "gpt-x"])]
+        let errors = service.counterTotals[
+            Labels(name: QualityMetrics.judgeErrors, ["judge": "llm", "model": "gpt-x"])]
         #expect(errors == 13)
 
         // Nothing new: the cursor moved past everything settled; then the last five settle.
@@ -102,8 +109,11 @@ final class ScriptedRemoteJudge: RemoteJudge {
         let store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         defer { store.close() }
         let start = clock.now() - 120_000
-        try await store.write(IngestBatch(events: (0..<12).map { event($0, at: start + Int64($0), route: "/a", grounded: $0 % 2 == 0) }))
-        let service = QualityService(options: options(minimumSamples: 10), store: store, appender: store, clock: clock, logger: Logger(label: "q"))
+        try await store.write(
+            IngestBatch(events: (0..<12).map { event($0, at: start + Int64($0), route: "/a", grounded: $0 % 2 == 0) }))
+        let service = QualityService(
+            options: options(minimumSamples: 10), store: store, appender: store, clock: clock,
+            logger: Logger(label: "q"))
         try await service.runOnce()
         let rateMatcher = LabelMatcher.equal(Labels.metricName, QualityMetrics.hallucinationRate)
         #expect(try store.select([rateMatcher], from: 0, through: clock.now()).count == 3)
@@ -118,9 +128,13 @@ final class ScriptedRemoteJudge: RemoteJudge {
         let directory = TemporaryDirectory()
         let clock = ManualClock()
         var store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
-        try await store.write(IngestBatch(events: (0..<9).map { event($0, at: clock.now() - 120_000, route: "/a", grounded: true) }))
+        try await store.write(
+            IngestBatch(events: (0..<9).map { event($0, at: clock.now() - 120_000, route: "/a", grounded: true) }))
         let remote = ScriptedRemoteJudge()
-        try await QualityService(options: options(), store: store, appender: store, llmJudge: remote, clock: clock, logger: Logger(label: "q")).runOnce()
+        try await QualityService(
+            options: options(), store: store, appender: store, llmJudge: remote, clock: clock,
+            logger: Logger(label: "q")
+        ).runOnce()
         #expect(remote.requestIDs.count == 9)
         store.close()
 
@@ -130,11 +144,13 @@ final class ScriptedRemoteJudge: RemoteJudge {
         let restored = try QualityService.restoreCounters(from: store, now: clock.now(), lookback: 86_400_000)
         let second = ScriptedRemoteJudge()
         let service = QualityService(
-            options: options(), store: store, appender: store, llmJudge: second, restoredCounters: restored, clock: clock,
+            options: options(), store: store, appender: store, llmJudge: second, restoredCounters: restored,
+            clock: clock,
             logger: Logger(label: "q"))
         #expect(try await service.runOnce() == 0)
         #expect(second.requestIDs.isEmpty)
-        #expect(service.counterTotals[Labels(name: QualityMetrics.judgeErrors, ["judge": "llm", "model": "gpt-x"])] == 3)
+        #expect(
+            service.counterTotals[Labels(name: QualityMetrics.judgeErrors, ["judge": "llm", "model": "gpt-x"])] == 3)
         let usage = try await store.judgeUsage(judge: "llm", since: 0)
         #expect(usage.count == 9)
         #expect(abs(usage.cost - 0.006) < 1e-12)

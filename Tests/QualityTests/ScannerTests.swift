@@ -4,11 +4,12 @@ import Testing
 
 /// Each kind: texts that must be found, and near misses that must not.
 @Suite struct ScannerTests {
-    let scanner = SecurityScanner(options: {
-        var options = ScannerOptions()
-        options.allowedHosts = ["docs.example.com"]
-        return options
-    }())
+    let scanner = SecurityScanner(
+        options: {
+            var options = ScannerOptions()
+            options.allowedHosts = ["docs.example.com"]
+            return options
+        }())
 
     func kinds(_ text: String, _ field: TextField = .response) -> [SecurityFindingKind] {
         scanner.scan(text, field: field).findings.map(\.kind)
@@ -25,7 +26,9 @@ import Testing
         #expect(result.redacted?.contains("[REDACTED:email]") == true)
     }
 
-    @Test(arguments: ["follow @username on X", "user@localhost works", "a@b.c is not an address", "jane at example dot com"])
+    @Test(arguments: [
+        "follow @username on X", "user@localhost works", "a@b.c is not an address", "jane at example dot com",
+    ])
     func emailNearMisses(_ text: String) { #expect(!kinds(text).contains(.email)) }
 
     @Test(arguments: ["+1 415 555 2671", "+44 20 7946 0958", "call (415) 555-2671 now", "415-555-2671", "+33612345678"])
@@ -48,14 +51,17 @@ import Testing
     ])
     func cardNearMisses(_ text: String) { #expect(!kinds(text).contains(.creditCard)) }
 
-    @Test(arguments: ["IBAN GB82 WEST 1234 5698 7654 32 please", "DE89370400440532013000", "FR1420041010050500013M02606"])
+    @Test(arguments: [
+        "IBAN GB82 WEST 1234 5698 7654 32 please", "DE89370400440532013000", "FR1420041010050500013M02606",
+    ])
     func ibans(_ text: String) { #expect(kinds(text) == [.iban]) }
 
     @Test(arguments: ["GB82 WEST 1234 5698 7654 33", "XX82WEST12345698765432", "DE8937040044053201300", "GB82WEST"])
     func ibanNearMisses(_ text: String) { #expect(!kinds(text).contains(.iban)) }
 
     @Test(arguments: [
-        "key: sk-proj-AbCdEf1234567890XyZaBcDeF", "AKIAIOSFODNN7EXAMPLE", "export T=ghp_" + String(repeating: "a1B2", count: 9),
+        "key: sk-proj-AbCdEf1234567890XyZaBcDeF", "AKIAIOSFODNN7EXAMPLE",
+        "export T=ghp_" + String(repeating: "a1B2", count: 9),
         "AIzaSyA1234567890abcdefghijklmnopqrstuv", "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
     ])
     func apiKeys(_ text: String) { #expect(kinds(text) == [.apiKey]) }
@@ -67,13 +73,17 @@ import Testing
     func apiKeyNearMisses(_ text: String) { #expect(!kinds(text).contains(.apiKey)) }
 
     @Test func privateKeyBlocksAreRedactedWhole() {
-        let text = "here:\n-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----\nthanks"
+        let text =
+            "here:\n-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END RSA PRIVATE KEY-----\nthanks"
         let result = scanner.scan(text, field: .response)
         #expect(result.findings.map(\.kind) == [.privateKey])
         #expect(result.redacted == "here:\n[REDACTED:private_key]\nthanks")
     }
 
-    @Test(arguments: ["-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD9\n-----END PUBLIC KEY-----", "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----"])
+    @Test(arguments: [
+        "-----BEGIN PUBLIC KEY-----\nMFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKj34GkxFhD9\n-----END PUBLIC KEY-----",
+        "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----",
+    ])
     func privateKeyNearMisses(_ text: String) { #expect(!kinds(text).contains(.privateKey)) }
 
     @Test(arguments: [
@@ -110,7 +120,9 @@ import Testing
         let hex = String(repeating: "9f86d081884c7d659a2feaa0c55ad015", count: 4)
         #expect(kinds("sha256 \(hex)", .prompt).isEmpty)
         #expect(kinds(String(repeating: "abcdefghij", count: 12), .prompt).isEmpty)
-        #expect(kinds("see https://example.com/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4", .prompt).isEmpty)
+        #expect(
+            kinds("see https://example.com/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4", .prompt)
+                .isEmpty)
         let short = String(blob.prefix(60))
         #expect(kinds("token \(short)", .prompt).isEmpty)
     }
@@ -136,7 +148,8 @@ import Testing
     func exfiltrationNearMisses(_ text: String) { #expect(!kinds(text).contains(.exfiltration)) }
 
     @Test func cleanTextAllocatesNothing() {
-        let result = scanner.scan("The Oberoi Group is a hotel company with its head office in Delhi.", field: .response)
+        let result = scanner.scan(
+            "The Oberoi Group is a hotel company with its head office in Delhi.", field: .response)
         #expect(result.findings.isEmpty)
         #expect(result.redacted == nil)
     }

@@ -52,7 +52,8 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
 
 @Suite struct StoredSecretsTests {
     static let secrets = [
-        "AKIAIOSFODNN7EXAMPLE", "sk-proj-Zq81bXv0dPq7LmN3rT5wY2uK", "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32",
+        "AKIAIOSFODNN7EXAMPLE", "sk-proj-Zq81bXv0dPq7LmN3rT5wY2uK", "4111 1111 1111 1111",
+        "GB82 WEST 1234 5698 7654 32",
         "jane.doe@example.org", "+44 20 7946 0958", "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9",
         "c2VjcmV0LXNlc3Npb24tdG9rZW4tMTIzNDU2",
     ]
@@ -119,7 +120,8 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
         clock.advance(by: 5000)
         try await StagedSink(stages: [restarted], next: store).write(IngestBatch(events: [event(2, at: clock.now())]))
         #expect(restarted.totals[key] == 3)
-        let series = try store.select([.equal(Labels.metricName, SecurityStage.metricName), .equal("kind", "api_key")],
+        let series = try store.select(
+            [.equal(Labels.metricName, SecurityStage.metricName), .equal("kind", "api_key")],
             from: 0, through: clock.now())
         #expect(series.first?.samples.map(\.value) == [1, 2, 3])
         store.close()

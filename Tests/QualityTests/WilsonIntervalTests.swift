@@ -90,11 +90,19 @@ import Testing
         ]
         let samples = RateSeries(minimumSamples: 30).samples(counts, window: 3_600_000, at: 1000)
         let byText = Dictionary(uniqueKeysWithValues: samples.map { ($0.labels.description, $0.sample.value) })
-        #expect(byText["infermon_hallucination_samples{judge=\"groundedness\", model=\"m\", route=\"/a\", window=\"1h\"}"] == 100)
-        #expect(byText["infermon_hallucination_rate{bound=\"estimate\", judge=\"groundedness\", model=\"m\", route=\"/a\", window=\"1h\"}"] == 0.1)
-        #expect(byText["infermon_hallucination_samples{judge=\"groundedness\", model=\"m\", route=\"/b\", window=\"1h\"}"] == 7)
+        #expect(
+            byText["infermon_hallucination_samples{judge=\"groundedness\", model=\"m\", route=\"/a\", window=\"1h\"}"]
+                == 100)
+        #expect(
+            byText[
+                "infermon_hallucination_rate{bound=\"estimate\", judge=\"groundedness\", model=\"m\", route=\"/a\", window=\"1h\"}"
+            ] == 0.1)
+        #expect(
+            byText["infermon_hallucination_samples{judge=\"groundedness\", model=\"m\", route=\"/b\", window=\"1h\"}"]
+                == 7)
         #expect(!byText.keys.contains { $0.contains("route=\"/b\"") && $0.contains("_rate") })
-        let lower = byText["infermon_feedback_thumbs_down_rate{bound=\"lower\", model=\"m\", route=\"/a\", window=\"1h\"}"]
+        let lower = byText[
+            "infermon_feedback_thumbs_down_rate{bound=\"lower\", model=\"m\", route=\"/a\", window=\"1h\"}"]
         #expect(lower != nil && lower! < 1.0 / 3 && lower! > 0.2)
     }
 }

@@ -60,7 +60,7 @@ enum TextUnits {
             } else if scalar.properties.isAlphabetic {
                 // "1840s", "3rd": a number followed by letters stays the number.
                 if !wordIsNumber { word.unicodeScalars.append(scalar) }
-            } else if (scalar == "," || scalar == "."), wordIsNumber, let next, next.isASCII,
+            } else if scalar == "," || scalar == ".", wordIsNumber, let next, next.isASCII,
                 next.properties.numericType != nil
             {
                 word.unicodeScalars.append(scalar)

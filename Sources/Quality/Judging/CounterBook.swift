@@ -26,8 +26,7 @@ final class CounterBook: Sendable {
 
     /// Current counter values, plus a stale marker for each rate series that was
     /// published last time but not now ("not enough data" any more).
-    func staleMarkersAndCounters(publishedRates: Set<Labels>, at now: Timestamp) -> [(labels: Labels, sample: Sample)]
-    {
+    func staleMarkersAndCounters(publishedRates: Set<Labels>, at now: Timestamp) -> [(labels: Labels, sample: Sample)] {
         state.withLock { state in
             var out: [(labels: Labels, sample: Sample)] = []
             for labels in state.publishedRates.subtracting(publishedRates).sorted() {

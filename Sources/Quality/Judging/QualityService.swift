@@ -140,8 +140,10 @@ public final class QualityService: Service, Sendable {
             let candidate = eligible[index]
             record(candidate, llmJudge.name, outcome)
             if outcome.status == .failed {
-                counters.add(1, to: Labels(name: QualityMetrics.judgeErrors, ["judge": llmJudge.name, "model": candidate.model]))
-                logger.debug("judge failed", metadata: ["event": "\(candidate.eventID)", "reason": "\(outcome.reason)"])
+                counters.add(
+                    1, to: Labels(name: QualityMetrics.judgeErrors, ["judge": llmJudge.name, "model": candidate.model]))
+                logger.debug(
+                    "judge failed", metadata: ["event": "\(candidate.eventID)", "reason": "\(outcome.reason)"])
             }
             if outcome.cost > 0 {
                 counters.add(outcome.cost, to: Labels(name: QualityMetrics.judgeCost, ["judge": llmJudge.name]))

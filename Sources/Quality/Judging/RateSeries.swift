@@ -28,11 +28,13 @@ public struct RateSeries: Sendable {
             let countName = isFeedback ? QualityMetrics.thumbsDownSamples : QualityMetrics.hallucinationSamples
             let trials = count.supported + count.hallucinated
             out.append((Labels(base + [Label(Labels.metricName, countName)]), Sample(timestamp, Double(trials))))
-            guard case .interval(let interval) = RateEstimate(
-                successes: count.hallucinated, trials: trials, minimumTrials: minimumSamples)
+            guard
+                case .interval(let interval) = RateEstimate(
+                    successes: count.hallucinated, trials: trials, minimumTrials: minimumSamples)
             else { continue }
-            for (bound, value) in [("lower", interval.lower), ("estimate", interval.estimate), ("upper", interval.upper)]
-            {
+            for (bound, value) in [
+                ("lower", interval.lower), ("estimate", interval.estimate), ("upper", interval.upper),
+            ] {
                 let labels = Labels(base + [Label(Labels.metricName, rateName), Label("bound", bound)])
                 out.append((labels, Sample(timestamp, value)))
             }

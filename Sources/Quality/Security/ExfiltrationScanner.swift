@@ -66,12 +66,14 @@ enum ExfiltrationScanner {
         for scheme in ["https://", "http://"] where matchesCaseInsensitive(b, at: cursor, scheme) {
             cursor += scheme.utf8.count
             let hostStart = cursor
-            while cursor < b.count, ByteClass.isAlnum(b[cursor]) || b[cursor] == UInt8(ascii: ".")
-                || b[cursor] == UInt8(ascii: "-") || b[cursor] == UInt8(ascii: "_")
+            while cursor < b.count,
+                ByteClass.isAlnum(b[cursor]) || b[cursor] == UInt8(ascii: ".")
+                    || b[cursor] == UInt8(ascii: "-") || b[cursor] == UInt8(ascii: "_")
             {
                 cursor += 1
             }
-            let host = String(decoding: UnsafeBufferPointer(rebasing: b[hostStart..<cursor]), as: UTF8.self).lowercased()
+            let host = String(decoding: UnsafeBufferPointer(rebasing: b[hostStart..<cursor]), as: UTF8.self)
+                .lowercased()
             guard !host.isEmpty, !isAllowed(host, allowedHosts) else { return nil }
             while cursor < b.count, !isURLEnd(b[cursor]), b[cursor] != UInt8(ascii: "?") { cursor += 1 }
             guard cursor < b.count, b[cursor] == UInt8(ascii: "?") else { return nil }

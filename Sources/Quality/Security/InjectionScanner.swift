@@ -28,7 +28,8 @@ enum InjectionScanner {
                     base64Start = i
                     base64Classes = 0
                 }
-                base64Classes |= ByteClass.isDigit(byte) ? 1 : (ByteClass.isUpper(byte) ? 2 : (ByteClass.isLower(byte) ? 4 : 0))
+                base64Classes |=
+                    ByteClass.isDigit(byte) ? 1 : (ByteClass.isUpper(byte) ? 2 : (ByteClass.isLower(byte) ? 4 : 0))
             } else {
                 closeBase64(start: base64Start, end: i, classes: base64Classes, minimum: base64MinLength, b, &findings)
                 base64Start = -1

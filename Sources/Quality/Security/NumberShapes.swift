@@ -28,7 +28,8 @@ enum NumberShapes {
             var next = position + 1
             if separator == UInt8(ascii: ")") && parenthesised {
                 if next < b.count, b[next] == UInt8(ascii: " ") { next += 1 }
-            } else if separator != UInt8(ascii: " ") && separator != UInt8(ascii: "-") && separator != UInt8(ascii: ".") {
+            } else if separator != UInt8(ascii: " ") && separator != UInt8(ascii: "-") && separator != UInt8(ascii: ".")
+            {
                 break
             }
             // A separator only counts when another digit group follows it ("… 1111." ends the run).
@@ -97,7 +98,8 @@ enum KeyShapes {
         Shape(prefix: Array("ghp_".utf8), minimum: 36, maximum: 36, extra: [], requiresDigit: false),
         Shape(prefix: Array("gho_".utf8), minimum: 36, maximum: 36, extra: [], requiresDigit: false),
         Shape(prefix: Array("ghs_".utf8), minimum: 36, maximum: 36, extra: [], requiresDigit: false),
-        Shape(prefix: Array("github_pat_".utf8), minimum: 40, maximum: 255, extra: Array("_".utf8), requiresDigit: true),
+        Shape(
+            prefix: Array("github_pat_".utf8), minimum: 40, maximum: 255, extra: Array("_".utf8), requiresDigit: true),
         Shape(prefix: Array("xoxb-".utf8), minimum: 20, maximum: 255, extra: Array("-".utf8), requiresDigit: true),
         Shape(prefix: Array("xoxp-".utf8), minimum: 20, maximum: 255, extra: Array("-".utf8), requiresDigit: true),
     ]

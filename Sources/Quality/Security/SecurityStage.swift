@@ -23,8 +23,9 @@ public final class SecurityStage: IngestStage {
     private let clock: any WallClock
     private let state: Mutex<State>
 
-    public init(scanner: SecurityScanner, clock: any WallClock = SystemWallClock(), restoredTotals: [Labels: Sample] = [:])
-    {
+    public init(
+        scanner: SecurityScanner, clock: any WallClock = SystemWallClock(), restoredTotals: [Labels: Sample] = [:]
+    ) {
         self.scanner = scanner
         self.clock = clock
         var initial = State(totals: [:])

@@ -25,7 +25,8 @@ public struct ClassifierMetrics: Sendable, Equatable {
             if call && !label { falsePositives += 1 }
             if call == label { correct += 1 }
         }
-        precision = truePositives + falsePositives == 0 ? 0 : Double(truePositives) / Double(truePositives + falsePositives)
+        precision =
+            truePositives + falsePositives == 0 ? 0 : Double(truePositives) / Double(truePositives + falsePositives)
         recall = positives == 0 ? 0 : Double(truePositives) / Double(positives)
         accuracy = labels.isEmpty ? 0 : Double(correct) / Double(labels.count)
     }

@@ -61,7 +61,9 @@ struct BenchScannersCommand: AsyncParsableCommand {
             )
         } else {
             print("events: \(events), responses of \(responseBytes) B, prompts of \(promptBytes) B")
-            print("stage:  \(Int(eventsPerSecond)) events/s (\(Int(megabytesPerSecond)) MB/s of responses), \(Int(findingsTotal)) findings")
+            print(
+                "stage:  \(Int(eventsPerSecond)) events/s (\(Int(megabytesPerSecond)) MB/s of responses), \(Int(findingsTotal)) findings"
+            )
             print("responses only: \(Int(responseOnlyRate)) events/s, \(findings) findings")
         }
     }
