@@ -83,7 +83,14 @@ enum OverridePhrases {
     private static let verbBytes: [[UInt8]] = (overrideVerbs.union(revealVerbs)).map { Array($0.utf8) }
 
     static func match(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Range<Int>? {
-        // Cheap filter before any allocation: the first word must be one of the verbs.
+        // Cheap filters before any allocation: the first letter, then the whole first word.
+        switch b[start] | 0x20 {
+        case UInt8(ascii: "i"), UInt8(ascii: "d"), UInt8(ascii: "f"), UInt8(ascii: "o"), UInt8(ascii: "b"),
+            UInt8(ascii: "r"), UInt8(ascii: "p"), UInt8(ascii: "s"), UInt8(ascii: "l"):
+            break
+        default:
+            return nil
+        }
         var end = start
         while end < b.count, ByteClass.isAlnum(b[end]), end - start < 10 { end += 1 }
         let length = end - start

@@ -9,6 +9,10 @@ enum NumberShapes {
         let plus = b[start] == UInt8(ascii: "+")
         if plus || b[start] == UInt8(ascii: "(") { position += 1 }
         guard position < b.count, ByteClass.isDigit(b[position]) else { return nil }
+        // Most numbers in text are short (years, prices, counts): measure the run
+        // without allocating, and look closer only when it could be a phone or card.
+        let (quickEnd, quickDigits) = measureRun(b, from: position)
+        if quickDigits < 8 { return (nil, start..<quickEnd) }
         var digits: [UInt8] = []
         var groups: [Int] = []
         var separators: Set<UInt8> = []
@@ -43,6 +47,29 @@ enum NumberShapes {
         if isCard(digits: digits, groups: groups, separators: separators, plus: plus) { return (.creditCard, span) }
         if isPhone(digits: digits, groups: groups, separators: separators, plus: plus) { return (.phone, span) }
         return (nil, span)
+    }
+
+    /// The end of a digit run with single separators between groups, and its digit count.
+    private static func measureRun(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, digits: Int) {
+        var position = start
+        var digits = 0
+        var end = start
+        while position < b.count {
+            let byte = b[position]
+            if ByteClass.isDigit(byte) {
+                digits += 1
+                position += 1
+                end = position
+            } else if (byte == 0x20 || byte == 0x2D || byte == 0x2E || byte == 0x29 || byte == 0x28)
+                && position + 1 < b.count && (ByteClass.isDigit(b[position + 1]) || b[position + 1] == 0x20)
+                && position > start && b[position - 1] != 0x20
+            {
+                position += 1
+            } else {
+                break
+            }
+        }
+        return (end, digits)
     }
 
     /// 13–19 digits, written plain or in groups split by one kind of space or
@@ -106,6 +133,17 @@ enum KeyShapes {
 
     static func apiKey(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Range<Int>? {
         let first = b[start]
+        guard start + 1 < b.count else { return nil }
+        // Every prefix is told apart by its first two bytes; most words stop here.
+        switch (first, b[start + 1]) {
+        case (UInt8(ascii: "s"), UInt8(ascii: "k")), (UInt8(ascii: "A"), UInt8(ascii: "K")),
+            (UInt8(ascii: "A"), UInt8(ascii: "S")), (UInt8(ascii: "A"), UInt8(ascii: "I")),
+            (UInt8(ascii: "g"), UInt8(ascii: "h")), (UInt8(ascii: "g"), UInt8(ascii: "i")),
+            (UInt8(ascii: "x"), UInt8(ascii: "o")):
+            break
+        default:
+            return nil
+        }
         for shape in shapes where shape.prefix[0] == first {
             guard SensitiveDataScanner.matches(b, at: start, shape.prefix) else { continue }
             var end = start + shape.prefix.count

@@ -70,7 +70,10 @@ enum ByteClass {
         return table
     }()
 
-    @inline(__always) static func isAlnum(_ byte: UInt8) -> Bool { table[Int(byte)] & (digit | upper | lower) != 0 }
+    // Arithmetic range checks rather than the table: no global access in the hot loops.
+    @inline(__always) static func isAlnum(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 26
+    }
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
     @inline(__always) static func isUpper(_ byte: UInt8) -> Bool { byte &- 0x41 < 26 }
     @inline(__always) static func isLower(_ byte: UInt8) -> Bool { byte &- 0x61 < 26 }

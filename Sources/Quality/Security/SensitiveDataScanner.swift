@@ -10,7 +10,17 @@ enum SensitiveDataScanner {
         var i = 0
         while i < count {
             let byte = b[i]
-            let atWordStart = i == 0 || !ByteClass.isAlnum(b[i - 1])
+            if ByteClass.isAlnum(byte) {
+                // A word starts here: only its first byte can open a shape; the rest is skipped in a tight loop.
+                if let (kind, range) = wordStart(b, at: i) {
+                    if let kind { findings.append(SecurityFinding(kind: kind, range: range)) }
+                    i = max(range.upperBound, i + 1)
+                    continue
+                }
+                i += 1
+                while i < count, ByteClass.isAlnum(b[i]) { i += 1 }
+                continue
+            }
             switch byte {
             case UInt8(ascii: "@"):
                 if let range = email(b, at: i) {
@@ -18,8 +28,8 @@ enum SensitiveDataScanner {
                     i = range.upperBound
                     continue
                 }
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "("):
-                if atWordStart, let (kind, range) = NumberShapes.classify(b, at: i) {
+            case UInt8(ascii: "+"), UInt8(ascii: "("):
+                if i == 0 || !ByteClass.isAlnum(b[i - 1]), let (kind, range) = NumberShapes.classify(b, at: i) {
                     if let kind { findings.append(SecurityFinding(kind: kind, range: range)) }
                     i = max(range.upperBound, i + 1)
                     continue
@@ -30,24 +40,25 @@ enum SensitiveDataScanner {
                     i = range.upperBound
                     continue
                 }
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "s"), UInt8(ascii: "g"), UInt8(ascii: "x"):
-                if atWordStart {
-                    if let range = KeyShapes.apiKey(b, at: i) {
-                        findings.append(SecurityFinding(kind: .apiKey, range: range))
-                        i = range.upperBound
-                        continue
-                    }
-                    if ByteClass.isUpper(byte), let range = iban(b, at: i) {
-                        findings.append(SecurityFinding(kind: .iban, range: range))
-                        i = range.upperBound
-                        continue
-                    }
-                }
             default:
                 break
             }
             i += 1
         }
+    }
+
+    /// What starts at the first byte of a word: a digit run (card, phone or
+    /// nothing, with the span to skip), an API key or an IBAN; nil to move on.
+    @inline(__always)
+    private static func wordStart(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (SecurityFindingKind?, Range<Int>)? {
+        let byte = b[i]
+        if ByteClass.isDigit(byte) { return NumberShapes.classify(b, at: i) }
+        guard ByteClass.isUpper(byte) || byte == UInt8(ascii: "s") || byte == UInt8(ascii: "g")
+            || byte == UInt8(ascii: "x")
+        else { return nil }
+        if let range = KeyShapes.apiKey(b, at: i) { return (.apiKey, range) }
+        if ByteClass.isUpper(byte), let range = iban(b, at: i) { return (.iban, range) }
+        return nil
     }
 
     /// `local@domain.tld`: the local part is read backwards from the `@`.
@@ -125,8 +136,11 @@ enum SensitiveDataScanner {
 
     /// `-----BEGIN … PRIVATE KEY-----` through its END line (or the end of the text when cut off).
     static func privateKeyBlock(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Range<Int>? {
+        guard start + 27 <= b.count, b[start + 1] == UInt8(ascii: "-"), b[start + 4] == UInt8(ascii: "-") else {
+            return nil
+        }
         let begin = Array("-----BEGIN ".utf8)
-        guard start + begin.count + 16 <= b.count, matches(b, at: start, begin) else { return nil }
+        guard matches(b, at: start, begin) else { return nil }
         var lineEnd = start + begin.count
         while lineEnd < b.count, b[lineEnd] != UInt8(ascii: "\n"), lineEnd - start < 80 { lineEnd += 1 }
         let marker = Array("PRIVATE KEY-----".utf8)
