@@ -21,6 +21,7 @@ struct BenchGroundednessCommand: ParsableCommand {
     @Option(help: "Use only the first N pairs (0 = all).") var limit = 0
     @Flag(help: "Use the question as support too, as the service does with the prompt.") var noQuestion = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Option(help: "Print up to N hallucinated answers the scorer missed, to see why.") var showMisses = 0
 
     private struct Row: Decodable {
         var knowledge: String
@@ -50,6 +51,10 @@ struct BenchGroundednessCommand: ParsableCommand {
             let rightWords = wordCount(row.right_answer)
             let wrongWords = wordCount(row.hallucinated_answer)
             all.add(right: right, rightWords: rightWords, wrong: wrong, wrongWords: wrongWords)
+            if all.misses < showMisses, wrong.verdict != .hallucinated {
+                all.misses += 1
+                print("missed (score \(wrong.score)): \(row.hallucinated_answer)\n  question: \(row.question)\n")
+            }
             if abs(rightWords - wrongWords) <= lengthTolerance {
                 matched.add(right: right, rightWords: rightWords, wrong: wrong, wrongWords: wrongWords)
             }
@@ -75,6 +80,7 @@ struct BenchGroundednessCommand: ParsableCommand {
         var labels: [Bool] = []
         var predicted: [Bool] = []
         var unknown = 0
+        var misses = 0
 
         mutating func add(right: GroundednessResult, rightWords: Int, wrong: GroundednessResult, wrongWords: Int) {
             pairs += 1
