@@ -53,8 +53,9 @@ enum SensitiveDataScanner {
     private static func wordStart(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (SecurityFindingKind?, Range<Int>)? {
         let byte = b[i]
         if ByteClass.isDigit(byte) { return NumberShapes.classify(b, at: i) }
-        guard ByteClass.isUpper(byte) || byte == UInt8(ascii: "s") || byte == UInt8(ascii: "g")
-            || byte == UInt8(ascii: "x")
+        guard
+            ByteClass.isUpper(byte) || byte == UInt8(ascii: "s") || byte == UInt8(ascii: "g")
+                || byte == UInt8(ascii: "x")
         else { return nil }
         if let range = KeyShapes.apiKey(b, at: i) { return (.apiKey, range) }
         if ByteClass.isUpper(byte), let range = iban(b, at: i) { return (.iban, range) }

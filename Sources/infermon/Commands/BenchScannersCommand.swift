@@ -73,7 +73,9 @@ struct BenchScannersCommand: AsyncParsableCommand {
                 "stage:  \(Int(eventsPerSecond)) events/s (\(Int(megabytesPerSecond)) MB/s of responses), \(Int(findingsTotal)) findings"
             )
             print("        \(Int(cpuRate)) events per CPU second (\(cpu) s CPU, \(seconds) s wall)")
-            print("responses only: \(Int(responseOnlyRate)) events/s, \(Int(responseOnlyCPURate)) per CPU second, \(findings) findings")
+            print(
+                "responses only: \(Int(responseOnlyRate)) events/s, \(Int(responseOnlyCPURate)) per CPU second, "
+                    + "\(findings) findings")
         }
     }
 }
