@@ -63,12 +63,12 @@ enum SensitiveDataScanner {
     }
 
     /// `local@domain.tld`: the local part is read backwards from the `@`.
-    static func email(_ b: UnsafeBufferPointer<UInt8>, at at: Int) -> Range<Int>? {
-        var start = at
+    static func email(_ b: UnsafeBufferPointer<UInt8>, at sign: Int) -> Range<Int>? {
+        var start = sign
         while start > 0, ByteClass.isAlnum(b[start - 1]) || isEmailLocalExtra(b[start - 1]) { start -= 1 }
-        while start < at, b[start] == UInt8(ascii: ".") { start += 1 }
-        guard start < at else { return nil }
-        var end = at + 1
+        while start < sign, b[start] == UInt8(ascii: ".") { start += 1 }
+        guard start < sign else { return nil }
+        var end = sign + 1
         var lastDot = -1
         var labelLength = 0
         while end < b.count {
@@ -83,7 +83,7 @@ enum SensitiveDataScanner {
             }
             end += 1
         }
-        guard lastDot > at + 1 else { return nil }
+        guard lastDot > sign + 1 else { return nil }
         // The top-level domain is at least two letters.
         let tld = (lastDot + 1)..<end
         guard tld.count >= 2, tld.allSatisfy({ ByteClass.isUpper(b[$0]) || ByteClass.isLower(b[$0]) }) else {
