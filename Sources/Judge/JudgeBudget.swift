@@ -43,6 +43,18 @@ public final class JudgeBudget: Sendable {
                 daySpend: restored.daySpend))
     }
 
+    /// A budget that starts from what the store recorded for `judge` in the
+    /// current clock hour (events) and UTC day (spend), so restarts keep the caps.
+    public static func restored(
+        from store: any JudgmentStore, judge: String, maxEventsPerHour: Int, maxSpendPerDay: Double, now: Timestamp
+    ) async throws -> JudgeBudget {
+        let hour = try await store.judgeUsage(judge: judge, since: hourStart(now))
+        let day = try await store.judgeUsage(judge: judge, since: dayStart(now))
+        return JudgeBudget(
+            maxEventsPerHour: maxEventsPerHour, maxSpendPerDay: maxSpendPerDay,
+            restored: Usage(hourCount: hour.count, daySpend: day.cost), now: now)
+    }
+
     public static func hourStart(_ time: Timestamp) -> Timestamp { time - ((time % 3_600_000) + 3_600_000) % 3_600_000 }
     public static func dayStart(_ time: Timestamp) -> Timestamp {
         time - ((time % 86_400_000) + 86_400_000) % 86_400_000

@@ -17,6 +17,8 @@ struct BenchScannersCommand: AsyncParsableCommand {
     @Option(help: "Events per batch.") var batchSize = 1000
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Option(help: ArgumentHelp("Also write the responses, one per line, for a peer scanner.", valueName: "path"))
+    var writeCorpus: String?
 
     func run() async throws {
         var generator = BenchText(seed: seed)
@@ -40,6 +42,15 @@ struct BenchScannersCommand: AsyncParsableCommand {
 
         // Kept before the stage redacts them in place, for the response-only pass.
         let responses = batches.flatMap { $0.events.compactMap(\.response) }
+        if let writeCorpus {
+            let file = try OutputFile(writeCorpus)
+            for chunk in stride(from: 0, to: responses.count, by: 1000) {
+                let lines = responses[chunk..<min(chunk + 1000, responses.count)].map {
+                    $0.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")
+                }
+                try file.write(lines.joined(separator: "\n") + "\n")
+            }
+        }
         let stage = SecurityStage(scanner: SecurityScanner())
         let started = monotonicNanoseconds()
         let cpuStarted = cpuSeconds()
