@@ -15,12 +15,17 @@ let package = Package(
         .executable(name: "infermon", targets: ["infermon"]),
         .library(name: "InfermonCore", targets: ["InfermonCore"]),
         .library(name: "InfermonTesting", targets: ["InfermonTesting"]),
+        .library(name: "Query", targets: ["Query"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
@@ -40,6 +45,7 @@ let package = Package(
             dependencies: [
                 "InfermonCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -82,6 +88,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Server",
+            dependencies: [
+                "InfermonCore", "Collectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TrafficSimulator",
             dependencies: [
                 "InfermonCore", "Collectors",
@@ -91,18 +109,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "InfermonTesting",
+            name: "Query",
             dependencies: ["InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "InfermonTesting",
+            dependencies: ["InfermonCore", "Query"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "infermon",
             dependencies: [
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Quality",
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Quality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -113,18 +138,30 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectorsTests",
-            dependencies: ["Collectors", "InfermonCore", "InfermonTesting"],
-            resources: [.copy("testdata")],
+            dependencies: [
+                "Collectors", "InfermonCore", "InfermonTesting", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["testdata"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "InfermonCore", "InfermonTesting"],
+            dependencies: [
+                "Store", "InfermonCore", "InfermonTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "InfermonConfigTests",
             dependencies: ["InfermonConfig", "InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QueryTests",
+            dependencies: ["Query", "InfermonCore", "InfermonTesting"],
+            exclude: ["testdata"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -139,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["InfermonCore", "InfermonTesting", "Store"],
+            dependencies: ["InfermonCore", "InfermonTesting", "Store", "infermon"],
             swiftSettings: swiftSettings
         ),
     ]

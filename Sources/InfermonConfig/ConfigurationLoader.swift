@@ -55,7 +55,9 @@ public enum ConfigurationLoader {
     }
 
     private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
-        let map = try value.mapping(allowed: ["listen"])
+        let map = try value.mapping(allowed: [
+            "listen", "auth", "max_body_bytes", "ingest_queue_events", "query_timeout", "max_samples_per_query",
+        ])
         var section = Configuration.ServerSection()
         if let listen = map["listen"] {
             section.listen = try listen.string()
@@ -63,6 +65,14 @@ public enum ConfigurationLoader {
                 throw listen.error("expected host:port, such as 127.0.0.1:9464")
             }
         }
+        if let auth = map["auth"] {
+            let fields = try auth.mapping(allowed: ["token_file"])
+            if let file = fields["token_file"] { section.tokenFile = try file.string() }
+        }
+        if let limit = map["max_body_bytes"] { section.maxBodyBytes = try limit.int(in: 1024...(1 << 30)) }
+        if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
+        if let timeout = map["query_timeout"] { section.queryTimeout = try positive(timeout) }
+        if let samples = map["max_samples_per_query"] { section.maxSamplesPerQuery = try samples.int(in: 1...Int.max) }
         return section
     }
 

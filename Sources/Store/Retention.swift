@@ -30,6 +30,11 @@ enum Retention {
             events.bind(1, eventCutoff)
             try events.run()
             report.events = connection.changes
+            let requestIDs = try connection.cached(
+                "DELETE FROM request_ids WHERE request_id IN (SELECT request_id FROM request_ids WHERE ts < ? ORDER BY ts LIMIT \(sliceSize))"
+            )
+            requestIDs.bind(1, eventCutoff)
+            try requestIDs.run()
 
             let letters = try connection.cached(
                 "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < ? ORDER BY received_at LIMIT \(sliceSize))"

@@ -94,11 +94,12 @@ public struct TrafficGenerator: Sendable {
         if spiking, tenant == "globex" { promptTokens *= 10 }
         let maxTokens = 1024
         let wanted = Int(random.logNormal(median: 220, sigma: 0.8)) + 1
-        let completionTokens = min(wanted, maxTokens)
         let finishReason = wanted > maxTokens ? "length" : "stop"
         let cachedTokens = random.chance(0.3) ? Int(Double(promptTokens) * random.unit() * 0.8) : 0
         let reasoningTokens =
             model.name == "gpt-4o" && random.chance(0.1) ? Int(random.logNormal(median: 300, sigma: 0.5)) : 0
+        // As OpenAI reports them, completion tokens include the reasoning tokens.
+        let completionTokens = min(wanted, maxTokens) + reasoningTokens
 
         let slow = schedule.latencyIncident.contains(phase) && model.name == "gpt-4o"
         var ttft = random.logNormal(median: 0.25 * (slow ? 6 : 1) * model.medianLatency / 1.5, sigma: 0.45)
@@ -120,7 +121,7 @@ public struct TrafficGenerator: Sendable {
             cost =
                 ok
                 ? (Double(promptTokens - cachedTokens) * price.input + Double(cachedTokens) * price.cached
-                    + Double(completionTokens + reasoningTokens) * price.output) / 1_000_000
+                    + Double(completionTokens) * price.output) / 1_000_000
                 : 0
         }
         var event = InferenceEvent(

@@ -44,7 +44,7 @@ final class ScriptedRemoteJudge: RemoteJudge {
     }
 
     @Test func judgesSettledSampledEventsAndPublishesRates() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         defer { store.close() }
@@ -104,7 +104,7 @@ final class ScriptedRemoteJudge: RemoteJudge {
     }
 
     @Test func tooFewSamplesPublishOnlyTheCountAndRetractAnOldRate() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         defer { store.close() }
@@ -125,7 +125,7 @@ final class ScriptedRemoteJudge: RemoteJudge {
     }
 
     @Test func aRestartNeitherRejudgesNorLosesCounters() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         var store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         try await store.write(

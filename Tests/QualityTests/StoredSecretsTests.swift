@@ -9,21 +9,8 @@ import Testing
     import Glibc
 #endif
 
-/// A fresh directory under /tmp, removed with its files when the test ends.
-final class TemporaryDirectory {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/infermon-quality-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-    }
-
-    deinit {
-        for suffix in ["", "-wal", "-shm"] { unlink(path + "/store.db" + suffix) }
-        rmdir(path)
-    }
-
-    var databasePath: String { path + "/store.db" }
+extension TemporaryDirectory {
+    var databasePath: String { file("store.db") }
 }
 
 func fileBytes(_ path: String) -> [UInt8] {
@@ -73,7 +60,7 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
     }
 
     @Test func noPlantedSecretReachesTheDatabaseFile() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         let store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         let stage = SecurityStage(scanner: SecurityScanner(), clock: clock)
@@ -96,7 +83,7 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
     }
 
     @Test func findingCountersCommitWithTheBatchAndSurviveARestart() async throws {
-        let directory = TemporaryDirectory()
+        let directory = try TemporaryDirectory()
         let clock = ManualClock()
         var store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         let stage = SecurityStage(scanner: SecurityScanner(), clock: clock)

@@ -78,6 +78,10 @@ public struct IngestBatch: Sendable {
     /// Named samples that belong with these events (counters kept by ingest stages,
     /// such as security findings), committed in the same transaction.
     public var samples: [(labels: Labels, sample: Sample)] = []
+    /// Skip events whose request id is already stored. Pushed data needs this
+    /// (a client retries a batch whose answer it never saw); tailed files are
+    /// exactly-once by their checkpoints and skip the cost.
+    public var deduplicateByRequestID = false
 
     public init(
         events: [InferenceEvent] = [], deadLetters: [DeadLetter] = [], checkpoints: [SourceCheckpoint] = [],

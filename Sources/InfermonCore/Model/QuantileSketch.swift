@@ -80,6 +80,9 @@ public struct QuantileSketch: Sendable, Equatable {
     /// is clamped to the exact minimum and maximum, which makes the extremes exact.
     public func quantile(_ q: Double) -> Double? {
         guard count > 0, q >= 0, q <= 1 else { return nil }
+        // The extremes are tracked exactly; no bin midpoint should stand in for them.
+        if q == 0 { return min }
+        if q == 1 { return max }
         let rank = q * Double(count - 1)
         var seen: Double = 0
         var result: Double?

@@ -70,6 +70,7 @@ final class SeriesReader {
     }
 
     func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
+        defer { connection.resetCachedStatements() }
         try refreshCatalog()
         var output: [Series] = []
         let now = clock.now()
@@ -91,6 +92,7 @@ final class SeriesReader {
     }
 
     func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
+        defer { connection.resetCachedStatements() }
         try refreshCatalog()
         var output: [Labels] = []
         let active = try bornKeys(through: through)
@@ -218,6 +220,7 @@ final class SeriesReader {
     // MARK: Sketches
 
     func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
+        defer { connection.resetCachedStatements() }
         try refreshCatalog()
         let columns = [
             EventMetrics.requestDuration: "latency_sketch", EventMetrics.timeToFirstToken: "ttft_sketch",

@@ -58,6 +58,14 @@ final class SQLiteConnection {
 
     func prepare(_ sql: String) throws -> Statement { try Statement(connection: self, sql: sql) }
 
+    /// Resets every cached statement. A statement stepped but not reset keeps its
+    /// read transaction open, which pins an old snapshot for this connection and
+    /// stops WAL checkpoints from ever recycling the log; so every public
+    /// operation ends by calling this.
+    func resetCachedStatements() {
+        for statement in statementCache.values { sqlite3_reset(statement.pointer) }
+    }
+
     var changes: Int { Int(sqlite3_changes(handle)) }
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
@@ -65,9 +73,11 @@ final class SQLiteConnection {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            resetCachedStatements()
             try execute("COMMIT")
             return result
         } catch {
+            resetCachedStatements()
             try? execute("ROLLBACK")
             throw error
         }

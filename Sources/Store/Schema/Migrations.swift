@@ -114,7 +114,15 @@ enum Migrations {
             value TEXT NOT NULL
         );
         """,
-        // 2: judgments of sampled events (quality), and the sampler's scan cursors.
+        // 2: request ids of pushed events, so a retried push is not stored twice.
+        """
+        CREATE TABLE request_ids (
+            request_id TEXT PRIMARY KEY,
+            ts INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX request_ids_ts ON request_ids (ts);
+        """,
+        // 3: judgments of sampled events (quality), and the sampler's scan cursors.
         """
         CREATE TABLE judgments (
             event_id INTEGER NOT NULL,

@@ -29,15 +29,26 @@ struct IntervalSketches {
     var outputTokens = QuantileSketch()
 }
 
-/// The open (latest) rollup interval of one event key.
-struct RollupState {
-    var bucket: Timestamp
+/// The open (latest) rollup interval of one event key. A class, so that adding
+/// an event updates it in place: as a struct in a dictionary, every event would
+/// copy its sketches' bins.
+final class RollupState {
+    let bucket: Timestamp
     var lastTimestamp: Timestamp
     var totals: CumulativeTotals
     var sketches: IntervalSketches
     var dirty: Bool
 
-    mutating func add(_ event: InferenceEvent) {
+    init(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals, sketches: IntervalSketches, dirty: Bool)
+    {
+        self.bucket = bucket
+        self.lastTimestamp = lastTimestamp
+        self.totals = totals
+        self.sketches = sketches
+        self.dirty = dirty
+    }
+
+    func add(_ event: InferenceEvent) {
         totals.requests += 1
         if event.timestamp > lastTimestamp { lastTimestamp = event.timestamp }
         if let latency = event.latency {

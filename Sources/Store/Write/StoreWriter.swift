@@ -34,11 +34,22 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Writes one batch in one transaction. On failure the in-memory caches that
     /// may now be ahead of the database are dropped and reloaded on next use.
+    /// Events skipped as already stored, since the writer started.
+    private(set) var duplicates = 0
+
     func write(_ batch: IngestBatch, source: String?) throws {
         do {
             try connection.transaction {
                 let sourceID = try source.map { try self.sourceID($0) }
-                for event in batch.events { try insert(event, sourceID: sourceID) }
+                for event in batch.events {
+                    if batch.deduplicateByRequestID, let requestID = event.requestID,
+                        try !claim(requestID, at: event.timestamp)
+                    {
+                        duplicates += 1
+                        continue
+                    }
+                    try insert(event, sourceID: sourceID)
+                }
                 try flushRollups()
                 if !batch.samples.isEmpty {
                     _ = try samples.append(batch.samples)
@@ -157,6 +168,15 @@ final class StoreWriter: @unchecked Sendable {
         try accumulate(event, keyID: keyID, bucket: bucket)
     }
 
+    /// Records a request id; false when it was already there.
+    private func claim(_ requestID: String, at timestamp: Timestamp) throws -> Bool {
+        let statement = try connection.cached("INSERT OR IGNORE INTO request_ids (request_id, ts) VALUES (?, ?)")
+        statement.bind(1, requestID)
+        statement.bind(2, timestamp)
+        try statement.run()
+        return connection.changes > 0
+    }
+
     private func bind(_ value: FeatureValue?, to statement: Statement, at index: Int32) {
         switch value {
         case .number(let number): statement.bind(index, number)
@@ -174,22 +194,22 @@ final class StoreWriter: @unchecked Sendable {
         var state: RollupState
         if let open = rollups[keyID] {
             state = open
-        } else if let stored = try loadLatestRollup(keyID: keyID) {
-            state = stored
         } else {
-            state = RollupState(
-                bucket: bucket, lastTimestamp: event.timestamp, totals: CumulativeTotals(),
-                sketches: IntervalSketches(),
-                dirty: true)
+            state =
+                try loadLatestRollup(keyID: keyID)
+                ?? RollupState(
+                    bucket: bucket, lastTimestamp: event.timestamp, totals: CumulativeTotals(),
+                    sketches: IntervalSketches(), dirty: true)
+            rollups[keyID] = state
         }
         if bucket > state.bucket {
             if state.dirty { try writeRollup(state, keyID: keyID) }
             state = RollupState(
                 bucket: bucket, lastTimestamp: event.timestamp, totals: state.totals, sketches: IntervalSketches(),
                 dirty: true)
+            rollups[keyID] = state
         }
         state.add(event)
-        rollups[keyID] = state
     }
 
     /// Writes every interval that changed in this batch; open ones are rewritten
@@ -197,7 +217,7 @@ final class StoreWriter: @unchecked Sendable {
     private func flushRollups() throws {
         for (keyID, state) in rollups where state.dirty {
             try writeRollup(state, keyID: keyID)
-            rollups[keyID]?.dirty = false
+            state.dirty = false
         }
         // Keep memory bounded: intervals well in the past will not be reopened by live data.
         if rollups.count > 4096 {

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# JSONL file -> store, end to end on one core, against two references on the
+# same rows in the same run: a Python loop of json.loads over the lines, and the
+# sqlite3 shell importing the same rows as CSV in one transaction.
+#
+#   Benchmarks/ingest.sh            # 1,000,000 plain events and 100,000 with text
+#   EVENTS=200000 TEXT_EVENTS=20000 Benchmarks/ingest.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product infermon >/dev/null
+BIN=$PWD/.build/release/infermon
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-bench-XXXXXX)}
+EVENTS=${EVENTS:-1000000}
+TEXT_EVENTS=${TEXT_EVENTS:-100000}
+PIN="taskset -c 1"
+command -v taskset >/dev/null || PIN=""
+
+"$BIN" bench generate --events "$EVENTS" --output "$WORK/plain.jsonl" --csv "$WORK/plain.csv"
+"$BIN" bench generate --events "$TEXT_EVENTS" --text --output "$WORK/text.jsonl" --csv "$WORK/text.csv"
+
+seconds() { python3 -c "import sys,time; print(f'{time.time():.6f}')"; }
+
+python_parse() {
+    $PIN python3 - "$1" <<'PY'
+import json, sys, time
+start = time.perf_counter()
+n = 0
+with open(sys.argv[1], "rb") as f:
+    for line in f:
+        json.loads(line)
+        n += 1
+print(f"{n / (time.perf_counter() - start):.0f}")
+PY
+}
+
+sqlite_import() {
+    rm -f "$WORK/ref.db"
+    local start end
+    start=$(seconds)
+    $PIN sqlite3 "$WORK/ref.db" <<SQL
+.output /dev/null
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE events (ts INTEGER, model TEXT, model_version TEXT, route TEXT, tenant TEXT, status TEXT,
+  request_id TEXT, error_type TEXT, latency REAL, ttft REAL, prompt_tokens INTEGER, completion_tokens INTEGER,
+  cached_tokens INTEGER, reasoning_tokens INTEGER, cost REAL, finish_reason TEXT, streamed INTEGER,
+  prompt TEXT, response TEXT, context TEXT);
+.import --csv --skip 1 $1 events
+.output stdout
+SQL
+    end=$(seconds)
+    python3 -c "print(f'{$2 / ($end - $start):.0f}')"
+}
+
+echo "| input | events | MB | infermon events/s | MB/s | peak RSS MiB | python json.loads lines/s | sqlite3 CSV rows/s | infermon ÷ python | infermon ÷ sqlite3 |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for case in plain text; do
+    count=$EVENTS
+    [ "$case" = text ] && count=$TEXT_EVENTS
+    result=$($PIN "$BIN" bench ingest --file "$WORK/$case.jsonl" --db "$WORK/$case.db" --json)
+    python_rate=$(python_parse "$WORK/$case.jsonl")
+    sqlite_rate=$(sqlite_import "$WORK/$case.csv" "$count")
+    python3 - "$case" "$result" "$python_rate" "$sqlite_rate" <<'PY'
+import json, sys
+case, result, py, sq = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+rate = result["events_per_second"]
+print(f"| {case} | {result['events']:,} | {result['bytes'] / 1e6:.0f} | {rate:,.0f} | {result['mb_per_second']:.0f} | "
+      f"{result['peak_rss_mib']:.0f} | {py:,.0f} | {sq:,.0f} | {rate / py:.2f} | {rate / sq:.2f} |")
+PY
+done
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; work dir $WORK"
+[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"

@@ -1,0 +1,42 @@
+import Hummingbird
+import InfermonCore
+import Synchronization
+
+/// Liveness and readiness for load balancers and systemd: `/healthz` answers
+/// while the process serves HTTP; `/readyz` only once the daemon says it is ready
+/// (store open, collectors started) and not while it shuts down.
+public final class Readiness: Sendable {
+    private let state = Mutex<(ready: Bool, reason: String)>((false, "starting"))
+
+    public init() {}
+
+    public func set(ready: Bool, reason: String) { state.withLock { $0 = (ready, reason) } }
+    public var current: (ready: Bool, reason: String) { state.withLock { $0 } }
+}
+
+public struct HealthRoutes: HTTPRouteModule {
+    let readiness: Readiness
+    let version: String
+
+    public init(readiness: Readiness, version: String) {
+        self.readiness = readiness
+        self.version = version
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in APIResponse.text("ok\n") }
+        router.get("/readyz") { _, _ in
+            let state = readiness.current
+            return state.ready
+                ? APIResponse.text("ready\n")
+                : APIResponse.text("not ready: \(state.reason)\n", status: .serviceUnavailable)
+        }
+        let version = self.version
+        router.get("/api/v1/status/buildinfo") { _, _ in
+            var body = #"{"status":"success","data":{"version":"#
+            writeJSONString(version, to: &body)
+            body += #","revision":"","branch":"","buildUser":"","buildDate":"","goVersion":"swift"}}"#
+            return APIResponse.json(body)
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import Collectors
+import InfermonCore
+import InfermonTesting
+import Logging
+import Store
+import Testing
+
+/// The tailer against a real SQLite store and real files, driven poll by poll.
+@Suite("File tailer: rotation, truncation, partial lines, restarts")
+struct FileTailerTests {
+    final class Fixture {
+        let directory: TemporaryDirectory
+        let store: SQLiteStore
+        let clock = ManualClock()
+        var logPath: String { directory.file("app.jsonl") }
+        var nextID = 0
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            store = try SQLiteStore(path: directory.file("store.db"), clock: clock, logger: Logger(label: "test"))
+        }
+
+        func tailer(idlePolls: Int = 2, sink: (any IngestSink)? = nil, maxLine: Int = 1 << 20) -> FileTailer {
+            FileTailer(
+                options: FileSourceOptions(
+                    name: "logs", paths: [directory.file("*.jsonl")], maxLineBytes: maxLine, rotatedIdlePolls: idlePolls
+                ),
+                sink: sink ?? store, checkpoints: store, clock: clock, logger: Logger(label: "test"))
+        }
+
+        /// Lines with unique request ids, so duplicates and losses are visible.
+        func lines(_ count: Int) -> String {
+            (0..<count).map { _ in
+                nextID += 1
+                return #"{"timestamp":1795830531000,"request_id":"r\#(nextID)","model":"m","latency_ms":5}"# + "\n"
+            }.joined()
+        }
+
+        func requestIDs() throws -> [String] {
+            let sql = try ReadOnlySQL(path: directory.file("store.db"))
+            return try sql.query("SELECT request_id FROM events ORDER BY id").rows.map { "\($0[0])" }
+        }
+
+        func expectExactlyOnce(_ count: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+            let ids = try requestIDs()
+            #expect(ids.count == count, sourceLocation: sourceLocation)
+            #expect(Set(ids).count == ids.count, "duplicates: \(ids)", sourceLocation: sourceLocation)
+            #expect(Set(ids) == Set((1...max(count, 1)).prefix(count).map { "r\($0)" }), sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func partialLastLineWaitsForItsNewline() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer()
+        let text = fixture.lines(3)
+        let cut = text.utf8.count - 20
+        try TestFiles.append(bytes: Array(text.utf8.prefix(cut)), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(2)
+        try TestFiles.append(bytes: Array(text.utf8.dropFirst(cut)), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(3)
+        #expect(try fixture.store.stats().deadLetters.isEmpty)
+    }
+
+    @Test func renameRotationReadsTheOldFileToItsEndAndPicksUpTheNewOne() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer(idlePolls: 2)
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try TestFiles.rename(fixture.logPath, to: fixture.directory.file("app.jsonl.1"))
+        // The application still holds the old descriptor for a moment.
+        try TestFiles.append(fixture.lines(2), to: fixture.directory.file("app.jsonl.1"))
+        try TestFiles.append(fixture.lines(4), to: fixture.logPath)
+        for _ in 0..<4 { try await tailer.pollOnce() }
+        try fixture.expectExactlyOnce(9)
+        #expect(await tailer.lag().map(\.path) == [fixture.logPath])
+    }
+
+    @Test func copyTruncateStartsOverAtTheBeginning() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer()
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(2), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(5)
+    }
+
+    @Test func truncatedAndRegrownPastTheOldOffsetIsNoticedByFingerprint() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer()
+        try TestFiles.append(fixture.lines(2), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(6), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(8)
+    }
+
+    @Test func filesThatAppearLaterAreFollowed() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer()
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(0)
+        try TestFiles.append(fixture.lines(2), to: fixture.directory.file("late.jsonl"))
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(2)
+    }
+
+    @Test func deletedFilesAreDrainedAndTheirCheckpointDropped() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer(idlePolls: 2)
+        try TestFiles.append(fixture.lines(2), to: fixture.logPath)
+        try await tailer.pollOnce()
+        #expect(try fixture.store.checkpoints(source: "logs").count == 1)
+        TestFiles.remove(fixture.logPath)
+        for _ in 0..<3 { try await tailer.pollOnce() }
+        #expect(try fixture.store.checkpoints(source: "logs").isEmpty)
+        try fixture.expectExactlyOnce(2)
+    }
+
+    @Test func aRestartedTailerResumesFromTheCheckpoint() async throws {
+        let fixture = try Fixture()
+        try TestFiles.append(fixture.lines(5), to: fixture.logPath)
+        try await fixture.tailer().pollOnce()
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        let second = fixture.tailer()
+        try await second.pollOnce()
+        try fixture.expectExactlyOnce(8)
+        let checkpoint = try #require(try fixture.store.checkpoints(source: "logs").first)
+        #expect(checkpoint.lineNumber == 8)
+        #expect(checkpoint.offset == Int64(try TestFiles.read(fixture.logPath).count))
+    }
+
+    @Test func aFileReplacedUnderTheSameInodeIsNotSkipped() async throws {
+        // A checkpoint whose fingerprint no longer matches must not be trusted.
+        let fixture = try Fixture()
+        try TestFiles.append(fixture.lines(4), to: fixture.logPath)
+        try await fixture.tailer().pollOnce()
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(5), to: fixture.logPath)
+        try await fixture.tailer().pollOnce()
+        try fixture.expectExactlyOnce(9)
+    }
+
+    struct FailingOnce: IngestSink {
+        let inner: any IngestSink
+        let failures: Counter
+        func write(_ batch: IngestBatch) async throws {
+            if failures.next() == 0 { throw InfermonError.storage("disk full") }
+            try await inner.write(batch)
+        }
+    }
+
+    @Test func aFailedStoreWriteIsReadAgainNotLost() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer(sink: FailingOnce(inner: fixture.store, failures: Counter()))
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        await #expect(throws: InfermonError.self) { try await tailer.pollOnce() }
+        try fixture.expectExactlyOnce(0)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(3)
+    }
+
+    @Test func deadLettersNameTheFileAndLine() async throws {
+        let fixture = try Fixture()
+        let tailer = fixture.tailer()
+        try TestFiles.append(fixture.lines(1) + "{oops\n" + fixture.lines(1), to: fixture.logPath)
+        try await tailer.pollOnce()
+        let sql = try ReadOnlySQL(path: fixture.directory.file("store.db"))
+        let rows = try sql.query("SELECT location, line, kind, excerpt FROM dead_letters").rows
+        #expect(rows == [[.text(fixture.logPath), .integer(2), .text("invalid_json"), .blob(Array("{oops".utf8))]])
+    }
+}
+
+/// A thread-safe counter for test doubles.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLockLike()
+    func next() -> Int {
+        lock.withLock {
+            defer { value += 1 }
+            return value
+        }
+    }
+}
+
+/// A minimal lock without Foundation.
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif

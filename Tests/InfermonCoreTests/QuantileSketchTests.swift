@@ -1,0 +1,75 @@
+import InfermonCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("Quantile sketch")
+struct QuantileSketchTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992.0 }
+    }
+
+    /// 1,000,000 heavy-tailed latencies split into 1,440 one-minute sketches and
+    /// merged back: p50/p95/p99 within 1% of the exact order statistics.
+    @Test(arguments: ["lognormal", "pareto"])
+    func mergedQuantilesStayWithinOnePercent(distribution: String) throws {
+        var random = Generator(state: distribution == "pareto" ? 11 : 7)
+        let count = 1_000_000
+        var values = [Double]()
+        values.reserveCapacity(count)
+        for _ in 0..<count {
+            switch distribution {
+            case "lognormal":
+                let normal = sqrt(-2 * log(random.unit())) * cos(2 * Double.pi * random.unit())
+                values.append(0.3 * exp(0.9 * normal))
+            default:
+                values.append(0.05 / pow(random.unit(), 1 / 1.5))  // Pareto, alpha 1.5
+            }
+        }
+        var minutes = [QuantileSketch](repeating: QuantileSketch(), count: 1440)
+        for (index, value) in values.enumerated() { minutes[index % 1440].add(value) }
+        var merged = QuantileSketch()
+        var serializedBytes = 0
+        for minute in minutes {
+            let bytes = minute.serialized()
+            serializedBytes += bytes.count
+            merged.merge(try QuantileSketch(serialized: bytes))
+        }
+        values.sort()
+        for q in [0.5, 0.95, 0.99] {
+            let exact = values[Int((q * Double(count - 1)).rounded(.down))]
+            let estimate = try #require(merged.quantile(q))
+            #expect(abs(estimate - exact) / exact < 0.01, "\(distribution) q=\(q): \(estimate) vs \(exact)")
+        }
+        #expect(merged.count == UInt64(count))
+        #expect(merged.quantile(0) == values.first && merged.quantile(1) == values.last)
+        // Memory per one-minute rollup sketch, reported in the README.
+        #expect(serializedBytes / 1440 < 4096)
+    }
+
+    @Test func emptyZeroAndNegativeValues() throws {
+        var sketch = QuantileSketch()
+        #expect(sketch.quantile(0.5) == nil)
+        for value in [-2.0, -1.0, 0, 0, 1, 2, 3] { sketch.add(value) }
+        #expect(sketch.quantile(0) == -2)
+        #expect(sketch.quantile(0.5) == 0)
+        #expect(abs(sketch.quantile(1)! - 3) < 1e-9)
+        let copy = try QuantileSketch(serialized: sketch.serialized())
+        #expect(copy == sketch)
+    }
+
+    @Test func corruptBytesAreAnErrorNotACrash() {
+        #expect(throws: InfermonError.self) { try QuantileSketch(serialized: [1, 2, 3]) }
+        #expect(throws: InfermonError.self) { try QuantileSketch(serialized: [9]) }
+    }
+}

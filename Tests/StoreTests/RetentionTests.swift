@@ -1,0 +1,62 @@
+import InfermonCore
+import InfermonTesting
+import Logging
+import Store
+import Testing
+
+@Suite("Retention")
+struct RetentionTests {
+    static let day: Int64 = 86_400_000
+
+    @Test func expiredDataGoesAndRecentDataStays() async throws {
+        let directory = try TemporaryDirectory()
+        let now: Timestamp = 1_800_000_000_000
+        let clock = ManualClock(now: now)
+        let policy = RetentionPolicy(
+            events: 2 * Self.day, rollups: 10 * Self.day, samples: 3 * Self.day, deadLetters: 1 * Self.day)
+        let store = try SQLiteStore(
+            path: directory.file("s.db"), options: StoreOptions(retention: policy), clock: clock,
+            logger: Logger(label: "t"))
+        // 12,000 old events (more than one retention slice) and 10 recent ones.
+        let old = (0..<12_000).map { index in
+            InferenceEvent(
+                timestamp: now - 5 * Self.day + Int64(index), requestID: "old\(index)", model: "m", latency: 1,
+                prompt: "secret old text")
+        }
+        let recent = (0..<10).map {
+            InferenceEvent(timestamp: now - Self.day + Int64($0), requestID: "new\($0)", model: "m", latency: 1)
+        }
+        try store.writeSynchronously(IngestBatch(events: old))
+        try store.writeSynchronously(
+            IngestBatch(
+                events: recent,
+                deadLetters: [
+                    DeadLetter(
+                        source: "s", kind: .schema, location: "f", line: 1, reason: "r", excerpt: [1],
+                        receivedAt: now - 2 * Self.day),
+                    DeadLetter(
+                        source: "s", kind: .schema, location: "f", line: 2, reason: "r", excerpt: [1],
+                        receivedAt: now - 1000),
+                ]))
+        try await store.append([
+            (Labels(name: "x"), Sample(now - 4 * Self.day, 1)), (Labels(name: "y"), Sample(now - Self.day, 1)),
+        ])
+
+        let service = RetentionService(store: store, interval: 60_000, clock: clock, logger: Logger(label: "t"))
+        let report = try await service.runOnce()
+        #expect(report.events == 12_000)
+        #expect(report.deadLetters == 1)
+        #expect(report.chunks == 1)
+
+        let sql = try ReadOnlySQL(path: directory.file("s.db"))
+        #expect(try sql.query("SELECT count(*) FROM events").rows == [[.integer(10)]])
+        #expect(try sql.query("SELECT count(*) FROM event_texts").rows == [[.integer(0)]])
+        #expect(try sql.query("SELECT count(*) FROM dead_letters").rows == [[.integer(1)]])
+        #expect(try store.select([.equal("__name__", "x")], from: 0, through: .max).isEmpty)
+        #expect(try store.select([.equal("__name__", "y")], from: 0, through: .max).count == 1)
+        // Rollups are kept longer than raw events: counters still answer for the old period.
+        let counters = try store.select(
+            [.equal("__name__", "infermon_requests_total")], from: now - 5 * Self.day, through: now)
+        #expect(counters.first?.samples.last?.value == 12_010)
+    }
+}
