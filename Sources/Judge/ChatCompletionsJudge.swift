@@ -21,8 +21,8 @@ public final class ChatCompletionsJudge: RemoteJudge {
     private let limiter: AsyncLimiter
     private let logger: Logger
 
-    /// `budget` should start from the store's record of this hour's and day's
-    /// usage (`JudgmentStore.judgeUsage`), so a restart does not reset the caps.
+    /// The quality service calls `restoreUsage` before judging, so the budget
+    /// continues from the store's record of this hour and day after a restart.
     /// Retry waits go through `clock`, so tests drive them with a manual clock.
     public init(
         options: LLMJudgeOptions, budget: JudgeBudget, httpClient: HTTPClient = .shared,
@@ -41,6 +41,10 @@ public final class ChatCompletionsJudge: RemoteJudge {
         self.jitter = jitter
         self.limiter = AsyncLimiter(permits: options.concurrency)
         self.logger = logger
+    }
+
+    public func restoreUsage(from store: any JudgmentStore, now: Timestamp) async throws {
+        budget.absorb(try await JudgeBudget.recordedUsage(in: store, judge: name, now: now), now: now)
     }
 
     public func judge(_ candidate: JudgeCandidate) async -> JudgeOutcome {

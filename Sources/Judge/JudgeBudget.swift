@@ -43,16 +43,12 @@ public final class JudgeBudget: Sendable {
                 daySpend: restored.daySpend))
     }
 
-    /// A budget that starts from what the store recorded for `judge` in the
-    /// current clock hour (events) and UTC day (spend), so restarts keep the caps.
-    public static func restored(
-        from store: any JudgmentStore, judge: String, maxEventsPerHour: Int, maxSpendPerDay: Double, now: Timestamp
-    ) async throws -> JudgeBudget {
+    /// What the store recorded for `judge` in the clock hour (events) and UTC
+    /// day (spend) containing `now`.
+    public static func recordedUsage(in store: any JudgmentStore, judge: String, now: Timestamp) async throws -> Usage {
         let hour = try await store.judgeUsage(judge: judge, since: hourStart(now))
         let day = try await store.judgeUsage(judge: judge, since: dayStart(now))
-        return JudgeBudget(
-            maxEventsPerHour: maxEventsPerHour, maxSpendPerDay: maxSpendPerDay,
-            restored: Usage(hourCount: hour.count, daySpend: day.cost), now: now)
+        return Usage(hourCount: hour.count, daySpend: day.cost)
     }
 
     public static func hourStart(_ time: Timestamp) -> Timestamp { time - ((time % 3_600_000) + 3_600_000) % 3_600_000 }
@@ -83,6 +79,16 @@ public final class JudgeBudget: Sendable {
             } else {
                 state.daySpend += actualCost
             }
+        }
+    }
+
+    /// Raises the usage to what the store recorded for the current hour and day
+    /// (never lowers it, so calling it after judging has started cannot undercount).
+    public func absorb(_ recorded: Usage, now: Timestamp) {
+        state.withLock { state in
+            roll(&state, now)
+            state.hourCount = max(state.hourCount, recorded.hourCount)
+            state.daySpend = max(state.daySpend, recorded.daySpend)
         }
     }
 

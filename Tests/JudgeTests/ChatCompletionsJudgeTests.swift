@@ -214,6 +214,23 @@ import Testing
         #expect(judge.budget.usage(now: ManualClock().now()).daySpend <= 0.01 + 1e-12)
     }
 
+    @Test func restoreUsageReadsTheHourAndDayFromTheStore() async throws {
+        let server = try ChatCompletionsTestServer()
+        defer { server.stop() }
+        let clock = ManualClock()
+        let judge = try makeJudge(server, clock: clock) {
+            $0.maxEventsPerHour = 5
+            $0.maxSpendPerDay = 1
+        }
+        let store = UsageOnlyStore(hour: (5, 0.2), day: (40, 0.7))
+        try await judge.restoreUsage(from: store, now: clock.now())
+        #expect(
+            store.asked.sorted() == [JudgeBudget.dayStart(clock.now()), JudgeBudget.hourStart(clock.now())].sorted())
+        #expect(judge.budget.usage(now: clock.now()) == JudgeBudget.Usage(hourCount: 5, daySpend: 0.7))
+        #expect(await judge.judge(candidate).status == .skipped)
+        #expect(server.requestCount == 0)
+    }
+
     @Test func capsRestoredFromTheStoreCountFromTheStart() async throws {
         let server = try ChatCompletionsTestServer()
         defer { server.stop() }
@@ -226,4 +243,29 @@ import Testing
         #expect(await judge.judge(candidate).status == .skipped)
         #expect(server.requestCount == 0)
     }
+}
+
+/// Answers only `judgeUsage`, by the window start asked for.
+final class UsageOnlyStore: JudgmentStore, @unchecked Sendable {
+    let hour: (Int, Double)
+    let day: (Int, Double)
+    var asked: [Timestamp] = []
+
+    init(hour: (Int, Double), day: (Int, Double)) {
+        self.hour = hour
+        self.day = day
+    }
+
+    func judgeUsage(judge: String, since: Timestamp) async throws -> (count: Int, cost: Double) {
+        asked.append(since)
+        return since % 86_400_000 == 0 ? day : hour
+    }
+
+    func scanEvents(afterEventID: Int64, limit: Int) async throws -> [JudgeScanRow] { [] }
+    func candidates(eventIDs: [Int64]) async throws -> [JudgeCandidate] { [] }
+    func judgeCursor(_ cursor: String) async throws -> Int64 { 0 }
+    func record(_ judgments: [Judgment], cursor: String, position: Int64) async throws {}
+    func verdictCounts(from: Timestamp, through: Timestamp) async throws -> [VerdictCounts] { [] }
+    func judgments(eventID: Int64) async throws -> [Judgment] { [] }
+    func pruneJudgments(before: Timestamp) async throws -> Int { 0 }
 }

@@ -119,6 +119,13 @@ public protocol RemoteJudge: Sendable {
     var name: String { get }
     /// Never throws for judge-side trouble: failures come back as `JudgeOutcome.failure`.
     func judge(_ candidate: JudgeCandidate) async -> JudgeOutcome
+    /// Called once before judging starts, so caps (events per hour, spend per
+    /// day) continue from what the store recorded before a restart.
+    func restoreUsage(from store: any JudgmentStore, now: Timestamp) async throws
+}
+
+extension RemoteJudge {
+    public func restoreUsage(from store: any JudgmentStore, now: Timestamp) async throws {}
 }
 
 /// One row of the event log as the sampler scans it, without texts.

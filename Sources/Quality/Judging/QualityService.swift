@@ -37,6 +37,13 @@ public final class QualityService: Service, Sendable {
 
     public func run() async throws {
         var lastPrune: Timestamp = 0
+        if let llmJudge {
+            do {
+                try await llmJudge.restoreUsage(from: store, now: clock.now())
+            } catch {
+                logger.error("cannot restore the judge's usage; caps start from zero", metadata: ["error": "\(error)"])
+            }
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await runOnce()
