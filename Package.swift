@@ -104,6 +104,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Quality",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Judge",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Notify",
             dependencies: [
                 "InfermonCore",
@@ -129,7 +149,7 @@ let package = Package(
         .executableTarget(
             name: "infermon",
             dependencies: [
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify", "Detectors",
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify", "Detectors", "Quality", "Judge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -173,6 +193,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("testdata")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QualityTests",
+            dependencies: ["Quality", "Store", "InfermonCore", "InfermonTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JudgeTests",
+            dependencies: ["Judge", "InfermonCore", "InfermonTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,6 +9,7 @@ public struct Configuration: Sendable, Equatable {
     public var log = LogSection()
     public var notifications = NotificationsSection()
     public var detectors = DetectorsSection()
+    public var quality = QualitySection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 

@@ -13,7 +13,9 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "notifications", "detectors"])
+        let top = try root.mapping(allowed: [
+            "storage", "server", "sources", "log", "notifications", "detectors", "quality",
+        ])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
@@ -22,6 +24,7 @@ public enum ConfigurationLoader {
             config.notifications = try NotificationsParser.parse(notifications)
         }
         if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
+        if let quality = top["quality"] { config.quality = try parseQuality(quality) }
         return config
     }
 

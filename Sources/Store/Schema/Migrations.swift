@@ -184,6 +184,30 @@ enum Migrations {
             data BLOB NOT NULL
         );
         """,
+        // 5: judgments of sampled events (quality), and the sampler's scan cursors.
+        """
+        CREATE TABLE judgments (
+            event_id INTEGER NOT NULL,
+            judge TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            event_ts INTEGER NOT NULL,
+            judged_at INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            route TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            score REAL,
+            reason TEXT NOT NULL,
+            cost REAL NOT NULL,
+            failed INTEGER NOT NULL,
+            PRIMARY KEY (event_id, judge)
+        );
+        CREATE INDEX judgments_event_time ON judgments (event_ts);
+        CREATE INDEX judgments_judge_time ON judgments (judge, judged_at);
+        CREATE TABLE judge_cursors (
+            name TEXT PRIMARY KEY,
+            event_id INTEGER NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

@@ -13,7 +13,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure infermon's hot paths (run a release build; see Benchmarks/).",
-        subcommands: [Generate.self, Ingest.self, BenchDrift.self]
+        subcommands: [
+            Generate.self, Ingest.self, BenchDrift.self, BenchGroundednessCommand.self, BenchScannersCommand.self,
+        ]
     )
 
     struct Generate: ParsableCommand {
