@@ -95,6 +95,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Dashboard",
+            dependencies: [
+                "InfermonCore", "Query", "InfermonConfig",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Detectors",
             dependencies: [
                 "InfermonCore",
@@ -150,7 +161,7 @@ let package = Package(
             name: "infermon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "Detectors", "Quality", "Judge",
+                "Detectors", "Quality", "Judge", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -218,6 +229,11 @@ let package = Package(
             name: "QueryTests",
             dependencies: ["Query", "InfermonCore", "InfermonTesting"],
             exclude: ["testdata"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: ["Dashboard", "InfermonCore", "InfermonTesting", "Query"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

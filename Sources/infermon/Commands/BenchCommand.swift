@@ -15,6 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure infermon's hot paths (run a release build; see Benchmarks/).",
         subcommands: [
             Generate.self, Ingest.self, BenchDrift.self, BenchGroundednessCommand.self, BenchScannersCommand.self,
+            BenchDashCommand.self,
         ]
     )
 
