@@ -95,7 +95,9 @@ struct DashboardFileTests {
             scope.substitute(#"sum(increase(x{model="$model"}[$__range])) + ${model}"#)
                 == #"sum(increase(x{model="gpt-4o"}[6h])) + gpt-4o"#)
         // label_replace's $1 and a regex's $ are not variables.
-        #expect(scope.substitute(#"label_replace(x, "a", "$1", "b", "(.*)$")"#) == #"label_replace(x, "a", "$1", "b", "(.*)$")"#)
+        #expect(
+            scope.substitute(#"label_replace(x, "a", "$1", "b", "(.*)$")"#)
+                == #"label_replace(x, "a", "$1", "b", "(.*)$")"#)
         #expect(VariableScope.references(in: "$a + ${b_c} + $1") == ["a", "b_c"])
         #expect(formatLegend("{{model}} / {{ route }}", labels: Labels(["model": "m", "route": "/r"])) == "m / /r")
     }

@@ -9,7 +9,9 @@ struct DashboardStateTests {
     let now: Timestamp = 1_800_000_000_000
 
     func shipped() throws -> [DashboardSpec] {
-        try ["overview", "cost", "quality"].map { try DashboardLibrary.load("\(repositoryRoot())/dashboards/\($0).yaml") }
+        try ["overview", "cost", "quality"].map {
+            try DashboardLibrary.load("\(repositoryRoot())/dashboards/\($0).yaml")
+        }
     }
 
     @Test func keysSwitchDashboardsRangeHelpZoomAndQuit() throws {
@@ -78,7 +80,8 @@ struct DashboardStateTests {
     }
 
     @Test func panelErrorsAreCountedInTheStatusLine() throws {
-        var state = DashboardState(dashboards: [try shipped()[0]], range: 3_600_000, refreshInterval: 5000, sourceLabel: "s")
+        var state = DashboardState(
+            dashboards: [try shipped()[0]], range: 3_600_000, refreshInterval: 5000, sourceLabel: "s")
         var data = SyntheticPanelData.make(for: state.dashboard, window: TimeWindow(end: now, range: 3_600_000))
         data[1] = PanelData(error: "boom")
         state.panelData = data
@@ -104,7 +107,9 @@ struct DashboardStateTests {
                     PanelSpec(
                         title: "rate", kind: .graph,
                         queries: [QuerySpec("sum by (model) (rate(infermon_requests_total[5m]))", legend: "{{model}}")]),
-                    PanelSpec(title: "by model", kind: .bar, queries: [QuerySpec("sum by (model) (rate(infermon_requests_total[5m]))", legend: "{{model}}")]),
+                    PanelSpec(
+                        title: "by model", kind: .bar,
+                        queries: [QuerySpec("sum by (model) (rate(infermon_requests_total[5m]))", legend: "{{model}}")]),
                     PanelSpec(title: "bad", kind: .stat, queries: [QuerySpec("sum(rate(infermon_requests_total[5m])")]),
                     PanelSpec(title: "notes", kind: .notifications),
                 ])

@@ -144,7 +144,8 @@ struct PanelRenderingTests {
 
     @Test func tableJoinsQueriesOnLabelsAndSortsByTheFirstColumn() throws {
         let panel = PanelSpec(
-            title: "Tenants", kind: .table, queries: [QuerySpec("cost", legend: "cost"), QuerySpec("req", legend: "req")],
+            title: "Tenants", kind: .table,
+            queries: [QuerySpec("cost", legend: "cost"), QuerySpec("req", legend: "req")],
             unit: .short, columns: ["tenant"])
         let data = PanelData(
             values: [

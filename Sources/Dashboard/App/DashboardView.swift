@@ -37,7 +37,8 @@ public enum DashboardView {
         guard screen.height > 0 else { return }
         let bar = CellStyle(foreground: .white, background: .blue)
         screen.fill(Rect(x: 0, y: 0, width: screen.width, height: 1), style: bar)
-        var x = screen.write(" infermon ", x: 0, y: 0, style: CellStyle(foreground: .white, background: .blue, bold: true))
+        var x = screen.write(
+            " infermon ", x: 0, y: 0, style: CellStyle(foreground: .white, background: .blue, bold: true))
         for (index, dashboard) in state.dashboards.enumerated() {
             let isCurrent = index == state.current
             let style =
@@ -70,7 +71,10 @@ public enum DashboardView {
         let errors = state.errorCount
         if errors > 0 {
             parts.append(
-                ("\(errors) panel error\(errors == 1 ? "" : "s")", CellStyle(foreground: .red, bold: true, reverse: true)))
+                (
+                    "\(errors) panel error\(errors == 1 ? "" : "s")",
+                    CellStyle(foreground: .red, bold: true, reverse: true)
+                ))
         }
         let help = "? help "
         var x = 1
@@ -107,7 +111,8 @@ enum HelpOverlay {
         let inner = PanelFrame.draw(title: "Keys", in: box, selected: true, into: &screen, glyphs: glyphs)
         for (row, line) in lines.enumerated() where row + 1 < inner.height {
             let y = inner.y + 1 + row
-            let x = screen.write(" " + line.0, x: inner.x, y: y, style: CellStyle(foreground: .cyan, bold: true), clip: inner)
+            let x = screen.write(
+                " " + line.0, x: inner.x, y: y, style: CellStyle(foreground: .cyan, bold: true), clip: inner)
             screen.write(
                 String(repeating: " ", count: max(1, keyWidth + 3 - (x - inner.x))) + line.1, x: x, y: y, clip: inner)
         }

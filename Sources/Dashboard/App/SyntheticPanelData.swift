@@ -38,7 +38,9 @@ public enum SyntheticPanelData {
                 data.alerts = (0..<5).map { number in
                     ActiveAlert(
                         labels: Labels([
-                            "alertname": ["HighErrorRatio", "LatencyP99High", "CostSpike", "DriftDetected", "TTFTSlow"][
+                            "alertname": [
+                                "HighErrorRatio", "LatencyP99High", "CostSpike", "DriftDetected", "TTFTSlow",
+                            ][
                                 number],
                             "severity": number < 2 ? "critical" : "warning", "model": models[number % models.count],
                         ]),

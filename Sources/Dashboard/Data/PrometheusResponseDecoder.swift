@@ -25,7 +25,8 @@ public enum PrometheusResponseDecoder {
             return .vector(
                 try items.map { item in
                     let sample = try point(item["value"])
-                    return InstantSample(labels: labels(item["metric"]), timestamp: sample.timestamp, value: sample.value)
+                    return InstantSample(
+                        labels: labels(item["metric"]), timestamp: sample.timestamp, value: sample.value)
                 })
         case "matrix":
             let items = result as? [[String: Any]] ?? []
@@ -78,7 +79,9 @@ public enum PrometheusResponseDecoder {
             let start = String(decoding: body.prefix(120), as: UTF8.self)
             throw InfermonError.invalidInput("response is not JSON: \(start)")
         }
-        guard let object = parsed as? [String: Any] else { throw InfermonError.invalidInput("response is not an object") }
+        guard let object = parsed as? [String: Any] else {
+            throw InfermonError.invalidInput("response is not an object")
+        }
         if object["status"] as? String == "error" {
             let type = object["errorType"] as? String ?? "error"
             throw InfermonError.invalidInput("\(type): \(object["error"] as? String ?? "unknown error")")

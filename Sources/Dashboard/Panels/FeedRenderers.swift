@@ -29,7 +29,8 @@ enum FeedRenderers {
             x = screen.write(" " + age.leftPadded(to: 5), x: x, y: y, style: CellStyle(foreground: .gray), clip: area)
             x = screen.write(" " + alert.name, x: x, y: y, style: CellStyle(bold: true), clip: area)
             let summary = " " + alert.summary
-            screen.write(summary.truncated(to: max(0, area.maxX - x), ellipsis: glyphs.ellipsis), x: x, y: y, clip: area)
+            screen.write(
+                summary.truncated(to: max(0, area.maxX - x), ellipsis: glyphs.ellipsis), x: x, y: y, clip: area)
         }
         if data.alerts.count > area.height, area.height > 0 {
             let more = " +\(data.alerts.count - area.height + 1) more"

@@ -14,7 +14,8 @@ public enum PanelRenderer {
             return
         }
         if let error = data.error {
-            let hasData = !data.series.isEmpty || !data.values.isEmpty || !data.alerts.isEmpty
+            let hasData =
+                !data.series.isEmpty || !data.values.isEmpty || !data.alerts.isEmpty
                 || !data.notifications.isEmpty
             if !hasData {
                 // Nothing else to show: the whole message, wrapped over the panel.

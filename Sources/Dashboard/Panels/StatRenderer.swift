@@ -46,13 +46,15 @@ enum StatRenderer {
     }
 
     /// Bars rising from the bottom in eighths of a cell (ASCII: whole cells),
-    /// one column per slice of time, scaled from the minimum to the maximum.
+    /// one column per slice of time, scaled between the data's minimum and
+    /// maximum so that small changes of a steady value still show; a flat
+    /// series is drawn at half height.
     static func drawSparkline(
         _ samples: [Sample], in area: Rect, color: TerminalColor, into screen: inout ScreenBuffer, glyphs: Glyphs
     ) {
         let finite = samples.filter { $0.value.isFinite }
         guard area.width > 0, area.height > 0, !finite.isEmpty else { return }
-        let low = min(0, finite.map(\.value).min()!)
+        let low = finite.map(\.value).min()!
         let high = finite.map(\.value).max()!
         let columns = min(area.width, finite.count)
         let offset = area.width - columns
@@ -60,9 +62,9 @@ enum StatRenderer {
         for column in 0..<columns {
             // The newest sample of each slice.
             let index = min(finite.count - 1, (column + 1) * finite.count / columns - 1)
-            let fraction = high > low ? (finite[index].value - low) / (high - low) : 0
-            var height = Int((fraction * Double(levels)).rounded())
-            if finite[index].value > low && height == 0 { height = 1 }
+            // The lowest point keeps one eighth, so the line never vanishes.
+            let fraction = high > low ? (finite[index].value - low) / (high - low) : 0.5
+            let height = max(1, Int((fraction * Double(levels)).rounded()))
             for row in 0..<area.height {
                 let cellLevel = min(8, max(0, height - row * 8))
                 guard cellLevel > 0 else { break }

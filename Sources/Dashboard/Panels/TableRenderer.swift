@@ -94,8 +94,9 @@ enum TableRenderer {
         }
         func total() -> Int { widths.reduce(0, +) + max(0, widths.count - 1) }
         while total() > available {
-            guard let widest = widths.indices.filter({ $0 < table.labelColumns && widths[$0] > 4 })
-                .max(by: { widths[$0] < widths[$1] })
+            guard
+                let widest = widths.indices.filter({ $0 < table.labelColumns && widths[$0] > 4 })
+                    .max(by: { widths[$0] < widths[$1] })
             else { break }
             widths[widest] -= 1
         }

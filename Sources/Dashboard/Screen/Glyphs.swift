@@ -11,7 +11,8 @@ public struct Glyphs: Sendable, Hashable {
 
     /// UTF-8 when the locale says so (`LC_ALL`, then `LC_CTYPE`, then `LANG`, as setlocale reads them).
     public static func from(environment: [String: String]) -> Glyphs {
-        let locale = [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]]
+        let locale =
+            [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]]
             .compactMap { $0 }.first { !$0.isEmpty } ?? ""
         let lowered = locale.lowercased()
         return Glyphs(unicode: lowered.contains("utf-8") || lowered.contains("utf8"))

@@ -20,7 +20,8 @@ public enum GrafanaDashboard {
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         } catch {
-            throw InfermonError.invalidInput("not valid JSON: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+            throw InfermonError.invalidInput(
+                "not valid JSON: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
         guard let root = object as? [String: Any], let panels = root["panels"] as? [[String: Any]] else {
             throw InfermonError.invalidInput(
@@ -79,7 +80,9 @@ public enum GrafanaDashboard {
         var escaped = ""
         writeJSONString(expr, to: &escaped)
         let searched = text[start...]
-        guard let key = searched.firstRange(of: "\"expr\"") else { return SourceLocation(file: file, line: 1, column: 1) }
+        guard let key = searched.firstRange(of: "\"expr\"") else {
+            return SourceLocation(file: file, line: 1, column: 1)
+        }
         let afterKey = text[key.upperBound...]
         let valueStart = afterKey.firstRange(of: escaped)?.lowerBound ?? key.lowerBound
         start = key.upperBound

@@ -62,7 +62,8 @@ public struct DashboardRunner: Sendable {
         }
 
         func draw() {
-            layout = DashboardView.render(state, into: &screen, context: RenderContext(glyphs: glyphs, now: clock.now()))
+            layout = DashboardView.render(
+                state, into: &screen, context: RenderContext(glyphs: glyphs, now: clock.now()))
             let bytes = diff.bytes(from: previous, to: screen)
             if !bytes.isEmpty { terminal.write(bytes) }
             previous = screen
@@ -105,7 +106,8 @@ public struct DashboardRunner: Sendable {
     public func renderOnce(_ state: DashboardState, width: Int, height: Int) async -> ScreenBuffer {
         var state = state
         let now = clock.now()
-        state.panelData = await fetcher.fetch(state.dashboard, scope: state.scope(now: now), window: state.window(now: now))
+        state.panelData = await fetcher.fetch(
+            state.dashboard, scope: state.scope(now: now), window: state.window(now: now))
         state.lastRefresh = now
         var screen = ScreenBuffer(width: width, height: height)
         DashboardView.render(state, into: &screen, context: RenderContext(glyphs: glyphs, now: now))

@@ -57,7 +57,10 @@ final class InputReader: @unchecked Sendable {
     private func loop(_ deliver: @Sendable (Event) -> Void) {
         var buffer = [UInt8](repeating: 0, count: 256)
         while !shouldStop {
-            var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            ]
             let ready = poll(&fds, 2, 500)
             if ready < 0 && errno != EINTR { break }
             if fds[1].revents != 0 {

@@ -55,7 +55,9 @@ struct BenchDashCommand: ParsableCommand {
         let cpu = cpuSeconds() - cpuStarted
         times.sort()
         func percentile(_ q: Double) -> Double { times[min(times.count - 1, Int(q * Double(times.count)))] }
-        print("dashboard: \(spec.name) (\(spec.panels.count) panels) at \(width)x\(height), \(ascii ? "ascii" : "braille")")
+        print(
+            "dashboard: \(spec.name) (\(spec.panels.count) panels) at \(width)x\(height), \(ascii ? "ascii" : "braille")"
+        )
         print("first frame (full redraw): \(format(firstMillis)) ms, \(fullBytes) bytes")
         print(
             "per frame, render + diff over \(frames) frames: median \(format(percentile(0.5))) ms, "

@@ -111,7 +111,8 @@ struct DashCommand: AsyncParsableCommand {
         var failure: (any Error)? = nil
         if once {
             let screen = await runner.renderOnce(state, width: width, height: height)
-            print(color ? ScreenDiff(colorMode: runner.colorMode).styledText(screen) : screen.text + "\n", terminator: "")
+            print(
+                color ? ScreenDiff(colorMode: runner.colorMode).styledText(screen) : screen.text + "\n", terminator: "")
         } else {
             do {
                 try await runner.run(state)

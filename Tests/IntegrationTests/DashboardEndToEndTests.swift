@@ -1,0 +1,223 @@
+import InfermonCore
+import InfermonTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `infermon dash --server …` in a real terminal (tmux) against a real
+/// `infermon serve` holding known data: values on screen, dashboard switch,
+/// help, and a terminal put back as it was on `q` and on SIGTERM.
+@Suite("Terminal dashboard end to end", .enabled(if: TmuxSession.isAvailable, "needs tmux (make test installs it)"))
+struct DashboardEndToEndTests {
+    /// A dashboard whose values are exact: counter totals, not extrapolated rates.
+    static let known = """
+        title: Known
+        rows:
+          - height: 4
+            panels:
+              - title: Total requests
+                kind: stat
+                query: sum(infermon_requests_total)
+              - title: Tenants
+                kind: stat
+                query: count(count by (tenant) (infermon_requests_total))
+          - panels:
+              - title: Requests and cost by tenant
+                kind: table
+                columns: [tenant]
+                queries:
+                  - expr: sum by (tenant) (infermon_requests_total)
+                    legend: requests
+                  - expr: sum by (tenant) (infermon_cost_usd_total)
+                    legend: cost
+        """
+
+    struct Fixture {
+        let directory: TemporaryDirectory
+        let daemon: ChildProcess
+        let port: Int
+        let dashboards: String
+    }
+
+    /// 600 requests over the half hour before the last minute (acme 300, globex 200, initech 100,
+    /// one cent each), ingested into a store a daemon then serves.
+    func startDaemon() throws -> Fixture {
+        let directory = try TemporaryDirectory()
+        let binary = ChildProcess.infermonBinary()
+        let now = SystemWallClock().now()
+        var lines = ""
+        for index in 0..<600 {
+            let tenant = index % 6 < 3 ? "acme" : (index % 6 < 5 ? "globex" : "initech")
+            let model = index % 2 == 0 ? "alpha" : "beta"
+            let status = index % 10 == 0 ? "error" : "ok"
+            let time = now - 1_860_000 + Int64(index) * 3000
+            lines +=
+                #"{"timestamp":\#(time),"request_id":"r\#(index)","model":"\#(model)","tenant":"\#(tenant)","status":"\#(status)","latency_ms":\#(200 + index % 50),"ttft_ms":50,"prompt_tokens":100,"completion_tokens":20,"cost_usd":0.01}"#
+                + "\n"
+        }
+        try TestFiles.append(lines, to: directory.file("events.jsonl"))
+        let ingest = try ChildProcess(
+            executable: binary,
+            arguments: ["ingest", "--db", directory.file("store.db"), directory.file("events.jsonl")],
+            outputPrefix: directory.file("ingest"))
+        #expect(try ingest.wait() == 0, "\(ingest.standardError())")
+
+        try TestFiles.append("test-token\n", to: directory.file("token"))
+        try TestFiles.append(
+            """
+            storage:
+              path: \(directory.file("store.db"))
+            server:
+              listen: 127.0.0.1:0
+              auth:
+                token_file: \(directory.file("token"))
+            log:
+              level: info
+            """, to: directory.file("infermon.yaml"))
+        let daemon = try ChildProcess(
+            executable: binary, arguments: ["serve", "--config", directory.file("infermon.yaml")],
+            outputPrefix: directory.file("serve"))
+        #expect(
+            try waitUntil(timeoutSeconds: 60) {
+                let log = daemon.standardError()
+                return log.contains("infermon ready") && log.contains("listening address=")
+            })
+        let log = daemon.standardError()
+        let marker = "listening address=127.0.0.1:"
+        let port = try #require(
+            log.firstRange(of: marker).flatMap { range in Int(log[range.upperBound...].prefix { $0.isNumber }) },
+            "no port in: \(log)")
+
+        // The shipped overview, and the exact-value dashboard after it.
+        let dashboards = directory.file("dashboards")
+        guard mkdir(dashboards, 0o755) == 0 else { throw InfermonError.io("mkdir") }
+        let overview = try TestFiles.read(repositoryRoot() + "/dashboards/overview.yaml")
+        try TestFiles.append(bytes: overview, to: dashboards + "/overview.yaml")
+        try TestFiles.append(Self.known, to: dashboards + "/known.yaml")
+        return Fixture(directory: directory, daemon: daemon, port: port, dashboards: dashboards)
+    }
+
+    /// The dash command line for the pane's shell. With `reportingExit`, the shell
+    /// prints the exit status on the (restored) main screen afterwards; without, the
+    /// dash replaces the shell, so the pane's pid is the dash's.
+    func dashCommand(_ fixture: Fixture, reportingExit: Bool) -> String {
+        let command =
+            "env LANG=C.UTF-8 TERM=xterm-256color \(ChildProcess.infermonBinary()) dash"
+            + " --server http://127.0.0.1:\(fixture.port) --dir \(fixture.dashboards) --refresh 1s"
+        return reportingExit ? command + "; echo \"dash exited $?\"" : "exec " + command
+    }
+
+    func waitForScreen(_ tmux: TmuxSession, seconds: Double = 30, _ condition: (String) -> Bool) throws -> String {
+        var last = ""
+        let found = try waitUntil(timeoutSeconds: seconds, pollMillis: 100) {
+            last = try tmux.capture()
+            return condition(last)
+        }
+        #expect(found, "screen was:\n\(last)")
+        return last
+    }
+
+    @Test func showsValuesSwitchesDashboardsHelpsAndRestoresTheTerminalOnQuit() throws {
+        let fixture = try startDaemon()
+        defer {
+            fixture.daemon.signal(SIGTERM)
+            _ = try? fixture.daemon.wait()
+        }
+        let tmux = try TmuxSession(
+            command: dashCommand(fixture, reportingExit: true), width: 100, height: 30,
+            directory: fixture.directory.path)
+
+        // The overview with data from the daemon.
+        let overview = try waitForScreen(tmux) { $0.contains("refreshed") && $0.contains("alpha") }
+        #expect(try tmux.format("#{alternate_on}") == "1")
+        #expect(overview.contains(" infermon  Overview  known "))
+        #expect(overview.contains("Requests/s by model"))
+        #expect(overview.contains("http://127.0.0.1:\(fixture.port)"))
+        // Error ratio: every tenth request failed.
+        let ratio = try #require(statValue(titled: "Error ratio", in: overview), "no error ratio:\n\(overview)")
+        #expect(ratio.hasSuffix("%") && Double(ratio.dropLast()).map { $0 > 8 && $0 < 12 } == true, "\(ratio)")
+        // This daemon may or may not serve /api/v1/alerts yet; either way the panel says so.
+        #expect(overview.contains("no alerts firing") || overview.contains("not available"))
+
+        // Tab: the exact-value dashboard.
+        try tmux.sendKeys("Tab")
+        let known = try waitForScreen(tmux) { $0.contains("Requests and cost by tenant") && $0.contains("initech") }
+        #expect(known.contains(" Known "))
+        #expect(known.contains("600"))
+        let rows = known.split(separator: "\n").map(String.init)
+        let acme = try #require(rows.first { $0.contains("acme") })
+        let globex = try #require(rows.first { $0.contains("globex") })
+        let initech = try #require(rows.first { $0.contains("initech") })
+        #expect(acme.contains("300") && acme.contains("3"))
+        #expect(globex.contains("200"))
+        #expect(initech.contains("100"))
+        #expect(rows.firstIndex(of: acme)! < rows.firstIndex(of: globex)!)
+        #expect(rows.firstIndex(of: globex)! < rows.firstIndex(of: initech)!)
+
+        // Shift-Tab back to the overview.
+        try tmux.sendKeys("BTab")
+        _ = try waitForScreen(tmux) { $0.contains("Requests/s by model") }
+
+        // Help, closed by any key.
+        try tmux.sendKeys("?")
+        _ = try waitForScreen(tmux) { $0.contains("next / previous dashboard") }
+        try tmux.sendKeys("x")
+        _ = try waitForScreen(tmux) { !$0.contains("next / previous dashboard") }
+
+        // Quit: main screen back (the shell's line is on it), cursor visible, exit 0.
+        try tmux.sendKeys("q")
+        let after = try waitForScreen(tmux, seconds: 10) { $0.contains("dash exited") }
+        #expect(after.contains("dash exited 0"))
+        #expect(!after.contains("Requests/s by model"), "the dashboard was drawn on the alternate screen only")
+        #expect(try waitUntil(timeoutSeconds: 10) { try tmux.format("#{pane_dead}") == "1" })
+        #expect(try tmux.format("#{alternate_on}") == "0")
+        #expect(try tmux.format("#{cursor_flag}") == "1")
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let fixture = try startDaemon()
+        defer {
+            fixture.daemon.signal(SIGTERM)
+            _ = try? fixture.daemon.wait()
+        }
+        let tmux = try TmuxSession(
+            command: dashCommand(fixture, reportingExit: false), width: 80, height: 24,
+            directory: fixture.directory.path)
+        _ = try waitForScreen(tmux) { $0.contains("refreshed") }
+        #expect(try tmux.format("#{alternate_on}") == "1")
+        #expect(try tmux.format("#{cursor_flag}") == "0")
+        let pid = try #require(pid_t(try tmux.format("#{pane_pid}")))
+        kill(pid, SIGTERM)
+        #expect(try waitUntil(timeoutSeconds: 10) { try tmux.format("#{pane_dead}") == "1" })
+        #expect(try tmux.format("#{alternate_on}") == "0")
+        #expect(try tmux.format("#{cursor_flag}") == "1")
+    }
+}
+
+/// The text under a stat panel's title: the value line of a stat.
+func statValue(titled title: String, in screen: String) -> String? {
+    let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+    let needle = Array(title.unicodeScalars)
+    for (index, row) in rows.enumerated() where index + 1 < rows.count && row.count >= needle.count {
+        for start in 0...(row.count - needle.count) where Array(row[start..<start + needle.count]) == needle {
+            let below = rows[index + 1]
+            let from = max(0, start - 2)
+            let to = min(below.count, start + needle.count + 2)
+            guard from < to else { return nil }
+            let text = String(String.UnicodeScalarView(below[from..<to]))
+            return text.split(whereSeparator: { $0 == " " || $0 == "│" || $0 == "┃" }).first.map(String.init)
+        }
+    }
+    return nil
+}
+
+func repositoryRoot(file: String = #filePath) -> String {
+    var root = file
+    while let slash = root.lastIndex(of: "/") {
+        root = String(root[..<slash])
+        if access(root + "/Package.swift", F_OK) == 0 { return root }
+    }
+    return "."
+}
