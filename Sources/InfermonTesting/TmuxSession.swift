@@ -55,16 +55,50 @@ public final class TmuxSession: @unchecked Sendable {
     @discardableResult
     public func run(_ arguments: [String]) throws -> String {
         counter += 1
-        let prefix = "\(directory)/tmux-\(counter)"
-        let child = try ChildProcess(
-            executable: Self.binary, arguments: ["-L", socket] + arguments, outputPrefix: prefix)
-        let status = try child.wait()
-        let output = child.standardOutput()
-        guard status == 0 else {
-            throw InfermonError.io("tmux \(arguments.first ?? "") exited \(status): \(child.standardError())")
+        let output = "\(directory)/tmux-\(counter).out"
+        defer { unlink(output) }
+        let status = try Self.spawnAndWait([Self.binary, "-L", socket] + arguments, output: output)
+        let text = String(decoding: try TestFiles.read(output), as: UTF8.self)
+        guard status == 0 else { throw InfermonError.io("tmux \(arguments.first ?? "") exited \(status): \(text)") }
+        return text
+    }
+
+    /// posix_spawn with every signal unblocked and at its default action. A test
+    /// runner's threads block signals, and a child inherits that mask: a tmux
+    /// server started with SIGCHLD and SIGTERM blocked never reaps its panes and
+    /// never exits on `kill-server`.
+    static func spawnAndWait(_ argv: [String], output: String) throws -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, Int32(signal)) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments = argv.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var environment = ChildProcess.currentEnvironment
+        // Not nested in whatever tmux the tests themselves may run in.
+        environment["TMUX"] = nil
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, argv[0], &actions, &attributes, arguments, envp)
+        guard result == 0 else { throw InfermonError.io("cannot start tmux: \(String(cString: strerror(result)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw InfermonError.io("waitpid: \(String(cString: strerror(errno)))") }
         }
-        unlink(prefix + ".stdout")
-        unlink(prefix + ".stderr")
-        return output
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }

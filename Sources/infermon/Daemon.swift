@@ -60,6 +60,7 @@ struct Daemon {
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
+                NotificationRoutes(log: store),
             ],
             logger: httpLogger,
             onListening: { port in httpLogger.info("listening", metadata: ["address": "\(listen.host):\(port)"]) })

@@ -79,6 +79,24 @@ struct DashboardStateTests {
         #expect(screen.text.contains("next / previous dashboard"))
     }
 
+    @Test(arguments: [(1, 1), (10, 3), (30, 8), (80, 24), (200, 60)])
+    func everyShippedDashboardDrawsAtAnySize(size: (Int, Int)) throws {
+        for glyphs in [Glyphs.utf8, .ascii] {
+            for spec in try shipped() {
+                var state = DashboardState(
+                    dashboards: [spec], range: 3_600_000, refreshInterval: 5000, sourceLabel: "s")
+                state.panelData = SyntheticPanelData.make(for: spec, window: TimeWindow(end: now, range: 3_600_000))
+                var screen = ScreenBuffer(width: size.0, height: size.1)
+                for zoomed in [false, true] {
+                    state.zoomed = zoomed
+                    state.showsHelp = zoomed
+                    DashboardView.render(state, into: &screen, context: RenderContext(glyphs: glyphs, now: now))
+                }
+                if !glyphs.unicode { #expect(screen.cells.allSatisfy { $0.scalar.isASCII }) }
+            }
+        }
+    }
+
     @Test func panelErrorsAreCountedInTheStatusLine() throws {
         var state = DashboardState(
             dashboards: [try shipped()[0]], range: 3_600_000, refreshInterval: 5000, sourceLabel: "s")

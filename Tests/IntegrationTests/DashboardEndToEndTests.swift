@@ -32,6 +32,8 @@ struct DashboardEndToEndTests {
                     legend: requests
                   - expr: sum by (tenant) (infermon_cost_usd_total)
                     legend: cost
+              - title: Recent notifications
+                kind: notifications
         """
 
     struct Fixture {
@@ -99,14 +101,31 @@ struct DashboardEndToEndTests {
         return Fixture(directory: directory, daemon: daemon, port: port, dashboards: dashboards)
     }
 
-    /// The dash command line for the pane's shell. With `reportingExit`, the shell
-    /// prints the exit status on the (restored) main screen afterwards; without, the
-    /// dash replaces the shell, so the pane's pid is the dash's.
-    func dashCommand(_ fixture: Fixture, reportingExit: Bool) -> String {
-        let command =
-            "env LANG=C.UTF-8 TERM=xterm-256color \(ChildProcess.infermonBinary()) dash"
-            + " --server http://127.0.0.1:\(fixture.port) --dir \(fixture.dashboards) --refresh 1s"
-        return reportingExit ? command + "; echo \"dash exited $?\"" : "exec " + command
+    /// The pane's shell command: the dash, then the shell prints its exit status on
+    /// the (restored) main screen and stays, because tmux resets the screen and
+    /// cursor of a pane whose process has ended.
+    func dashCommand(_ fixture: Fixture, environment: String = "") -> String {
+        "env \(environment) LANG=C.UTF-8 TERM=xterm-256color \(ChildProcess.infermonBinary()) dash"
+            + " --server http://127.0.0.1:\(fixture.port) --dir \(fixture.dashboards) --refresh 1s;"
+            + " echo \"dash exited $?\"; sleep 600"
+    }
+
+    /// The dash's pid: the child of the pane's shell.
+    func dashPID(_ tmux: TmuxSession) throws -> pid_t {
+        let shell = try tmux.format("#{pane_pid}")
+        let children = try TestFiles.read("/proc/\(shell)/task/\(shell)/children")
+        let first = String(decoding: children, as: UTF8.self).split(separator: " ").first
+        return try #require(first.flatMap { pid_t($0) }, "no child of the pane's shell \(shell)")
+    }
+
+    /// After the dash has ended: its status, and a terminal back in its normal state.
+    func expectRestored(_ tmux: TmuxSession, status: Set<String>) throws {
+        let after = try waitForScreen(tmux, seconds: 30) { $0.contains("dash exited") }
+        let code = after.split(separator: "\n").first { $0.hasPrefix("dash exited") }?.split(separator: " ").last
+        #expect(code.map { status.contains(String($0)) } == true, "\(after)")
+        #expect(!after.contains("Requests/s by model"), "the dashboard was drawn on the alternate screen only")
+        #expect(try tmux.format("#{alternate_on}") == "0")
+        #expect(try tmux.format("#{cursor_flag}") == "1")
     }
 
     func waitForScreen(_ tmux: TmuxSession, seconds: Double = 30, _ condition: (String) -> Bool) throws -> String {
@@ -126,7 +145,7 @@ struct DashboardEndToEndTests {
             _ = try? fixture.daemon.wait()
         }
         let tmux = try TmuxSession(
-            command: dashCommand(fixture, reportingExit: true), width: 100, height: 30,
+            command: dashCommand(fixture), width: 100, height: 30,
             directory: fixture.directory.path)
 
         // The overview with data from the daemon.
@@ -145,6 +164,8 @@ struct DashboardEndToEndTests {
         try tmux.sendKeys("Tab")
         let known = try waitForScreen(tmux) { $0.contains("Requests and cost by tenant") && $0.contains("initech") }
         #expect(known.contains(" Known "))
+        // The daemon serves its notification log (empty here: no alert rules).
+        #expect(known.contains("no notifications sent"))
         #expect(known.contains("600"))
         let rows = known.split(separator: "\n").map(String.init)
         let acme = try #require(rows.first { $0.contains("acme") })
@@ -166,14 +187,9 @@ struct DashboardEndToEndTests {
         try tmux.sendKeys("x")
         _ = try waitForScreen(tmux) { !$0.contains("next / previous dashboard") }
 
-        // Quit: main screen back (the shell's line is on it), cursor visible, exit 0.
+        // Quit: main screen back, cursor visible, exit 0.
         try tmux.sendKeys("q")
-        let after = try waitForScreen(tmux, seconds: 10) { $0.contains("dash exited") }
-        #expect(after.contains("dash exited 0"))
-        #expect(!after.contains("Requests/s by model"), "the dashboard was drawn on the alternate screen only")
-        #expect(try waitUntil(timeoutSeconds: 10) { try tmux.format("#{pane_dead}") == "1" })
-        #expect(try tmux.format("#{alternate_on}") == "0")
-        #expect(try tmux.format("#{cursor_flag}") == "1")
+        try expectRestored(tmux, status: ["0"])
     }
 
     @Test func sigtermRestoresTheTerminal() throws {
@@ -183,16 +199,29 @@ struct DashboardEndToEndTests {
             _ = try? fixture.daemon.wait()
         }
         let tmux = try TmuxSession(
-            command: dashCommand(fixture, reportingExit: false), width: 80, height: 24,
-            directory: fixture.directory.path)
+            command: dashCommand(fixture), width: 80, height: 24, directory: fixture.directory.path)
         _ = try waitForScreen(tmux) { $0.contains("refreshed") }
         #expect(try tmux.format("#{alternate_on}") == "1")
         #expect(try tmux.format("#{cursor_flag}") == "0")
-        let pid = try #require(pid_t(try tmux.format("#{pane_pid}")))
-        kill(pid, SIGTERM)
-        #expect(try waitUntil(timeoutSeconds: 10) { try tmux.format("#{pane_dead}") == "1" })
-        #expect(try tmux.format("#{alternate_on}") == "0")
-        #expect(try tmux.format("#{cursor_flag}") == "1")
+        kill(try dashPID(tmux), SIGTERM)
+        try expectRestored(tmux, status: ["\(128 + SIGTERM)"])
+    }
+
+    @Test func aCrashRestoresTheTerminal() throws {
+        let fixture = try startDaemon()
+        defer {
+            fixture.daemon.signal(SIGTERM)
+            _ = try? fixture.daemon.wait()
+        }
+        // No interactive backtracer waiting for a key on the terminal.
+        let tmux = try TmuxSession(
+            command: dashCommand(fixture, environment: "INFERMON_DASH_TEST_CRASH_KEY=K SWIFT_BACKTRACE=enable=no"),
+            width: 80, height: 24, directory: fixture.directory.path)
+        _ = try waitForScreen(tmux) { $0.contains("refreshed") }
+        #expect(try tmux.format("#{alternate_on}") == "1")
+        try tmux.sendKeys("K")
+        // fatalError ends in SIGILL or SIGTRAP, depending on the architecture.
+        try expectRestored(tmux, status: ["\(128 + SIGILL)", "\(128 + SIGTRAP)"])
     }
 }
 

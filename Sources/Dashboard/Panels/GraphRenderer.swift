@@ -27,8 +27,13 @@ enum GraphRenderer {
 
         // Y axis: top, middle and bottom ticks.
         let axisStyle = CellStyle(foreground: .gray)
-        let tickRows = plotHeight >= 3 ? [0, (plotHeight - 1) / 2, plotHeight - 1] : [0, plotHeight - 1]
-        let tickLabels = plotHeight >= 3 ? labels : [labels[0], labels[2]]
+        let tickRows: [Int]
+        let tickLabels: [String]
+        switch plotHeight {
+        case 1: (tickRows, tickLabels) = ([0], [labels[0]])
+        case 2: (tickRows, tickLabels) = ([0, 1], [labels[0], labels[2]])
+        default: (tickRows, tickLabels) = ([0, (plotHeight - 1) / 2, plotHeight - 1], labels)
+        }
         for (row, label) in zip(tickRows, tickLabels) {
             screen.write(label.leftPadded(to: axisWidth - 1), x: area.x, y: plot.y + row, style: axisStyle)
             screen.put(glyphs.axisTick, x: plot.x - 1, y: plot.y + row, style: axisStyle)

@@ -9,6 +9,9 @@ public struct DashboardRunner: Sendable {
     public let clock: any WallClock
     public let glyphs: Glyphs
     public let colorMode: ColorMode
+    /// A key that crashes the process on purpose: only the end-to-end test sets
+    /// it, to prove the terminal is put back after a crash.
+    public var crashKey: Unicode.Scalar?
 
     public init(fetcher: PanelFetcher, clock: any WallClock, glyphs: Glyphs, colorMode: ColorMode) {
         self.fetcher = fetcher
@@ -75,6 +78,7 @@ public struct DashboardRunner: Sendable {
             switch event {
             case .input(.keys(let keys)):
                 for key in keys {
+                    if let crashKey, key == .character(crashKey) { fatalError("crash requested by the test hook") }
                     switch state.handle(key, layout: layout) {
                     case .quit: break loop
                     case .refresh: refresh()

@@ -7,7 +7,8 @@ import InfermonCore
 /// The terminal in full-screen mode: raw input, alternate screen, hidden
 /// cursor, no line wrap. Whatever happens, the terminal is put back: on
 /// `restore()`, on SIGINT / SIGTERM / SIGHUP (then exit), and on a crash
-/// signal (then the signal's default action, so a core dump still happens).
+/// signal (then the handler that was there before: the Swift runtime's
+/// backtracer, or the default action, so a core dump still happens).
 /// The restore path only calls write(2) and tcsetattr(3), which are
 /// async-signal-safe, on state prepared before any handler is installed.
 public final class TerminalSession: @unchecked Sendable {
@@ -109,6 +110,14 @@ enum TerminalRestore {
         _ = tcsetattr(input, TCSAFLUSH, &original)
     }
 
+    /// The actions in place before ours, so a crash still reaches the Swift
+    /// runtime's backtracer (or the default action) once the terminal is back.
+    nonisolated(unsafe) private static let previous: UnsafeMutablePointer<sigaction> = {
+        let actions = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+        actions.initialize(repeating: sigaction(), count: 65)
+        return actions
+    }()
+
     static func installHandlers() {
         for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
             install(signal) { number in
@@ -119,7 +128,9 @@ enum TerminalRestore {
         for signal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
             install(signal) { number in
                 TerminalRestore.restoreNow()
-                Glibc.signal(number, SIG_DFL)
+                // Put the earlier handler back and deliver again: a fault re-executes the
+                // instruction on return, an abort is raised anew.
+                sigaction(number, TerminalRestore.previous + Int(number), nil)
                 raise(number)
             }
         }
@@ -135,6 +146,6 @@ enum TerminalRestore {
         action.__sigaction_handler.sa_handler = handler
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        sigaction(signal, &action, nil)
+        sigaction(signal, &action, previous + Int(signal))
     }
 }

@@ -104,10 +104,12 @@ struct DashCommand: AsyncParsableCommand {
         let state = DashboardState(
             dashboards: loaded.dashboards, current: loaded.start, range: TimeParsing.durationMillis(range)!,
             refreshInterval: TimeParsing.durationMillis(refresh)!, overrides: overrides, sourceLabel: source.label)
-        let runner = DashboardRunner(
+        var runner = DashboardRunner(
             fetcher: PanelFetcher(source: source), clock: SystemWallClock(),
             glyphs: ascii ? .ascii : Glyphs.from(environment: environment),
             colorMode: ColorMode.from(environment: environment))
+        // Test hook: the end-to-end test crashes the dashboard with this key.
+        runner.crashKey = environment["INFERMON_DASH_TEST_CRASH_KEY"].flatMap { $0.unicodeScalars.first }
         var failure: (any Error)? = nil
         if once {
             let screen = await runner.renderOnce(state, width: width, height: height)
