@@ -191,6 +191,10 @@ struct PanelRenderingTests {
         #expect(screen[1, 1].style.foreground == .red)
         // Frame intact.
         #expect(screen[0, 0].scalar == "┌" && screen[23, 4].scalar == "┘")
+        // A word longer than the panel (a URL) is cut across lines, not pushed off the first.
+        let narrow = render(panel, PanelData(error: "http://127.0.0.1:9464: connection refused"), width: 12, height: 6)
+        #expect(narrow.line(1) == "│! http://1│")
+        #expect(narrow.line(2) == "│27.0.0.1:9│")
     }
 
     @Test func noDataAndLoadingAreSaid() {

@@ -53,13 +53,13 @@ public final class HTTPDataSource: DashboardDataSource {
 
     public func activeAlerts() async throws -> Feed<[ActiveAlert]> {
         let (status, body) = try await get("/api/v1/alerts")
-        if status == 404 { return .notAvailable("not available: the server has no /api/v1/alerts") }
+        if status == 404 { return .notAvailable("not available: no /api/v1/alerts here") }
         return .available(try decode(status, body) { try PrometheusResponseDecoder.alerts($0) })
     }
 
     public func recentNotifications(limit: Int) async throws -> Feed<[NotificationRecord]> {
         let (status, body) = try await get("/api/v1/notifications?limit=\(limit)")
-        if status == 404 { return .notAvailable("not available: the server has no /api/v1/notifications") }
+        if status == 404 { return .notAvailable("not available: no /api/v1/notifications here") }
         return .available(try decode(status, body) { try PrometheusResponseDecoder.notifications($0) })
     }
 

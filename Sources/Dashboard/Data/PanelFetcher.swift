@@ -56,9 +56,11 @@ public struct PanelFetcher: Sendable {
 
     private func fetchRanges(_ panel: PanelSpec, scope: VariableScope, window: TimeWindow) async -> PanelData {
         var data = PanelData(series: [], start: window.start, end: window.end)
-        // Align to the step, so consecutive refreshes evaluate the same points.
+        // The grid ends at the window's end, not at a multiple of the step as Grafana
+        // aligns it: a stat must show the value now, and a gauge written once by a
+        // detector would fall out of the lookback of a step aligned minutes earlier.
         let step = window.step
-        let end = window.end / step * step
+        let end = window.end
         for (index, query) in panel.queries.enumerated() {
             do {
                 let result = try await source.range(

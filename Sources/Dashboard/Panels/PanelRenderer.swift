@@ -47,15 +47,18 @@ public enum PanelRenderer {
                 if candidate.cellWidth <= area.width {
                     line = candidate
                     words.removeFirst()
-                } else if line.isEmpty {
-                    // A word longer than the line: break it.
-                    let scalars = Array(word.unicodeScalars)
-                    line = String(String.UnicodeScalarView(scalars.prefix(area.width)))
-                    words[0] = String(String.UnicodeScalarView(scalars.dropFirst(area.width)))
-                    break
-                } else {
-                    break
+                    continue
                 }
+                if word.cellWidth > area.width {
+                    // A word longer than a line (a URL): fill this line with its start.
+                    let room = area.width - (line.isEmpty ? 0 : line.cellWidth + 1)
+                    if room > 0 {
+                        let scalars = Array(word.unicodeScalars)
+                        line = (line.isEmpty ? "" : line + " ") + String(String.UnicodeScalarView(scalars.prefix(room)))
+                        words[0] = String(String.UnicodeScalarView(scalars.dropFirst(room)))
+                    }
+                }
+                break
             }
             screen.write(line, x: area.x, y: area.y + row, style: style, clip: area)
             if words.isEmpty { return }
