@@ -13,11 +13,12 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: ["storage", "server", "sources", "log"])
+        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "scrape"])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
         if let log = top["log"] { config.log = try parseLog(log) }
+        if let scrape = top["scrape"] { config.scrape = try ScrapeSection.parse(scrape) }
         return config
     }
 
