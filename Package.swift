@@ -79,6 +79,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LLMOps",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "InfermonTesting",
             dependencies: ["InfermonCore"],
             swiftSettings: swiftSettings
@@ -86,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "infermon",
             dependencies: [
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "LLMOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,6 +128,14 @@ let package = Package(
         .testTarget(
             name: "InfermonConfigTests",
             dependencies: ["InfermonConfig", "InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LLMOpsTests",
+            dependencies: [
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "infermon",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

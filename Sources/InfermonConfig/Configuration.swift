@@ -7,6 +7,9 @@ public struct Configuration: Sendable, Equatable {
     public var server = ServerSection()
     public var sources: [SourceSection] = [SourceSection.defaultFileSource]
     public var log = LogSection()
+    public var pricing = PricingSection()
+    public var budgets: [BudgetSection] = []
+    public var slos: [SLOSection] = []
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 

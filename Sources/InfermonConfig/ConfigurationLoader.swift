@@ -13,11 +13,14 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: ["storage", "server", "sources", "log"])
+        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "pricing", "budgets", "slos"])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
         if let log = top["log"] { config.log = try parseLog(log) }
+        if let pricing = top["pricing"] { config.pricing = try .parse(pricing) }
+        if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
+        if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
         return config
     }
 

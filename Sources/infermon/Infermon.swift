@@ -14,6 +14,7 @@ struct Infermon: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, IngestCommand.self, StatsCommand.self, DemoCommand.self, ConfigCommand.self,
             BenchCommand.self,
+            PricingCommand.self, BudgetCommand.self, SLOCommand.self,
         ]
     )
 }

@@ -1,0 +1,19 @@
+import InfermonCore
+import LLMOps
+
+/// Requests left without a cost, by model, as `infermon stats` shows them: the
+/// spend the cost counters are missing, which a $0 would have hidden.
+func unpricedRequests(_ querier: any SeriesQuerier) throws -> [(model: String, requests: Double)] {
+    let totals = try StageCounters.restore(
+        metrics: [LLMOpsMetrics.unpricedRequests], from: querier, now: SystemWallClock().now(),
+        lookback: 400 * 86_400_000)
+    return totals.map { (model: $0.key["model"] ?? "", requests: $0.value.value) }
+        .filter { $0.requests > 0 }
+        .sorted { $0.requests > $1.requests }
+}
+
+func printUnpriced(_ unpriced: [(model: String, requests: Double)]) {
+    let total = unpriced.reduce(0) { $0 + $1.requests }
+    print("unpriced:       \(Int64(total)) requests (no reported cost and no price in the table)")
+    for entry in unpriced { print("  \(entry.model): \(Int64(entry.requests))") }
+}
