@@ -10,16 +10,16 @@ public struct CounterReader: Sendable {
     public init(querier: any SeriesQuerier) { self.querier = querier }
 
     /// The last sample at or before `time` of every matching series that has one
-    /// within `lookback`.
-    public func lastSamples(_ matchers: [LabelMatcher], atOrBefore time: Timestamp, lookback: Int64) throws
-        -> [Labels: Sample]
+    /// at or after `earliest`.
+    public func lastSamples(_ matchers: [LabelMatcher], atOrBefore time: Timestamp, notBefore earliest: Timestamp)
+        throws -> [Labels: Sample]
     {
         var found: [Labels: Sample] = [:]
+        let lookback = max(0, time - earliest)
         var window = min(3_600_000, lookback)
-        let first = try querier.select(matchers, from: time - window, through: time)
-        take(first, into: &found)
+        take(try querier.select(matchers, from: time - window, through: time), into: &found)
         guard window < lookback else { return found }
-        let expected = Set(try querier.labelSets(matchers, from: time - lookback, through: time))
+        let expected = Set(try querier.labelSets(matchers, from: earliest, through: time))
         while window < lookback {
             let missing = expected.filter { found[$0] == nil }
             if missing.isEmpty { break }
@@ -45,7 +45,7 @@ public struct CounterReader: Sendable {
     /// Counter values at `time`, by series; a series with no sample by then counts as 0
     /// only if it is returned at all, so callers sum what they get.
     public func values(_ matchers: [LabelMatcher], at time: Timestamp, lookback: Int64) throws -> [Labels: Double] {
-        try lastSamples(matchers, atOrBefore: time, lookback: lookback).mapValues(\.value)
+        try lastSamples(matchers, atOrBefore: time, notBefore: time - lookback).mapValues(\.value)
     }
 
     /// How much each matching counter grew over `(from, to]`. Counters that went

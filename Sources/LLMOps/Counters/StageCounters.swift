@@ -91,8 +91,12 @@ public final class StageCounters: Sendable {
     {
         let matcher = try LabelMatcher(
             Labels.metricName, .matchRegex, metrics.map(escapeRegexLiteral).joined(separator: "|"))
-        let future = now + 366 * 86_400_000
-        return try CounterReader(querier: querier).lastSamples([matcher], atOrBefore: future, lookback: lookback)
+        var found = try CounterReader(querier: querier).lastSamples(
+            [matcher], atOrBefore: now, notBefore: now - lookback)
+        for series in try querier.select([matcher], from: now + 1, through: now + 366 * 86_400_000) {
+            if let last = series.samples.last(where: { !$0.isStaleMarker }) { found[series.labels] = last }
+        }
+        return found
     }
 }
 

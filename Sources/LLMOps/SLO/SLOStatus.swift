@@ -31,6 +31,17 @@ public struct SLOStatus: Sendable, Equatable {
     public var windows: [BurnRateWindow: WindowCounts]
     public var period: WindowCounts
 
+    public init(
+        slo: String, objective: Double, windowEnd: Timestamp, windows: [BurnRateWindow: WindowCounts],
+        period: WindowCounts
+    ) {
+        self.slo = slo
+        self.objective = objective
+        self.windowEnd = windowEnd
+        self.windows = windows
+        self.period = period
+    }
+
     public var errorBudget: Double { 1 - objective }
 
     public func burnRate(_ window: BurnRateWindow) -> Double {

@@ -4,12 +4,14 @@ import LLMOps
 /// Requests left without a cost, by model, as `infermon stats` shows them: the
 /// spend the cost counters are missing, which a $0 would have hidden.
 func unpricedRequests(_ querier: any SeriesQuerier) throws -> [(model: String, requests: Double)] {
-    let totals = try StageCounters.restore(
-        metrics: [LLMOpsMetrics.unpricedRequests], from: querier, now: SystemWallClock().now(),
-        lookback: 400 * 86_400_000)
-    return totals.map { (model: $0.key["model"] ?? "", requests: $0.value.value) }
-        .filter { $0.requests > 0 }
-        .sorted { $0.requests > $1.requests }
+    // All time: the counters are few (one per model) and their samples are kept for the samples' retention.
+    let series = try querier.select(
+        [.equal(Labels.metricName, LLMOpsMetrics.unpricedRequests)], from: 0, through: Int64.max / 2)
+    return series.compactMap { one in
+        one.samples.last.map { (model: one.labels["model"] ?? "", requests: $0.value) }
+    }
+    .filter { $0.requests > 0 }
+    .sorted { $0.requests > $1.requests }
 }
 
 func printUnpriced(_ unpriced: [(model: String, requests: Double)]) {
