@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "LLMOpsTests",
             dependencies: [
-                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "infermon",
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "TrafficSimulator", "infermon",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

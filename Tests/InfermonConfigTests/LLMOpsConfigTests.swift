@@ -33,9 +33,13 @@ struct LLMOpsConfigTests {
         #expect(config.pricing.path == "prices.yaml" && config.pricing.isExplicit)
         #expect(
             config.budgets == [
-                .init(name: "acme-monthly", selector: ["tenant": "acme", "model": "gpt-4o.*"], period: .month, amountUSD: 5000)
+                .init(
+                    name: "acme-monthly", selector: ["tenant": "acme", "model": "gpt-4o.*"], period: .month,
+                    amountUSD: 5000)
             ])
-        #expect(config.slos[0].objective == 0.995 && config.slos[0].period == 30 * 86_400_000 && config.slos[0].threshold == nil)
+        #expect(
+            config.slos[0].objective == 0.995 && config.slos[0].period == 30 * 86_400_000
+                && config.slos[0].threshold == nil)
         #expect(config.slos[1].threshold == 0.5 && config.slos[1].period == 28 * 86_400_000)
         #expect(config.slos[1].selector == ["route": "/v1/chat/completions"])
         let defaults = try Self.load("log: {level: info}")
@@ -45,7 +49,8 @@ struct LLMOpsConfigTests {
 
     @Test func mistakesAreReportedWhereTheyAre() {
         #expect(Self.location { _ = try Self.load("slos:\n  - {name: a, sli: latency, objective: 99%}") } == "2:5")
-        #expect(Self.location { _ = try Self.load("slos:\n  - {name: a, sli: availability, objective: 100%}") } == "2:45")
+        #expect(
+            Self.location { _ = try Self.load("slos:\n  - {name: a, sli: availability, objective: 100%}") } == "2:45")
         #expect(
             Self.location { _ = try Self.load("slos:\n  - {name: a, sli: availability, objective: 0.9, period: 3d}") }
                 == "2:58")
@@ -85,13 +90,16 @@ struct LLMOpsConfigTests {
         #expect(table.rows[1].periods[0].rates.reasoning == 3.5)
         #expect(table.rows[1].periods[0].longContext?.aboveInputTokens == 200_000)
 
-        func errorAt(_ text: String) -> String? { Self.location { _ = try PriceTableFile.parse(text: text, file: "p.yaml") } }
+        func errorAt(_ text: String) -> String? {
+            Self.location { _ = try PriceTableFile.parse(text: text, file: "p.yaml") }
+        }
         #expect(errorAt("models:\n  - {name: a, provider: x, prices: [{input: 1}]}") == "2:37")
         #expect(errorAt("models:\n  - {name: a, match: b, provider: x, prices: [{input: 1, output: 1}]}") == "2:5")
         #expect(errorAt("models:\n  - {match: \"(\", provider: x, prices: [{input: 1, output: 1}]}") == "2:13")
         #expect(
             errorAt("models:\n  - {name: a, provider: x, prices: [{input: 1, output: 1}, {input: 2, output: 2}]}")
                 == "2:60")
-        #expect(errorAt("models:\n  - {name: a, provider: x, prices: [{from: yesterday, input: 1, output: 1}]}") == "2:44")
+        #expect(
+            errorAt("models:\n  - {name: a, provider: x, prices: [{from: yesterday, input: 1, output: 1}]}") == "2:44")
     }
 }

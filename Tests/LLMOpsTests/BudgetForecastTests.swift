@@ -11,7 +11,8 @@ import Testing
 struct BudgetForecastTests {
     /// Dollars spent in each hour of the day (UTC); they add up to 67.
     static let curve: [Double] = [1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 6, 6, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1]
-    static let acme = Budget(name: "acme-monthly", selector: [.equal("tenant", "acme")], period: .month, amountUSD: 2000)
+    static let acme = Budget(
+        name: "acme-monthly", selector: [.equal("tenant", "acme")], period: .month, amountUSD: 2000)
 
     /// Six requests an hour, at :05, :15, … :55, sharing the hour's spend; plus a
     /// $1-an-hour tenant the budget must not count.

@@ -21,13 +21,16 @@ struct CommandTests {
         let directory = try TemporaryDirectory()
         let shipped = try Self.infermon(["pricing", "check", SLORuleTests.root + "/rules/pricing.yaml"], in: directory)
         #expect(shipped.status == 0, "\(shipped.stderr)")
-        #expect(shipped.stdout.contains("anthropic") && shipped.stdout.contains("google") && shipped.stdout.contains("openai"))
+        #expect(
+            shipped.stdout.contains("anthropic") && shipped.stdout.contains("google")
+                && shipped.stdout.contains("openai"))
         try TestFiles.append(
             "models:\n  - name: gpt-4o\n    provider: openai\n    prices: [{input: -2.5, output: 10}]\n",
             to: directory.file("bad.yaml"))
         let bad = try Self.infermon(["pricing", "check", directory.file("bad.yaml")], in: directory)
         #expect(bad.status == 1)
-        #expect(bad.stderr.contains("bad.yaml:4:22: models[0].prices[0].input: prices cannot be negative"), "\(bad.stderr)")
+        #expect(
+            bad.stderr.contains("bad.yaml:4:22: models[0].prices[0].input: prices cannot be negative"), "\(bad.stderr)")
     }
 
     @Test func pricingCostShowsTheWorkingWithTheShippedPrices() throws {
@@ -35,12 +38,16 @@ struct CommandTests {
         let table = SLORuleTests.root + "/rules/pricing.yaml"
         // o3 before and after its 2025-06-10 price cut: 1M prompt tokens, 1M completion of which half reasoning.
         let before = try Self.infermon(
-            ["pricing", "cost", "o3", "--prompt-tokens", "1000000", "--completion-tokens", "1000000",
-             "--reasoning-tokens", "500000", "--at", "2025-06-09", "--file", table], in: directory)
+            [
+                "pricing", "cost", "o3", "--prompt-tokens", "1000000", "--completion-tokens", "1000000",
+                "--reasoning-tokens", "500000", "--at", "2025-06-09", "--file", table,
+            ], in: directory)
         #expect(before.status == 0 && before.stdout.contains("$50\n"), "\(before.stdout)\(before.stderr)")
         let after = try Self.infermon(
-            ["pricing", "cost", "o3", "--prompt-tokens", "1000000", "--completion-tokens", "1000000",
-             "--reasoning-tokens", "500000", "--at", "2025-06-10", "--file", table], in: directory)
+            [
+                "pricing", "cost", "o3", "--prompt-tokens", "1000000", "--completion-tokens", "1000000",
+                "--reasoning-tokens", "500000", "--at", "2025-06-10", "--file", table,
+            ], in: directory)
         #expect(after.status == 0 && after.stdout.contains("$10\n"), "\(after.stdout)")
         let unknown = try Self.infermon(["pricing", "cost", "llama-3.1-70b", "--file", table], in: directory)
         #expect(unknown.status == 1 && unknown.stderr.contains("unpriced"))

@@ -21,8 +21,10 @@ struct CounterStageTests {
         let stage = LLMCounterStage(slos: [Self.availability, Self.latency, Self.ttft])
         let events = [
             event(at: Self.t0, latency: 2.0, ttft: 0.5),  // at both thresholds: good (inclusive)
-            event(at: Self.t0 + 1, latency: 2.001, ttft: 0.501),  // just over: bad, though both share a histogram bucket
-            event(at: Self.t0 + 2, status: .error, latency: 0.1),  // availability bad; latency SLO does not count errors
+            // Just over: bad, though 2 and 2.001 fall in the same histogram bucket (1.28, 2.56].
+            event(at: Self.t0 + 1, latency: 2.001, ttft: 0.501),
+            // Bad for availability; the latency SLO does not count errors.
+            event(at: Self.t0 + 2, status: .error, latency: 0.1),
             event(at: Self.t0 + 3, status: .timeout, latency: 30),  // bad for availability and latency
             event(at: Self.t0 + 4, status: .canceled, latency: 5),  // counted by none
             event(at: Self.t0 + 5, route: "/v1/embeddings", latency: 9),  // outside the latency SLO's selector
@@ -84,7 +86,8 @@ struct CounterStageTests {
         ])
         try fixture.reopen()
         let restored = try StageCounters.restore(
-            metrics: LLMOpsMetrics.stageCounters, from: fixture.store, now: fixture.clock.now(), lookback: 90 * Time.day)
+            metrics: LLMOpsMetrics.stageCounters, from: fixture.store, now: fixture.clock.now(), lookback: 90 * Time.day
+        )
         #expect(restored.count == 4)  // finish reason, unpriced (no cost), slo good, slo bad
         fixture.stages = [LLMCounterStage(slos: [Self.availability], counters: StageCounters(restored: restored))]
         try await fixture.ingest([event(at: Self.t0 + 2 * Time.minute, status: .error)])

@@ -157,7 +157,9 @@ struct PricingTests {
         }
         // The same name under another provider is allowed; without a prefix the first row wins.
         let shared = try PriceTable(entries: [
-            try Self.entry(["a"], flat), try Self.entry(["a"], provider: "azure", [PricePeriod(effectiveFrom: nil, prices: TokenPrices(input: 9, output: 9))]),
+            try Self.entry(["a"], flat),
+            try Self.entry(
+                ["a"], provider: "azure", [PricePeriod(effectiveFrom: nil, prices: TokenPrices(input: 9, output: 9))]),
         ])
         #expect(shared.price(model: "a", at: 0)?.entry.provider == "openai")
         #expect(shared.price(model: "azure/a", at: 0)?.entry.provider == "azure")

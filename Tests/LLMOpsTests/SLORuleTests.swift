@@ -45,20 +45,27 @@ struct SLORuleTests {
         // The committed file is exactly what the generator makes of the example configuration.
         let generated = try Self.run(
             ChildProcess.infermonBinary(),
-            ["slo", "rules", "--config", Self.root + "/deploy/infermon.example.yaml", "-o", directory.file("slo.yaml")],
+            [
+                "slo", "rules", "--config", Self.root + "/deploy/infermon.example.yaml", "-o",
+                directory.file("slo.yaml"),
+            ],
             in: directory, name: "generate")
         #expect(generated.status == 0, "\(generated.output)")
         let fresh = String(decoding: try TestFiles.read(directory.file("slo.yaml")), as: UTF8.self)
         let committed = String(decoding: try TestFiles.read(Self.root + "/rules/slo.yaml"), as: UTF8.self)
         // The first line names the configuration file, here by its absolute path.
-        func body(_ text: String) -> [Substring] { Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()) }
+        func body(_ text: String) -> [Substring] {
+            Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst())
+        }
         #expect(
             body(fresh) == body(committed),
             "rules/slo.yaml is stale: run infermon slo rules --config deploy/infermon.example.yaml -o rules/slo.yaml")
 
-        let check = try Self.run(Self.promtool!, ["check", "rules", Self.root + "/rules/slo.yaml"], in: directory, name: "check")
+        let check = try Self.run(
+            Self.promtool!, ["check", "rules", Self.root + "/rules/slo.yaml"], in: directory, name: "check")
         #expect(check.status == 0, "\(check.output)")
-        let test = try Self.run(Self.promtool!, ["test", "rules", Self.root + "/rules/slo.test.yaml"], in: directory, name: "test")
+        let test = try Self.run(
+            Self.promtool!, ["test", "rules", Self.root + "/rules/slo.test.yaml"], in: directory, name: "test")
         #expect(test.status == 0, "\(test.output)")
     }
 
@@ -72,7 +79,8 @@ struct SLORuleTests {
             name: "checkout_latency", indicator: .latency(threshold: 2), objective: 0.999, period: 28 * 86_400_000)
         let rules = SLORuleGenerator.ruleFile(for: [slo], source: "a test")
         try TestFiles.append(rules, to: directory.file("rules.yaml"))
-        let check = try Self.run(Self.promtool!, ["check", "rules", directory.file("rules.yaml")], in: directory, name: "check")
+        let check = try Self.run(
+            Self.promtool!, ["check", "rules", directory.file("rules.yaml")], in: directory, name: "check")
         #expect(check.status == 0, "\(check.output)")
 
         func series(_ result: String, _ values: String) -> String {
@@ -135,7 +143,8 @@ struct SLORuleTests {
 
             """
         try TestFiles.append(test, to: directory.file("rules.test.yaml"))
-        let result = try Self.run(Self.promtool!, ["test", "rules", directory.file("rules.test.yaml")], in: directory, name: "test")
+        let result = try Self.run(
+            Self.promtool!, ["test", "rules", directory.file("rules.test.yaml")], in: directory, name: "test")
         #expect(result.status == 0, "\(result.output)\n\(test)")
     }
 }

@@ -40,7 +40,8 @@ struct SignalsTests {
         for index in 0..<20 {
             events.append(
                 event(
-                    at: Self.t0 + Int64(index) * 1_000, route: "/v1/embeddings", latency: 0.05, prompt: 10, completion: 0,
+                    at: Self.t0 + Int64(index) * 1_000, route: "/v1/embeddings", latency: 0.05, prompt: 10,
+                    completion: 0,
                     streamed: false))
         }
         try await fixture.ingest(events)
