@@ -32,9 +32,9 @@ public final class StageCounters: Sendable {
     /// Width of the intervals samples are grouped by.
     public static let resolution: Int64 = 60_000
 
+    /// Per series: its total and the time of its newest sample.
     private struct State {
-        var totals: [Labels: Double] = [:]
-        var lastTimestamps: [Labels: Timestamp] = [:]
+        var series: [Labels: (total: Double, last: Timestamp)] = [:]
     }
 
     private let state: Mutex<State>
@@ -43,8 +43,7 @@ public final class StageCounters: Sendable {
     public init(restored: [Labels: Sample] = [:]) {
         var initial = State()
         for (labels, sample) in restored where !sample.isStaleMarker {
-            initial.totals[labels] = sample.value
-            initial.lastTimestamps[labels] = sample.timestamp
+            initial.series[labels] = (sample.value, sample.timestamp)
         }
         state = Mutex(initial)
     }
@@ -63,24 +62,23 @@ public final class StageCounters: Sendable {
         }
         return state.withLock { state in
             var out: [(labels: Labels, sample: Sample)] = []
-            for labels in grouped.keys.sorted() {
-                var total = state.totals[labels, default: 0]
-                var last = state.lastTimestamps[labels] ?? .min
-                for (_, interval) in grouped[labels]!.sorted(by: { $0.key < $1.key }) {
+            out.reserveCapacity(grouped.count)
+            for (labels, intervals) in grouped {
+                var (total, last) = state.series[labels] ?? (0, .min)
+                for (_, interval) in intervals.sorted(by: { $0.key < $1.key }) {
                     total += interval.amount
                     let timestamp = last == .min ? interval.newest : max(interval.newest, last + 1)
                     last = timestamp
                     out.append((labels, Sample(timestamp, total)))
                 }
-                state.totals[labels] = total
-                state.lastTimestamps[labels] = last
+                state.series[labels] = (total, last)
             }
             return out
         }
     }
 
     /// Current totals, for `/metrics` and tests.
-    public var totals: [Labels: Double] { state.withLock { $0.totals } }
+    public var totals: [Labels: Double] { state.withLock { $0.series.mapValues(\.total) } }
 
     /// The last stored sample of every series of `metrics`, to pass as `restored`.
     /// Reads through the store's query protocol, newest data first, so a restart

@@ -17,25 +17,36 @@ public final class PricingStage: IngestStage {
     private let rows: Mutex<[String: Int?]>
     private static let cacheLimit = 10_000
 
+    /// Each row's prices, in time order, looked up without copying the row.
+    private let periods: [[PricePeriod]]
+
     public init(table: PriceTable) {
         self.table = table
+        periods = table.entries.map(\.periods)
         rows = Mutex([:])
     }
 
     public func process(_ batch: inout IngestBatch) async throws {
         guard !table.isEmpty else { return }
         var resolved: [String: Int?] = [:]
-        for index in batch.events.indices where batch.events[index].cost == nil {
-            let event = batch.events[index]
-            let row: Int?
-            if let known = resolved[event.model] {
-                row = known
-            } else {
-                row = entryIndex(forModel: event.model)
-                resolved[event.model] = row
+        batch.events.withUnsafeMutableBufferPointer { events in
+            for index in events.indices where events[index].cost == nil {
+                let model = events[index].model
+                let row: Int?
+                if let known = resolved[model] {
+                    row = known
+                } else {
+                    row = entryIndex(forModel: model)
+                    resolved[model] = row
+                }
+                guard let row,
+                    let period = periods[row].last(where: { ($0.effectiveFrom ?? .min) <= events[index].timestamp })
+                else { continue }
+                let usage = TokenUsage(
+                    prompt: events[index].promptTokens ?? 0, cached: events[index].cachedTokens ?? 0,
+                    completion: events[index].completionTokens ?? 0, reasoning: events[index].reasoningTokens ?? 0)
+                events[index].cost = period.cost(of: usage).totalUSD
             }
-            guard let row, let match = table.price(entryIndex: row, at: event.timestamp) else { continue }
-            batch.events[index].cost = match.period.cost(of: Self.usage(of: event)).totalUSD
         }
     }
 

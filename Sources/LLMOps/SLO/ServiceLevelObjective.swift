@@ -49,21 +49,24 @@ public struct ServiceLevelObjective: Sendable, Equatable {
     /// true for a good request, false for a bad one, nil when the SLO does not count it.
     /// Thresholds are inclusive, like a Prometheus `le` bucket.
     public func classify(_ event: InferenceEvent) -> Bool? {
+        classify(status: event.status, latency: event.latency, timeToFirstToken: event.timeToFirstToken)
+    }
+
+    /// The same from the fields it reads, so the ingest stage need not copy events.
+    public func classify(status: EventStatus, latency: Double?, timeToFirstToken: Double?) -> Bool? {
         switch indicator {
         case .availability:
-            switch event.status {
+            switch status {
             case .ok: return true
             case .error, .timeout: return false
             case .canceled: return nil
             }
         case .latency(let threshold):
-            guard event.status == .ok || event.status == .timeout, let latency = event.latency else { return nil }
+            guard status == .ok || status == .timeout, let latency else { return nil }
             return latency <= threshold
         case .timeToFirstToken(let threshold):
-            guard event.status == .ok || event.status == .timeout, let ttft = event.timeToFirstToken else {
-                return nil
-            }
-            return ttft <= threshold
+            guard status == .ok || status == .timeout, let timeToFirstToken else { return nil }
+            return timeToFirstToken <= threshold
         }
     }
 

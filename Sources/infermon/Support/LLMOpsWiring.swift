@@ -8,12 +8,15 @@ import Logging
 #endif
 
 /// Turns the `pricing`, `budgets` and `slos` configuration into the LLMOps
-/// module's stages and service. The daemon needs, in this order:
+/// module's stages and service. The daemon wires them like this (the ingest
+/// stages in front of the store for every collector; the service before the
+/// collectors in the group, so it stops after them and before the store closes):
 ///
 /// ```swift
 /// let stages = try LLMOpsWiring.ingestStages(config: config, querier: store, now: clock.now(), logger: logger)
-/// // every collector writes through StagedSink(stages: stages, next: store)
-/// services.append(LLMOpsWiring.service(config: config, store: store, rollupInterval: store.rollupInterval, logger: …))
+/// let sink = StagedSink(stages: stages, next: store)   // collectors write to `sink`
+/// services.append(
+///     try LLMOpsWiring.service(config: config, querier: store, sketches: store, appender: store, logger: logger))
 /// ```
 enum LLMOpsWiring {
     /// The price table the configuration names. A missing file at the default
