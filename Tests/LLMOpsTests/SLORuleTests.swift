@@ -61,12 +61,17 @@ struct SLORuleTests {
             body(fresh) == body(committed),
             "rules/slo.yaml is stale: run infermon slo rules --config deploy/infermon.example.yaml -o rules/slo.yaml")
 
-        let check = try Self.run(
-            Self.promtool!, ["check", "rules", Self.root + "/rules/slo.yaml"], in: directory, name: "check")
-        #expect(check.status == 0, "\(check.output)")
-        let test = try Self.run(
-            Self.promtool!, ["test", "rules", Self.root + "/rules/slo.test.yaml"], in: directory, name: "test")
-        #expect(test.status == 0, "\(test.output)")
+        // The budget alerts ship beside them, with their own tests.
+        for name in ["slo", "budgets"] {
+            let check = try Self.run(
+                Self.promtool!, ["check", "rules", Self.root + "/rules/\(name).yaml"], in: directory,
+                name: "check-\(name)")
+            #expect(check.status == 0, "\(check.output)")
+            let test = try Self.run(
+                Self.promtool!, ["test", "rules", Self.root + "/rules/\(name).test.yaml"], in: directory,
+                name: "test-\(name)")
+            #expect(test.status == 0, "\(test.output)")
+        }
     }
 
     /// Rules for another objective (99.9%, so thresholds 0.0144 and 0.006 …), with a

@@ -42,8 +42,8 @@ public struct CounterReader: Sendable {
         }
     }
 
-    /// Counter values at `time`, by series; a series with no sample by then counts as 0
-    /// only if it is returned at all, so callers sum what they get.
+    /// Counter values at `time`, by series. A series without a sample by then is
+    /// absent, which for a counter means 0: callers add up what they get.
     public func values(_ matchers: [LabelMatcher], at time: Timestamp, lookback: Int64) throws -> [Labels: Double] {
         try lastSamples(matchers, atOrBefore: time, notBefore: time - lookback).mapValues(\.value)
     }
