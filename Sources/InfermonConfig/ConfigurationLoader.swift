@@ -13,11 +13,16 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "pricing", "budgets", "slos"])
+        let top = try root.mapping(allowed: [
+            "storage", "server", "sources", "log", "notifications", "pricing", "budgets", "slos",
+        ])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
         if let log = top["log"] { config.log = try parseLog(log) }
+        if let notifications = top["notifications"] {
+            config.notifications = try NotificationsParser.parse(notifications)
+        }
         if let pricing = top["pricing"] { config.pricing = try .parse(pricing) }
         if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
         if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
@@ -57,7 +62,9 @@ public enum ConfigurationLoader {
     }
 
     private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
-        let map = try value.mapping(allowed: ["listen"])
+        let map = try value.mapping(allowed: [
+            "listen", "auth", "max_body_bytes", "ingest_queue_events", "query_timeout", "max_samples_per_query",
+        ])
         var section = Configuration.ServerSection()
         if let listen = map["listen"] {
             section.listen = try listen.string()
@@ -65,6 +72,14 @@ public enum ConfigurationLoader {
                 throw listen.error("expected host:port, such as 127.0.0.1:9464")
             }
         }
+        if let auth = map["auth"] {
+            let fields = try auth.mapping(allowed: ["token_file"])
+            if let file = fields["token_file"] { section.tokenFile = try file.string() }
+        }
+        if let limit = map["max_body_bytes"] { section.maxBodyBytes = try limit.int(in: 1024...(1 << 30)) }
+        if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
+        if let timeout = map["query_timeout"] { section.queryTimeout = try positive(timeout) }
+        if let samples = map["max_samples_per_query"] { section.maxSamplesPerQuery = try samples.int(in: 1...Int.max) }
         return section
     }
 

@@ -79,7 +79,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     // MARK: Writing
 
-    private func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw InfermonError.unavailable("store is closed") }
         return try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [writer] in
@@ -126,6 +126,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
             }
             return result
         }
+    }
+
+    /// Completes when the writer queue has run a no-op: the watchdog's proof
+    /// that the store is not wedged.
+    public func ping() async throws {
+        try await onWriter { _ in () }
     }
 
     /// Runs one slice of retention; see `Retention`.
