@@ -14,9 +14,10 @@ import Logging
 ///
 /// ```swift
 /// let stages = try LLMOpsWiring.ingestStages(config: config, querier: store, now: clock.now(), logger: logger)
-/// let sink = StagedSink(stages: stages, next: store)   // collectors write to `sink`
-/// services.append(
-///     try LLMOpsWiring.service(config: config, querier: store, sketches: store, appender: store, logger: logger))
+/// let sink: any IngestSink = StagedSink(stages: stages, next: store)  // the push queue and file collectors write here
+/// let llmops = try LLMOpsWiring.service(
+///     config: config, querier: store, sketches: store, appender: store, clock: clock, logger: logger)
+/// // services: [RetentionService(…), queue, llmops, server, collectors, …]
 /// ```
 enum LLMOpsWiring {
     /// The price table the configuration names. A missing file at the default
