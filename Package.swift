@@ -104,6 +104,35 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Detectors",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Quality",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Judge",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Notify",
             dependencies: [
                 "InfermonCore",
@@ -130,7 +159,7 @@ let package = Package(
             name: "infermon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "LLMOps",
+                "Detectors", "Quality", "Judge", "LLMOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -165,6 +194,25 @@ let package = Package(
         .testTarget(
             name: "InfermonConfigTests",
             dependencies: ["InfermonConfig", "InfermonCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DetectorsTests",
+            dependencies: [
+                "Detectors", "InfermonCore", "InfermonTesting", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("testdata")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QualityTests",
+            dependencies: ["Quality", "Store", "InfermonCore", "InfermonTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "JudgeTests",
+            dependencies: ["Judge", "InfermonCore", "InfermonTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

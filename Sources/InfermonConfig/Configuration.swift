@@ -8,6 +8,8 @@ public struct Configuration: Sendable, Equatable {
     public var sources: [SourceSection] = [SourceSection.defaultFileSource]
     public var log = LogSection()
     public var notifications = NotificationsSection()
+    public var detectors = DetectorsSection()
+    public var quality = QualitySection()
     public var pricing = PricingSection()
     public var budgets: [BudgetSection] = []
     public var slos: [SLOSection] = []

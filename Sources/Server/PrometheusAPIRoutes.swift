@@ -45,7 +45,8 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
 
     /// Runs a handler off the Swift concurrency pool (queries block on SQLite and
     /// on evaluation) and turns its errors into Prometheus's envelope.
-    private func respond(_ request: Request, _ handler: @escaping @Sendable (FormParameters) throws -> [UInt8]) async throws
+    private func respond(_ request: Request, _ handler: @escaping @Sendable (FormParameters) throws -> [UInt8])
+        async throws
         -> Response
     {
         let parameters = try await FormParameters.from(request, maxBodyBytes: maxBodyBytes)
@@ -55,7 +56,8 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
         switch outcome {
         case .success(let body):
             return Response(
-                status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         case .failure(let error):
             let encoded = PrometheusJSON.encode(error: error)
             return Response(
@@ -66,14 +68,17 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
 
     private func limits(_ parameters: FormParameters) throws -> QueryLimits {
         var deadline = timeout
-        if let requested = parameters["timeout"] { deadline = min(deadline, try APIParameters.duration(requested, name: "timeout")) }
+        if let requested = parameters["timeout"] {
+            deadline = min(deadline, try APIParameters.duration(requested, name: "timeout"))
+        }
         return QueryLimits(timeout: deadline, maxSamples: maxSamples)
     }
 
     @Sendable func instant(_ parameters: FormParameters) throws -> [UInt8] {
         let query = try APIParameters.required(parameters, "query")
         let time = try parameters["time"].map { try APIParameters.time($0, name: "time") } ?? clock.now()
-        let result = try engine.instant(query, at: time, querier: querier, sketches: sketches, limits: limits(parameters))
+        let result = try engine.instant(
+            query, at: time, querier: querier, sketches: sketches, limits: limits(parameters))
         return PrometheusJSON.encode(result)
     }
 
@@ -120,16 +125,21 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
         let selectors = parameters.all("match[]")
         if selectors.isEmpty {
             // Every series: a matcher that accepts any metric name.
-            return try querier.labelSets([try LabelMatcher(Labels.metricName, .matchRegex, ".+")], from: start, through: end)
+            return try querier.labelSets(
+                [try LabelMatcher(Labels.metricName, .matchRegex, ".+")], from: start, through: end)
         }
-        return try selectors.flatMap { try querier.labelSets(try APIParameters.matchers($0), from: start, through: end) }
+        return try selectors.flatMap {
+            try querier.labelSets(try APIParameters.matchers($0), from: start, through: end)
+        }
     }
 }
 
 /// Parsing of the API's parameters, with Prometheus's rules and messages.
 enum APIParameters {
     static func required(_ parameters: FormParameters, _ name: String) throws -> String {
-        guard let value = parameters[name], !value.isEmpty else { throw InfermonError.invalidArgument("missing parameter \"\(name)\"") }
+        guard let value = parameters[name], !value.isEmpty else {
+            throw InfermonError.invalidArgument("missing parameter \"\(name)\"")
+        }
         return value
     }
 
@@ -137,14 +147,18 @@ enum APIParameters {
     static func time(_ text: String, name: String) throws -> Timestamp {
         if let seconds = Double(text), seconds.isFinite { return Timestamp((seconds * 1000).rounded()) }
         if let millis = TimeParsing.rfc3339Millis(text) { return millis }
-        throw InfermonError.invalidArgument("invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid timestamp")
+        throw InfermonError.invalidArgument(
+            "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid timestamp")
     }
 
     /// Float seconds or a Prometheus duration, in milliseconds.
     static func duration(_ text: String, name: String) throws -> Int64 {
-        if let seconds = Double(text), seconds.isFinite, seconds > 0 { return max(1, Int64((seconds * 1000).rounded())) }
+        if let seconds = Double(text), seconds.isFinite, seconds > 0 {
+            return max(1, Int64((seconds * 1000).rounded()))
+        }
         if let millis = TimeParsing.durationMillis(text), millis > 0 { return millis }
-        throw InfermonError.invalidArgument("invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid duration")
+        throw InfermonError.invalidArgument(
+            "invalid parameter \"\(name)\": cannot parse \"\(text)\" to a valid duration")
     }
 
     /// `start`/`end` for metadata endpoints; Prometheus defaults to all time, infermon to the retention window.

@@ -163,6 +163,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         try reader.withLock { try $0.reader.sketches(matchers, from: from, through: through) }
     }
 
+    /// Runs `body` on the reader connection under its lock, for read-only queries
+    /// that live in other files (extensions answering stage protocols).
+    func withReadConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try reader.withLock { try body($0.reader.connection) }
+    }
+
     public func stats() throws -> StoreStats {
         try reader.withLock { box in
             defer { box.reader.connection.resetCachedStatements() }

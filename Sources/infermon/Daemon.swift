@@ -29,7 +29,9 @@ struct Daemon {
         let store = try openStore(config: config, environment: environment, logger: logger)
         let notifier = SystemdNotifier(environment: environment)
 
-        let sink: any IngestSink = store
+        // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
+        let sink: any IngestSink = StagedSink(
+            stages: [try QualityWiring.securityStage(config: config, store: store, clock: clock)], next: store)
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
@@ -70,6 +72,19 @@ struct Daemon {
             server,
             collectors,
         ]
+        // Analysis services read the store and write series back; they stop before the store closes.
+        if let detectors = DetectorsWiring.service(config: config, store: store, clock: clock) {
+            services.append(detectors)
+        }
+        if let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
+        {
+            services.append(quality)
+        }
+        if let notifications = try NotifyWiring.makeService(
+            config: config, store: store, environment: environment, clock: clock)
+        {
+            services.append(notifications)
+        }
         services += extraServices
         services += [
             ReloadSignalService(coordinator: reloader),

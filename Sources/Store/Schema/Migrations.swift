@@ -173,6 +173,41 @@ enum Migrations {
             updated_at INTEGER NOT NULL
         );
         """,
+        // 4: named drift baselines: a snapshot of event columns, kept past event retention.
+        """
+        CREATE TABLE drift_baselines (
+            name TEXT PRIMARY KEY,
+            from_ts INTEGER NOT NULL,
+            through_ts INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
+        // 5: judgments of sampled events (quality), and the sampler's scan cursors.
+        """
+        CREATE TABLE judgments (
+            event_id INTEGER NOT NULL,
+            judge TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            event_ts INTEGER NOT NULL,
+            judged_at INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            route TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            score REAL,
+            reason TEXT NOT NULL,
+            cost REAL NOT NULL,
+            failed INTEGER NOT NULL,
+            PRIMARY KEY (event_id, judge)
+        );
+        CREATE INDEX judgments_event_time ON judgments (event_ts);
+        CREATE INDEX judgments_judge_time ON judgments (judge, judged_at);
+        CREATE TABLE judge_cursors (
+            name TEXT PRIMARY KEY,
+            event_id INTEGER NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

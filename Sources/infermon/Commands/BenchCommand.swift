@@ -13,7 +13,10 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure infermon's hot paths (run a release build; see Benchmarks/).",
-        subcommands: [Generate.self, Ingest.self, BenchSketches.self, BenchStages.self]
+        subcommands: [
+            Generate.self, Ingest.self, BenchDrift.self, BenchGroundednessCommand.self, BenchScannersCommand.self,
+            BenchSketches.self, BenchStages.self,
+        ]
     )
 
     struct Generate: ParsableCommand {
