@@ -8,16 +8,15 @@ import Logging
 #endif
 
 /// Turns the `pricing`, `budgets` and `slos` configuration into the LLMOps
-/// module's stages and service. The daemon wires them like this (the ingest
-/// stages in front of the store for every collector; the service before the
-/// collectors in the group, so it stops after them and before the store closes):
+/// module's ingest stages and service. In `Daemon.make`:
 ///
 /// ```swift
-/// let stages = try LLMOpsWiring.ingestStages(config: config, querier: store, now: clock.now(), logger: logger)
-/// let sink: any IngestSink = StagedSink(stages: stages, next: store)  // the push queue and file collectors write here
-/// let llmops = try LLMOpsWiring.service(
-///     config: config, querier: store, sketches: store, appender: store, clock: clock, logger: logger)
-/// // services: [RetentionService(…), queue, llmops, server, collectors, …]
+/// let llmopsStages = try LLMOpsWiring.ingestStages(config: config, querier: store, now: clock.now(), logger: logger)
+/// let sink: any IngestSink = StagedSink(stages: llmopsStages + [securityStage], next: store)
+/// …
+/// services.append(  // with the other analysis services: stops before the store closes
+///     try LLMOpsWiring.service(
+///         config: config, querier: store, sketches: store, appender: store, clock: clock, logger: logger))
 /// ```
 enum LLMOpsWiring {
     /// The price table the configuration names. A missing file at the default
