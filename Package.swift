@@ -90,6 +90,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LLMOps",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Query",
             dependencies: ["InfermonCore"],
             swiftSettings: swiftSettings
@@ -150,7 +159,7 @@ let package = Package(
             name: "infermon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "Detectors", "Quality", "Judge",
+                "Detectors", "Quality", "Judge", "LLMOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -212,6 +221,14 @@ let package = Package(
             dependencies: [
                 "Notify", "InfermonCore", "InfermonTesting", "Store", "InfermonConfig",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LLMOpsTests",
+            dependencies: [
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "TrafficSimulator", "infermon",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

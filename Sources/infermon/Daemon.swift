@@ -30,8 +30,12 @@ struct Daemon {
         let notifier = SystemdNotifier(environment: environment)
 
         // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
+        // Pricing fills missing costs before the counters see them; redaction runs before anything is stored.
+        let llmopsStages = try LLMOpsWiring.ingestStages(
+            config: config, querier: store, now: clock.now(), logger: Logger(label: "infermon.llmops"))
         let sink: any IngestSink = StagedSink(
-            stages: [try QualityWiring.securityStage(config: config, store: store, clock: clock)], next: store)
+            stages: llmopsStages + [try QualityWiring.securityStage(config: config, store: store, clock: clock)],
+            next: store)
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
@@ -76,6 +80,10 @@ struct Daemon {
         if let detectors = DetectorsWiring.service(config: config, store: store, clock: clock) {
             services.append(detectors)
         }
+        services.append(
+            try LLMOpsWiring.service(
+                config: config, querier: store, sketches: store, appender: store, clock: clock,
+                logger: Logger(label: "infermon.llmops")))
         if let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
         {
             services.append(quality)

@@ -15,6 +15,7 @@ struct Infermon: AsyncParsableCommand {
             ServeCommand.self, IngestCommand.self, StatsCommand.self, QueryCommand.self, SQLCommand.self,
             DemoCommand.self, ConfigCommand.self,
             BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self,
+            PricingCommand.self, BudgetCommand.self, SLOCommand.self,
         ]
     )
 }

@@ -14,7 +14,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure infermon's hot paths (run a release build; see Benchmarks/).",
         subcommands: [
-            Generate.self, Ingest.self, QueryData.self, ExportOpenMetrics.self, BenchDrift.self, BenchGroundednessCommand.self, BenchScannersCommand.self,
+            Generate.self, Ingest.self, QueryData.self, ExportOpenMetrics.self, BenchDrift.self,
+            BenchGroundednessCommand.self, BenchScannersCommand.self, BenchSketches.self, BenchStages.self,
         ]
     )
 
