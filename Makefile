@@ -1,7 +1,7 @@
 # infermon: the two commands a newcomer needs are `make demo` and `make test`.
 SWIFT ?= swift
 BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus tmux python3
+TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus prometheus-alertmanager tmux python3
 
 .PHONY: all build release demo test lint format bench-ingest clean build-deps test-deps
 

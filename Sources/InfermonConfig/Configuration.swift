@@ -7,6 +7,12 @@ public struct Configuration: Sendable, Equatable {
     public var server = ServerSection()
     public var sources: [SourceSection] = [SourceSection.defaultFileSource]
     public var log = LogSection()
+    public var notifications = NotificationsSection()
+    public var detectors = DetectorsSection()
+    public var quality = QualitySection()
+    public var pricing = PricingSection()
+    public var budgets: [BudgetSection] = []
+    public var slos: [SLOSection] = []
     public var scrape = ScrapeSection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
@@ -44,6 +50,15 @@ public struct Configuration: Sendable, Equatable {
 
     public struct ServerSection: Sendable, Equatable {
         public var listen = "127.0.0.1:9464"
+        /// File holding the bearer token for write endpoints (and all endpoints beyond loopback).
+        public var tokenFile: String?
+        /// Request bodies above this are refused (413).
+        public var maxBodyBytes = 16 << 20
+        /// Pushed events allowed to wait for the store before pushes get 429.
+        public var ingestQueueEvents = 200_000
+        /// Query deadline and sample limit for the Prometheus API and `infermon query`.
+        public var queryTimeout: Int64 = 30_000
+        public var maxSamplesPerQuery = 50_000_000
         public init() {}
 
         /// Host and port of `listen`; `[::1]:9464` for IPv6.

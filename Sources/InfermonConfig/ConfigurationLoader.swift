@@ -13,11 +13,22 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: ["storage", "server", "sources", "log", "scrape"])
+        let top = try root.mapping(allowed: [
+            "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
+            "slos", "scrape",
+        ])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
         if let log = top["log"] { config.log = try parseLog(log) }
+        if let notifications = top["notifications"] {
+            config.notifications = try NotificationsParser.parse(notifications)
+        }
+        if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
+        if let quality = top["quality"] { config.quality = try parseQuality(quality) }
+        if let pricing = top["pricing"] { config.pricing = try .parse(pricing) }
+        if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
+        if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
         if let scrape = top["scrape"] { config.scrape = try ScrapeSection.parse(scrape) }
         return config
     }
@@ -55,7 +66,9 @@ public enum ConfigurationLoader {
     }
 
     private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
-        let map = try value.mapping(allowed: ["listen"])
+        let map = try value.mapping(allowed: [
+            "listen", "auth", "max_body_bytes", "ingest_queue_events", "query_timeout", "max_samples_per_query",
+        ])
         var section = Configuration.ServerSection()
         if let listen = map["listen"] {
             section.listen = try listen.string()
@@ -63,6 +76,14 @@ public enum ConfigurationLoader {
                 throw listen.error("expected host:port, such as 127.0.0.1:9464")
             }
         }
+        if let auth = map["auth"] {
+            let fields = try auth.mapping(allowed: ["token_file"])
+            if let file = fields["token_file"] { section.tokenFile = try file.string() }
+        }
+        if let limit = map["max_body_bytes"] { section.maxBodyBytes = try limit.int(in: 1024...(1 << 30)) }
+        if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
+        if let timeout = map["query_timeout"] { section.queryTimeout = try positive(timeout) }
+        if let samples = map["max_samples_per_query"] { section.maxSamplesPerQuery = try samples.int(in: 1...Int.max) }
         return section
     }
 

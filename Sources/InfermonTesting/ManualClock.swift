@@ -27,12 +27,19 @@ public final class ManualClock: WallClock {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow = state.withLock { state -> Bool in
+                // A cancellation that came before this point found no sleeper to
+                // wake, so it is checked here, under the lock, before sleeping.
+                let outcome = state.withLock { state -> Bool? in
+                    if Task.isCancelled { return false }
                     if deadline <= state.now { return true }
                     state.sleepers.append((deadline, continuation, id))
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume() }
+                switch outcome {
+                case true?: continuation.resume()
+                case false?: continuation.resume(throwing: CancellationError())
+                case nil: break
+                }
             }
         } onCancel: {
             let cancelled = state.withLock { state -> CheckedContinuation<Void, any Error>? in

@@ -28,10 +28,11 @@ public protocol HTTPRouteModule: Sendable {
 /// swift-service-lifecycle `Service` and joins the daemon's service group.
 public enum InfermonHTTPServer {
     public static func make(
-        options: ServerOptions, modules: [any HTTPRouteModule], logger: Logger,
+        options: ServerOptions, access: AccessPolicy, modules: [any HTTPRouteModule], logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: AccessControlMiddleware(policy: access))
         router.add(middleware: BodyLimitMiddleware(limit: options.maxBodyBytes))
         for module in modules { module.register(on: router) }
         return Application(

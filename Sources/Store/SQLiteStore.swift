@@ -79,7 +79,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     // MARK: Writing
 
-    private func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw InfermonError.unavailable("store is closed") }
         return try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [writer] in
@@ -128,6 +128,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         }
     }
 
+    /// Completes when the writer queue has run a no-op: the watchdog's proof
+    /// that the store is not wedged.
+    public func ping() async throws {
+        try await onWriter { _ in () }
+    }
+
     /// Runs one slice of retention; see `Retention`.
     public func enforceRetention(now: Timestamp) async throws -> RetentionReport {
         let policy = options.retention
@@ -155,6 +161,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
         try reader.withLock { try $0.reader.sketches(matchers, from: from, through: through) }
+    }
+
+    /// Runs `body` on the reader connection under its lock, for read-only queries
+    /// that live in other files (extensions answering stage protocols).
+    func withReadConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try reader.withLock { try body($0.reader.connection) }
     }
 
     public func stats() throws -> StoreStats {

@@ -2,6 +2,8 @@ import Collectors
 import InfermonConfig
 import InfermonCore
 import Logging
+import Metrics
+import Prometheus
 import Server
 import ServiceLifecycle
 import Store
@@ -14,40 +16,93 @@ struct Daemon {
     let services: [any Service]
     let logger: Logger
 
-    /// Opens the store and builds the services in start order: the store's
-    /// maintenance first, collectors last, so on shutdown collectors stop (and
-    /// commit their last batch) before the store closes.
-    static func make(config: Configuration, environment: [String: String], extraServices: [any Service] = []) throws
-        -> Daemon
-    {
+    /// Builds the services in start order; the group stops them in reverse:
+    /// readiness is withdrawn first, then collectors stop (committing their last
+    /// batch), then the HTTP server (finishing requests in flight), then the push
+    /// queue drains, and the store closes last.
+    static func make(
+        config: Configuration, configPath: String?, environment: [String: String], extraServices: [any Service] = []
+    ) throws -> Daemon {
         let logger = Logger(label: "infermon")
+        let clock = SystemWallClock()
+        let registry = MetricsBootstrap.registry
         let store = try openStore(config: config, environment: environment, logger: logger)
-        let readiness = Readiness()
+        let notifier = SystemdNotifier(environment: environment)
+
+        // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
+        // Pricing fills missing costs before the counters see them; redaction runs before anything is stored.
+        let llmopsStages = try LLMOpsWiring.ingestStages(
+            config: config, querier: store, now: clock.now(), logger: Logger(label: "infermon.llmops"))
+        let sink: any IngestSink = StagedSink(
+            stages: llmopsStages + [try QualityWiring.securityStage(config: config, store: store, clock: clock)],
+            next: store)
+        let queue = IngestQueue(
+            sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
+            logger: Logger(label: "infermon.ingest"))
+        let collectors = FileCollectorGroup(
+            sources: config.fileSourceOptions, sink: sink, checkpoints: store,
+            logger: Logger(label: "infermon.collector.file"))
+        let reloader = ReloadCoordinator(
+            configPath: configPath, current: config, participants: [FileSourcesParticipant(group: collectors)],
+            notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
+
         let listen = try config.server.hostAndPort()
+        let token = try config.server.tokenFile.map { try readToken(path: $0) }
+        let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
+        let readiness = Readiness()
+        let status = DaemonStatus(collectors: collectors, queue: queue, store: store, clock: clock)
         let httpLogger = Logger(label: "infermon.http")
         let server = InfermonHTTPServer.make(
-            options: ServerOptions(host: listen.host, port: listen.port),
-            modules: [HealthRoutes(readiness: readiness, version: InfermonVersion.current)],
+            options: ServerOptions(host: listen.host, port: listen.port, maxBodyBytes: config.server.maxBodyBytes),
+            access: access,
+            modules: [
+                HealthRoutes(readiness: readiness, version: InfermonVersion.current),
+                MetricsRoutes(
+                    registry: registry, querier: store, clock: clock, refresh: { await status.refreshGauges() }),
+                IngestRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
+                PrometheusAPIRoutes(
+                    querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
+                    maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
+                AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
+            ],
             logger: httpLogger,
             onListening: { port in httpLogger.info("listening", metadata: ["address": "\(listen.host):\(port)"]) })
+
         var services: [any Service] = [
             RetentionService(
                 store: store, interval: config.storage.retentionCheckInterval,
                 logger: Logger(label: "infermon.retention")),
+            queue,
             server,
+            collectors,
         ]
-        services += extraServices
-        for source in config.sources {
-            let options = FileSourceOptions(
-                name: source.name, paths: source.paths, profile: ProfileKind(rawValue: source.profile) ?? .native,
-                maxLineBytes: source.maxLineBytes, pollInterval: source.pollInterval,
-                rotatedIdlePolls: source.rotatedIdlePolls, batchEvents: source.batchEvents)
-            services.append(
-                FileTailer(
-                    options: options, sink: store, checkpoints: store, logger: Logger(label: "infermon.collector.file"))
-            )
+        // Analysis services read the store and write series back; they stop before the store closes.
+        if let detectors = DetectorsWiring.service(config: config, store: store, clock: clock) {
+            services.append(detectors)
         }
-        services.append(ReadinessService(readiness: readiness, logger: logger))
+        services.append(
+            try LLMOpsWiring.service(
+                config: config, querier: store, sketches: store, appender: store, clock: clock,
+                logger: Logger(label: "infermon.llmops")))
+        if let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
+        {
+            services.append(quality)
+        }
+        if let notifications = try NotifyWiring.makeService(
+            config: config, store: store, environment: environment, clock: clock)
+        {
+            services.append(notifications)
+        }
+        services += extraServices
+        services += [
+            ReloadSignalService(coordinator: reloader),
+            WatchdogService(
+                notifier: notifier, clock: clock, statusInterval: 10_000,
+                healthy: { await status.isHealthy() }, status: { await status.summary() },
+                logger: Logger(label: "infermon.watchdog")),
+            ReadinessService(
+                readiness: readiness, notifier: notifier, status: { await status.summary() }, logger: logger),
+        ]
         return Daemon(config: config, store: store, services: services, logger: logger)
     }
 
@@ -62,6 +117,13 @@ struct Daemon {
             logger: Logger(label: "infermon.store"))
     }
 
+    /// The token file's content without surrounding whitespace; an empty file is an error.
+    static func readToken(path: String) throws -> String {
+        let token = try readTextFile(path).trimmingWhitespace
+        guard !token.isEmpty else { throw InfermonError.invalidInput("token file \(path) is empty") }
+        return token
+    }
+
     func run() async throws {
         let group = ServiceGroup(
             configuration: .init(
@@ -69,11 +131,28 @@ struct Daemon {
                 logger: logger))
         logger.info(
             "infermon started",
-            metadata: [
-                "store": "\(store.path)", "sources": "\(config.sources.map(\.name).joined(separator: ","))",
-            ])
+            metadata: ["store": "\(store.path)", "sources": "\(config.sources.map(\.name).joined(separator: ","))"])
         try await group.run()
         store.close()
         logger.info("infermon stopped")
+    }
+}
+
+/// The process-wide metrics registry, bootstrapped into swift-metrics once.
+enum MetricsBootstrap {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
     }
 }

@@ -61,6 +61,8 @@ public actor FileTailer: Service {
         self.profile = options.profile.makeProfile()
     }
 
+    /// Polls until graceful shutdown or cancellation; either way it stops
+    /// between polls, never inside a store write.
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {

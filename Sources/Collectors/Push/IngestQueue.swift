@@ -72,7 +72,7 @@ public actor IngestQueue: Service {
     /// The writer loop: takes what is waiting, writes it in one transaction,
     /// answers every submitter. On shutdown it drains what was accepted first.
     public func run() async throws {
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             while true {
                 if pending.isEmpty {
                     if stopping { break }
@@ -81,7 +81,7 @@ public actor IngestQueue: Service {
                 }
                 await writeWaitingBatches()
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             Task { await self.beginStopping() }
         }
     }

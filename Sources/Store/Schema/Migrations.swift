@@ -122,6 +122,92 @@ enum Migrations {
         ) WITHOUT ROWID;
         CREATE INDEX request_ids_ts ON request_ids (ts);
         """,
+        // 3: notification outbox, its dead letters and counters, notification log, silences.
+        """
+        CREATE TABLE notification_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            integration TEXT NOT NULL,
+            group_key TEXT NOT NULL,
+            body BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT
+        );
+        CREATE INDEX notification_outbox_integration ON notification_outbox (integration, seq);
+        CREATE TABLE notification_dead_letters (
+            id TEXT PRIMARY KEY,
+            integration TEXT NOT NULL,
+            group_key TEXT NOT NULL,
+            body BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT,
+            failed_at INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX notification_dead_letters_time ON notification_dead_letters (failed_at);
+        CREATE TABLE notification_counters (
+            integration TEXT PRIMARY KEY,
+            dead_lettered INTEGER NOT NULL
+        );
+        CREATE TABLE notification_log (
+            group_key TEXT NOT NULL,
+            integration TEXT NOT NULL,
+            sent_at INTEGER NOT NULL,
+            firing BLOB NOT NULL,
+            resolved BLOB NOT NULL,
+            PRIMARY KEY (group_key, integration)
+        ) WITHOUT ROWID;
+        CREATE TABLE silences (
+            id TEXT PRIMARY KEY,
+            matchers TEXT NOT NULL,
+            starts_at INTEGER NOT NULL,
+            ends_at INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            comment TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """,
+        // 4: named drift baselines: a snapshot of event columns, kept past event retention.
+        """
+        CREATE TABLE drift_baselines (
+            name TEXT PRIMARY KEY,
+            from_ts INTEGER NOT NULL,
+            through_ts INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
+        // 5: judgments of sampled events (quality), and the sampler's scan cursors.
+        """
+        CREATE TABLE judgments (
+            event_id INTEGER NOT NULL,
+            judge TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            event_ts INTEGER NOT NULL,
+            judged_at INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            route TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            score REAL,
+            reason TEXT NOT NULL,
+            cost REAL NOT NULL,
+            failed INTEGER NOT NULL,
+            PRIMARY KEY (event_id, judge)
+        );
+        CREATE INDEX judgments_event_time ON judgments (event_ts);
+        CREATE INDEX judgments_judge_time ON judgments (judge, judged_at);
+        CREATE TABLE judge_cursors (
+            name TEXT PRIMARY KEY,
+            event_id INTEGER NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

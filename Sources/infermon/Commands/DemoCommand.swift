@@ -50,7 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
                 path: file, history: historyMillis, speed: speed, baseRate: rate, logger: Logger(label: "infermon.demo")
             )
             let daemon = try Daemon.make(
-                config: configuration, environment: processEnvironment, extraServices: [traffic])
+                config: configuration, configPath: config, environment: processEnvironment, extraServices: [traffic])
             print("infermon demo: writing \(file), store \(daemon.store.path); press Ctrl-C to stop")
             try await daemon.run()
         } catch {

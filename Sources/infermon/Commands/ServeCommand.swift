@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         LogSetup.bootstrap(level: configuration.log.level, json: configuration.log.format == .json)
         do {
-            let daemon = try Daemon.make(config: configuration, environment: processEnvironment)
+            let daemon = try Daemon.make(config: configuration, configPath: config, environment: processEnvironment)
             try await daemon.run()
         } catch {
             throw fail(error)

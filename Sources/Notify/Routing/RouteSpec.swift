@@ -1,0 +1,66 @@
+import InfermonCore
+
+/// One node of the routing tree as configured: unset fields inherit from the
+/// parent, as in Alertmanager's `route:` block.
+public struct RouteSpec: Sendable, Equatable {
+    public var receiver: String?
+    /// Labels to group by; `["..."]` groups by every label (one group per alert).
+    public var groupBy: [String]?
+    public var groupWait: Int64?
+    public var groupInterval: Int64?
+    public var repeatInterval: Int64?
+    public var matchers: [LabelMatcher]
+    /// Keep looking at later siblings after this route matched.
+    public var continueMatching: Bool
+    public var routes: [RouteSpec]
+
+    public init(
+        receiver: String? = nil, groupBy: [String]? = nil, groupWait: Int64? = nil, groupInterval: Int64? = nil,
+        repeatInterval: Int64? = nil, matchers: [LabelMatcher] = [], continueMatching: Bool = false,
+        routes: [RouteSpec] = []
+    ) {
+        self.receiver = receiver
+        self.groupBy = groupBy
+        self.groupWait = groupWait
+        self.groupInterval = groupInterval
+        self.repeatInterval = repeatInterval
+        self.matchers = matchers
+        self.continueMatching = continueMatching
+        self.routes = routes
+    }
+
+    /// Alertmanager's defaults for the root route.
+    public static let defaultGroupWait: Int64 = 30_000
+    public static let defaultGroupInterval: Int64 = 300_000
+    public static let defaultRepeatInterval: Int64 = 4 * 3_600_000
+}
+
+/// How a route splits its alerts into aggregation groups.
+public enum Grouping: Sendable, Hashable {
+    /// `group_by: ['...']`: every distinct label set is its own group.
+    case allLabels
+    /// The listed labels (an empty list puts every alert of the route in one group).
+    case labels([String])
+
+    init(_ names: [String]?) throws {
+        guard let names else {
+            self = .labels([])
+            return
+        }
+        if names.contains("...") {
+            guard names.count == 1 else {
+                throw InfermonError.invalidArgument("group_by \"...\" cannot be combined with other labels")
+            }
+            self = .allLabels
+        } else {
+            self = .labels(Array(Set(names)).sorted())
+        }
+    }
+
+    public func groupLabels(of labels: Labels) -> Labels {
+        switch self {
+        case .allLabels: return labels
+        case .labels(let names): return labels.keeping(Set(names))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import InfermonCore
+import Logging
+import ServiceLifecycle
+
+/// Notification as one service: the dispatcher loop (group timers) and the
+/// outbox delivery loop. Hand `sink` to the rule engine and `silences` to the
+/// HTTP API. On start it restores the notification log and sends whatever an
+/// earlier process left in the outbox.
+public final class NotificationService: Service, Sendable {
+    public let dispatcher: NotificationDispatcher
+    public let deliverer: OutboxDeliverer
+    public let silences: Silences
+    private let transport: WebhookTransport
+    private let clock: any WallClock
+    private let logger: Logger
+    private let dispatchWakeup = Wakeup()
+    private let deliveryWakeup = Wakeup()
+
+    /// Where the rule engine sends alerts.
+    public var sink: any AlertSink { dispatcher }
+
+    public init(
+        configuration: NotifyConfiguration, store: any NotificationPersistence,
+        clock: any WallClock = SystemWallClock(), logger: Logger
+    ) throws {
+        let root = try configuration.makeRoute()
+        let transport = WebhookTransport(clock: clock)
+        let notifiers: [String: [any Notifier]]
+        do {
+            notifiers = try configuration.makeNotifiers(transport: transport)
+        } catch {
+            try? transport.syncShutdown()
+            throw error
+        }
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        silences = Silences(store: store, clock: clock, retention: configuration.silenceRetention)
+        deliverer = OutboxDeliverer(
+            outbox: store, notifiers: notifiers.values.flatMap { $0 }, options: configuration.outbox, clock: clock,
+            logger: logger)
+        let dispatchWakeup = dispatchWakeup
+        let deliveryWakeup = deliveryWakeup
+        dispatcher = NotificationDispatcher(
+            root: root, notifiers: notifiers, inhibitRules: configuration.inhibitRules, silences: silences,
+            store: store, clock: clock, logger: logger,
+            options: .init(
+                externalURL: configuration.externalURL, outboxTTL: configuration.outbox.ttl,
+                logRetention: configuration.notificationLogRetention),
+            onEnqueue: { deliveryWakeup.signal() }, onSchedule: { dispatchWakeup.signal() })
+    }
+
+    public func run() async throws {
+        do {
+            try await dispatcher.restore()
+        } catch {
+            logger.error("cannot restore the notification log", metadata: ["error": "\(error)"])
+        }
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.dispatchLoop() }
+                group.addTask { await self.deliveryLoop() }
+                await group.waitForAll()
+            }
+        }
+        try await transport.shutdown()
+    }
+
+    private func dispatchLoop() async {
+        while !Task.isCancelled {
+            let next = await dispatcher.flushDue()
+            await dispatchWakeup.wait(until: next, clock: clock)
+        }
+    }
+
+    private func deliveryLoop() async {
+        while !Task.isCancelled {
+            var next: Timestamp?
+            do {
+                next = try await deliverer.deliverDue()
+            } catch {
+                logger.error("outbox delivery failed", metadata: ["error": "\(error)"])
+                next = clock.now() + 1_000
+            }
+            await deliveryWakeup.wait(until: next, clock: clock)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Hummingbird
+import InfermonCore
+import Prometheus
+
+/// `/metrics` in the Prometheus text format: infermon's own metrics (recorded
+/// through swift-metrics into the registry) followed by the current value of
+/// every series it derives from events, so a real Prometheus scraping infermon
+/// can evaluate the same rule files infermon evaluates itself.
+public struct MetricsRoutes: HTTPRouteModule {
+    let registry: PrometheusCollectorRegistry
+    let querier: any SeriesQuerier
+    let clock: any WallClock
+    /// Called before each scrape to refresh gauges that are read, not pushed (queue depth, lag, store size).
+    let refresh: @Sendable () async -> Void
+
+    public init(
+        registry: PrometheusCollectorRegistry, querier: any SeriesQuerier, clock: any WallClock = SystemWallClock(),
+        refresh: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.registry = registry
+        self.querier = querier
+        self.clock = clock
+        self.refresh = refresh
+    }
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.get("/metrics") { _, _ in
+            await refresh()
+            var text = registry.emitToString()
+            text += try EventSeriesExposition.render(querier: querier, now: clock.now())
+            return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+    }
+}
+
+/// The latest value of each event-derived series, in exposition format.
+public enum EventSeriesExposition {
+    static let families: [(name: String, type: String, help: String, members: [String])] = [
+        (
+            EventMetrics.requestsTotal, "counter", "Inference requests by model, version, route, tenant and status.",
+            [EventMetrics.requestsTotal]
+        ),
+        (
+            EventMetrics.requestDuration, "histogram", "End-to-end request latency in seconds.",
+            ["_bucket", "_sum", "_count"].map { EventMetrics.requestDuration + $0 }
+        ),
+        (
+            EventMetrics.timeToFirstToken, "histogram", "Time to first token in seconds.",
+            ["_bucket", "_sum", "_count"].map { EventMetrics.timeToFirstToken + $0 }
+        ),
+        (
+            EventMetrics.tokensTotal, "counter", "Tokens by type: input, output, cached, reasoning.",
+            [EventMetrics.tokensTotal]
+        ),
+        (EventMetrics.costTotal, "counter", "Cost in US dollars.", [EventMetrics.costTotal]),
+    ]
+
+    public static func render(querier: any SeriesQuerier, now: Timestamp) throws -> String {
+        var out = ""
+        // Counters carry forward, so the last few minutes hold every live series' latest value.
+        let from = now - 10 * 60_000
+        for family in families {
+            let matcher = try LabelMatcher(Labels.metricName, .matchRegex, family.members.joined(separator: "|"))
+            let series = try querier.select([matcher], from: from, through: now)
+            guard !series.isEmpty else { continue }
+            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+            let ordered = series.sorted { left, right in
+                let l = left.labels.removing(["le"]).withoutName
+                let r = right.labels.removing(["le"]).withoutName
+                if l != r { return l < r }
+                return sortKey(left.labels) < sortKey(right.labels)
+            }
+            for item in ordered {
+                guard let last = item.samples.last, !last.isStaleMarker else { continue }
+                out += exposition(item.labels) + " " + formatValue(last.value) + "\n"
+            }
+        }
+        return out
+    }
+
+    /// Buckets in ascending `le`, then `_sum`, then `_count`, as the format expects.
+    private static func sortKey(_ labels: Labels) -> (Int, Double) {
+        let name = labels.name ?? ""
+        if name.hasSuffix("_bucket") {
+            let bound = labels["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) } ?? 0
+            return (0, bound)
+        }
+        return (name.hasSuffix("_sum") ? 1 : 2, 0)
+    }
+
+    static func exposition(_ labels: Labels) -> String {
+        let rest = labels.pairs.filter { $0.name != Labels.metricName }
+        var out = labels.name ?? ""
+        if !rest.isEmpty {
+            out += "{" + rest.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",") + "}"
+        }
+        return out
+    }
+
+    static func formatValue(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        return formatJSONNumber(value)
+    }
+}

@@ -1,0 +1,166 @@
+import InfermonCore
+
+extension SQLiteStore: EventWindowReader {
+    /// Reads the window's events straight into per-model columns: one indexed range
+    /// scan of `events`, joined to its key and (only for lengths and prefixes) its text.
+    public func eventColumns(_ query: EventWindowQuery) throws -> [EventColumns] {
+        try withReadConnection { connection in
+            var sql = """
+                SELECT e.ts, k.model, k.model_version, k.route, k.tenant, k.status, e.latency, e.ttft,
+                  e.prompt_tokens, e.completion_tokens, e.cost, e.finish_reason, e.prediction, e.feedback,
+                  e.features, length(t.response), substr(t.response, 1, ?)
+                FROM events e JOIN event_keys k ON k.id = e.key_id
+                LEFT JOIN event_texts t ON t.event_id = e.id
+                WHERE e.ts >= ? AND e.ts <= ?
+                """
+            if query.model != nil { sql += " AND k.model = ?" }
+            sql += " ORDER BY e.ts"
+            let statement = try connection.prepare(sql)
+            statement.bind(1, Int64(max(query.responsePrefixLength, 0)))
+            statement.bind(2, query.from)
+            statement.bind(3, query.through)
+            if let model = query.model { statement.bind(4, model) }
+            var builders: [String: EventColumnsBuilder] = [:]
+            while try statement.step() {
+                let model = statement.string(1)
+                var builder =
+                    builders.removeValue(forKey: model)
+                    ?? EventColumnsBuilder(model: model, prefixes: query.responsePrefixLength > 0)
+                builder.append(statement)
+                builders[model] = builder
+            }
+            return builders.keys.sorted().map { model in
+                var columns = builders[model]!.build()
+                if let limit = query.limitPerModel, columns.count > limit { columns = columns.suffix(limit) }
+                return columns
+            }
+        }
+    }
+}
+
+/// Accumulates one model's rows; every column gets exactly one entry per row.
+struct EventColumnsBuilder {
+    let model: String
+    var timestamps: [Timestamp] = []
+    var numeric: [String: [Double]] = [:]
+    var categorical: [String: CategoricalBuilder] = [:]
+    var prefixes: [String]?
+
+    init(model: String, prefixes: Bool) {
+        self.model = model
+        self.prefixes = prefixes ? [] : nil
+    }
+
+    private static let numericColumns: [(Int32, String)] = [
+        (6, EventColumnName.latency), (7, EventColumnName.timeToFirstToken), (8, EventColumnName.promptTokens),
+        (9, EventColumnName.completionTokens), (10, EventColumnName.cost), (13, EventColumnName.feedback),
+        (15, EventColumnName.responseLength),
+    ]
+    private static let categoricalColumns: [(Int32, String)] = [
+        (2, EventColumnName.modelVersion), (3, EventColumnName.route), (4, EventColumnName.tenant),
+        (5, EventColumnName.status), (11, EventColumnName.finishReason),
+    ]
+
+    mutating func append(_ row: Statement) {
+        let index = timestamps.count
+        timestamps.append(row.int64(0))
+        for (column, name) in Self.numericColumns {
+            set(name, row.optionalDouble(column) ?? .nan, at: index)
+        }
+        for (column, name) in Self.categoricalColumns {
+            setCategory(name, row.optionalString(column), at: index)
+        }
+        switch row.columnType(12) {
+        case 1, 2: set(EventColumnName.prediction, row.double(12), at: index)  // SQLITE_INTEGER, SQLITE_FLOAT
+        case 3: setCategory(EventColumnName.prediction, row.string(12), at: index)  // SQLITE_TEXT
+        default: break
+        }
+        if let text = row.optionalString(14) {
+            for (key, value) in FlatJSONObject.parse(text) {
+                let name = EventColumnName.featurePrefix + key
+                switch value {
+                case .number(let number): set(name, number, at: index)
+                case .category(let category): setCategory(name, category, at: index)
+                }
+            }
+        }
+        prefixes?.append(row.optionalString(16) ?? "")
+    }
+
+    /// Sets a numeric cell, creating the column (NaN-filled so far) on first use.
+    private mutating func set(_ name: String, _ value: Double, at index: Int) {
+        if numeric[name] == nil {
+            if value.isNaN { return }
+            numeric[name] = [Double](repeating: .nan, count: index)
+        }
+        // Feature columns skip events without the key: pad them first.
+        let missing = index - numeric[name]!.count
+        if missing > 0 { numeric[name]!.append(contentsOf: repeatElement(.nan, count: missing)) }
+        numeric[name]!.append(value)
+    }
+
+    private mutating func setCategory(_ name: String, _ value: String?, at index: Int) {
+        if categorical[name] == nil {
+            guard value != nil else { return }
+            categorical[name] = CategoricalBuilder(missing: index)
+        }
+        let missing = index - categorical[name]!.column.codes.count
+        if missing > 0 { categorical[name]!.column.codes.append(contentsOf: repeatElement(-1, count: missing)) }
+        categorical[name]!.append(value)
+    }
+
+    func build() -> EventColumns {
+        let count = timestamps.count
+        var numericColumns: [String: [Double]] = [:]
+        for (name, var values) in numeric {
+            if values.count < count { values += [Double](repeating: .nan, count: count - values.count) }
+            numericColumns[name] = values
+        }
+        var categoricalColumns: [String: CategoricalColumn] = [:]
+        for (name, builder) in categorical {
+            var column = builder.column
+            if column.codes.count < count { column.codes += [Int32](repeating: -1, count: count - column.codes.count) }
+            categoricalColumns[name] = column
+        }
+        return EventColumns(
+            model: model, timestamps: timestamps, numeric: numericColumns, categorical: categoricalColumns,
+            responsePrefixes: prefixes)
+    }
+}
+
+/// Dictionary-encodes one categorical column as rows arrive.
+struct CategoricalBuilder {
+    var column = CategoricalColumn()
+    var codes: [String: Int32] = [:]
+
+    init(missing: Int) { column.codes = [Int32](repeating: -1, count: missing) }
+
+    mutating func append(_ value: String?) {
+        guard let value else {
+            column.codes.append(-1)
+            return
+        }
+        if let code = codes[value] {
+            column.codes.append(code)
+        } else {
+            let code = Int32(column.categories.count)
+            codes[value] = code
+            column.categories.append(value)
+            column.codes.append(code)
+        }
+    }
+}
+
+extension EventColumns {
+    /// The last `count` events.
+    func suffix(_ count: Int) -> EventColumns {
+        let start = self.count - count
+        var copy = EventColumns(model: model, timestamps: Array(timestamps[start...]))
+        copy.numeric = numeric.mapValues { Array($0[start...]) }
+        copy.categorical = categorical.mapValues {
+            CategoricalColumn(categories: $0.categories, codes: Array($0.codes[start...]))
+        }
+        copy.responsePrefixes = responsePrefixes.map { Array($0[start...]) }
+        return copy
+    }
+}

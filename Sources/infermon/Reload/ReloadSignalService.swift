@@ -1,0 +1,17 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Turns SIGHUP into a configuration reload (`ExecReload=/bin/kill -HUP $MAINPID`).
+struct ReloadSignalService: Service {
+    let coordinator: ReloadCoordinator
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        try await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                await coordinator.reload(trigger: "SIGHUP")
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Collectors
+import InfermonCore
+import Metrics
+import Store
+
+/// Reads the daemon's state for the watchdog, `STATUS=` and the gauges that
+/// `/metrics` refreshes on each scrape.
+actor DaemonStatus {
+    let collectors: FileCollectorGroup
+    let queue: IngestQueue
+    let store: SQLiteStore
+    let clock: any WallClock
+    private var lastSample: (time: Timestamp, events: Int)?
+    private var rate: Double = 0
+
+    init(collectors: FileCollectorGroup, queue: IngestQueue, store: SQLiteStore, clock: any WallClock) {
+        self.collectors = collectors
+        self.queue = queue
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Healthy while the store's writer answers within two seconds.
+    func isHealthy() async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [store] in (try? await store.ping()) != nil }
+            group.addTask { [clock] in
+                try? await clock.sleep(for: 2000)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    func summary() async -> String {
+        let snapshot = await collectors.snapshot()
+        let events = snapshot.reduce(0) { $0 + $1.totals.events } + (await queue.storedEvents)
+        let now = clock.now()
+        if let last = lastSample, now > last.time {
+            rate = Double(events - last.events) * 1000 / Double(now - last.time)
+        }
+        lastSample = (now, events)
+        return "ingesting \(Int(rate.rounded())) events/s; \(events) events since start"
+    }
+
+    func refreshGauges() async {
+        for source in await collectors.snapshot() {
+            Gauge(label: "infermon_collector_ingested_events", dimensions: [("source", source.source)])
+                .record(source.totals.events)
+            Gauge(label: "infermon_collector_rejected_lines", dimensions: [("source", source.source)])
+                .record(source.totals.deadLetters)
+            for file in source.lag {
+                Gauge(
+                    label: "infermon_collector_lag_bytes", dimensions: [("source", source.source), ("path", file.path)]
+                )
+                .record(file.bytes)
+            }
+        }
+        Gauge(label: "infermon_ingest_queue_depth").record(await queue.depth)
+        if let stats = try? store.stats() { Gauge(label: "infermon_store_size_bytes").record(stats.sizeBytes) }
+    }
+}

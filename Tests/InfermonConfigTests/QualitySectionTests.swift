@@ -1,0 +1,79 @@
+import InfermonConfig
+import InfermonCore
+import Testing
+
+@Suite struct QualitySectionTests {
+    @Test func defaultsWithoutASection() throws {
+        let config = try ConfigurationLoader.load(text: "", file: "c.yaml", profiles: ["native"])
+        #expect(config.quality.enabled)
+        #expect(config.quality.defaultRate == 0.05)
+        #expect(config.quality.llmJudge == nil)
+        #expect(config.quality.scanSensitiveData)
+    }
+
+    @Test func readsEveryKey() throws {
+        let text = """
+            quality:
+              sampling:
+                default_rate: 0.1
+                rules:
+                  - {model: gpt-4o, route: /support, rate: 1}
+                  - {route: /batch, rate: 0}
+              settle_time: 2m
+              interval: 30s
+              windows: [1h, 1d]
+              min_samples: 50
+              groundedness: {enabled: true, threshold: 0.3}
+              feedback: {enabled: false, thumbs_down_at_or_below: 0.25}
+              judgment_retention: 14d
+              llm_judge:
+                url: http://127.0.0.1:8000/v1/chat/completions
+                model: judge
+                api_key_env: JUDGE_KEY
+                timeout: 20s
+                concurrency: 2
+                max_events_per_hour: 100
+                max_spend_per_day_usd: 1.5
+                price_per_million_input_tokens: 0.5
+                price_per_million_output_tokens: 1.5
+              scanners: {exfiltration: false, allowed_hosts: [Docs.Example.com]}
+            """
+        let quality = try ConfigurationLoader.load(text: text, file: "c.yaml", profiles: ["native"]).quality
+        #expect(quality.defaultRate == 0.1)
+        #expect(quality.samplingRules.count == 2)
+        #expect(quality.samplingRules[1].model == nil && quality.samplingRules[1].route == "/batch")
+        #expect(quality.settleTime == 120_000 && quality.interval == 30_000)
+        #expect(quality.windows == [3_600_000, 86_400_000])
+        #expect(quality.minimumSamples == 50)
+        #expect(quality.groundednessThreshold == 0.3)
+        #expect(!quality.feedbackEnabled && quality.thumbsDownAtOrBelow == 0.25)
+        #expect(quality.judgmentRetention == 14 * 86_400_000)
+        let judge = try #require(quality.llmJudge)
+        #expect(judge.apiKeyEnvironmentVariable == "JUDGE_KEY" && judge.apiKeyFile == nil)
+        #expect(judge.timeout == 20_000 && judge.concurrency == 2 && judge.maxEventsPerHour == 100)
+        #expect(judge.maxSpendPerDay == 1.5 && judge.inputPricePerMillion == 0.5)
+        #expect(judge.promptTemplate == "rules/judge-prompt.txt")
+        #expect(!quality.scanExfiltration && quality.scanSensitiveData)
+        #expect(quality.allowedHosts == ["docs.example.com"])
+    }
+
+    @Test(arguments: [
+        ("quality:\n  sampling: {default_rate: 1.5}\n", "between 0 and 1"),
+        ("quality:\n  sampling:\n    rules:\n      - {rate: 0.5}\n", "needs model or route"),
+        ("quality:\n  llm_judge: {url: ftp://x, model: m}\n", "http://"),
+        ("quality:\n  llm_judge: {url: http://x, model: m, api_key_env: A, api_key_file: /k}\n", "not both"),
+        ("quality:\n  scaners: {}\n", "did you mean \"scanners\""),
+        ("quality:\n  windows: [0s]\n", "longer than zero"),
+    ])
+    func rejectsMistakesWithTheirPosition(_ text: String, _ message: String) {
+        do {
+            _ = try ConfigurationLoader.load(text: text, file: "c.yaml", profiles: ["native"])
+            Issue.record("accepted: \(text)")
+        } catch let error as InfermonError {
+            #expect(error.description.contains(message), "\(error)")
+            #expect(error.description.hasPrefix("c.yaml:"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
