@@ -9,8 +9,11 @@ import Synchronization
 /// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port, standing in for
 /// an exporter (a vLLM server's `/metrics`) in scrape tests. Plain sockets and
 /// one thread per connection: test targets need no server framework, and a
-/// test can make the target go away for real with `stop()` (the port then
-/// refuses connections, and open keep-alive connections are closed).
+/// test can make the target go away for real with `stop()`: the port then
+/// refuses connections and open keep-alive connections are closed, so a
+/// client's pooled connection cannot keep reaching a target that is gone
+/// (which `LoopbackHTTPServer` allows). Call `stop()` at the end of a test:
+/// the accepting thread keeps the server alive until then.
 public final class ScrapeTargetServer: Sendable {
     public struct Request: Sendable {
         public var method: String
