@@ -22,7 +22,9 @@ public actor ScrapeService: Service {
     private let clock: any WallClock
     private let logger: Logger
     private let observer: Observer?
-    private let fetcher: HTTPScrapeFetcher
+    /// Made when `run` starts and shut down when it ends, so a service that is
+    /// built but never run (a reload that fails validation) owns no client.
+    private var fetcher: HTTPScrapeFetcher?
     private var desired: [ScrapeTarget]
     private var running: [ScrapeTarget.Identity: Running] = [:]
     private var phase = Phase.notStarted
@@ -38,7 +40,6 @@ public actor ScrapeService: Service {
         self.clock = clock
         self.logger = logger
         self.observer = observer
-        self.fetcher = HTTPScrapeFetcher(client: HTTPScrapeFetcher.makeClient())
     }
 
     /// The targets being scraped now.
@@ -46,6 +47,8 @@ public actor ScrapeService: Service {
 
     public func run() async throws {
         guard phase == .notStarted else { return }
+        let fetcher = HTTPScrapeFetcher(client: HTTPScrapeFetcher.makeClient())
+        self.fetcher = fetcher
         phase = .running
         await apply(desired)
         logger.info("scraping", metadata: ["targets": "\(running.count)"])
@@ -58,6 +61,7 @@ public actor ScrapeService: Service {
         for entry in stopping { entry.task.cancel() }
         for entry in stopping { _ = await entry.task.value }
         try? await fetcher.client.shutdown()
+        self.fetcher = nil
     }
 
     /// Replaces the set of targets. Before `run`, it only records them.
@@ -117,6 +121,7 @@ public actor ScrapeService: Service {
     }
 
     private func start(_ target: ScrapeTarget, series: TargetSeries) {
+        guard let fetcher else { return }
         let loop = ScrapeLoop(
             target: target, fetcher: fetcher, appender: appender, clock: clock, logger: logger, observer: observer)
         running[target.identity] = Running(target: target, task: Task { await loop.run(series) })

@@ -154,6 +154,28 @@ struct ScrapeServiceTests {
         harness.store.close()
     }
 
+    @Test func targetsGivenBeforeRunAreScrapedAndAnUnrunServiceHoldsNothing() async throws {
+        var harness = try Harness()
+        let server = try ScrapeTargetServer { _ in .page("late_metric 1\n") }
+        defer { server.stop() }
+        do {
+            // Built, updated and dropped without running: no HTTP client to shut down.
+            let unused = ScrapeService(targets: [], appender: harness.store, logger: Logger(label: "scrape"))
+            await unused.update(targets: [ScrapeTarget(job: "never", address: server.address)])
+        }
+        let service = ScrapeService(
+            targets: [], appender: harness.store, clock: harness.clock, logger: Logger(label: "scrape"),
+            observer: harness.reports.observer)
+        await service.update(targets: [ScrapeTarget(job: "late", address: server.address)])
+        let running = Task { try await service.run() }
+        #expect(try await harness.next(1)[server.address]?.up == true)
+        #expect(try harness.samples("late_metric").first?.labels["job"] == "late")
+        #expect(server.requestCount == 1, "the unused service never scraped")
+        running.cancel()
+        _ = await running.result
+        harness.store.close()
+    }
+
     @Test func httpErrorsTimeoutsAndBearerTokens() async throws {
         var harness = try Harness()
         let token = harness.directory.file("token")

@@ -29,6 +29,10 @@ public struct OTLPDecodedTraces: Sendable {
 /// maps GenAI spans to inference events with `OTelGenAIMapping`, the same
 /// mapping the `otel-genai` file profile uses, so a span means the same thing
 /// whether it was logged to a file or exported over OTLP.
+///
+/// The protobuf messages in `Generated/` are committed output of
+/// `scripts/otlp/regenerate.sh` (swift-protobuf 1.39.0, opentelemetry-proto 1.45.2);
+/// builds never run protoc.
 public enum OTLPTraceDecoder {
     /// Nesting limit for both encodings, so a hostile body cannot exhaust the stack.
     static let maxDepth = 64
