@@ -26,7 +26,7 @@ public struct MetricsRoutes: HTTPRouteModule {
     public func register(on router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ in
             await refresh()
-            var text = registry.emitToString()
+            var text = MetricHelp.annotate(registry.emitToString())
             text += try EventSeriesExposition.render(querier: querier, now: clock.now())
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }

@@ -19,13 +19,17 @@ extension BenchCommand {
         @Option(help: "Models.") var models = 10
         @Option(help: "Tenants.") var tenants = 10
         @Option(help: ArgumentHelp("Span ending now, e.g. 24h.", valueName: "duration")) var span = "24h"
-        @Option(help: ArgumentHelp("One round of requests per interval, e.g. 15s.", valueName: "duration")) var interval = "15s"
+        @Option(help: ArgumentHelp("One round of requests per interval, e.g. 15s.", valueName: "duration"))
+        var interval = "15s"
         @Option(help: ArgumentHelp("JSONL output file.", valueName: "path")) var output: String
-        @Option(help: ArgumentHelp("Span end (Unix seconds); default now, rounded down to the interval.", valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "Span end (Unix seconds); default now, rounded down to the interval.", valueName: "seconds"))
         var end: Int64?
 
         func run() throws {
-            guard let spanMillis = TimeParsing.durationMillis(span), let step = TimeParsing.durationMillis(interval) else {
+            guard let spanMillis = TimeParsing.durationMillis(span), let step = TimeParsing.durationMillis(interval)
+            else {
                 throw ValidationError("--span and --interval must be durations")
             }
             let now = end.map { $0 * 1000 } ?? SystemWallClock().now()
@@ -64,9 +68,12 @@ extension BenchCommand {
     struct ExportOpenMetrics: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export-openmetrics",
-            abstract: "Export series from the store as OpenMetrics text (for importing the same samples into Prometheus).")
+            abstract:
+                "Export series from the store as OpenMetrics text (for importing the same samples into Prometheus).")
 
-        @Option(help: ArgumentHelp("Series selector, e.g. '{__name__=~\"infermon_requests_total\"}'.", valueName: "selector"))
+        @Option(
+            help: ArgumentHelp(
+                "Series selector, e.g. '{__name__=~\"infermon_requests_total\"}'.", valueName: "selector"))
         var match: [String]
         @Option(help: ArgumentHelp("Start (Unix seconds).", valueName: "seconds")) var start: Int64
         @Option(help: ArgumentHelp("End (Unix seconds).", valueName: "seconds")) var end: Int64
@@ -82,7 +89,9 @@ extension BenchCommand {
             var samples = 0
             var byFamily: [String: [Series]] = [:]
             for selector in match {
-                for series in try database.select(try selectorMatchers(selector), from: start * 1000, through: end * 1000) {
+                for series in try database.select(
+                    try selectorMatchers(selector), from: start * 1000, through: end * 1000)
+                {
                     byFamily[series.labels.name ?? "", default: []].append(series)
                 }
             }
