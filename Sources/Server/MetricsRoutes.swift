@@ -88,7 +88,8 @@ public enum EventSeriesExposition {
         return (name.hasSuffix("_sum") ? 1 : 2, 0)
     }
 
-    static func exposition(_ labels: Labels) -> String {
+    /// `name{a="1",b="2"}`, as the text formats write a series.
+    public static func exposition(_ labels: Labels) -> String {
         let rest = labels.pairs.filter { $0.name != Labels.metricName }
         var out = labels.name ?? ""
         if !rest.isEmpty {

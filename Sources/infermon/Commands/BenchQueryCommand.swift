@@ -4,6 +4,7 @@ import InfermonConfig
 import InfermonCore
 import Logging
 import Query
+import Server
 import Store
 import TrafficSimulator
 
@@ -99,7 +100,7 @@ extension BenchCommand {
             for family in byFamily.keys.sorted() {
                 var chunk = ""
                 for series in byFamily[family]! {
-                    let name = series.labels.description
+                    let name = EventSeriesExposition.exposition(series.labels)
                     for sample in series.samples where !sample.isStaleMarker {
                         chunk += "\(name) \(formatJSONNumber(sample.value)) \(Double(sample.timestamp) / 1000)\n"
                         samples += 1
