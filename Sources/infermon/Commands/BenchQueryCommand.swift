@@ -48,7 +48,7 @@ extension BenchCommand {
                             let event = InferenceEvent(
                                 timestamp: time + Int64(index) * step / Int64(requests + 1),
                                 model: "model-\(model)", route: "/v1/chat/completions", tenant: "tenant-\(tenant)",
-                                status: random.chance(0.02) ? .error : .ok, latency: latency, promptTokens: 500,
+                                status: .ok, latency: latency, promptTokens: 500,
                                 completionTokens: 100)
                             chunk += NativeEncoder.line(event, timeFormat: .epochMillis)
                             chunk += "\n"
