@@ -15,6 +15,10 @@ enum MetricHelp {
         "infermon_push_rejected_events_total": "Pushed events rejected as malformed, by source.",
         "infermon_push_throttled_requests_total": "Push requests answered 429 because the ingest queue was full.",
         "infermon_store_size_bytes": "Size of the SQLite database and its write-ahead log.",
+        "infermon_notifications_delivered": "Notifications delivered (2xx) per integration since the daemon started.",
+        "infermon_notifications_failed_attempts":
+            "Failed delivery attempts (to be retried) per integration since the daemon started.",
+        "infermon_notifications_dead_lettered": "Notifications given up after their TTL, per integration, ever.",
     ]
 
     /// Inserts `# HELP` before every `# TYPE` line that lacks one.

@@ -58,6 +58,26 @@ struct PushIngestTests {
         #expect(array.status == 200 && array.body.contains(#""accepted":2"#), "\(array.body)")
     }
 
+    @Test func gzipBodiesAreAccepted() async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try Self.start(directory)
+        defer { _ = try? daemon.stop() }
+        try TestFiles.append(Self.batch(0..<50, prefix: "z"), to: directory.file("body.jsonl"))
+        let gzip = try #require(findExecutable("gzip"))
+        _ = try runShell(
+            "\(gzip) -c \(directory.file("body.jsonl")) > \(directory.file("body.gz"))", directory: directory.path)
+        let compressed = try TestFiles.read(directory.file("body.gz"))
+        let answer = try await HTTP.request(
+            .post, daemon.baseURL + "/api/v1/events", bytes: compressed, token: try Self.token(directory),
+            headers: [("Content-Encoding", "gzip")])
+        #expect(answer.status == 200 && answer.body.contains(#""accepted":50"#), "\(answer.body)")
+        let broken = try await HTTP.request(
+            .post, daemon.baseURL + "/api/v1/events", bytes: Array(compressed.prefix(20)),
+            token: try Self.token(directory),
+            headers: [("Content-Encoding", "gzip")])
+        #expect(broken.status == 400 && broken.body.contains("gzip"), "\(broken.status) \(broken.body)")
+    }
+
     @Test func theServerSurvivesMalformedAndSlowClients() async throws {
         let directory = try TemporaryDirectory()
         let daemon = try Self.start(directory)
