@@ -12,7 +12,7 @@ BIN=$PWD/.build/release/infermon
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-push-bench-XXXXXX)}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
-PORT=19465
+PORT=39465
 export INFERMON_TOKEN="bench-$RANDOM$RANDOM"
 echo "$INFERMON_TOKEN" > "$WORK/token"
 rm -f "$WORK"/store.db*

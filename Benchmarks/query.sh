@@ -16,8 +16,8 @@ swift build -c release --product infermon >/dev/null
 BIN=$PWD/.build/release/infermon
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-query-bench-XXXXXX)}
 RUNS=${RUNS:-7}
-PROM_PORT=19090
-INFERMON_PORT=19464
+PROM_PORT=39090
+INFERMON_PORT=39464
 END=$(( $(date +%s) / 60 * 60 - 120 ))
 START=$(( END - 86400 ))
 
