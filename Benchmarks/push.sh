@@ -45,4 +45,4 @@ print(f"| {connections} | {requests / seconds:,.0f} | {requests * 100 / seconds:
       f"{int(fields['p99_us']) / 1000:.1f} | {fields['errors_status']} | {stored:,} / {requests * 100:,} |")
 PY
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk and infermon share them"
-[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"
+if [ -z "${BENCH_DIR:-}" ]; then rm -rf "$WORK"; fi

@@ -115,4 +115,4 @@ print(f"- infermon rollups table: {rollups:,} bytes = {rollups / samples:.2f} by
 print(f"- infermon whole file incl. raw events: {inf:,} bytes")
 PY
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
-[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"
+if [ -z "${BENCH_DIR:-}" ]; then rm -rf "$WORK"; fi
