@@ -265,7 +265,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["InfermonCore", "InfermonTesting", "Store", "infermon"],
+            dependencies: [
+                "InfermonCore", "InfermonTesting", "Store", "Collectors", "infermon",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -16,8 +16,8 @@ swift build -c release --product infermon >/dev/null
 BIN=$PWD/.build/release/infermon
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-query-bench-XXXXXX)}
 RUNS=${RUNS:-7}
-PROM_PORT=19090
-INFERMON_PORT=19464
+PROM_PORT=39090
+INFERMON_PORT=39464
 END=$(( $(date +%s) / 60 * 60 - 120 ))
 START=$(( END - 86400 ))
 
@@ -104,15 +104,17 @@ done
 prom_bytes=$(du -sb "$WORK/prometheus" | cut -f1)
 kill $INFERMON_PID; wait $INFERMON_PID 2>/dev/null || true
 inf_bytes=$(stat -c %s "$WORK/infermon.db")
-rollup_bytes=$(sqlite3 "$WORK/infermon.db" "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'rollups%' OR name LIKE 'sqlite_autoindex_rollups%'" 2>/dev/null || echo 0)
+rollup_bytes=$(sqlite3 "$WORK/infermon.db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'rollups'" 2>/dev/null || echo 0)
+sketch_bytes=$(sqlite3 "$WORK/infermon.db" "SELECT sum(pgsize) FROM dbstat WHERE name = 'rollup_sketches'" 2>/dev/null || echo 0)
 echo
-python3 - "$SAMPLES" "$prom_bytes" "$inf_bytes" "$rollup_bytes" <<'PY'
+python3 - "$SAMPLES" "$prom_bytes" "$inf_bytes" "$rollup_bytes" "$sketch_bytes" <<'PY'
 import sys
-samples, prom, inf, rollups = (int(x or 0) for x in sys.argv[1:5])
+samples, prom, inf, rollups, sketches = (int(x or 0) for x in sys.argv[1:6])
 print(f"same {samples:,} samples (requests counters and latency buckets) in both:")
 print(f"- Prometheus TSDB blocks: {prom:,} bytes = {prom / samples:.2f} bytes/sample")
-print(f"- infermon rollups table: {rollups:,} bytes = {rollups / samples:.2f} bytes/sample (it also holds sums, counts, tokens, cost and five quantile sketches per row)")
+print(f"- infermon rollups table: {rollups:,} bytes = {rollups / samples:.2f} bytes/sample (each row also holds latency/TTFT sums and counts, TTFT buckets, four token counters and cost)")
+print(f"- infermon rollup_sketches table (five quantile sketches per interval, not needed by these queries): {sketches:,} bytes")
 print(f"- infermon whole file incl. raw events: {inf:,} bytes")
 PY
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
-[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"
+if [ -z "${BENCH_DIR:-}" ]; then rm -rf "$WORK"; fi

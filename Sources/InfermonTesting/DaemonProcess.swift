@@ -12,18 +12,22 @@ public final class DaemonProcess: @unchecked Sendable {
     public let port: Int
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the daemon. `config` is YAML without a `server.listen` key (added here).
+    /// The configuration file the daemon reads (rewrite it and send SIGHUP to reload).
+    public let configPath: String
+
+    /// Starts the daemon. `config` is YAML without a `server:` section; `serverYAML`
+    /// adds keys under it (indented two spaces), next to a `listen` on a free port.
     public init(
-        config: String, directory: String, name: String = "daemon", extraServerYAML: String = "",
-        timeoutSeconds: Double = 60
-    )
-        throws
-    {
+        config: String, directory: String, name: String = "daemon", serverYAML: String = "",
+        environment: [String: String] = [:], timeoutSeconds: Double = 60
+    ) throws {
         let path = "\(directory)/\(name).yaml"
         TestFiles.remove(path)
-        try TestFiles.append(config + "\nserver:\n  listen: 127.0.0.1:0\n" + extraServerYAML, to: path)
+        try TestFiles.append(config + "\nserver:\n  listen: 127.0.0.1:0\n" + serverYAML, to: path)
+        configPath = path
         let child = try ChildProcess(
             executable: ChildProcess.infermonBinary(), arguments: ["serve", "--config", path],
+            environment: ChildProcess.currentEnvironment.merging(environment) { $1 },
             outputPrefix: "\(directory)/\(name)")
         var found: Int?
         let ready = try waitUntil(timeoutSeconds: timeoutSeconds) {

@@ -50,7 +50,10 @@ struct Daemon {
         let token = try config.server.tokenFile.map { try readToken(path: $0) }
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
         let readiness = Readiness()
-        let status = DaemonStatus(collectors: collectors, queue: queue, store: store, clock: clock)
+        let notifications = try NotifyWiring.makeService(
+            config: config, store: store, environment: environment, clock: clock)
+        let status = DaemonStatus(
+            collectors: collectors, queue: queue, store: store, notifications: notifications, clock: clock)
         let httpLogger = Logger(label: "infermon.http")
         let server = InfermonHTTPServer.make(
             options: ServerOptions(host: listen.host, port: listen.port, maxBodyBytes: config.server.maxBodyBytes),
@@ -88,9 +91,7 @@ struct Daemon {
         {
             services.append(quality)
         }
-        if let notifications = try NotifyWiring.makeService(
-            config: config, store: store, environment: environment, clock: clock)
-        {
+        if let notifications {
             services.append(notifications)
         }
         services += extraServices

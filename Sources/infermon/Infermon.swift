@@ -13,7 +13,7 @@ struct Infermon: AsyncParsableCommand {
         version: InfermonVersion.current,
         subcommands: [
             ServeCommand.self, IngestCommand.self, StatsCommand.self, QueryCommand.self, SQLCommand.self,
-            DemoCommand.self, ConfigCommand.self,
+            DemoCommand.self, ConfigCommand.self, ReloadCommand.self,
             BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self,
             PricingCommand.self, BudgetCommand.self, SLOCommand.self,
         ]

@@ -46,7 +46,8 @@ struct CrashRecoveryTests {
             }
             // Leave a partial line behind half of the time; the rest is written next round.
             let cut =
-                text.count > 40 && Bool.random(using: &random) ? text.count - Int.random(in: 1..<40, using: &random) : text.count
+                text.count > 40 && Bool.random(using: &random)
+                ? text.count - Int.random(in: 1..<40, using: &random) : text.count
             try TestFiles.append(bytes: Array(text[..<cut]), to: log)
             pendingTail = Array(text[cut...])
         }

@@ -105,7 +105,6 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
-
 /// Buffered appends to a new file.
 final class OutputFile {
     let descriptor: Int32

@@ -4,6 +4,7 @@ import InfermonConfig
 import InfermonCore
 import Logging
 import Query
+import Server
 import Store
 import TrafficSimulator
 
@@ -19,13 +20,17 @@ extension BenchCommand {
         @Option(help: "Models.") var models = 10
         @Option(help: "Tenants.") var tenants = 10
         @Option(help: ArgumentHelp("Span ending now, e.g. 24h.", valueName: "duration")) var span = "24h"
-        @Option(help: ArgumentHelp("One round of requests per interval, e.g. 15s.", valueName: "duration")) var interval = "15s"
+        @Option(help: ArgumentHelp("One round of requests per interval, e.g. 15s.", valueName: "duration"))
+        var interval = "15s"
         @Option(help: ArgumentHelp("JSONL output file.", valueName: "path")) var output: String
-        @Option(help: ArgumentHelp("Span end (Unix seconds); default now, rounded down to the interval.", valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp(
+                "Span end (Unix seconds); default now, rounded down to the interval.", valueName: "seconds"))
         var end: Int64?
 
         func run() throws {
-            guard let spanMillis = TimeParsing.durationMillis(span), let step = TimeParsing.durationMillis(interval) else {
+            guard let spanMillis = TimeParsing.durationMillis(span), let step = TimeParsing.durationMillis(interval)
+            else {
                 throw ValidationError("--span and --interval must be durations")
             }
             let now = end.map { $0 * 1000 } ?? SystemWallClock().now()
@@ -43,7 +48,7 @@ extension BenchCommand {
                             let event = InferenceEvent(
                                 timestamp: time + Int64(index) * step / Int64(requests + 1),
                                 model: "model-\(model)", route: "/v1/chat/completions", tenant: "tenant-\(tenant)",
-                                status: random.chance(0.02) ? .error : .ok, latency: latency, promptTokens: 500,
+                                status: .ok, latency: latency, promptTokens: 500,
                                 completionTokens: 100)
                             chunk += NativeEncoder.line(event, timeFormat: .epochMillis)
                             chunk += "\n"
@@ -64,9 +69,12 @@ extension BenchCommand {
     struct ExportOpenMetrics: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export-openmetrics",
-            abstract: "Export series from the store as OpenMetrics text (for importing the same samples into Prometheus).")
+            abstract:
+                "Export series from the store as OpenMetrics text (for importing the same samples into Prometheus).")
 
-        @Option(help: ArgumentHelp("Series selector, e.g. '{__name__=~\"infermon_requests_total\"}'.", valueName: "selector"))
+        @Option(
+            help: ArgumentHelp(
+                "Series selector, e.g. '{__name__=~\"infermon_requests_total\"}'.", valueName: "selector"))
         var match: [String]
         @Option(help: ArgumentHelp("Start (Unix seconds).", valueName: "seconds")) var start: Int64
         @Option(help: ArgumentHelp("End (Unix seconds).", valueName: "seconds")) var end: Int64
@@ -82,7 +90,9 @@ extension BenchCommand {
             var samples = 0
             var byFamily: [String: [Series]] = [:]
             for selector in match {
-                for series in try database.select(try selectorMatchers(selector), from: start * 1000, through: end * 1000) {
+                for series in try database.select(
+                    try selectorMatchers(selector), from: start * 1000, through: end * 1000)
+                {
                     byFamily[series.labels.name ?? "", default: []].append(series)
                 }
             }
@@ -90,7 +100,7 @@ extension BenchCommand {
             for family in byFamily.keys.sorted() {
                 var chunk = ""
                 for series in byFamily[family]! {
-                    let name = series.labels.description
+                    let name = EventSeriesExposition.exposition(series.labels)
                     for sample in series.samples where !sample.isStaleMarker {
                         chunk += "\(name) \(formatJSONNumber(sample.value)) \(Double(sample.timestamp) / 1000)\n"
                         samples += 1
