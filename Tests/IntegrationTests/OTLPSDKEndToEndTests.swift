@@ -34,7 +34,7 @@ struct OTLPSDKEndToEndTests {
                 storage:
                   path: \(database)
                 sources: []
-                """, directory: directory.path, extraServerYAML: "  auth:\n    token_file: \(token)\n")
+                """, directory: directory.path, serverYAML: "  auth:\n    token_file: \(token)\n")
         defer { _ = try? daemon.stop() }
         let python = try #require(findExecutable("python3"), "python3 is needed to run the OpenTelemetry SDK")
         let run = try runCommand(
