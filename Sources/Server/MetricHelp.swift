@@ -14,6 +14,8 @@ enum MetricHelp {
         "infermon_push_accepted_events_total": "Events accepted over HTTP and OTLP push, by source.",
         "infermon_push_rejected_events_total": "Pushed events rejected as malformed, by source.",
         "infermon_push_throttled_requests_total": "Push requests answered 429 because the ingest queue was full.",
+        "infermon_otlp_ignored_spans_total": "OTLP spans received without gen_ai attributes (not model calls).",
+        "infermon_scrape_up": "Whether the last scrape of each target succeeded.",
         "infermon_store_size_bytes": "Size of the SQLite database and its write-ahead log.",
         "infermon_notifications_delivered": "Notifications delivered (2xx) per integration since the daemon started.",
         "infermon_notifications_failed_attempts":

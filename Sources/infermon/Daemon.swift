@@ -42,8 +42,10 @@ struct Daemon {
         let collectors = FileCollectorGroup(
             sources: config.fileSourceOptions, sink: sink, checkpoints: store,
             logger: Logger(label: "infermon.collector.file"))
+        let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock)
         let reloader = ReloadCoordinator(
-            configPath: configPath, current: config, participants: [FileSourcesParticipant(group: collectors)],
+            configPath: configPath, current: config,
+            participants: [FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape)],
             notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
 
         let listen = try config.server.hostAndPort()
@@ -63,6 +65,7 @@ struct Daemon {
                 MetricsRoutes(
                     registry: registry, querier: store, clock: clock, refresh: { await status.refreshGauges() }),
                 IngestRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
+                OTLPRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
@@ -78,6 +81,7 @@ struct Daemon {
             queue,
             server,
             collectors,
+            scrape,
         ]
         // Analysis services read the store and write series back; they stop before the store closes.
         if let detectors = DetectorsWiring.service(config: config, store: store, clock: clock) {
