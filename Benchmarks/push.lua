@@ -1,11 +1,13 @@
 -- wrk script: POST batches of 100 native events with unique request ids.
+-- `id` is a global on purpose: setup() runs in the main Lua state and sets it in
+-- each thread's state, where a `local` of the same name would shadow it.
 local counter = 0
-local thread_id = 0
+local next_id = 0
 local token = os.getenv("INFERMON_TOKEN") or ""
 
 function setup(thread)
-  thread:set("thread_id", thread_id)
-  thread_id = thread_id + 1
+  thread:set("id", next_id)
+  next_id = next_id + 1
 end
 
 function request()
@@ -14,7 +16,7 @@ function request()
   for i = 1, 100 do
     lines[i] = string.format(
       '{"timestamp":%d,"request_id":"w%d-%d-%d","model":"model-%d","tenant":"tenant-%d","route":"/v1/chat/completions","latency_ms":%d,"prompt_tokens":%d,"completion_tokens":%d}',
-      1795830531000 + counter, thread_id, counter, i, i % 8, i % 13, 100 + (i * 37) % 900, 200 + i, 50 + i)
+      1795830531000 + counter, id, counter, i, i % 8, i % 13, 100 + (i * 37) % 900, 200 + i, 50 + i)
   end
   return wrk.format("POST", "/api/v1/events",
     {["Content-Type"] = "application/x-ndjson", ["Authorization"] = "Bearer " .. token},
