@@ -1,9 +1,9 @@
 # infermon: the two commands a newcomer needs are `make demo` and `make test`.
 SWIFT ?= swift
-BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus prometheus-alertmanager tmux python3
+BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
+TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus prometheus-alertmanager tmux python3 systemd
 
-.PHONY: all build release demo test lint format bench-ingest clean build-deps test-deps
+.PHONY: all build release demo test lint format bench-ingest bench-query bench-push clean build-deps test-deps
 
 all: build
 
@@ -36,6 +36,12 @@ format:
 
 bench-ingest: release
 	Benchmarks/ingest.sh
+
+bench-query: release
+	Benchmarks/query.sh
+
+bench-push: release
+	Benchmarks/push.sh
 
 clean:
 	rm -rf .build

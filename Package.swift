@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +49,20 @@ let package = Package(
                 "InfermonCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Scrape",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -84,6 +100,15 @@ let package = Package(
             name: "TrafficSimulator",
             dependencies: [
                 "InfermonCore", "Collectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LLMOps",
+            dependencies: [
+                "InfermonCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -161,13 +186,14 @@ let package = Package(
             name: "infermon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "Detectors", "Quality", "Judge", "Dashboard",
+                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -180,6 +206,15 @@ let package = Package(
             name: "CollectorsTests",
             dependencies: [
                 "Collectors", "InfermonCore", "InfermonTesting", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["testdata"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ScrapeTests",
+            dependencies: [
+                "Scrape", "InfermonCore", "InfermonTesting", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["testdata"],
@@ -226,6 +261,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LLMOpsTests",
+            dependencies: [
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "TrafficSimulator", "infermon",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "QueryTests",
             dependencies: ["Query", "InfermonCore", "InfermonTesting"],
             exclude: ["testdata"],
@@ -238,7 +281,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["InfermonCore", "InfermonTesting", "Store", "infermon"],
+            dependencies: [
+                "InfermonCore", "InfermonTesting", "Store", "Collectors", "infermon",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -14,7 +14,8 @@ public enum ConfigurationLoader {
         config.file = file
         if root.isNull { return config }
         let top = try root.mapping(allowed: [
-            "storage", "server", "sources", "log", "notifications", "detectors", "quality",
+            "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
+            "slos", "scrape",
         ])
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
@@ -25,6 +26,10 @@ public enum ConfigurationLoader {
         }
         if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
         if let quality = top["quality"] { config.quality = try parseQuality(quality) }
+        if let pricing = top["pricing"] { config.pricing = try .parse(pricing) }
+        if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
+        if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
+        if let scrape = top["scrape"] { config.scrape = try ScrapeSection.parse(scrape) }
         return config
     }
 

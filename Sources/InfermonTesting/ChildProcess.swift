@@ -74,18 +74,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func standardError() -> String { (try? String(decoding: TestFiles.read(stderrPath), as: UTF8.self)) ?? "" }
     public func standardOutput() -> String { (try? String(decoding: TestFiles.read(stdoutPath), as: UTF8.self)) ?? "" }
 
-    public static var currentEnvironment: [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
-    }
+    public static var currentEnvironment: [String: String] { InfermonCore.currentEnvironment() }
 
     /// The `infermon` binary next to the test bundle (`swift build` puts both in
     /// the same directory), or `$INFERMON_BIN`.

@@ -45,12 +45,7 @@ public struct StoreStats: Sendable {
             stats.checkpoints.append(
                 (checkpoints.string(0), checkpoints.string(1), checkpoints.int64(2), checkpoints.int64(3)))
         }
-        stats.sizeBytes = fileSize(path) + fileSize(path + "-wal")
+        stats.sizeBytes = fileSizeBytes(path) + fileSizeBytes(path + "-wal")
         return stats
     }
-}
-
-func fileSize(_ path: String) -> Int64 {
-    var info = stat()
-    return stat(path, &info) == 0 ? Int64(info.st_size) : 0
 }

@@ -30,23 +30,32 @@ struct Daemon {
         let notifier = SystemdNotifier(environment: environment)
 
         // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
+        // Pricing fills missing costs before the counters see them; redaction runs before anything is stored.
+        let llmopsStages = try LLMOpsWiring.ingestStages(
+            config: config, querier: store, now: clock.now(), logger: Logger(label: "infermon.llmops"))
         let sink: any IngestSink = StagedSink(
-            stages: [try QualityWiring.securityStage(config: config, store: store, clock: clock)], next: store)
+            stages: llmopsStages + [try QualityWiring.securityStage(config: config, store: store, clock: clock)],
+            next: store)
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
         let collectors = FileCollectorGroup(
             sources: config.fileSourceOptions, sink: sink, checkpoints: store,
             logger: Logger(label: "infermon.collector.file"))
+        let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock)
         let reloader = ReloadCoordinator(
-            configPath: configPath, current: config, participants: [FileSourcesParticipant(group: collectors)],
+            configPath: configPath, current: config,
+            participants: [FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape)],
             notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
 
         let listen = try config.server.hostAndPort()
         let token = try config.server.tokenFile.map { try readToken(path: $0) }
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
         let readiness = Readiness()
-        let status = DaemonStatus(collectors: collectors, queue: queue, store: store, clock: clock)
+        let notifications = try NotifyWiring.makeService(
+            config: config, store: store, environment: environment, clock: clock)
+        let status = DaemonStatus(
+            collectors: collectors, queue: queue, store: store, notifications: notifications, clock: clock)
         let httpLogger = Logger(label: "infermon.http")
         let server = InfermonHTTPServer.make(
             options: ServerOptions(host: listen.host, port: listen.port, maxBodyBytes: config.server.maxBodyBytes),
@@ -56,6 +65,7 @@ struct Daemon {
                 MetricsRoutes(
                     registry: registry, querier: store, clock: clock, refresh: { await status.refreshGauges() }),
                 IngestRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
+                OTLPRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
@@ -72,18 +82,21 @@ struct Daemon {
             queue,
             server,
             collectors,
+            scrape,
         ]
         // Analysis services read the store and write series back; they stop before the store closes.
         if let detectors = DetectorsWiring.service(config: config, store: store, clock: clock) {
             services.append(detectors)
         }
+        services.append(
+            try LLMOpsWiring.service(
+                config: config, querier: store, sketches: store, appender: store, clock: clock,
+                logger: Logger(label: "infermon.llmops")))
         if let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
         {
             services.append(quality)
         }
-        if let notifications = try NotifyWiring.makeService(
-            config: config, store: store, environment: environment, clock: clock)
-        {
+        if let notifications {
             services.append(notifications)
         }
         services += extraServices

@@ -21,15 +21,4 @@ func makeDirectory(_ directory: String) throws {
     }
 }
 
-var processEnvironment: [String: String] {
-    var result: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
-            result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
-        pointer += 1
-    }
-    return result
-}
+var processEnvironment: [String: String] { currentEnvironment() }
