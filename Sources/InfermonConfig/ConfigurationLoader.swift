@@ -13,9 +13,9 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: [
-            "storage", "server", "sources", "log", "notifications", "detectors", "quality",
-        ])
+        let top = try root.mapping(
+            allowed: Set(["storage", "server", "sources", "log", "notifications", "detectors", "quality"])
+                .union(RulesSection.keys))
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
@@ -25,6 +25,7 @@ public enum ConfigurationLoader {
         }
         if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
         if let quality = top["quality"] { config.quality = try parseQuality(quality) }
+        config.rules = try RulesSection.parse(top)
         return config
     }
 

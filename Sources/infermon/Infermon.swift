@@ -13,7 +13,7 @@ struct Infermon: AsyncParsableCommand {
         version: InfermonVersion.current,
         subcommands: [
             ServeCommand.self, IngestCommand.self, StatsCommand.self, DemoCommand.self, ConfigCommand.self,
-            BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self, RulesCommand.self,
+            BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self, RulesCommand.self, AlertsCommand.self,
         ]
     )
 }

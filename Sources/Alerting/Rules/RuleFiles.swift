@@ -15,7 +15,8 @@ public enum RuleFiles {
         var files: [String] = []
         var seen: Set<String> = []
         for pattern in patterns where !pattern.isEmpty {
-            let full = pattern.hasPrefix("/") || base == nil || base == "" ? pattern : base! + "/" + pattern
+            let relative = !pattern.hasPrefix("/") && base != nil && base != "" && base != "."
+            let full = relative ? base! + "/" + pattern : pattern
             for path in try glob(full) where seen.insert(path).inserted { files.append(path) }
         }
         return files

@@ -49,7 +49,7 @@ enum Humanize {
                 sign = "-"
                 value = -value
             }
-            let whole = Int64(value)
+            let whole = goInt64(value)
             let seconds = whole % 60
             let minutes = (whole / 60) % 60
             let hours = (whole / 3600) % 24
@@ -70,6 +70,13 @@ enum Humanize {
 
     /// `humanizePercentage`: 0.1234 → `12.34%`.
     static func percentage(_ input: Double) -> String { significant(input * 100) + "%" }
+}
+
+/// Go's float-to-int64 conversion on amd64: out of range (or NaN) gives the
+/// minimum int64 instead of trapping.
+func goInt64(_ value: Double) -> Int64 {
+    guard value.isFinite, value > -9.223372036854775808e18, value < 9.223372036854775808e18 else { return .min }
+    return Int64(value)
 }
 
 /// Durations as Prometheus's `model.ParseDuration` accepts them: units in the

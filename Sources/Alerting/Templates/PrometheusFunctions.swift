@@ -81,13 +81,9 @@ enum PrometheusFunctions {
         "humanizeTimestamp": TemplateFunction([.any]) { arguments, _ in
             let seconds = try float(arguments[0])
             if seconds.isNaN || seconds.isInfinite { return .string(GoPrintf.format("%.4g", [.float(seconds)])) }
-            return .string(GoTime.string(seconds: seconds))
+            return .string(GoTime.string(seconds: try timestamp(seconds)))
         },
-        "toTime": TemplateFunction([.any]) { arguments, _ in
-            let seconds = try float(arguments[0])
-            guard seconds.isFinite else { throw TemplateFunctionError("\(seconds) cannot be represented as a time") }
-            return .time(seconds)
-        },
+        "toTime": TemplateFunction([.any]) { arguments, _ in .time(try timestamp(try float(arguments[0]))) },
         "pathPrefix": TemplateFunction([]) { _, environment in .string(environment.pathPrefix) },
         "externalURL": TemplateFunction([]) { _, environment in .string(environment.externalURL) },
         "parseDuration": TemplateFunction([.string]) { arguments, _ in
@@ -112,6 +108,17 @@ enum PrometheusFunctions {
         default:
             throw TemplateFunctionError("can't convert \(value.typeName) to float")
         }
+    }
+
+    /// Prometheus's `floatToTime` checks: seconds whose nanoseconds fit an int64.
+    static func timestamp(_ seconds: Double) throws -> Double {
+        guard seconds.isFinite else { throw TemplateFunctionError("value is NaN or Inf") }
+        let nanoseconds = seconds * 1e9
+        guard nanoseconds <= 9.223372036854775807e18, nanoseconds >= -9.223372036854775808e18 else {
+            throw TemplateFunctionError(
+                "\(GoFloat.shortest(seconds, verb: "g")) cannot be represented as a nanoseconds timestamp since it overflows int64")
+        }
+        return seconds
     }
 
     /// `/graph?g0.expr=…&g0.tab=N`, Prometheus's link to an expression.

@@ -125,7 +125,10 @@ struct TemplateExecutor {
         let result = value ?? .missing
         if pipeline.assigns {
             for name in pipeline.declarations {
-                if let index = variables.lastIndex(where: { $0.name == name }) { variables[index].value = result }
+                guard let index = variables.lastIndex(where: { $0.name == name }) else {
+                    throw fail("undefined variable: \(name)")
+                }
+                variables[index].value = result
             }
         } else {
             for name in pipeline.declarations { variables.append((name, result)) }

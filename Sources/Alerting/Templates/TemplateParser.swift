@@ -201,11 +201,6 @@ struct TemplateParser {
                 assigns = peek(3).kind == .assign
                 for _ in 0..<4 { advance() }
             }
-            if assigns {
-                for name in declarations where !variables.contains(name) {
-                    throw fail("undefined variable \"\(name)\"")
-                }
-            }
         }
         var commands: [TemplateCommand] = []
         while true {
@@ -214,7 +209,8 @@ struct TemplateParser {
                 let end = current.offset
                 if current.kind == .rightDelimiter { advance() }
                 guard !commands.isEmpty else { throw fail("missing value for \(context)") }
-                if !assigns { variables += declarations }
+                // Go's parser declares even on `=`; assigning an unknown variable fails when it runs.
+                variables += declarations
                 return TemplatePipeline(
                     declarations: declarations, assigns: assigns, commands: commands, offset: start,
                     text: text(from: start, to: end))

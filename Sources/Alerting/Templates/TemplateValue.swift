@@ -130,7 +130,7 @@ indirect enum TemplateValue: Sendable {
 enum GoTime {
     static func string(seconds: Double) -> String {
         // model.TimeFromUnixNano keeps milliseconds.
-        let millis = Int64((seconds * 1e9).rounded(.towardZero)) / 1_000_000
+        let millis = goInt64(seconds * 1e9) / 1_000_000
         let text = TimeParsing.formatRFC3339(millis)  // 2023-11-14T22:13:20.5Z
         var body = String(text.dropLast())
         body = body.replacingFirst("T", with: " ")
