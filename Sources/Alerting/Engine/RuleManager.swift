@@ -54,7 +54,7 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
     // MARK: Running
 
     public func run() async throws {
-        await restore()
+        await restoreStates()
         let started = state.withLock { state -> [(String, RuleGroupEvaluator)] in
             state.running = true
             return state.entries.map { ($0.key, $0.value.evaluator) }
@@ -88,8 +88,9 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
         state.withLock { $0.entries[key]?.task = task }
     }
 
-    /// Loads stored alert states into the groups, and forgets those of groups that are gone.
-    private func restore() async {
+    /// Loads stored alert states into the groups, and forgets those of groups
+    /// that are gone. `run` does it first; tests driving evaluation by hand call it.
+    public func restoreStates() async {
         guard let stateStore else { return }
         let stored: [StoredAlertState]
         do {

@@ -45,7 +45,7 @@ public struct RuleTestRunner: Sendable {
     /// The failure messages of one file (empty when it passes).
     public func failures(of file: String) async -> [String] {
         let testFile: RuleTestFile
-        let groups: [RuleGroupDefinition]
+        let loaded: (groups: [RuleGroupDefinition], errors: [InfermonError])
         do {
             testFile = try RuleTestFile.parse(try readTextFile(file), file: file)
             let directory = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
@@ -58,9 +58,7 @@ public struct RuleTestRunner: Sendable {
                 }
                 paths += matched
             }
-            let loaded = RuleFiles.load(paths)
-            if !loaded.errors.isEmpty { return loaded.errors.map(\.description) }
-            groups = loaded.groups
+            loaded = RuleFiles.load(paths)
         } catch {
             return [(error as? InfermonError)?.description ?? "\(error)"]
         }
@@ -70,7 +68,12 @@ public struct RuleTestRunner: Sendable {
         }
         var failures: [String] = []
         for test in testFile.tests {
-            failures += await run(test, groups: groups, file: testFile)
+            // As promtool, every test group loads the rule files and reports their errors.
+            if !loaded.errors.isEmpty {
+                failures += loaded.errors.map(\.description)
+                continue
+            }
+            failures += await run(test, groups: loaded.groups, file: testFile)
         }
         return failures
     }
