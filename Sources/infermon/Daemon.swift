@@ -85,6 +85,9 @@ struct Daemon {
             collectors,
         ]
         // Analysis services read the store and write series back; they stop before the store closes.
+        services.append(
+            SelfMetricsRecorder(
+                collectors: collectors, store: store, clock: clock, logger: Logger(label: "infermon.self-metrics")))
         if let detectors { services.append(detectors) }
         if let quality { services.append(quality) }
         if let notifications { services.append(notifications) }

@@ -58,6 +58,11 @@ actor DaemonStatus {
                 .record(file.bytes)
             }
         }
+        // The counters rules read from the store (see SelfMetricsRecorder), for a Prometheus scraping infermon.
+        for (labels, value) in await SelfMetricsRecorder.samples(collectors: collectors, store: store)
+        where labels.name != SelfMetricsRecorder.collectorLag {
+            Gauge(label: labels.name!, dimensions: labels.withoutName.map { ($0.name, $0.value) }).record(value)
+        }
         Gauge(label: "infermon_ingest_queue_depth").record(await queue.depth)
         if let stats = try? store.stats() { Gauge(label: "infermon_store_size_bytes").record(stats.sizeBytes) }
     }
