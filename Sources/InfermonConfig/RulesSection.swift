@@ -47,7 +47,8 @@ public struct RulesSection: Sendable, Equatable {
     }
 
     private static func isLabelName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first == UInt8(ascii: "_") || (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
+        guard let first = name.utf8.first,
+            first == UInt8(ascii: "_") || (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
         else { return false }
         return name.utf8.allSatisfy {
             $0 == UInt8(ascii: "_") || ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A)

@@ -34,7 +34,8 @@ public enum RulesJSON {
         var first = true
         for group in groups {
             let rules = group.rules.filter { rule in
-                kind == nil || (kind == "alert" && rule.kind == .alerting) || (kind == "record" && rule.kind == .recording)
+                kind == nil || (kind == "alert" && rule.kind == .alerting)
+                    || (kind == "record" && rule.kind == .recording)
             }
             // Prometheus leaves out groups that have no rule of the asked type.
             if kind != nil && rules.isEmpty { continue }

@@ -13,7 +13,8 @@ struct Infermon: AsyncParsableCommand {
         version: InfermonVersion.current,
         subcommands: [
             ServeCommand.self, IngestCommand.self, StatsCommand.self, DemoCommand.self, ConfigCommand.self,
-            BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self, RulesCommand.self, AlertsCommand.self,
+            BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self, RulesCommand.self,
+            AlertsCommand.self,
         ]
     )
 }

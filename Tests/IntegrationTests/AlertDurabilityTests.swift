@@ -28,7 +28,9 @@ struct AlertDurabilityTests {
         // a: fires, its notification is queued, the daemon dies; it resolves while no daemon runs.
         var child = try daemon.start("a")
         try daemon.logRequest(model: "a", latencyMillis: 9000)
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"a\"%'", atLeast: 1))
+        #expect(
+            try daemon.waitForSQL(
+                "SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"a\"%'", atLeast: 1))
         child.signal(SIGKILL)
         #expect(try child.wait() == 128 + SIGKILL)
         try daemon.logRequest(model: "a", latencyMillis: 100)
@@ -36,7 +38,9 @@ struct AlertDurabilityTests {
         // b: killed as soon as its firing state is stored, whether or not notification got it yet.
         child = try daemon.start("b")
         try daemon.logRequest(model: "b", latencyMillis: 9000)
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM alert_states WHERE labels LIKE '%model=\"b\"%' AND state = 'firing'", atLeast: 1))
+        #expect(
+            try daemon.waitForSQL(
+                "SELECT count(*) FROM alert_states WHERE labels LIKE '%model=\"b\"%' AND state = 'firing'", atLeast: 1))
         child.signal(SIGKILL)
         _ = try child.wait()
         try daemon.logRequest(model: "b", latencyMillis: 100)
@@ -45,7 +49,9 @@ struct AlertDurabilityTests {
         // notification), then it resolves while that daemon runs, and that one dies too.
         child = try daemon.start("c")
         try daemon.logRequest(model: "c", latencyMillis: 9000)
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"c\"%'", atLeast: 1))
+        #expect(
+            try daemon.waitForSQL(
+                "SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"c\"%'", atLeast: 1))
         child.signal(SIGKILL)
         _ = try child.wait()
         child = try daemon.start("c-again")
@@ -55,7 +61,9 @@ struct AlertDurabilityTests {
         #expect(try daemon.waitForSQL("SELECT count(*) FROM alert_states WHERE state = 'inactive'", atLeast: 3))
         #expect(try daemon.waitForSQL("SELECT count(DISTINCT group_key) FROM notification_log", atLeast: 3))
         // Give notification a moment to queue c's resolve, then kill again.
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"c\"%'", atLeast: 2))
+        #expect(
+            try daemon.waitForSQL(
+                "SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"c\"%'", atLeast: 2))
         child.signal(SIGKILL)
         _ = try child.wait()
 

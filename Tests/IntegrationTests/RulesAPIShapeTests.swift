@@ -63,7 +63,8 @@ struct RulesAPIShapeTests {
             external_labels: {cluster: c1}
             """, to: directory.file("infermon.yaml"))
         let child = try ChildProcess(
-            executable: ChildProcess.infermonBinary(), arguments: ["serve", "--config", directory.file("infermon.yaml")],
+            executable: ChildProcess.infermonBinary(),
+            arguments: ["serve", "--config", directory.file("infermon.yaml")],
             outputPrefix: directory.file("serve"))
         #expect(try waitUntil(timeoutSeconds: 30) { listeningPort(child.standardError()) != nil })
         let port = try #require(listeningPort(child.standardError()))
@@ -73,7 +74,9 @@ struct RulesAPIShapeTests {
 
         let rules = try await get(base + "/api/v1/rules")
         let alerts = try await get(base + "/api/v1/alerts")
-        #expect(rules.contains(#""lastError":"vector contains metrics with the same labelset after applying alert labels""#))
+        #expect(
+            rules.contains(#""lastError":"vector contains metrics with the same labelset after applying alert labels""#)
+        )
         #expect(try await get(base + "/api/v1/rules?type=record").contains(#""type":"alerting""#) == false)
         #expect(try await getStatus(base + "/api/v1/rules?type=bogus") == 400)
 

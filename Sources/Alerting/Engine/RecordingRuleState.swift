@@ -6,7 +6,9 @@ import Query
 struct RecordingRuleState: Sendable {
     let rule: RuleDefinition
 
-    func evaluate(_ result: [InstantSample], at time: Timestamp, limit: Int) throws -> [(labels: Labels, sample: Sample)] {
+    func evaluate(_ result: [InstantSample], at time: Timestamp, limit: Int) throws -> [(
+        labels: Labels, sample: Sample
+    )] {
         var seen: Set<Labels> = []
         var output: [(labels: Labels, sample: Sample)] = []
         for sample in result {

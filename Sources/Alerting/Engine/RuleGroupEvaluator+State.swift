@@ -1,5 +1,5 @@
-import Logging
 import InfermonCore
+import Logging
 
 /// Saving, restoring and reporting a group's state.
 extension RuleGroupEvaluator {
@@ -80,7 +80,9 @@ extension RuleGroupEvaluator {
                         continue
                     }
                 case .pending:
-                    guard let restoredActiveAt = restoredActiveAt(entry, rule: state.rule, now: now, lastForState: lastForState)
+                    guard
+                        let restoredActiveAt = restoredActiveAt(
+                            entry, rule: state.rule, now: now, lastForState: lastForState)
                     else { continue }
                     alert.activeAt = restoredActiveAt
                 }
@@ -170,6 +172,8 @@ extension RuleGroupEvaluator {
 
     /// Firing alerts as `promtool test rules` compares them: labels and annotations.
     func firingAlerts(named name: String) -> [AlertInstance] {
-        alertingRules.filter { $0.state.rule.name == name }.flatMap { $0.state.visibleAlerts.filter { $0.state == .firing } }
+        alertingRules.filter { $0.state.rule.name == name }.flatMap {
+            $0.state.visibleAlerts.filter { $0.state == .firing }
+        }
     }
 }

@@ -70,7 +70,8 @@ actor RuleGroupEvaluator {
         self.logger = logger
         rules = definition.rules.map { rule in
             RuleRecord(
-                state: rule.kind == .alerting ? .alerting(AlertingRuleState(rule: rule)) : .recording(RecordingRuleState(rule: rule)))
+                state: rule.kind == .alerting
+                    ? .alerting(AlertingRuleState(rule: rule)) : .recording(RecordingRuleState(rule: rule)))
         }
     }
 
@@ -153,7 +154,8 @@ actor RuleGroupEvaluator {
         do {
             try await sink.send(alerts)
         } catch {
-            logger.error("cannot hand alerts to notification", metadata: ["error": "\(error)", "alerts": "\(alerts.count)"])
+            logger.error(
+                "cannot hand alerts to notification", metadata: ["error": "\(error)", "alerts": "\(alerts.count)"])
         }
     }
 

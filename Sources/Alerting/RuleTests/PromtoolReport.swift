@@ -69,7 +69,8 @@ struct PromtoolSample: Equatable {
     static func list(_ samples: [PromtoolSample]) -> String {
         guard !samples.isEmpty else { return "nil" }
         return samples.map {
-            PromtoolAlert.text($0.labels.pairs.map { ($0.name, $0.value) }) + " " + GoFloat.shortest($0.value, verb: "E")
+            PromtoolAlert.text($0.labels.pairs.map { ($0.name, $0.value) }) + " "
+                + GoFloat.shortest($0.value, verb: "E")
         }.joined(separator: ", ")
     }
 }

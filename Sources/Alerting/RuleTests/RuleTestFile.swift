@@ -61,14 +61,16 @@ public struct RuleTestFile: Sendable {
 
     private static func parseGroup(_ value: YAMLValue) throws -> TestGroup {
         let map = try value.mapping(allowed: [
-            "interval", "input_series", "alert_rule_test", "promql_expr_test", "external_labels", "external_url", "name",
+            "interval", "input_series", "alert_rule_test", "promql_expr_test", "external_labels", "external_url",
+            "name",
         ])
         let series = try (map["input_series"]?.sequence() ?? []).map { item -> InputSeries in
             let fields = try item.mapping(allowed: ["series", "values"])
             let descriptor = try fields["series"]?.string() ?? ""
             let values = try fields["values"]?.string() ?? ""
             do {
-                return InputSeries(labels: try SeriesNotation.labels(descriptor), values: try SeriesNotation.expand(values))
+                return InputSeries(
+                    labels: try SeriesNotation.labels(descriptor), values: try SeriesNotation.expand(values))
             } catch let error as InfermonError {
                 throw item.bare(error.message)
             }

@@ -78,7 +78,9 @@ public struct RuleTestRunner: Sendable {
         return failures
     }
 
-    private func run(_ test: RuleTestFile.TestGroup, groups: [RuleGroupDefinition], file: RuleTestFile) async -> [String] {
+    private func run(_ test: RuleTestFile.TestGroup, groups: [RuleGroupDefinition], file: RuleTestFile) async
+        -> [String]
+    {
         let inGroup = test.name.isEmpty ? "" : " (in TestGroup \(test.name))"
         if let missing = test.alertTests.first(where: { $0.alertname.isEmpty }) {
             return [
@@ -150,10 +152,13 @@ public struct RuleTestRunner: Sendable {
         return failures
     }
 
-    private func expressionFailures(_ test: RuleTestFile.TestGroup, storage: MemorySeries, engine: QueryEngine) -> [String] {
+    private func expressionFailures(_ test: RuleTestFile.TestGroup, storage: MemorySeries, engine: QueryEngine)
+        -> [String]
+    {
         var failures: [String] = []
         for check in test.expressionTests {
-            let head = "    expr: \(GoPrintf.quote(check.expression)), time: \(PrometheusDuration.format(check.evalTime))"
+            let head =
+                "    expr: \(GoPrintf.quote(check.expression)), time: \(PrometheusDuration.format(check.evalTime))"
             let query = RuleQuery(engine: engine, querier: storage, sketches: nil, limits: .unlimited)
             let got: [PromtoolSample]
             do {
@@ -168,7 +173,8 @@ public struct RuleTestRunner: Sendable {
             var broken: String?
             for sample in check.expected {
                 do {
-                    expected.append(PromtoolSample(labels: try SeriesNotation.labels(sample.labels), value: sample.value))
+                    expected.append(
+                        PromtoolSample(labels: try SeriesNotation.labels(sample.labels), value: sample.value))
                 } catch {
                     broken = "labels \(GoPrintf.quote(sample.labels)): \(Self.message(error))"
                     break
@@ -182,7 +188,8 @@ public struct RuleTestRunner: Sendable {
             let sortedGot = got.sorted { $0.labels < $1.labels }
             if sortedExpected != sortedGot {
                 failures.append(
-                    "\(head),\n        exp: \(PromtoolSample.list(sortedExpected))\n        got: \(PromtoolSample.list(sortedGot))")
+                    "\(head),\n        exp: \(PromtoolSample.list(sortedExpected))\n        got: \(PromtoolSample.list(sortedGot))"
+                )
             }
         }
         return failures

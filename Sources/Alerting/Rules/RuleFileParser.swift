@@ -37,7 +37,9 @@ public enum RuleFileParser {
             let top = try root.mapping(allowed: ["groups"])
             var names: Set<String> = []
             for groupValue in try top["groups"]?.sequence() ?? [] {
-                if let group = parseGroup(groupValue, names: &names, positions: positions, options: options, errors: &errors) {
+                if let group = parseGroup(
+                    groupValue, names: &names, positions: positions, options: options, errors: &errors)
+                {
                     groups.append(group)
                 }
             }
@@ -190,7 +192,9 @@ public enum RuleFileParser {
     static func firstExtension(in expression: Expression) -> String? {
         var found: String?
         expression.visit { node in
-            if case .call(let call) = node, extensionFunctions.contains(call.function.name) { found = call.function.name }
+            if case .call(let call) = node, extensionFunctions.contains(call.function.name) {
+                found = call.function.name
+            }
         }
         return found
     }

@@ -36,7 +36,9 @@ public enum RuleFiles {
     }
 
     /// Parses every file; returns all groups, or every error found.
-    public static func load(_ files: [String], options: RuleFileParser.Options = RuleFileParser.Options(allowExtensions: true))
+    public static func load(
+        _ files: [String], options: RuleFileParser.Options = RuleFileParser.Options(allowExtensions: true)
+    )
         -> (groups: [RuleGroupDefinition], errors: [InfermonError])
     {
         var groups: [RuleGroupDefinition] = []

@@ -53,7 +53,8 @@ struct ScalarPositions {
     func location(byteOffset: Int, in text: String, value: YAMLValue) -> SourceLocation {
         let prefix = text.utf8.prefix(byteOffset)
         let line = 1 + prefix.filter { $0 == 0x0A }.count
-        let lastLine = String(decoding: prefix.split(separator: 0x0A, omittingEmptySubsequences: false).last ?? [], as: UTF8.self)
+        let lastLine = String(
+            decoding: prefix.split(separator: 0x0A, omittingEmptySubsequences: false).last ?? [], as: UTF8.self)
         return location(line: line, column: lastLine.count + 1, in: value)
     }
 }

@@ -59,8 +59,10 @@ public struct AlertTemplate: Sendable {
             return try executor.run(dot: .data(data))
         } catch {
             let source = parsed.source
-            let position = "\(name):\(Self.line(of: error.offset, in: source)):\(Self.column(of: error.offset, in: source))"
-            return "<error expanding template: error executing template \(name): template: \(position): \(error.message)>"
+            let position =
+                "\(name):\(Self.line(of: error.offset, in: source)):\(Self.column(of: error.offset, in: source))"
+            return
+                "<error expanding template: error executing template \(name): template: \(position): \(error.message)>"
         }
     }
 

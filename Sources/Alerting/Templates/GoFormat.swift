@@ -105,7 +105,9 @@ enum GoFloat {
         }
         guard decimals > 0 else { return integer }
         var fraction = ""
-        for index in point..<(point + decimals) { fraction.append(index >= 0 && index < digits.count ? digits[index] : "0") }
+        for index in point..<(point + decimals) {
+            fraction.append(index >= 0 && index < digits.count ? digits[index] : "0")
+        }
         return integer + "." + fraction
     }
 }

@@ -72,7 +72,9 @@ enum GoPrintf {
     }
 
     /// A width or precision: digits, or `*` taking an int argument.
-    private static func number(_ characters: [Character], _ index: inout Int, _ arguments: [TemplateValue], _ next: inout Int)
+    private static func number(
+        _ characters: [Character], _ index: inout Int, _ arguments: [TemplateValue], _ next: inout Int
+    )
         -> Int?
     {
         if index < characters.count, characters[index] == "*" {
@@ -140,9 +142,12 @@ enum GoPrintf {
             text = GoFloat.fixed(value, verb: verb, precision: precision)
         } else {
             let verb: Character = spec.verb == "v" ? "g" : spec.verb
-            text = ["f", "F"].contains(verb) ? GoFloat.fixed(value, verb: "f", precision: 6)
-                : ["e", "E"].contains(verb) ? GoFloat.fixed(value, verb: verb, precision: 6)
-                : GoFloat.shortest(value, verb: verb)
+            text =
+                ["f", "F"].contains(verb)
+                ? GoFloat.fixed(value, verb: "f", precision: 6)
+                : ["e", "E"].contains(verb)
+                    ? GoFloat.fixed(value, verb: verb, precision: 6)
+                    : GoFloat.shortest(value, verb: verb)
         }
         if !text.hasPrefix("-") {
             if spec.plus { text = "+" + text } else if spec.space { text = " " + text }
@@ -185,7 +190,9 @@ enum GoPrintf {
 
     private static func string(_ value: String, _ spec: Spec) -> String? {
         var text = value
-        if let precision = spec.precision, ["s", "v", "q"].contains(spec.verb) { text = String(text.prefix(precision)) }
+        if let precision = spec.precision, ["s", "v", "q"].contains(spec.verb) {
+            text = String(text.prefix(precision))
+        }
         switch spec.verb {
         case "s", "v": return pad(text, spec)
         case "q": return pad(quote(text), spec)

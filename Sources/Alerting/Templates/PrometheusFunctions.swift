@@ -64,11 +64,12 @@ enum PrometheusFunctions {
         "sortByLabel": TemplateFunction([.string, .queryResult]) { arguments, _ in
             guard case .samples(let samples) = arguments[1] else { return arguments[1] }
             let name = arguments[0].text
-            return .samples(samples.enumerated().sorted { left, right in
-                let a = left.element.labels[name] ?? ""
-                let b = right.element.labels[name] ?? ""
-                return a == b ? left.offset < right.offset : Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
-            }.map(\.element))
+            return .samples(
+                samples.enumerated().sorted { left, right in
+                    let a = left.element.labels[name] ?? ""
+                    let b = right.element.labels[name] ?? ""
+                    return a == b ? left.offset < right.offset : Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+                }.map(\.element))
         },
         "humanize": TemplateFunction([.any]) { arguments, _ in .string(Humanize.si(try float(arguments[0]))) },
         "humanize1024": TemplateFunction([.any]) { arguments, _ in .string(Humanize.binary(try float(arguments[0]))) },
@@ -116,7 +117,8 @@ enum PrometheusFunctions {
         let nanoseconds = seconds * 1e9
         guard nanoseconds <= 9.223372036854775807e18, nanoseconds >= -9.223372036854775808e18 else {
             throw TemplateFunctionError(
-                "\(GoFloat.shortest(seconds, verb: "g")) cannot be represented as a nanoseconds timestamp since it overflows int64")
+                "\(GoFloat.shortest(seconds, verb: "g")) cannot be represented as a nanoseconds timestamp since it overflows int64"
+            )
         }
         return seconds
     }

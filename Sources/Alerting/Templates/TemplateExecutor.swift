@@ -63,7 +63,8 @@ struct TemplateExecutor {
                 at = (offset, "template \"\(name)\"")
                 throw fail("template: no template \"\(name)\" associated with template \"\(template.name)\"")
             }
-            let value = try pipeline.map { pipeline throws(TemplateError) in try evaluate(pipeline, dot: dot) } ?? .missing
+            let value =
+                try pipeline.map { pipeline throws(TemplateError) in try evaluate(pipeline, dot: dot) } ?? .missing
             depth += 1
             defer { depth -= 1 }
             guard depth < 10_000 else { throw fail("exceeded maximum template depth (100000)") }
@@ -117,7 +118,9 @@ struct TemplateExecutor {
 
     // MARK: Pipelines and commands
 
-    private mutating func evaluate(_ pipeline: TemplatePipeline, dot: TemplateValue) throws(TemplateError) -> TemplateValue {
+    private mutating func evaluate(_ pipeline: TemplatePipeline, dot: TemplateValue) throws(TemplateError)
+        -> TemplateValue
+    {
         var value: TemplateValue?
         for command in pipeline.commands {
             value = try evaluate(command, dot: dot, final: value)
@@ -207,7 +210,9 @@ struct TemplateExecutor {
 
     /// An argument to a typed parameter: literals convert as Go's constants do,
     /// evaluated values must already have the type.
-    private mutating func argument(_ operand: TemplateOperand, as parameter: TemplateFunction.Parameter, dot: TemplateValue)
+    private mutating func argument(
+        _ operand: TemplateOperand, as parameter: TemplateFunction.Parameter, dot: TemplateValue
+    )
         throws(TemplateError) -> TemplateValue
     {
         switch operand {
@@ -243,10 +248,12 @@ struct TemplateExecutor {
             return try validate(try fields(names, of: dot, hasArguments: false), as: parameter)
         case .variable(let name, let names):
             let value = variable(name)
-            return try validate(names.isEmpty ? value : try fields(names, of: value, hasArguments: false), as: parameter)
+            return try validate(
+                names.isEmpty ? value : try fields(names, of: value, hasArguments: false), as: parameter)
         case .parenthesized(let pipeline, let names):
             let value = try evaluate(pipeline, dot: dot)
-            return try validate(names.isEmpty ? value : try fields(names, of: value, hasArguments: false), as: parameter)
+            return try validate(
+                names.isEmpty ? value : try fields(names, of: value, hasArguments: false), as: parameter)
         }
     }
 

@@ -97,7 +97,9 @@ enum GoBuiltins {
             let bytes = Array(text.utf8)
             var bounds: [Int] = []
             for argument in arguments.dropFirst() {
-                guard case .int(let bound) = argument else { throw TemplateFunctionError("cannot index slice/array with type \(argument.typeName)") }
+                guard case .int(let bound) = argument else {
+                    throw TemplateFunctionError("cannot index slice/array with type \(argument.typeName)")
+                }
                 bounds.append(bound)
             }
             let low = bounds.count > 0 ? bounds[0] : 0
@@ -123,7 +125,8 @@ enum GoBuiltins {
             for other in arguments.dropFirst() where try compare(arguments[0], other) == 0 { return .bool(true) }
             return .bool(false)
         },
-        "ne": TemplateFunction([.value, .value]) { arguments, _ in .bool(try compare(arguments[0], arguments[1]) != 0) },
+        "ne": TemplateFunction([.value, .value]) { arguments, _ in .bool(try compare(arguments[0], arguments[1]) != 0)
+        },
         "lt": TemplateFunction([.value, .value]) { arguments, _ in .bool(try order(arguments[0], arguments[1]) < 0) },
         "le": TemplateFunction([.value, .value]) { arguments, _ in .bool(try order(arguments[0], arguments[1]) <= 0) },
         "gt": TemplateFunction([.value, .value]) { arguments, _ in .bool(try order(arguments[0], arguments[1]) > 0) },
@@ -159,7 +162,8 @@ enum GoBuiltins {
         guard left.kind == right.kind, left.kind != .other else {
             if case .missing = left, case .missing = right { return 0 }
             if left.kind == .other || right.kind == .other {
-                throw TemplateFunctionError(left.kind == right.kind ? "invalid type for comparison" : "incompatible types for comparison")
+                throw TemplateFunctionError(
+                    left.kind == right.kind ? "invalid type for comparison" : "incompatible types for comparison")
             }
             throw TemplateFunctionError("incompatible types for comparison")
         }

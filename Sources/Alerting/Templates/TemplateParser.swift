@@ -263,7 +263,8 @@ struct TemplateParser {
             }
             operand = .function(token.value)
         case .leftParen:
-            let pipeline = try parsePipeline(context: "parenthesized pipeline", allowDeclarations: false, rangeDeclarations: false)
+            let pipeline = try parsePipeline(
+                context: "parenthesized pipeline", allowDeclarations: false, rangeDeclarations: false)
             guard current.kind == .rightParen else { throw fail("unclosed left paren", at: token) }
             advance()
             operand = .parenthesized(pipeline, fields: [])

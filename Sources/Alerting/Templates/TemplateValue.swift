@@ -103,7 +103,8 @@ indirect enum TemplateValue: Sendable {
             return "[" + samples.indices.map { _ in "0xc000000000" }.joined(separator: " ") + "]"
         case .sample(let sample):
             guard let sample else { return "<nil>" }
-            return "&{\(TemplateValue.stringMap(sample.labels).formatted()) \(GoFloat.shortest(sample.value, verb: "g"))}"
+            return
+                "&{\(TemplateValue.stringMap(sample.labels).formatted()) \(GoFloat.shortest(sample.value, verb: "g"))}"
         case .time(let seconds): return GoTime.string(seconds: seconds)
         case .data(let data):
             return "{\(TemplateValue.stringMap(data.labels).formatted()) "

@@ -50,7 +50,8 @@ public struct RuleStatus: Sendable, Hashable {
     public init(
         kind: Kind, name: String, query: String, duration: Int64 = 0, keepFiringFor: Int64 = 0,
         labels: [String: String] = [:], annotations: [String: String] = [:], alerts: [ActiveAlertStatus] = [],
-        health: Health = .unknown, lastError: String? = nil, evaluationTime: Double = 0, lastEvaluation: Timestamp? = nil
+        health: Health = .unknown, lastError: String? = nil, evaluationTime: Double = 0,
+        lastEvaluation: Timestamp? = nil
     ) {
         self.kind = kind
         self.name = name

@@ -93,7 +93,8 @@ extension Statement {
 /// may expand to nothing, and that is still its value).
 enum AnnotationsText {
     static func encode(_ annotations: [String: String]) -> String {
-        "{" + annotations.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escapeLabelValue($0.value))\"" }
+        "{"
+            + annotations.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escapeLabelValue($0.value))\"" }
             .joined(separator: ", ") + "}"
     }
 

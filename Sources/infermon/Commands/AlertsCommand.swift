@@ -27,7 +27,8 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The daemon's base URL, such as http://127.0.0.1:9464.", valueName: "url"))
     var server: String?
 
-    @Option(name: .long, help: ArgumentHelp("File with the bearer token, when the daemon requires one.", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("File with the bearer token, when the daemon requires one.", valueName: "file"))
     var tokenFile: String?
 
     @Flag(name: .long, help: "Print the API's JSON as it came.") var json = false
@@ -40,7 +41,7 @@ struct AlertsCommand: AsyncParsableCommand {
             let body: Data
             do {
                 body = try await fetch(base + "/api/v1/alerts", token: token)
-            } catch where server == nil {
+            } catch  where server == nil {
                 try await printStored(configuration, reason: "\(error)")
                 return
             }
@@ -67,7 +68,8 @@ struct AlertsCommand: AsyncParsableCommand {
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
-            throw InfermonError.unavailable("\(url) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
+            throw InfermonError.unavailable(
+                "\(url) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
         return data
     }
@@ -100,7 +102,8 @@ struct AlertsCommand: AsyncParsableCommand {
         var line = alert.state.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0) + " " + name
         if !others.isEmpty { line += " {\(others)}" }
         if let activeAt = alert.activeAt {
-            line += "  active since \(TimeParsing.formatRFC3339(activeAt)) (for \(TimeParsing.formatDuration(max(0, now - activeAt) / 1000 * 1000)))"
+            line +=
+                "  active since \(TimeParsing.formatRFC3339(activeAt)) (for \(TimeParsing.formatDuration(max(0, now - activeAt) / 1000 * 1000)))"
         }
         if !alert.value.isEmpty { line += "  value \(alert.value)" }
         for key in ["summary", "description"] where alert.annotations[key] != nil {

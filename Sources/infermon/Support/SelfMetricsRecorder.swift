@@ -22,7 +22,10 @@ final class SelfMetricsRecorder: Service, Sendable {
     private let clock: any WallClock
     private let logger: Logger
 
-    init(collectors: FileCollectorGroup, store: SQLiteStore, interval: Int64 = 15_000, clock: any WallClock, logger: Logger) {
+    init(
+        collectors: FileCollectorGroup, store: SQLiteStore, interval: Int64 = 15_000, clock: any WallClock,
+        logger: Logger
+    ) {
         self.collectors = collectors
         self.store = store
         self.interval = interval

@@ -9,7 +9,9 @@ import Testing
 /// intervals ahead, sent once at once when it resolves with `endsAt` at the
 /// resolve time, then re-sent as resolved for 15 minutes and dropped.
 @Suite struct AlertLifecycleTests {
-    static func manager(_ yaml: String, storage: MemorySeries, sink: RecordingSink, states: (any AlertStateStore)? = nil)
+    static func manager(
+        _ yaml: String, storage: MemorySeries, sink: RecordingSink, states: (any AlertStateStore)? = nil
+    )
         -> RuleManager
     {
         var logger = Logger(label: "alerting-test")
@@ -112,7 +114,8 @@ import Testing
             try storage.select([.equal("__name__", "ALERTS_FOR_STATE")], from: 0, through: 10 * minute).first)
         #expect(forState.samples.filter { !$0.isStaleMarker }.map(\.value) == [0, 0, 0], "activeAt in seconds")
         // The recorded series ends with a staleness marker once its input is gone.
-        let recorded = try #require(try storage.select([.equal("__name__", "job:x:max")], from: 0, through: 10 * minute).first)
+        let recorded = try #require(
+            try storage.select([.equal("__name__", "job:x:max")], from: 0, through: 10 * minute).first)
         #expect(recorded.labels == Labels(name: "job:x:max", ["job": "api"]))
         #expect(recorded.samples.map(\.timestamp) == [0, minute, 2 * minute, 3 * minute])
         #expect(recorded.samples.last?.isStaleMarker == true)
@@ -141,7 +144,10 @@ import Testing
             states.append(groups[0].rules[0].state)
         }
         // Fires at 0, is kept while now - keepFiringSince(1m) < 3m, resolves at 4m.
-        #expect(states == ["firing", "firing", "firing", "firing", "inactive", "inactive", "inactive", "inactive", "inactive"])
+        #expect(
+            states == [
+                "firing", "firing", "firing", "firing", "inactive", "inactive", "inactive", "inactive", "inactive",
+            ])
         let resolved = sink.all.filter { $0.endsAt == 4 * minute }
         #expect(!resolved.isEmpty, "resolved once keep_firing_for ran out")
     }

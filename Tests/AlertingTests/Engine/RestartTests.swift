@@ -108,7 +108,8 @@ import Testing
             """
         try await store.append((0...60).map { (Labels(name: "x"), Sample(Self.start + Int64($0) * minute, 5)) })
         // y crosses the threshold at minute 8: Quick is pending (2 of 5 minutes) when the process stops.
-        try await store.append((0...60).map { (Labels(name: "y"), Sample(Self.start + Int64($0) * minute, $0 >= 8 ? 5 : 0)) })
+        try await store.append(
+            (0...60).map { (Labels(name: "y"), Sample(Self.start + Int64($0) * minute, $0 >= 8 ? 5 : 0)) })
         let first = Self.manager(rules, store: store, sink: RecordingSink(), clock: clock)
         for step in 0...10 { await first.evaluateAll(at: Self.start + Int64(step) * minute) }
 

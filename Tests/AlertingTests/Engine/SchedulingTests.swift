@@ -44,7 +44,9 @@ import Testing
             clock.advance(by: 250)
             await clock.waitForSleepers(3)
             for group in await manager.ruleGroups() {
-                if let last = group.lastEvaluation, seen[group.name]?.last != last { seen[group.name, default: []].append(last) }
+                if let last = group.lastEvaluation, seen[group.name]?.last != last {
+                    seen[group.name, default: []].append(last)
+                }
             }
         }
         running.cancel()

@@ -43,10 +43,13 @@ import Testing
                 let roll = random.next() % 10
                 values.append(roll < 4 ? "0" : (roll < 8 ? "1" : (roll == 8 ? "2" : "_")))
             }
-            input += "      - series: 'x{job=\"j\(series % 2)\", i=\"\(series)\"}'\n        values: '\(values.joined(separator: " "))'\n"
+            input +=
+                "      - series: 'x{job=\"j\(series % 2)\", i=\"\(series)\"}'\n        values: '\(values.joined(separator: " "))'\n"
         }
         // First let infermon say what fires when: the runner's failure text lists it as "got".
-        var probe = "rule_files: [flap.rules.yaml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + input
+        var probe =
+            "rule_files: [flap.rules.yaml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n"
+            + input
         probe += "    alert_rule_test:\n"
         for minute in 0...steps {
             for name in ["Immediate", "Held", "Kept", "HeldAndKept"] {
@@ -58,7 +61,9 @@ import Testing
         let failures = await runner.failures(of: probeFile)
         let ours = try Self.firing(from: failures)
 
-        var test = "rule_files: [flap.rules.yaml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n" + input
+        var test =
+            "rule_files: [flap.rules.yaml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n"
+            + input
         test += "    alert_rule_test:\n"
         var firingSteps = 0
         for minute in 0...steps {
@@ -88,7 +93,9 @@ import Testing
         let header = try Regex(#"alertname: (\w+), time: ([0-9a-z]+), "#)
         let entry = try Regex(#"Labels:\{([^}]*)\}\s*Annotations:\{([^}]*)\}"#)
         for failure in failures {
-            guard let head = try header.firstMatch(in: failure), let gotStart = failure.range(of: "got:") else { continue }
+            guard let head = try header.firstMatch(in: failure), let gotStart = failure.range(of: "got:") else {
+                continue
+            }
             let name = String(head.output[1].substring!)
             let minute = Int(PrometheusDuration.parse(String(head.output[2].substring!))! / 60_000)
             var alerts: [String] = []

@@ -20,7 +20,8 @@ import Testing
     static let corpus: [String] = [
         "", "groups: []", "foo: 1",
         alert(""), alert("        for: 5m\n        keep_firing_for: 1h30m\n"), alert("        for: 1.5m\n"),
-        alert("        for: 5m1h\n"), alert("        for: -1m\n"), alert("        for: 0\n"), alert("        extra: 1\n"),
+        alert("        for: 5m1h\n"), alert("        for: -1m\n"), alert("        for: 0\n"),
+        alert("        extra: 1\n"),
         alert("        labels: {severity: page, team: \"{{ $labels.job }}\"}\n"), alert("        labels: {1abc: x}\n"),
         alert("        labels: {__name__: x}\n"), alert("        labels: {a: 1, b: true}\n"),
         alert("        annotations: {bad-name: x}\n"),
@@ -36,15 +37,18 @@ import Testing
         "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: 'sum(rate(x[5m]) by (a)'\n",
         "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: |\n          sum by (a) (\n            rate(x[5m])\n          ) > 1\n",
         "groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n",
-        "groups:\n  - name: ''\n    rules: []\n", "groups:\n  - name: g\n    interval: 30s\n    limit: 10\n    rules: []\n",
-        "groups:\n  - name: g\n    interval: 30x\n    rules: []\n", "groups:\n  - name: g\n    labels: {a: b}\n    rules: []\n",
+        "groups:\n  - name: ''\n    rules: []\n",
+        "groups:\n  - name: g\n    interval: 30s\n    limit: 10\n    rules: []\n",
+        "groups:\n  - name: g\n    interval: 30x\n    rules: []\n",
+        "groups:\n  - name: g\n    labels: {a: b}\n    rules: []\n",
         "groups:\n  - name: g\n    query_offset: 1m\n    rules: []\n",
         annotation("{{ $labels.job }} {{ $value | humanize }} {{ $externalLabels.x }} {{ $externalURL }}"),
         annotation("{{ $labels.job"), annotation("{{ $nosuch }}"), annotation("{{ nosuchfunc 1 }}"),
         annotation("{{ if gt $value 1.0 }}a{{ else if lt $value 0.0 }}b{{ else }}c{{ end }}"),
         annotation("{{ if }}x{{ end }}"), annotation("{{ end }}"), annotation("{{ if true }}x"),
         annotation("{{ range $i, $e := query \"up\" }}{{ $i }}{{ $e.Value }}{{ end }}"),
-        annotation("{{ with $labels.x }}{{ . }}{{ else }}none{{ end }}"), annotation("{{ with $x := 1 }}{{ $x }}{{ end }}{{ $x }}"),
+        annotation("{{ with $labels.x }}{{ . }}{{ else }}none{{ end }}"),
+        annotation("{{ with $x := 1 }}{{ $x }}{{ end }}{{ $x }}"),
         annotation("{{ define \"t\" }}in{{ end }}{{ template \"t\" . }}"), annotation("{{ template \"missing\" }}"),
         annotation("{{/* a comment */}}x{{- \" y \" -}} z"), annotation("{{/* unclosed }}"),
         annotation("{{ printf \"%d\" 3 | printf \"%s\" }}"), annotation("{{ \"a\" | }}"), annotation("{{ | \"a\" }}"),
@@ -52,10 +56,15 @@ import Testing
         annotation("{{ .Labels.job }} {{ .Value }} {{ .Nothing }}"), annotation("{{ $labels.job.sub }}"),
         annotation("{{ humanizeDuration $value | title | toUpper | toLower }}"),
         annotation("{{ reReplaceAll \"(a+)\" \"$1\" $labels.x }} {{ safeHtml \"<b>\" }} {{ match \"a\" \"b\" }}"),
-        annotation("{{ graphLink \"up\" }} {{ tableLink \"up\" }} {{ pathPrefix }} {{ externalURL }} {{ sortByLabel \"a\" (query \"up\") }}"),
-        annotation("{{ toTime 1 }} {{ parseDuration \"1h\" }} {{ stripPort \"a:1\" }} {{ args 1 2 }} {{ strvalue (query \"up\" | first) }}"),
+        annotation(
+            "{{ graphLink \"up\" }} {{ tableLink \"up\" }} {{ pathPrefix }} {{ externalURL }} {{ sortByLabel \"a\" (query \"up\") }}"
+        ),
+        annotation(
+            "{{ toTime 1 }} {{ parseDuration \"1h\" }} {{ stripPort \"a:1\" }} {{ args 1 2 }} {{ strvalue (query \"up\" | first) }}"
+        ),
         annotation("{{ range query \"up\" }}{{ break }}{{ end }}"), annotation("{{ break }}"),
-        annotation("{{ $x := 1 }}{{ $x = 2 }}"), annotation("{{ $y = 2 }}"), annotation("{{ 0x1F }} {{ 1e3 }} {{ -2 }} {{ .5 }}"),
+        annotation("{{ $x := 1 }}{{ $x = 2 }}"), annotation("{{ $y = 2 }}"),
+        annotation("{{ 0x1F }} {{ 1e3 }} {{ -2 }} {{ .5 }}"),
         annotation("{{ \"\\d\" }}"), annotation("{{ nil }}"), annotation("{{ else }}"), annotation("}} {{"),
         annotation("{{- /* trimmed comment */ -}}"), annotation("{{ block \"b\" . }}default{{ end }}"),
     ]
@@ -94,7 +103,8 @@ import Testing
     }
 
     @Test func refusesExtensionsUnlessAsked() throws {
-        let text = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sketch_quantile_over_time(0.99, x[5m]) > 1\n"
+        let text =
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sketch_quantile_over_time(0.99, x[5m]) > 1\n"
         let directory = try ScratchDirectory()
         let file = try directory.write("ext.yaml", text)
         let refused = RuleFileParser.parse(text, file: file).errors

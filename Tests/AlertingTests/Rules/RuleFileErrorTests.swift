@@ -57,10 +57,13 @@ import Testing
 
     @Test func yamlSyntaxAndUnknownKeys() {
         #expect(Self.errors("groups:\n  - name: g\n    rule: []\n").first?.contains("r.yaml:3:5: ") == true)
-        #expect(Self.errors("groups:\n  - name: g\n    rule: []\n").first?.contains(#"unknown key "rule" (did you mean "rules"?)"#) == true)
+        #expect(
+            Self.errors("groups:\n  - name: g\n    rule: []\n").first?.contains(
+                #"unknown key "rule" (did you mean "rules"?)"#) == true)
         #expect(Self.errors("groups: [\n").first?.hasPrefix("r.yaml:") == true)
-        #expect(Self.errors("groups:\n  - name: g\n    interval: 1m30\n    rules: []\n") == [
-            #"r.yaml:3:15: not a valid duration string: "1m30""#
-        ])
+        #expect(
+            Self.errors("groups:\n  - name: g\n    interval: 1m30\n    rules: []\n") == [
+                #"r.yaml:3:15: not a valid duration string: "1m30""#
+            ])
     }
 }
