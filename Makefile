@@ -1,9 +1,9 @@
 # infermon: the two commands a newcomer needs are `make demo` and `make test`.
 SWIFT ?= swift
-BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus prometheus-alertmanager tmux python3
+BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
+TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus prometheus-alertmanager tmux python3 systemd
 
-.PHONY: all build release demo test lint format bench-ingest bench-alert-latency rules-test clean build-deps test-deps
+.PHONY: all build release demo test lint format bench-ingest bench-query bench-push bench-alert-latency rules-test clean build-deps test-deps
 
 all: build
 
@@ -48,6 +48,12 @@ format:
 
 bench-ingest: release
 	Benchmarks/ingest.sh
+
+bench-query: release
+	Benchmarks/query.sh
+
+bench-push: release
+	Benchmarks/push.sh
 
 ## Alert latency: log line written to webhook received, 100 trials (p50, p99).
 bench-alert-latency: release

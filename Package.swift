@@ -91,6 +91,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "LLMOps",
+            dependencies: [
+                "InfermonCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Query",
             dependencies: ["InfermonCore"],
             swiftSettings: swiftSettings
@@ -161,13 +170,14 @@ let package = Package(
             name: "infermon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "Detectors", "Quality", "Judge", "Alerting", "Query",
+                "Detectors", "Quality", "Judge", "LLMOps", "Alerting", "Query",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -226,6 +236,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "LLMOpsTests",
+            dependencies: [
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "TrafficSimulator", "infermon",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "QueryTests",
             dependencies: ["Query", "InfermonCore", "InfermonTesting"],
             exclude: ["testdata"],
@@ -241,7 +259,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["InfermonCore", "InfermonTesting", "Store", "infermon"],
+            dependencies: [
+                "InfermonCore", "InfermonTesting", "Store", "Collectors", "infermon",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -70,4 +70,4 @@ PY
 done
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; work dir $WORK"
-[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"
+if [ -z "${BENCH_DIR:-}" ]; then rm -rf "$WORK"; fi

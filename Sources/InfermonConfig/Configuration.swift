@@ -10,6 +10,9 @@ public struct Configuration: Sendable, Equatable {
     public var notifications = NotificationsSection()
     public var detectors = DetectorsSection()
     public var quality = QualitySection()
+    public var pricing = PricingSection()
+    public var budgets: [BudgetSection] = []
+    public var slos: [SLOSection] = []
     public var rules = RulesSection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?

@@ -14,8 +14,10 @@ public enum ConfigurationLoader {
         config.file = file
         if root.isNull { return config }
         let top = try root.mapping(
-            allowed: Set(["storage", "server", "sources", "log", "notifications", "detectors", "quality"])
-                .union(RulesSection.keys))
+            allowed: Set([
+                "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
+                "slos",
+            ]).union(RulesSection.keys))
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
@@ -25,6 +27,9 @@ public enum ConfigurationLoader {
         }
         if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
         if let quality = top["quality"] { config.quality = try parseQuality(quality) }
+        if let pricing = top["pricing"] { config.pricing = try .parse(pricing) }
+        if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
+        if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
         config.rules = try RulesSection.parse(top)
         return config
     }

@@ -67,12 +67,22 @@ public struct IngestRoutes: HTTPRouteModule {
             return Array(buffer.readableBytesView)
         }
         guard encoding == "gzip" else { throw InfermonError.invalidInput("unsupported Content-Encoding \(encoding)") }
+        let compressed = Array(buffer.readableBytesView)
+        let inflated: [UInt8]
         do {
-            let inflated = try buffer.decompress(with: .gzip(), maxSize: limit)
-            return Array(inflated.readableBytesView)
+            inflated = Array(try buffer.decompress(with: .gzip(), maxSize: limit).readableBytesView)
         } catch {
             throw InfermonError.invalidInput("body is not valid gzip or inflates past \(limit) bytes: \(error)")
         }
+        // zlib hands back what it could inflate from a cut stream without complaint; the
+        // gzip trailer's length (ISIZE) tells a complete body from a truncated one.
+        guard compressed.count >= 18 else { throw InfermonError.invalidInput("gzip body is truncated") }
+        let trailer = compressed.suffix(4)
+        let declared = trailer.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard declared == UInt32(truncatingIfNeeded: inflated.count) else {
+            throw InfermonError.invalidInput("gzip body is truncated or corrupt (trailer length does not match)")
+        }
+        return inflated
     }
 }
 

@@ -26,7 +26,7 @@ public struct MetricsRoutes: HTTPRouteModule {
     public func register(on router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ in
             await refresh()
-            var text = registry.emitToString()
+            var text = MetricHelp.annotate(registry.emitToString())
             text += try EventSeriesExposition.render(querier: querier, now: clock.now())
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
@@ -88,7 +88,8 @@ public enum EventSeriesExposition {
         return (name.hasSuffix("_sum") ? 1 : 2, 0)
     }
 
-    static func exposition(_ labels: Labels) -> String {
+    /// `name{a="1",b="2"}`, as the text formats write a series.
+    public static func exposition(_ labels: Labels) -> String {
         let rest = labels.pairs.filter { $0.name != Labels.metricName }
         var out = labels.name ?? ""
         if !rest.isEmpty {

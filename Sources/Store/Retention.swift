@@ -46,6 +46,9 @@ enum Retention {
             report.rollups = try deletePerOwner(
                 connection, owners: "SELECT id FROM event_keys",
                 delete: "DELETE FROM rollups WHERE key_id = ? AND bucket < ?", cutoff: now - policy.rollups)
+            _ = try deletePerOwner(
+                connection, owners: "SELECT id FROM event_keys",
+                delete: "DELETE FROM rollup_sketches WHERE key_id = ? AND bucket < ?", cutoff: now - policy.rollups)
             report.chunks = try deletePerOwner(
                 connection, owners: "SELECT id FROM series",
                 delete: "DELETE FROM chunks WHERE series_id = ? AND end_ts < ?", cutoff: now - policy.samples)

@@ -32,8 +32,12 @@ struct Daemon {
         let notifier = SystemdNotifier(environment: environment)
 
         // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
+        // Pricing fills missing costs before the counters see them; redaction runs before anything is stored.
+        let llmopsStages = try LLMOpsWiring.ingestStages(
+            config: config, querier: store, now: clock.now(), logger: Logger(label: "infermon.llmops"))
         let sink: any IngestSink = StagedSink(
-            stages: [try QualityWiring.securityStage(config: config, store: store, clock: clock)], next: store)
+            stages: llmopsStages + [try QualityWiring.securityStage(config: config, store: store, clock: clock)],
+            next: store)
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
@@ -45,6 +49,9 @@ struct Daemon {
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
         let ruleGroups = try AlertingWiring.ruleGroups(config)
         let detectors = DetectorsWiring.service(config: config, store: store, clock: clock)
+        let llmops = try LLMOpsWiring.service(
+            config: config, querier: store, sketches: store, appender: store, clock: clock,
+            logger: Logger(label: "infermon.llmops"))
         let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
         // Notification owns an HTTP client that must be shut down: built after the last step that can fail.
         let notifications = try NotifyWiring.makeService(
@@ -57,7 +64,8 @@ struct Daemon {
             participants: [FileSourcesParticipant(group: collectors), RulesParticipant(manager: rules)],
             notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
         let readiness = Readiness()
-        let status = DaemonStatus(collectors: collectors, queue: queue, store: store, clock: clock)
+        let status = DaemonStatus(
+            collectors: collectors, queue: queue, store: store, notifications: notifications, clock: clock)
         let httpLogger = Logger(label: "infermon.http")
         let server = InfermonHTTPServer.make(
             options: ServerOptions(host: listen.host, port: listen.port, maxBodyBytes: config.server.maxBodyBytes),
@@ -89,6 +97,7 @@ struct Daemon {
             SelfMetricsRecorder(
                 collectors: collectors, store: store, clock: clock, logger: Logger(label: "infermon.self-metrics")))
         if let detectors { services.append(detectors) }
+        services.append(llmops)
         if let quality { services.append(quality) }
         if let notifications { services.append(notifications) }
         // After notification, so it stops first and its last alerts are still taken.

@@ -12,9 +12,10 @@ struct Infermon: AsyncParsableCommand {
             """,
         version: InfermonVersion.current,
         subcommands: [
-            ServeCommand.self, IngestCommand.self, StatsCommand.self, DemoCommand.self, ConfigCommand.self,
-            BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self, RulesCommand.self,
-            AlertsCommand.self,
+            ServeCommand.self, IngestCommand.self, StatsCommand.self, QueryCommand.self, SQLCommand.self,
+            DemoCommand.self, ConfigCommand.self, ReloadCommand.self,
+            BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self,
+            PricingCommand.self, BudgetCommand.self, SLOCommand.self, RulesCommand.self, AlertsCommand.self,
         ]
     )
 }

@@ -45,7 +45,9 @@ struct CrashRecoveryTests {
                             .utf8) + [0x0A]
             }
             // Leave a partial line behind half of the time; the rest is written next round.
-            let cut = Bool.random(using: &random) ? text.count - Int.random(in: 1..<40, using: &random) : text.count
+            let cut =
+                text.count > 40 && Bool.random(using: &random)
+                ? text.count - Int.random(in: 1..<40, using: &random) : text.count
             try TestFiles.append(bytes: Array(text[..<cut]), to: log)
             pendingTail = Array(text[cut...])
         }

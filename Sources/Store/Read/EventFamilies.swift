@@ -50,36 +50,6 @@ enum EventFamily: CaseIterable {
         bounds.map { ("le", formatJSONNumber($0)) } + [("le", "+Inf")]
     }
 
-    /// The counter value of variant `index` from cumulative totals.
-    func value(_ totals: CumulativeTotals, variant index: Int) -> Double {
-        switch self {
-        case .requests: return Double(totals.requests)
-        case .latencyBucket: return Self.cumulativeBin(totals.latencyBins, upTo: index, total: totals.latencyCount)
-        case .latencySum: return totals.latencySum
-        case .latencyCount: return Double(totals.latencyCount)
-        case .ttftBucket: return Self.cumulativeBin(totals.ttftBins, upTo: index, total: totals.ttftCount)
-        case .ttftSum: return totals.ttftSum
-        case .ttftCount: return Double(totals.ttftCount)
-        case .tokens:
-            switch EventMetrics.TokenType.allCases[index] {
-            case .input: return Double(totals.inputTokens)
-            case .output: return Double(totals.outputTokens)
-            case .cached: return Double(totals.cachedTokens)
-            case .reasoning: return Double(totals.reasoningTokens)
-            }
-        case .cost: return totals.cost
-        case .rawLatency, .rawTTFT, .rawInputTokens, .rawOutputTokens: return .nan
-        }
-    }
-
-    /// Observations at or below bound `index`; the last index is `+Inf`, the total.
-    private static func cumulativeBin(_ bins: [UInt64], upTo index: Int, total: Int64) -> Double {
-        if index >= bins.count - 1 { return Double(total) }
-        var sum: UInt64 = 0
-        for position in 0...index { sum += bins[position] }
-        return Double(sum)
-    }
-
     /// The `events` column of a raw family.
     var rawColumn: String {
         switch self {

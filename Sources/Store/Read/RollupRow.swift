@@ -11,9 +11,8 @@ struct RollupRow {
     var bucket: Timestamp
     var lastTimestamp: Timestamp
     var totals: CumulativeTotals
-    var sketches: IntervalSketches?
 
-    init(_ statement: Statement, firstColumn: Int32, withSketches: Bool) throws {
+    init(_ statement: Statement, firstColumn: Int32) throws {
         let c = firstColumn
         bucket = statement.int64(c)
         lastTimestamp = statement.int64(c + 1)
@@ -36,13 +35,15 @@ struct RollupRow {
         totals.cost = statement.double(c + 13)
         totals.costedRequests = statement.int64(c + 14)
         self.totals = totals
-        if withSketches {
-            func sketch(_ column: Int32) throws -> QuantileSketch {
-                statement.isNull(column) ? QuantileSketch() : try QuantileSketch(serialized: statement.blob(column))
-            }
-            sketches = IntervalSketches(
-                latency: try sketch(c + 15), ttft: try sketch(c + 16), tpot: try sketch(c + 17),
-                inputTokens: try sketch(c + 18), outputTokens: try sketch(c + 19))
+    }
+
+    /// The five sketches of a `rollup_sketches` row, in `sketchColumns` order.
+    static func sketches(_ statement: Statement, firstColumn c: Int32) throws -> IntervalSketches {
+        func sketch(_ column: Int32) throws -> QuantileSketch {
+            statement.isNull(column) ? QuantileSketch() : try QuantileSketch(serialized: statement.blob(column))
         }
+        return IntervalSketches(
+            latency: try sketch(c), ttft: try sketch(c + 1), tpot: try sketch(c + 2), inputTokens: try sketch(c + 3),
+            outputTokens: try sketch(c + 4))
     }
 }

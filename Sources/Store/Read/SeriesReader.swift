@@ -130,57 +130,73 @@ final class SeriesReader {
     private func counterSeries(keyID: Int64, wanted: [Wanted], from: Timestamp, through: Timestamp) throws -> [Series] {
         guard through >= from, let entry = keys[keyID] else { return [] }
         let interval = rollupInterval
-        // Rows whose interval ends in range, plus the one before for carrying forward.
-        var rows: [(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals)] = []
+        let projection = CounterProjection(families: wanted.map { ($0.family, $0.variant) })
+        let width = wanted.count
+        // Rows whose interval ends in range, plus the one before for carrying forward;
+        // their values flat, `width` per row.
+        var buckets: [Timestamp] = []
+        var lastTimestamps: [Timestamp] = []
+        var values: [Double] = []
+        func read(_ statement: Statement) throws {
+            while try statement.step() {
+                buckets.append(statement.int64(0))
+                lastTimestamps.append(statement.int64(1))
+                projection.extract(statement, into: &values)
+            }
+        }
         let before = try connection.cached(
-            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1")
+            "SELECT \(projection.columns) FROM rollups WHERE key_id = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1")
         before.bind(1, keyID)
         before.bind(2, from - interval)
-        if try before.step() {
-            let row = try RollupRow(before, firstColumn: 0, withSketches: false)
-            rows.append((row.bucket, row.lastTimestamp, row.totals))
-        }
+        try read(before)
         let inRange = try connection.cached(
-            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket")
+            "SELECT \(projection.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket"
+        )
         inRange.bind(1, keyID)
         inRange.bind(2, from - interval)
         inRange.bind(3, through)
-        while try inRange.step() {
-            let row = try RollupRow(inRange, firstColumn: 0, withSketches: false)
-            rows.append((row.bucket, row.lastTimestamp, row.totals))
-        }
-        guard !rows.isEmpty else { return [] }
+        try read(inRange)
+        guard !buckets.isEmpty else { return [] }
 
         // Sample times: the key's birth (value 0), each interval end, and for the
         // interval still open at `through`, the time of its newest event.
-        var points: [(timestamp: Timestamp, row: Int?)] = []
-        if entry.firstBucket >= from, entry.firstBucket <= through,
-            rows.contains(where: { $0.bucket == entry.firstBucket })
-        {
-            points.append((entry.firstBucket, nil))
+        var pointTimes: [Timestamp] = []
+        var pointRows: [Int] = []  // -1 for the birth sample
+        if entry.firstBucket >= from, entry.firstBucket <= through, buckets.contains(entry.firstBucket) {
+            pointTimes.append(entry.firstBucket)
+            pointRows.append(-1)
         }
         var rowIndex = 0
-        var gridEnd = max(floorDiv(from - 1, interval) * interval + interval, rows[0].bucket + interval)
+        var gridEnd = max(floorDiv(from - 1, interval) * interval + interval, buckets[0] + interval)
+        let expected = Int(max(0, (through - gridEnd) / interval + 2))
+        pointTimes.reserveCapacity(expected)
+        pointRows.reserveCapacity(expected)
         while gridEnd <= through {
-            while rowIndex + 1 < rows.count, rows[rowIndex + 1].bucket + interval <= gridEnd { rowIndex += 1 }
-            if rows[rowIndex].bucket + interval <= gridEnd { points.append((gridEnd, rowIndex)) }
+            while rowIndex + 1 < buckets.count, buckets[rowIndex + 1] + interval <= gridEnd { rowIndex += 1 }
+            if buckets[rowIndex] + interval <= gridEnd {
+                pointTimes.append(gridEnd)
+                pointRows.append(rowIndex)
+            }
             gridEnd += interval
         }
         // An interval not yet ended at `through` is shown at its newest event, and
         // only if that event is in range: its total must not leak later requests.
-        if let last = rows.indices.last, rows[last].bucket + interval > through {
-            let timestamp = rows[last].lastTimestamp
-            if timestamp >= from, timestamp <= through, points.last.map({ $0.timestamp < timestamp }) ?? true {
-                points.append((timestamp, last))
+        let last = buckets.count - 1
+        if buckets[last] + interval > through {
+            let timestamp = lastTimestamps[last]
+            if timestamp >= from, timestamp <= through, pointTimes.last.map({ $0 < timestamp }) ?? true {
+                pointTimes.append(timestamp)
+                pointRows.append(last)
             }
         }
 
-        return wanted.map { item in
-            let samples = points.map { point in
-                Sample(
-                    point.timestamp, point.row.map { item.family.value(rows[$0].totals, variant: item.variant) } ?? 0)
+        return wanted.indices.map { column in
+            var samples: [Sample] = []
+            samples.reserveCapacity(pointTimes.count)
+            for (time, row) in zip(pointTimes, pointRows) {
+                samples.append(Sample(time, row < 0 ? 0 : values[row * width + column]))
             }
-            return Series(labels: item.labels, samples: samples)
+            return Series(labels: wanted[column].labels, samples: samples)
         }
     }
 
@@ -233,7 +249,7 @@ final class SeriesReader {
                 let labels = entry.labels.setting(Labels.metricName, to: name)
                 guard matchers.matches(labels) else { continue }
                 let statement = try connection.cached(
-                    "SELECT bucket, \(column) FROM rollups WHERE key_id = ? AND bucket + ? > ? AND bucket <= ? AND \(column) IS NOT NULL ORDER BY bucket"
+                    "SELECT bucket, \(column) FROM rollup_sketches WHERE key_id = ? AND bucket + ? > ? AND bucket <= ? AND \(column) IS NOT NULL ORDER BY bucket"
                 )
                 statement.bind(1, keyID)
                 statement.bind(2, rollupInterval)

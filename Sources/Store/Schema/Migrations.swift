@@ -66,6 +66,11 @@ enum Migrations {
             reasoning_tokens INTEGER NOT NULL,
             cost REAL NOT NULL,
             costed_requests INTEGER NOT NULL,
+            PRIMARY KEY (key_id, bucket)
+        ) WITHOUT ROWID;
+        CREATE TABLE rollup_sketches (
+            key_id INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
             latency_sketch BLOB,
             ttft_sketch BLOB,
             tpot_sketch BLOB,

@@ -83,10 +83,12 @@ final class RollupState {
 }
 
 /// (latency − TTFT) / (completion tokens − 1): the pace of streaming after the
-/// first token. Undefined without a first-token time or with fewer than two tokens.
+/// first token. Undefined without a first-token time, with fewer than two tokens,
+/// or for a request logged as not streamed (whose "first token" time is the whole
+/// answer's, which would put a false 0 into the distribution).
 public func timePerOutputToken(_ event: InferenceEvent) -> Double? {
-    guard let latency = event.latency, let ttft = event.timeToFirstToken, let tokens = event.completionTokens,
-        tokens > 1, latency >= ttft
+    guard event.streamed != false, let latency = event.latency, let ttft = event.timeToFirstToken,
+        let tokens = event.completionTokens, tokens > 1, latency >= ttft
     else { return nil }
     return (latency - ttft) / Double(tokens - 1)
 }

@@ -226,13 +226,14 @@ final class StoreWriter: @unchecked Sendable {
         }
     }
 
+    /// Counters and sketches go to separate tables: counter queries over long
+    /// ranges then read narrow rows, and only quantile queries touch the sketches.
     private func writeRollup(_ state: RollupState, keyID: Int64) throws {
         let statement = try connection.cached(
             """
             INSERT OR REPLACE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
               latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
-              reasoning_tokens, cost, costed_requests, latency_sketch, ttft_sketch, tpot_sketch, input_tokens_sketch,
-              output_tokens_sketch) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
         let totals = state.totals
         statement.bind(1, keyID)
@@ -251,26 +252,38 @@ final class StoreWriter: @unchecked Sendable {
         statement.bind(14, totals.reasoningTokens)
         statement.bind(15, totals.cost)
         statement.bind(16, totals.costedRequests)
-        let sketches = state.sketches
-        for (offset, sketch) in [
-            sketches.latency, sketches.ttft, sketches.tpot, sketches.inputTokens, sketches.outputTokens,
-        ]
-        .enumerated() {
-            statement.bind(Int32(17 + offset), blob: sketch.isEmpty ? nil : sketch.serialized())
-        }
         try statement.run()
+        let sketches = [
+            state.sketches.latency, state.sketches.ttft, state.sketches.tpot, state.sketches.inputTokens,
+            state.sketches.outputTokens,
+        ]
+        guard sketches.contains(where: { !$0.isEmpty }) else { return }
+        let sketchRow = try connection.cached(
+            """
+            INSERT OR REPLACE INTO rollup_sketches (key_id, bucket, latency_sketch, ttft_sketch, tpot_sketch,
+              input_tokens_sketch, output_tokens_sketch) VALUES (?,?,?,?,?,?,?)
+            """)
+        sketchRow.bind(1, keyID)
+        sketchRow.bind(2, state.bucket)
+        for (offset, sketch) in sketches.enumerated() {
+            sketchRow.bind(Int32(3 + offset), blob: sketch.isEmpty ? nil : sketch.serialized())
+        }
+        try sketchRow.run()
     }
 
     private func loadLatestRollup(keyID: Int64) throws -> RollupState? {
         let statement = try connection.cached(
-            "SELECT \(RollupRow.columns), \(RollupRow.sketchColumns) FROM rollups WHERE key_id = ? ORDER BY bucket DESC LIMIT 1"
-        )
+            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? ORDER BY bucket DESC LIMIT 1")
         statement.bind(1, keyID)
         guard try statement.step() else { return nil }
-        let row = try RollupRow(statement, firstColumn: 0, withSketches: true)
+        let row = try RollupRow(statement, firstColumn: 0)
+        let sketchRow = try connection.cached(
+            "SELECT \(RollupRow.sketchColumns) FROM rollup_sketches WHERE key_id = ? AND bucket = ?")
+        sketchRow.bind(1, keyID)
+        sketchRow.bind(2, row.bucket)
+        let sketches = try sketchRow.step() ? try RollupRow.sketches(sketchRow, firstColumn: 0) : IntervalSketches()
         return RollupState(
-            bucket: row.bucket, lastTimestamp: row.lastTimestamp, totals: row.totals,
-            sketches: row.sketches ?? IntervalSketches(), dirty: false)
+            bucket: row.bucket, lastTimestamp: row.lastTimestamp, totals: row.totals, sketches: sketches, dirty: false)
     }
 
     // MARK: Dead letters and checkpoints

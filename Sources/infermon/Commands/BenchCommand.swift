@@ -14,7 +14,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure infermon's hot paths (run a release build; see Benchmarks/).",
         subcommands: [
-            Generate.self, Ingest.self, BenchDrift.self, BenchGroundednessCommand.self, BenchScannersCommand.self,
+            Generate.self, Ingest.self, QueryData.self, ExportOpenMetrics.self, BenchDrift.self,
+            BenchGroundednessCommand.self, BenchScannersCommand.self, BenchSketches.self, BenchStages.self,
         ]
     )
 
@@ -83,7 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
             let megabytesPerSecond = Double(totals.bytes) / seconds / 1_000_000
             if json {
                 print(
-                    "{\"events\":\(totals.events),\"rejected\":\(totals.deadLetters),\"bytes\":\(totals.bytes),\"seconds\":\(seconds),\"cpu_seconds\":\(cpu),\"events_per_second\":\(eventsPerSecond),\"mb_per_second\":\(megabytesPerSecond),\"peak_rss_mib\":\(peakMiB),\"db_bytes\":\(fileSize(db))}"
+                    "{\"events\":\(totals.events),\"rejected\":\(totals.deadLetters),\"bytes\":\(totals.bytes),\"seconds\":\(seconds),\"cpu_seconds\":\(cpu),\"events_per_second\":\(eventsPerSecond),\"mb_per_second\":\(megabytesPerSecond),\"peak_rss_mib\":\(peakMiB),\"db_bytes\":\(fileSizeBytes(db))}"
                 )
             } else {
                 print("events: \(totals.events) (\(totals.deadLetters) rejected), \(totals.bytes) bytes")
@@ -101,11 +102,6 @@ func cpuSeconds() -> Double {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
-func fileSize(_ path: String) -> Int64 {
-    var info = stat()
-    return stat(path, &info) == 0 ? Int64(info.st_size) : 0
 }
 
 /// Buffered appends to a new file.

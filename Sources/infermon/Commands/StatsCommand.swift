@@ -14,12 +14,14 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         LogSetup.bootstrap(level: store.logLevel, json: false)
         let stats: StoreStats
+        let unpriced: [(model: String, requests: Double)]
         do {
             let configuration = try store.loadConfiguration()
             let database = try Daemon.openStore(
                 config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
             defer { database.close() }
             stats = try database.stats()
+            unpriced = try unpricedRequests(database)
             print("store:          \(database.path) (\(formatBytes(stats.sizeBytes)))")
         } catch {
             throw fail(error)
@@ -37,6 +39,7 @@ struct StatsCommand: ParsableCommand {
         for letter in stats.deadLetters {
             print("  \(letter.kind): \(letter.count)  (latest: \(letter.latestReason))")
         }
+        printUnpriced(unpriced)
         if !stats.checkpoints.isEmpty {
             print("inputs:")
             for checkpoint in stats.checkpoints {

@@ -1,6 +1,7 @@
 import Collectors
 import InfermonCore
 import Metrics
+import Notify
 import Store
 
 /// Reads the daemon's state for the watchdog, `STATUS=` and the gauges that
@@ -9,14 +10,19 @@ actor DaemonStatus {
     let collectors: FileCollectorGroup
     let queue: IngestQueue
     let store: SQLiteStore
+    let notifications: NotificationService?
     let clock: any WallClock
     private var lastSample: (time: Timestamp, events: Int)?
     private var rate: Double = 0
 
-    init(collectors: FileCollectorGroup, queue: IngestQueue, store: SQLiteStore, clock: any WallClock) {
+    init(
+        collectors: FileCollectorGroup, queue: IngestQueue, store: SQLiteStore, notifications: NotificationService?,
+        clock: any WallClock
+    ) {
         self.collectors = collectors
         self.queue = queue
         self.store = store
+        self.notifications = notifications
         self.clock = clock
     }
 
@@ -58,12 +64,19 @@ actor DaemonStatus {
                 .record(file.bytes)
             }
         }
-        // The counters rules read from the store (see SelfMetricsRecorder), for a Prometheus scraping infermon.
-        for (labels, value) in await SelfMetricsRecorder.samples(collectors: collectors, store: store)
-        where labels.name != SelfMetricsRecorder.collectorLag {
-            Gauge(label: labels.name!, dimensions: labels.withoutName.map { ($0.name, $0.value) }).record(value)
-        }
         Gauge(label: "infermon_ingest_queue_depth").record(await queue.depth)
+        if let notifications {
+            for (integration, counters) in notifications.deliverer.deliveryCounters() {
+                let dimensions = [("integration", integration)]
+                Gauge(label: "infermon_notifications_delivered", dimensions: dimensions).record(counters.delivered)
+                Gauge(label: "infermon_notifications_failed_attempts", dimensions: dimensions).record(
+                    counters.failedAttempts)
+            }
+            for (integration, count) in (try? await store.deadLetterCounts()) ?? [:] {
+                Gauge(label: "infermon_notifications_dead_lettered", dimensions: [("integration", integration)]).record(
+                    count)
+            }
+        }
         if let stats = try? store.stats() { Gauge(label: "infermon_store_size_bytes").record(stats.sizeBytes) }
     }
 }

@@ -11,10 +11,11 @@ import Store
 /// scrape), with staleness markers for series that disappear (a file that
 /// went away, a source removed on reload).
 final class SelfMetricsRecorder: Service, Sendable {
+    // The names `/metrics` uses for the same values (see DaemonStatus.refreshGauges).
     static let collectorLag = "infermon_collector_lag_bytes"
-    static let ingestedEvents = "infermon_collector_ingested_events_total"
-    static let deadLetters = "infermon_collector_dead_letters_total"
-    static let notificationDeadLetters = "infermon_notification_dead_letters_total"
+    static let ingestedEvents = "infermon_collector_ingested_events"
+    static let deadLetters = "infermon_collector_rejected_lines"
+    static let notificationDeadLetters = "infermon_notifications_dead_lettered"
 
     private let collectors: FileCollectorGroup
     private let store: SQLiteStore
@@ -33,7 +34,9 @@ final class SelfMetricsRecorder: Service, Sendable {
         self.logger = logger
     }
 
-    /// The current values, for the store and for `/metrics`.
+    /// The current values. Event and rejected-line counts are since the daemon
+    /// started (counters that reset on restart); dead-lettered notifications are
+    /// kept in the store and never reset.
     static func samples(collectors: FileCollectorGroup, store: SQLiteStore) async -> [Labels: Double] {
         var values: [Labels: Double] = [:]
         for source in await collectors.snapshot() {

@@ -38,9 +38,7 @@ final class SystemdNotifier: Sendable {
 
     /// `RELOADING=1` with the monotonic time, as `Type=notify-reload` requires.
     func reloading() {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        let usec = Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+        let usec = monotonicNanoseconds() / 1000
         send("RELOADING=1\nMONOTONIC_USEC=\(usec)")
     }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// Reloading rule files keeps the alerts of rules that stay (no re-pending,
 /// no second firing), and marks stale what removed groups recorded.
-@Suite struct ReloadTests {
+@Suite struct RuleReloadTests {
     @Test func rulesThatStayKeepTheirAlertsAndRemovedGroupsGoStale() async throws {
         let storage = MemorySeries()
         let sink = RecordingSink()

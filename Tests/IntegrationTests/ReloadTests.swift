@@ -1,0 +1,102 @@
+import Collectors
+import Foundation
+import InfermonCore
+import InfermonTesting
+import Store
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SIGHUP and `POST /-/reload` with a good and a broken configuration, through a real daemon.
+@Suite("Configuration reload")
+struct ReloadTests {
+    static func line(_ id: String) -> String {
+        #"{"timestamp":1795830531000,"request_id":"\#(id)","model":"m"}"# + "\n"
+    }
+
+    static func count(_ store: String, where condition: String) -> Int64 {
+        guard let sql = try? ReadOnlySQL(path: store),
+            let row = try? sql.query("SELECT count(*) FROM events WHERE \(condition)").rows.first,
+            case .integer(let count) = row[0]
+        else { return -1 }
+        return count
+    }
+
+    static func metric(_ name: String, at url: String) async throws -> Double? {
+        let answer = try await HTTP.request(.get, url + "/metrics")
+        return answer.body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+            Double($0.split(separator: " ")[1])
+        }
+    }
+
+    @Test func goodConfigAppliesAndBrokenConfigChangesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        for folder in ["a", "b"] { try makeDirectoryForTest(directory.file(folder)) }
+        let store = directory.file("store.db")
+        func config(sources: String) -> String { "storage:\n  path: \(store)\nsources:\n\(sources)\n" }
+        let sourceA = "  - {name: a, paths: [\"\(directory.file("a"))/*.jsonl\"], poll_interval: 20ms}"
+        let sourceB = "  - {name: b, paths: [\"\(directory.file("b"))/*.jsonl\"], poll_interval: 20ms}"
+        let daemon = try DaemonProcess(config: config(sources: sourceA), directory: directory.path)
+        defer { _ = try? daemon.stop() }
+        try TestFiles.append(Self.line("a1"), to: directory.file("a/x.jsonl"))
+        try TestFiles.append(Self.line("b1"), to: directory.file("b/x.jsonl"))
+        #expect(try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'a1'") == 1 })
+        #expect(Self.count(store, where: "request_id = 'b1'") == 0, "source b is not configured yet")
+
+        // A good configuration: source b appears, without a restart.
+        TestFiles.remove(daemon.configPath)
+        try TestFiles.append(
+            config(sources: sourceA + "\n" + sourceB) + "server:\n  listen: 127.0.0.1:0\n", to: daemon.configPath)
+        daemon.process.signal(SIGHUP)
+        #expect(try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'b1'") == 1 })
+        #expect(try await Self.metric("infermon_config_last_reload_successful", at: daemon.baseURL) == 1)
+
+        // A broken one: refused with its position, the old one stays in force.
+        TestFiles.remove(daemon.configPath)
+        try TestFiles.append(
+            config(sources: sourceA + "\n" + sourceB) + "colour: red\nserver:\n  listen: 127.0.0.1:0\n",
+            to: daemon.configPath)
+        let answer = try await HTTP.request(.post, daemon.baseURL + "/-/reload")
+        #expect(answer.status == 403, "reload is a write: it needs the token, and none is configured")
+        daemon.process.signal(SIGHUP)
+        #expect(try waitUntil(timeoutSeconds: 20) { daemon.log.contains("reload failed") })
+        #expect(
+            daemon.log.contains("\(daemon.configPath):6:1: unknown key \\\"colour\\\""),
+            "the error names file:line:col: \(daemon.log.suffix(600))")
+        #expect(try await Self.metric("infermon_config_last_reload_successful", at: daemon.baseURL) == 0)
+        try TestFiles.append(Self.line("b2"), to: directory.file("b/x.jsonl"))
+        try TestFiles.append(Self.line("a2"), to: directory.file("a/x.jsonl"))
+        #expect(try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id IN ('a2', 'b2')") == 2 })
+        #expect(try daemon.stop() == 0)
+    }
+
+    @Test func reloadOverHTTPWithTheToken() async throws {
+        let directory = try TemporaryDirectory()
+        try TestFiles.append("s3cret\n", to: directory.file("token"))
+        let daemon = try DaemonProcess(
+            config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
+            serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
+        defer { _ = try? daemon.stop() }
+        #expect(try await HTTP.request(.post, daemon.baseURL + "/-/reload").status == 401)
+        #expect(try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "wrong").status == 401)
+        let good = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        #expect(good.status == 200, "\(good.body)")
+        // Changing the listen address needs a restart: refused, and said so.
+        let text = String(decoding: try TestFiles.read(daemon.configPath), as: UTF8.self)
+        TestFiles.remove(daemon.configPath)
+        try TestFiles.append(text.replacingFirstOccurrence("127.0.0.1:0", with: "127.0.0.1:1"), to: daemon.configPath)
+        let refused = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        #expect(
+            refused.status == 422 && refused.body.contains("server.listen can only change with a restart"),
+            "\(refused.body)")
+    }
+}
+
+extension String {
+    func replacingFirstOccurrence(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}
