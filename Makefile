@@ -29,8 +29,8 @@ test: test-deps
 	$(SWIFT) test --skip-build
 	$(MAKE) rules-test
 
-RULE_FILES := $(wildcard rules/*.rules.yaml)
-RULE_TESTS := $(wildcard rules/tests/*.test.yaml)
+RULE_FILES := $(wildcard rules/*.rules.yaml) rules/budgets.yaml rules/slo.yaml
+RULE_TESTS := $(wildcard rules/tests/*.test.yaml rules/*.test.yaml)
 
 ## The shipped rules and their unit tests, checked by infermon and by promtool: both must pass.
 rules-test: test-deps

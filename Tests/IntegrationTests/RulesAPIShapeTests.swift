@@ -1,14 +1,13 @@
+import AsyncHTTPClient
 import Foundation
 import InfermonCore
 import InfermonTesting
+import NIOCore
+import NIOHTTP1
 import Testing
 
 #if canImport(Glibc)
     import Glibc
-#endif
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
 #endif
 
 /// `/api/v1/rules` and `/api/v1/alerts` of a running daemon, compared with a
@@ -69,8 +68,10 @@ struct RulesAPIShapeTests {
         #expect(try waitUntil(timeoutSeconds: 30) { listeningPort(child.standardError()) != nil })
         let port = try #require(listeningPort(child.standardError()))
         let base = "http://127.0.0.1:\(port)"
-        // Always fires after two evaluations; every rule has been evaluated.
-        #expect(try await waitFor { try await Self.settled(base) })
+        // Always fires; every rule has been evaluated.
+        let settled = try await waitFor { try await Self.settled(base) }
+        let lastAnswer = (try? await get(base + "/api/v1/rules")) ?? "no answer"
+        #expect(settled, "\(lastAnswer)\n\(child.standardError().suffix(3000))")
 
         let rules = try await get(base + "/api/v1/rules")
         let alerts = try await get(base + "/api/v1/alerts")
@@ -125,19 +126,20 @@ func listeningPort(_ log: String) -> Int? {
     return Int(log[range].split(separator: ":").last!)
 }
 
-func get(_ url: String) async throws -> String {
-    let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
-    return String(decoding: data, as: UTF8.self)
+/// A GET with a short timeout, so a stalled request cannot outlast a test's deadline.
+func fetch(_ url: String) async throws -> (status: Int, body: String) {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+    let body = try await response.body.collect(upTo: 16 << 20)
+    return (Int(response.status.code), String(buffer: body))
 }
 
-func getStatus(_ url: String) async throws -> Int {
-    let (_, response) = try await URLSession.shared.data(from: URL(string: url)!)
-    return (response as? HTTPURLResponse)?.statusCode ?? 0
-}
+func get(_ url: String) async throws -> String { try await fetch(url).body }
 
-/// Polls an async condition for up to 30 seconds.
+func getStatus(_ url: String) async throws -> Int { try await fetch(url).status }
+
+/// Polls an async condition for up to 60 seconds.
 func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = monotonicNanoseconds() + 30_000_000_000
+    let deadline = monotonicNanoseconds() + 60_000_000_000
     while monotonicNanoseconds() < deadline {
         if (try? await condition()) == true { return true }
         try await Task.sleep(for: .milliseconds(100))

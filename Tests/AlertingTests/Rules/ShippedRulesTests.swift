@@ -34,18 +34,27 @@ import Testing
         }
     }
 
+    /// The budget and SLO rules (from the llmops work) keep their tests next to them.
+    static let otherRuleFiles = ["budgets", "slo"].map { rulesDirectory + "/\($0).yaml" }
+    static let otherTests = ["budgets", "slo"].map { rulesDirectory + "/\($0).test.yaml" }
+
+    static var allTests: [String] { ruleFiles.map(testFile) + otherTests }
+
     @Test func testsPassInInfermon() async throws {
         let runner = RuleTestRunner(standardOutput: { _ in }, standardError: { _ in })
-        for file in Self.ruleFiles {
-            let failures = await runner.failures(of: Self.testFile(for: file))
-            #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        for file in Self.allTests {
+            let failures = await runner.failures(of: file)
+            #expect(failures.isEmpty, "\(file): \(failures.joined(separator: "\n"))")
+        }
+        for file in Self.otherRuleFiles {
+            #expect(RuleFileParser.parse(try String(contentsOfFile: file, encoding: .utf8), file: file).errors.isEmpty)
         }
     }
 
     @Test(.enabled(if: Promtool.isAvailable)) func testsPassInPromtool() throws {
-        let check = try Promtool.run(["check", "rules"] + Self.ruleFiles)
+        let check = try Promtool.run(["check", "rules"] + Self.ruleFiles + Self.otherRuleFiles)
         #expect(check.status == 0, "\(check.error)")
-        let test = try Promtool.run(["test", "rules"] + Self.ruleFiles.map(Self.testFile))
+        let test = try Promtool.run(["test", "rules"] + Self.allTests)
         #expect(test.status == 0, "\(test.error)")
     }
 }
