@@ -1,7 +1,7 @@
 /// Runs a parsed template with Go's text/template semantics and Prometheus's
 /// options (`missingkey=zero`: a missing label prints as an empty string).
 struct TemplateExecutor {
-    private let template: ParsedTemplate
+    let template: ParsedTemplate
     private let environment: TemplateEnvironment
     private var variables: [(name: String, value: TemplateValue)] = []
     private var output = ""
@@ -24,7 +24,7 @@ struct TemplateExecutor {
         return output
     }
 
-    private func fail(_ message: String) -> TemplateError {
+    func fail(_ message: String) -> TemplateError {
         TemplateError(offset: at.offset, message: "executing \"\(template.name)\" at <\(at.text)>: \(message)")
     }
 
@@ -274,48 +274,6 @@ struct TemplateExecutor {
         case (.sample, .missing): return .sample(nil)
         case (_, .missing): throw fail("invalid value; expected \(parameter.goName)")
         default: throw fail("wrong type for value; expected \(parameter.goName); got \(value.typeName)")
-        }
-    }
-
-    // MARK: Fields
-
-    private static let dataType =
-        "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }"
-
-    private func fields(_ names: [String], of receiver: TemplateValue, hasArguments: Bool) throws(TemplateError)
-        -> TemplateValue
-    {
-        var value = receiver
-        for (position, name) in names.enumerated() {
-            if hasArguments && position == names.count - 1 {
-                throw fail("\(name) has arguments but cannot be invoked as function")
-            }
-            value = try field(name, of: value)
-        }
-        return value
-    }
-
-    private func field(_ name: String, of value: TemplateValue) throws(TemplateError) -> TemplateValue {
-        switch value {
-        case .data(let data):
-            switch name {
-            case "Labels": return .stringMap(data.labels)
-            case "ExternalLabels": return .stringMap(data.externalLabels)
-            case "ExternalURL": return .string(data.externalURL)
-            case "Value": return .float(data.value)
-            default: throw fail("can't evaluate field \(name) in type \(Self.dataType)")
-            }
-        case .stringMap(let map): return .string(map[name] ?? "")
-        case .anyMap(let map): return map[name] ?? .missing
-        case .sample(let sample):
-            guard let sample else { throw fail("nil pointer evaluating *template.sample.\(name)") }
-            switch name {
-            case "Labels": return .stringMap(sample.labels)
-            case "Value": return .float(sample.value)
-            default: throw fail("can't evaluate field \(name) in type *template.sample")
-            }
-        case .missing: throw fail("nil pointer evaluating interface {}.\(name)")
-        default: throw fail("can't evaluate field \(name) in type \(value.typeName)")
         }
     }
 }
