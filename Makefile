@@ -3,7 +3,7 @@ SWIFT ?= swift
 BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) sqlite3 prometheus prometheus-alertmanager tmux python3 systemd
 
-.PHONY: all build release demo test lint format bench-ingest bench-query bench-push clean build-deps test-deps
+.PHONY: all build release demo test lint format bench-ingest bench-query bench-push bench-alert-latency rules-test clean build-deps test-deps
 
 all: build
 
@@ -23,10 +23,22 @@ release: build-deps
 demo: release
 	.build/release/infermon demo
 
-## Everything CI checks: unit and end-to-end tests.
+## Everything CI checks: unit and end-to-end tests, and the shipped rules' tests.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) rules-test
+
+RULE_FILES := $(wildcard rules/*.rules.yaml) rules/budgets.yaml rules/slo.yaml
+RULE_TESTS := $(wildcard rules/tests/*.test.yaml rules/*.test.yaml)
+
+## The shipped rules and their unit tests, checked by infermon and by promtool: both must pass.
+rules-test: test-deps
+	$(SWIFT) build --product infermon
+	.build/debug/infermon rules check $(RULE_FILES)
+	.build/debug/infermon rules test $(RULE_TESTS)
+	promtool check rules $(RULE_FILES)
+	promtool test rules $(RULE_TESTS)
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
@@ -42,6 +54,10 @@ bench-query: release
 
 bench-push: release
 	Benchmarks/push.sh
+
+## Alert latency: log line written to webhook received, 100 trials (p50, p99).
+bench-alert-latency: release
+	Benchmarks/alert-latency.sh
 
 clean:
 	rm -rf .build

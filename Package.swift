@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "InfermonCore", targets: ["InfermonCore"]),
         .library(name: "InfermonTesting", targets: ["InfermonTesting"]),
         .library(name: "Query", targets: ["Query"]),
+        .library(name: "Alerting", targets: ["Alerting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -173,6 +174,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Alerting",
+            dependencies: [
+                "InfermonCore", "Query", "InfermonConfig",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "InfermonTesting",
             dependencies: [
                 "InfermonCore", "Query",
@@ -186,7 +197,7 @@ let package = Package(
             name: "infermon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Dashboard",
+                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -277,6 +288,14 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: ["Dashboard", "InfermonCore", "InfermonTesting", "Query"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AlertingTests",
+            dependencies: [
+                "Alerting", "InfermonCore", "InfermonTesting", "Query", "Store", "Server",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

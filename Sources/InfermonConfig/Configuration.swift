@@ -14,6 +14,7 @@ public struct Configuration: Sendable, Equatable {
     public var budgets: [BudgetSection] = []
     public var slos: [SLOSection] = []
     public var scrape = ScrapeSection()
+    public var rules = RulesSection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 

@@ -13,10 +13,11 @@ public enum ConfigurationLoader {
         var config = Configuration()
         config.file = file
         if root.isNull { return config }
-        let top = try root.mapping(allowed: [
-            "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
-            "slos", "scrape",
-        ])
+        let top = try root.mapping(
+            allowed: Set([
+                "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
+                "slos", "scrape",
+            ]).union(RulesSection.keys))
         if let storage = top["storage"] { config.storage = try parseStorage(storage) }
         if let server = top["server"] { config.server = try parseServer(server) }
         if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
@@ -30,6 +31,7 @@ public enum ConfigurationLoader {
         if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
         if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
         if let scrape = top["scrape"] { config.scrape = try ScrapeSection.parse(scrape) }
+        config.rules = try RulesSection.parse(top)
         return config
     }
 

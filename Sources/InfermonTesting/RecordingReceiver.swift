@@ -53,8 +53,9 @@ public final class RecordingReceiver: Sendable {
         self.port = port
     }
 
-    /// Starts a receiver; `stop()` it at the end of the test.
-    public static func start() async throws -> RecordingReceiver {
+    /// Starts a receiver; `stop()` it at the end of the test. A port of 0
+    /// picks a free one; a given port brings a receiver back where one was.
+    public static func start(port requested: Int = 0) async throws -> RecordingReceiver {
         let box = ReceiverBox()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
@@ -65,7 +66,7 @@ public final class RecordingReceiver: Sendable {
                     try channel.pipeline.syncOperations.addHandler(RecordingHandler(box: box))
                 }
             }
-        let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await bootstrap.bind(host: "127.0.0.1", port: requested).get()
         let receiver = RecordingReceiver(channel: channel, port: channel.localAddress?.port ?? 0)
         box.receiver.withLock { $0 = receiver }
         return receiver

@@ -3,6 +3,7 @@ import InfermonConfig
 import InfermonCore
 import Logging
 import Metrics
+import Notify
 import Prometheus
 import Server
 import ServiceLifecycle
@@ -17,9 +18,10 @@ struct Daemon {
     let logger: Logger
 
     /// Builds the services in start order; the group stops them in reverse:
-    /// readiness is withdrawn first, then collectors stop (committing their last
-    /// batch), then the HTTP server (finishing requests in flight), then the push
-    /// queue drains, and the store closes last.
+    /// readiness is withdrawn first, then rule evaluation stops (its last alerts
+    /// handed over), then notification, the analysis services, the collectors
+    /// (committing their last batch), the HTTP server (finishing requests in
+    /// flight), then the push queue drains, and the store closes last.
     static func make(
         config: Configuration, configPath: String?, environment: [String: String], extraServices: [any Service] = []
     ) throws -> Daemon {
@@ -43,17 +45,29 @@ struct Daemon {
             sources: config.fileSourceOptions, sink: sink, checkpoints: store,
             logger: Logger(label: "infermon.collector.file"))
         let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock)
-        let reloader = ReloadCoordinator(
-            configPath: configPath, current: config,
-            participants: [FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape)],
-            notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
-
         let listen = try config.server.hostAndPort()
         let token = try config.server.tokenFile.map { try readToken(path: $0) }
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
-        let readiness = Readiness()
+        let ruleGroups = try AlertingWiring.ruleGroups(config)
+        let detectors = DetectorsWiring.service(config: config, store: store, clock: clock)
+        let llmops = try LLMOpsWiring.service(
+            config: config, querier: store, sketches: store, appender: store, clock: clock,
+            logger: Logger(label: "infermon.llmops"))
+        let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
+        // Notification owns an HTTP client that must be shut down: built after the last step that can fail.
         let notifications = try NotifyWiring.makeService(
             config: config, store: store, environment: environment, clock: clock)
+        // Rules evaluate against the store and hand alerts to notification, when it is configured.
+        let rules = AlertingWiring.ruleManager(
+            config: config, groups: ruleGroups, store: store, sink: notifications?.sink, clock: clock)
+        let reloader = ReloadCoordinator(
+            configPath: configPath, current: config,
+            participants: [
+                FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape),
+                RulesParticipant(manager: rules),
+            ],
+            notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
+        let readiness = Readiness()
         let status = DaemonStatus(
             collectors: collectors, queue: queue, store: store, notifications: notifications, clock: clock)
         let httpLogger = Logger(label: "infermon.http")
@@ -69,6 +83,7 @@ struct Daemon {
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
+                RulesAPIRoutes(provider: rules),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
                 NotificationRoutes(log: store),
             ],
@@ -85,20 +100,15 @@ struct Daemon {
             scrape,
         ]
         // Analysis services read the store and write series back; they stop before the store closes.
-        if let detectors = DetectorsWiring.service(config: config, store: store, clock: clock) {
-            services.append(detectors)
-        }
         services.append(
-            try LLMOpsWiring.service(
-                config: config, querier: store, sketches: store, appender: store, clock: clock,
-                logger: Logger(label: "infermon.llmops")))
-        if let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
-        {
-            services.append(quality)
-        }
-        if let notifications {
-            services.append(notifications)
-        }
+            SelfMetricsRecorder(
+                collectors: collectors, store: store, clock: clock, logger: Logger(label: "infermon.self-metrics")))
+        if let detectors { services.append(detectors) }
+        services.append(llmops)
+        if let quality { services.append(quality) }
+        if let notifications { services.append(notifications) }
+        // After notification, so it stops first and its last alerts are still taken.
+        services.append(rules)
         services += extraServices
         services += [
             ReloadSignalService(coordinator: reloader),

@@ -15,7 +15,8 @@ struct Infermon: AsyncParsableCommand {
             ServeCommand.self, IngestCommand.self, StatsCommand.self, QueryCommand.self, SQLCommand.self,
             DemoCommand.self, ConfigCommand.self, ReloadCommand.self,
             BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self,
-            PricingCommand.self, BudgetCommand.self, SLOCommand.self, DashCommand.self, DashboardsCommand.self,
+            PricingCommand.self, BudgetCommand.self, SLOCommand.self, RulesCommand.self, AlertsCommand.self,
+            DashCommand.self, DashboardsCommand.self,
         ]
     )
 }

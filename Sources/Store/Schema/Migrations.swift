@@ -213,6 +213,24 @@ enum Migrations {
             event_id INTEGER NOT NULL
         );
         """,
+        // 6: alert states of the rule engine, so a restart keeps firing alerts and unsent resolves.
+        """
+        CREATE TABLE alert_states (
+            group_key TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            occurrence INTEGER NOT NULL,
+            labels TEXT NOT NULL,
+            annotations TEXT NOT NULL,
+            state TEXT NOT NULL,
+            active_at INTEGER NOT NULL,
+            fired_at INTEGER,
+            resolved_at INTEGER,
+            keep_firing_since INTEGER,
+            last_sent_at INTEGER,
+            valid_until INTEGER,
+            PRIMARY KEY (group_key, rule, occurrence, labels)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

@@ -1,0 +1,52 @@
+import Alerting
+import InfermonConfig
+import InfermonCore
+import Logging
+import Query
+import Store
+
+/// Builds the rule engine from the configuration: rule files from
+/// `rule_files` (relative to the configuration file), evaluated against the
+/// store, recorded series and `ALERTS` appended to it, alert states kept in
+/// it, and alerts handed to notification when it is configured.
+enum AlertingWiring {
+    static func ruleGroups(_ config: Configuration) throws -> [RuleGroupDefinition] {
+        try RuleFiles.loadOrThrow(
+            config.rules.ruleFiles, relativeTo: config.rules.baseDirectory(configFile: config.file))
+    }
+
+    static func options(_ config: Configuration) -> RuleEvaluationOptions {
+        var options = RuleEvaluationOptions()
+        options.defaultInterval = config.rules.evaluationInterval
+        options.externalLabels = Labels(config.rules.externalLabels)
+        options.externalURL =
+            config.notifications.externalURL.isEmpty
+            ? "http://\(config.server.listen)" : config.notifications.externalURL
+        while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
+        options.queryLimits = QueryLimits(
+            timeout: config.server.queryTimeout, maxSamples: config.server.maxSamplesPerQuery)
+        return options
+    }
+
+    static func ruleManager(
+        config: Configuration, groups: [RuleGroupDefinition], store: SQLiteStore, sink: (any AlertSink)?,
+        clock: any WallClock
+    ) -> RuleManager {
+        var engineOptions = QueryOptions()
+        engineOptions.defaultSubqueryStep = config.rules.evaluationInterval
+        return RuleManager(
+            groups: groups, options: options(config), querier: store, sketches: store,
+            appender: store, sink: sink, stateStore: store, engine: QueryEngine(options: engineOptions), clock: clock,
+            logger: Logger(label: "infermon.rules"))
+    }
+}
+
+/// Rule files follow a reload: read and checked in `prepare`, swapped in `apply`.
+struct RulesParticipant: ReloadParticipant {
+    let manager: RuleManager
+
+    func prepare(_ config: Configuration) async throws -> @Sendable () async -> Void {
+        let groups = try AlertingWiring.ruleGroups(config)
+        return { await manager.update(groups) }
+    }
+}
