@@ -282,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "QueryTests",
             dependencies: ["Query", "InfermonCore", "InfermonTesting"],
-            exclude: ["testdata"],
+            exclude: ["testdata", "oracle/check-against-promtool.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -74,6 +74,26 @@ public final class RecordingReceiver: Sendable {
 
     public func stop() async throws { try await channel.close() }
 
+    /// A free port below Linux's ephemeral range (32768 and up), for a receiver
+    /// that is down now and started later on the same port. A port in the
+    /// ephemeral range can be taken meanwhile by a client's own retries: a TCP
+    /// connect to a closed local port may be given that port as its source
+    /// and connect to itself.
+    public static func reservablePort() async throws -> Int {
+        var generator = SystemRandomNumberGenerator()
+        var lastError: (any Error)?
+        for _ in 0..<200 {
+            do {
+                let probe = try await start(port: Int.random(in: 20_000..<32_000, using: &generator))
+                try await probe.stop()
+                return probe.port
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
     /// `http://127.0.0.1:PORT` plus `path`.
     public func url(_ path: String = "/") -> String { "http://127.0.0.1:\(port)\(path)" }
 

@@ -55,7 +55,7 @@ public struct AccessControlMiddleware<Context: RequestContext>: RouterMiddleware
     static func isWrite(_ request: Request) -> Bool {
         let path = request.uri.path
         if path == "/api/v1/events" || path == "/v1/traces" || path.hasPrefix("/-/") { return true }
-        if path.hasPrefix("/api/v1/silences") || path.hasPrefix("/api/v2/silences") {
+        if path.hasPrefix("/api/v2/silence") {
             return request.method != .get && request.method != .head
         }
         return false

@@ -86,6 +86,11 @@ struct Daemon {
                 RulesAPIRoutes(provider: rules),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
                 NotificationRoutes(log: store),
+                // Silences can be managed (and take effect later) even before notification is configured.
+                SilenceRoutes(
+                    registry: notifications?.silences
+                        ?? Silences(store: store, clock: clock, retention: config.notifications.silenceRetention),
+                    clock: clock),
             ],
             logger: httpLogger,
             onListening: { port in httpLogger.info("listening", metadata: ["address": "\(listen.host):\(port)"]) })

@@ -19,9 +19,7 @@ struct AlertDurabilityTests {
         let directory = try TemporaryDirectory()
         try makeDirectoryForTest(directory.file("logs"))
         // A port nobody listens on: the receiver is down until the end.
-        let probe = try await RecordingReceiver.start()
-        let port = probe.port
-        try await probe.stop()
+        let port = try await RecordingReceiver.reservablePort()
         let daemon = AlertingDaemon(directory: directory, webhookPort: port)
         try daemon.writeFiles()
 

@@ -11,14 +11,18 @@ enum HTTP {
         var body: String
     }
 
-    enum Method { case get, post }
+    enum Method { case get, post, delete }
 
     static func request(
         _ method: Method, _ url: String, body: String? = nil, bytes: [UInt8]? = nil, token: String? = nil,
         headers: [(String, String)] = []
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
-        request.method = method == .get ? .GET : .POST
+        switch method {
+        case .get: request.method = .GET
+        case .post: request.method = .POST
+        case .delete: request.method = .DELETE
+        }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }

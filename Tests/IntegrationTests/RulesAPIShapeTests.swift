@@ -170,9 +170,7 @@ struct PrometheusPeer {
               external_labels: {cluster: c1}
             rule_files: [shapes.rules.yaml]
             """, to: directory.file("prometheus/prometheus.yml"))
-        let probe = try await RecordingReceiver.start()
-        let port = probe.port
-        try await probe.stop()
+        let port = try await RecordingReceiver.reservablePort()
         let process = try ChildProcess(
             executable: "/usr/bin/prometheus",
             arguments: [

@@ -68,3 +68,16 @@ public protocol SilenceStore: Sendable {
     @discardableResult
     func deleteSilences(endedBefore cutoff: Timestamp) async throws -> Int
 }
+
+/// Managing silences, as the HTTP API needs it; implemented by notification's
+/// `Silences`, which validates, stores and refreshes the dispatcher's view.
+public protocol SilenceRegistry: Sendable {
+    /// Creates a silence (starting now when `startsAt` is nil) and returns it with its new id.
+    func create(
+        matchers: [LabelMatcher], startsAt: Timestamp?, endsAt: Timestamp, createdBy: String, comment: String
+    ) async throws -> Silence
+    /// Silences in `state`, or all kept ones when nil, newest first.
+    func list(state: Silence.State?) async throws -> [Silence]
+    /// Ends a silence now; throws when there is none with this id or it has already expired.
+    func expire(id: String) async throws -> Silence
+}

@@ -6,7 +6,7 @@ import Synchronization
 /// snapshot refreshed from the store at most every `refreshInterval`, so a
 /// silence written by `infermon silence add` into the same database takes
 /// effect within that time.
-public final class Silences: Sendable {
+public final class Silences: SilenceRegistry {
     private let store: any SilenceStore
     private let clock: any WallClock
     /// Expired silences are kept this long for `list`, then deleted (Alertmanager keeps five days).

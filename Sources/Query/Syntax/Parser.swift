@@ -11,7 +11,7 @@ public enum PromQL {
             var lexer = Lexer(text)
             var parser = Parser(tokens: try lexer.tokenize())
             return try parser.parseAll()
-        } catch let error as SyntaxError {
+        } catch {
             let (line, column) = lineAndColumn(of: error.offset, in: text)
             if let origin {
                 let location = SourceLocation(
