@@ -1,4 +1,5 @@
 import InfermonCore
+import Synchronization
 import Yams
 
 /// A YAML node that knows where it came from, so every error names file:line:col.
@@ -28,6 +29,18 @@ public struct YAMLValue {
         }
     }
 
+    /// Set in tests to learn every key a load could have accepted, so the
+    /// example configuration can be checked to document them all.
+    @TaskLocal public static var keyAudit: KeyAudit?
+
+    public final class KeyAudit: Sendable {
+        private let seen = Mutex<Set<String>>([])
+        public init() {}
+        func record(_ keys: Set<String>) { seen.withLock { $0.formUnion(keys) } }
+        /// Every key of every mapping read so far.
+        public var keys: Set<String> { seen.withLock { $0 } }
+    }
+
     public var location: SourceLocation {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
@@ -46,6 +59,7 @@ public struct YAMLValue {
     /// The members of a mapping, refusing any key not in `allowed`.
     public func mapping(allowed: Set<String>) throws -> YAMLMapping {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(kind)") }
+        Self.keyAudit?.record(allowed)
         var members: [(key: String, keyNode: Node, value: YAMLValue)] = []
         var seen: Set<String> = []
         for (keyNode, valueNode) in mapping {
