@@ -14,6 +14,11 @@ final class StoreWriter: @unchecked Sendable {
     private var sourceIDs: [String: Int64] = [:]
     private var rollups: [Int64: RollupState] = [:]
     let samples: SampleWriter
+    /// The per-event statements, held directly: looking them up in the
+    /// connection's cache hashes and compares their long SQL on every event.
+    private let insertEvent: Statement
+    private let insertText: Statement
+    private let insertRequestID: Statement
 
     init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock, logger: Logger) throws {
         self.connection = connection
@@ -21,6 +26,15 @@ final class StoreWriter: @unchecked Sendable {
         self.rollupInterval = rollupInterval
         self.logger = logger
         self.samples = SampleWriter(connection: connection)
+        insertEvent = try connection.prepare(
+            """
+            INSERT INTO events (ts, key_id, source_id, request_id, error_type, latency, ttft, prompt_tokens,
+              completion_tokens, cached_tokens, reasoning_tokens, cost, finish_reason, streamed, prediction, label,
+              feedback, features, attributes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        insertText = try connection.prepare(
+            "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
+        insertRequestID = try connection.prepare("INSERT OR IGNORE INTO request_ids (request_id, ts) VALUES (?, ?)")
         let keys = try connection.prepare("SELECT id, model, model_version, route, tenant, status FROM event_keys")
         while try keys.step() {
             let key = EventKey(
@@ -130,12 +144,8 @@ final class StoreWriter: @unchecked Sendable {
     private func insert(_ event: InferenceEvent, sourceID: Int64?) throws {
         let bucket = floorDiv(event.timestamp, rollupInterval) * rollupInterval
         let keyID = try keyID(event.key, bucket: bucket)
-        let statement = try connection.cached(
-            """
-            INSERT INTO events (ts, key_id, source_id, request_id, error_type, latency, ttft, prompt_tokens,
-              completion_tokens, cached_tokens, reasoning_tokens, cost, finish_reason, streamed, prediction, label,
-              feedback, features, attributes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
+        let statement = insertEvent
+        statement.reset()
         statement.bind(1, event.timestamp)
         statement.bind(2, keyID)
         statement.bind(3, sourceID)
@@ -157,8 +167,8 @@ final class StoreWriter: @unchecked Sendable {
         statement.bind(19, event.attributes)
         try statement.run()
         if event.prompt != nil || event.response != nil || event.context != nil {
-            let text = try connection.cached(
-                "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
+            let text = insertText
+            text.reset()
             text.bind(1, connection.lastInsertRowID)
             text.bind(2, event.prompt)
             text.bind(3, event.response)
@@ -170,7 +180,8 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Records a request id; false when it was already there.
     private func claim(_ requestID: String, at timestamp: Timestamp) throws -> Bool {
-        let statement = try connection.cached("INSERT OR IGNORE INTO request_ids (request_id, ts) VALUES (?, ?)")
+        let statement = insertRequestID
+        statement.reset()
         statement.bind(1, requestID)
         statement.bind(2, timestamp)
         try statement.run()
