@@ -50,6 +50,9 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         let readConnection = try SQLiteConnection(path: path, mode: .readWrite)
         try readConnection.execute("PRAGMA query_only = 1")
         try readConnection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+        // Queries scan many pages once: reading them through a mapping saves a
+        // copy per page into SQLite's cache (address space only, not memory).
+        try readConnection.execute("PRAGMA mmap_size = \(1 << 30)")
         reader = Mutex(
             SeriesReaderBox(SeriesReader(connection: readConnection, rollupInterval: rollupInterval, clock: clock)))
     }

@@ -8,13 +8,15 @@ struct CounterProjection {
     enum Source {
         case integer(column: Int32)
         case real(column: Int32)
-        /// Observations at or below bound `index` of the latency (or TTFT) histogram in blob `column`.
-        case bucket(column: Int32, index: Int, bins: Int)
+        /// Observations at or below bound `index` of the histogram decoded into `blobs[blob]`.
+        case bucket(blob: Int, index: Int)
     }
 
     /// `bucket, last_ts, …`: the SELECT list.
     let columns: String
     let sources: [Source]
+    /// The histogram blob columns read, each decoded once per row.
+    let blobs: [(column: Int32, bins: Int)]
 
     init(families: [(family: EventFamily, variant: Int)]) {
         var names = ["bucket", "last_ts"]
@@ -23,15 +25,22 @@ struct CounterProjection {
             names.append(name)
             return Int32(names.count - 1)
         }
+        var blobs: [(column: Int32, bins: Int)] = []
+        func blob(_ name: String, bins: Int) -> Int {
+            let index = column(name)
+            if let slot = blobs.firstIndex(where: { $0.column == index }) { return slot }
+            blobs.append((index, bins))
+            return blobs.count - 1
+        }
         let latencyBins = EventMetrics.durationBuckets.count + 1
         let ttftBins = EventMetrics.timeToFirstTokenBuckets.count + 1
         sources = families.map { family, variant in
             switch family {
             case .requests: .integer(column: column("requests"))
-            case .latencyBucket: .bucket(column: column("latency_buckets"), index: variant, bins: latencyBins)
+            case .latencyBucket: .bucket(blob: blob("latency_buckets", bins: latencyBins), index: min(variant, latencyBins - 1))
             case .latencySum: .real(column: column("latency_sum"))
             case .latencyCount: .integer(column: column("latency_count"))
-            case .ttftBucket: .bucket(column: column("ttft_buckets"), index: variant, bins: ttftBins)
+            case .ttftBucket: .bucket(blob: blob("ttft_buckets", bins: ttftBins), index: min(variant, ttftBins - 1))
             case .ttftSum: .real(column: column("ttft_sum"))
             case .ttftCount: .integer(column: column("ttft_count"))
             case .tokens:
@@ -42,27 +51,44 @@ struct CounterProjection {
             }
         }
         columns = names.joined(separator: ", ")
+        self.blobs = blobs
     }
 
-    /// Appends one value per source for the statement's current row.
-    func extract(_ statement: Statement, into values: inout [Double]) {
-        // Cumulative-over-`le` counts, decoded once per blob column per row.
-        var cumulative: [Int32: [Double]] = [:]
+    /// Appends one value per source for the statement's current row. `scratch`
+    /// holds the decoded blobs between calls, so a row allocates nothing.
+    func extract(_ statement: Statement, into values: inout [Double], scratch: inout [[Double]]) {
+        if scratch.count != blobs.count { scratch = blobs.map { [Double](repeating: 0, count: $0.bins) } }
+        for (slot, blob) in blobs.enumerated() {
+            statement.withBlob(blob.column) { bytes in
+                scratch[slot].withUnsafeMutableBufferPointer { decodeCumulativeBins(bytes, into: $0) }
+            }
+        }
         for source in sources {
             switch source {
             case .integer(let column): values.append(Double(statement.int64(column)))
             case .real(let column): values.append(statement.double(column))
-            case .bucket(let column, let index, let bins):
-                if cumulative[column] == nil {
-                    let counts = statement.withBlob(column) { decodeBins($0, count: bins) }
-                    var running: UInt64 = 0
-                    cumulative[column] = counts.map { count in
-                        running += count
-                        return Double(running)
-                    }
-                }
-                values.append(cumulative[column]![min(index, bins - 1)])
+            case .bucket(let blob, let index): values.append(scratch[blob][index])
             }
         }
+    }
+}
+
+/// Varint bin counts (as `decodeBins` reads them), written as running totals:
+/// the cumulative-over-`le` counts of a histogram. Missing trailing bins repeat the total.
+func decodeCumulativeBins(_ bytes: UnsafeRawBufferPointer, into bins: UnsafeMutableBufferPointer<Double>) {
+    var position = 0
+    var running: UInt64 = 0
+    for index in 0..<bins.count {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            value |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        running += value
+        bins[index] = Double(running)
     }
 }

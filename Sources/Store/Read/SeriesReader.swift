@@ -137,11 +137,12 @@ final class SeriesReader {
         var buckets: [Timestamp] = []
         var lastTimestamps: [Timestamp] = []
         var values: [Double] = []
+        var scratch: [[Double]] = []
         func read(_ statement: Statement) throws {
             while try statement.step() {
                 buckets.append(statement.int64(0))
                 lastTimestamps.append(statement.int64(1))
-                projection.extract(statement, into: &values)
+                projection.extract(statement, into: &values, scratch: &scratch)
             }
         }
         let before = try connection.cached(
