@@ -38,8 +38,10 @@ struct SilenceAPITests {
         defer { _ = try? fixture.daemon.stop() }
 
         let added = try fixture.amtool(
-            ["silence", "add", "alertname=InfermonCostSpike", "model=~gpt-4.*", "--duration=2h",
-             "--author=oncall", "--comment=vendor incident"], name: "add")
+            [
+                "silence", "add", "alertname=InfermonCostSpike", "model=~gpt-4.*", "--duration=2h",
+                "--author=oncall", "--comment=vendor incident",
+            ], name: "add")
         #expect(added.status == 0, "amtool silence add: \(added.stderr)")
         let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.count == 36, "a UUID: \(id)")

@@ -37,7 +37,8 @@ struct CounterProjection {
         sources = families.map { family, variant in
             switch family {
             case .requests: .integer(column: column("requests"))
-            case .latencyBucket: .bucket(blob: blob("latency_buckets", bins: latencyBins), index: min(variant, latencyBins - 1))
+            case .latencyBucket:
+                .bucket(blob: blob("latency_buckets", bins: latencyBins), index: min(variant, latencyBins - 1))
             case .latencySum: .real(column: column("latency_sum"))
             case .latencyCount: .integer(column: column("latency_count"))
             case .ttftBucket: .bucket(blob: blob("ttft_buckets", bins: ttftBins), index: min(variant, ttftBins - 1))
