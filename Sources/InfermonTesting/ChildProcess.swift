@@ -23,6 +23,11 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        // Nothing else of the test process leaks into the child: a listening socket
+        // of an in-process test server without CLOEXEC would stay bound (and accept
+        // connections) in every daemon spawned while it was open, long after the
+        // test closed it.
+        Self.closeInheritedDescriptors(&actions)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var env = environment ?? ChildProcess.currentEnvironment
@@ -114,4 +119,31 @@ public func waitUntil(timeoutSeconds: Double, pollMillis: Int = 50, _ condition:
         usleep(UInt32(pollMillis * 1000))
     }
     return try condition()
+}
+
+extension ChildProcess {
+    /// glibc 2.34+'s `posix_spawn_file_actions_addclosefrom_np`, which Swift's
+    /// Glibc module does not export; looked up once by name.
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFrom: CloseFrom? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: CloseFrom.self)
+    }()
+
+    /// Closes every descriptor above stderr in the child; where glibc is too
+    /// old for that, marks the parent's open descriptors close-on-exec instead.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let closeFrom, closeFrom(&actions, 3) == 0 { return }
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let descriptor = Int32(name), descriptor > 2 {
+                let flags = fcntl(descriptor, F_GETFD)
+                if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+            }
+        }
+    }
 }

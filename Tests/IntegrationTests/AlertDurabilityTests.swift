@@ -66,7 +66,16 @@ struct AlertDurabilityTests {
         _ = try child.wait()
 
         // The receiver comes back, and so does the daemon.
-        let receiver = try await RecordingReceiver.start(port: port)
+        let receiver: RecordingReceiver
+        do {
+            receiver = try await RecordingReceiver.start(port: port)
+        } catch {
+            // Say who holds the port, so a collision can be traced.
+            let sockets = try? runCommand("/usr/bin/ss", ["-tuanp"], directory: directory.path, name: "ss")
+            let holders = sockets?.stdout.split(separator: "\n").filter { $0.contains(":\(port)") } ?? []
+            Issue.record("port \(port) is taken: \(holders)")
+            throw error
+        }
         defer { Task { try? await receiver.stop() } }
         child = try daemon.start("final")
         var notifications: [Notification] = []
