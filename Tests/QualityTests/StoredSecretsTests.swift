@@ -65,7 +65,15 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
         let store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         let stage = SecurityStage(scanner: SecurityScanner(), clock: clock)
         let sink = StagedSink(stages: [stage], next: store)
-        try await sink.write(IngestBatch(events: (0..<3).map { event($0, at: clock.now() - 1000) }))
+        var withAttributes = event(9, at: clock.now() - 1000)
+        withAttributes.attributes = #"{"user":{"email":"\#(Self.secrets[4])","api_key":"\#(Self.secrets[1])"}}"#
+        let rejected = DeadLetter(
+            source: "logs", kind: .invalidJSON, location: "/var/log/app.jsonl", line: 7,
+            reason: "unexpected end of input", excerpt: Array(#"{"prompt":"use \#(Self.secrets[0]) now"#.utf8),
+            receivedAt: clock.now())
+        try await sink.write(
+            IngestBatch(
+                events: (0..<3).map { event($0, at: clock.now() - 1000) } + [withAttributes], deadLetters: [rejected]))
         clock.advance(by: 1000)
         try await sink.write(IngestBatch(events: [event(3, at: clock.now())]))
         store.close()
@@ -80,6 +88,9 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
         #expect(contains(stored, "[REDACTED:api_key]"))
         #expect(contains(stored, "Ignore all previous instructions"))
         #expect(contains(stored, "https://attacker.example/log"))
+        // Unknown attributes and the excerpt of a rejected line keep their shape, not their secrets.
+        #expect(contains(stored, #""email":"[REDACTED:email]""#))
+        #expect(contains(stored, #"{"prompt":"use [REDACTED:api_key] now"#))
     }
 
     @Test func findingCountersCommitWithTheBatchAndSurviveARestart() async throws {

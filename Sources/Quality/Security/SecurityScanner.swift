@@ -37,6 +37,20 @@ public struct SecurityScanner: Sendable {
         return ScanResult(findings: findings, redacted: Self.redact(text, findings))
     }
 
+    /// Text stored beside the scanned fields (unknown attributes, excerpts of
+    /// rejected lines) with its secrets and personal data replaced; nil when it
+    /// holds none. Not counted as findings: such text has no model or field.
+    public func redactSensitiveData(_ text: String) -> String? {
+        guard options.sensitiveData else { return nil }
+        var text = text
+        let findings = text.withUTF8 { bytes -> [SecurityFinding] in
+            var findings: [SecurityFinding] = []
+            SensitiveDataScanner.scan(bytes, into: &findings)
+            return findings
+        }
+        return findings.isEmpty ? nil : Self.redact(text, findings)
+    }
+
     /// Replaces redacted findings, merging overlaps (an email inside an
     /// exfiltration query string is one redaction), or nil if none is redacted.
     static func redact(_ text: String, _ findings: [SecurityFinding]) -> String? {

@@ -2,7 +2,8 @@ import InfermonCore
 import Synchronization
 
 /// The ingest hook: scans every event of a batch, replaces secrets in its
-/// prompt, response and context before the batch reaches the store, and adds
+/// prompt, response and context (and in unknown attributes and the excerpts of
+/// rejected lines) before the batch reaches the store, and adds
 /// the cumulative `infermon_security_findings_total{kind,model,field}` samples
 /// to the batch, so counts and events commit in one transaction.
 ///
@@ -55,6 +56,18 @@ public final class SecurityStage: IngestStage {
             scanField(&batch.events[index].prompt, field: .prompt, model: model, counts: &counts)
             scanField(&batch.events[index].response, field: .response, model: model, counts: &counts)
             scanField(&batch.events[index].context, field: .context, model: model, counts: &counts)
+            if let attributes = batch.events[index].attributes,
+                let redacted = scanner.redactSensitiveData(attributes)
+            {
+                batch.events[index].attributes = redacted
+            }
+        }
+        // A rejected line is kept as an excerpt for debugging; it must not keep a secret either.
+        for index in batch.deadLetters.indices {
+            let excerpt = String(decoding: batch.deadLetters[index].excerpt, as: UTF8.self)
+            if let redacted = scanner.redactSensitiveData(excerpt) {
+                batch.deadLetters[index].excerpt = Array(redacted.utf8)
+            }
         }
         guard !counts.isEmpty else { return }
         let now = clock.now()
