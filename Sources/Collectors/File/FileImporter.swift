@@ -13,32 +13,60 @@ public enum FileImporter {
         path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20, batchEvents: Int = 10_000,
         clock: any WallClock = SystemWallClock(), write: (IngestBatch) throws -> Void
     ) throws -> IngestTotals {
+        let batches = try FileBatches(
+            path: path, source: source, profile: profile, maxLineBytes: maxLineBytes, batchEvents: batchEvents,
+            clock: clock)
+        while let batch = try batches.next() { try write(batch) }
+        return batches.totals
+    }
+}
+
+/// A whole file read batch by batch, for callers that write each batch
+/// themselves, synchronously or through the (async) ingest stages.
+public final class FileBatches {
+    private let descriptor: Int32
+    private let reader: LineReader
+    private let batchEvents: Int
+    private let now: Timestamp
+    private var atEnd = false
+    /// What the batches returned so far held.
+    public private(set) var totals = IngestTotals()
+
+    public init(
+        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20, batchEvents: Int = 10_000,
+        clock: any WallClock = SystemWallClock()
+    ) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw InfermonError.io("cannot open \(path): \(String(cString: strerror(errno)))")
         }
-        defer { close(descriptor) }
         guard let info = FileSystem.stat(descriptor: descriptor), FileSystem.isRegularFile(info) else {
+            close(descriptor)
             throw InfermonError.io("\(path) is not a regular file")
         }
-        let reader = LineReader(
+        self.descriptor = descriptor
+        self.batchEvents = batchEvents
+        self.now = clock.now()
+        reader = LineReader(
             source: source, path: path, descriptor: descriptor, profile: profile, maxLineBytes: maxLineBytes, offset: 0,
             lineNumber: 0)
-        var totals = IngestTotals()
-        var batch = BatchBuilder()
-        let now = clock.now()
-        var atEnd = false
+    }
+
+    deinit { close(descriptor) }
+
+    /// The next non-empty batch (up to `batchEvents` events or 32 MB of input), or nil at the end.
+    public func next() throws -> IngestBatch? {
         while !atEnd {
-            atEnd = try reader.read(into: &batch, budget: 1 << 20, now: now, final: true)
-            if batch.events.count >= batchEvents || batch.bytes >= 32 << 20 || atEnd {
-                if !batch.isEmpty { try write(batch.build()) }
-                totals.lines += batch.linesRead
-                totals.events += batch.events.count
-                totals.deadLetters += batch.deadLetters.count
-                totals.bytes += batch.bytes
-                batch = BatchBuilder()
-            }
+            var batch = BatchBuilder()
+            repeat {
+                atEnd = try reader.read(into: &batch, budget: 1 << 20, now: now, final: true)
+            } while !atEnd && batch.events.count < batchEvents && batch.bytes < 32 << 20
+            totals.lines += batch.linesRead
+            totals.events += batch.events.count
+            totals.deadLetters += batch.deadLetters.count
+            totals.bytes += batch.bytes
+            if !batch.isEmpty { return batch.build() }
         }
-        return totals
+        return nil
     }
 }

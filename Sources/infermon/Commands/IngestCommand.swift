@@ -4,14 +4,17 @@ import InfermonCore
 import Logging
 import Store
 
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Import log files once, then print how many lines were accepted and rejected.",
         discussion: """
             Each line is one request in the chosen profile's format. Lines that do not parse are kept \
-            as dead letters (see `infermon stats`). The exit status is non-zero if a file cannot be read. \
-            Do not ingest a file that a running daemon also follows: it would be counted twice.
+            as dead letters (see `infermon stats`). Events go through the same stages as in the daemon: \
+            pricing, spend, token and SLO counters, and redaction of secrets. The exit status is non-zero if \
+            a file cannot be read. Do not ingest a file that a running daemon also follows: it would be \
+            counted twice; while a daemon runs, push events to it (POST /api/v1/events) instead, so one \
+            process keeps the counters.
             """
     )
 
@@ -23,16 +26,25 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptionsGroup
 
-    func run() throws {
+    func run() async throws {
         LogSetup.bootstrap(level: store.logLevel, json: false)
         guard let kind = ProfileKind(rawValue: profile) else {
             throw ValidationError("unknown profile \"\(profile)\"; choose one of \(ProfileKind.names)")
         }
         let database: SQLiteStore
+        let sink: StagedSink
         do {
             let configuration = try store.loadConfiguration()
             database = try Daemon.openStore(
                 config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+            let clock = SystemWallClock()
+            let stages = try LLMOpsWiring.ingestStages(
+                config: configuration, querier: database, now: clock.now(), logger: Logger(label: "infermon.llmops"))
+            sink = StagedSink(
+                stages: stages + [
+                    try QualityWiring.securityStage(config: configuration, store: database, clock: clock)
+                ],
+                next: database)
         } catch {
             throw fail(error)
         }
@@ -41,9 +53,9 @@ struct IngestCommand: ParsableCommand {
         var total = IngestTotals()
         for file in files {
             do {
-                let totals = try FileImporter.importFile(path: file, source: "ingest", profile: kind.makeProfile()) {
-                    try database.writeSynchronously($0, source: "ingest")
-                }
+                let batches = try FileBatches(path: file, source: "ingest", profile: kind.makeProfile())
+                while let batch = try batches.next() { try await sink.write(batch) }
+                let totals = batches.totals
                 print("\(file): \(totals.events) accepted, \(totals.deadLetters) rejected")
                 total.events += totals.events
                 total.deadLetters += totals.deadLetters
