@@ -100,33 +100,7 @@ enum AnnotationsText {
 
     static func decode(_ text: String) throws -> [String: String] {
         var result: [String: String] = [:]
-        var characters = Array(text.unicodeScalars)[...]
-        func fail() -> InfermonError { InfermonError.storage("malformed stored annotations: \(text.prefix(80))") }
-        guard characters.popFirst() == "{" else { throw fail() }
-        while let next = characters.first, next != "}" {
-            if next == "," || next == " " {
-                characters.removeFirst()
-                continue
-            }
-            var name = ""
-            while let scalar = characters.first, scalar != "=" {
-                name.unicodeScalars.append(scalar)
-                characters.removeFirst()
-            }
-            guard characters.popFirst() == "=", characters.popFirst() == "\"" else { throw fail() }
-            var value = ""
-            while true {
-                guard let scalar = characters.popFirst() else { throw fail() }
-                if scalar == "\"" { break }
-                if scalar == "\\" {
-                    guard let escaped = characters.popFirst() else { throw fail() }
-                    value.unicodeScalars.append(escaped == "n" ? "\n" : escaped)
-                } else {
-                    value.unicodeScalars.append(scalar)
-                }
-            }
-            result[name] = value
-        }
+        for pair in try LabelsText.decodePairs(text, what: "annotations") { result[pair.name] = pair.value }
         return result
     }
 }

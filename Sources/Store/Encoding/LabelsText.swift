@@ -8,9 +8,14 @@ enum LabelsText {
     }
 
     static func decode(_ text: String) throws -> Labels {
-        var pairs: [Label] = []
+        Labels(try decodePairs(text, what: "labels").map { Label($0.name, $0.value) })
+    }
+
+    /// The `name="value"` pairs in file order, empty values included.
+    static func decodePairs(_ text: String, what: String) throws -> [(name: String, value: String)] {
+        var pairs: [(name: String, value: String)] = []
         var characters = Array(text.unicodeScalars)[...]
-        func fail() -> InfermonError { InfermonError.storage("malformed stored labels: \(text.prefix(80))") }
+        func fail() -> InfermonError { InfermonError.storage("malformed stored \(what): \(text.prefix(80))") }
         guard characters.popFirst() == "{" else { throw fail() }
         while let next = characters.first, next != "}" {
             if next == "," || next == " " {
@@ -34,8 +39,8 @@ enum LabelsText {
                     value.unicodeScalars.append(scalar)
                 }
             }
-            pairs.append(Label(name, value))
+            pairs.append((name, value))
         }
-        return Labels(pairs)
+        return pairs
     }
 }
