@@ -26,6 +26,9 @@ public struct DetectorsSection: Sendable, Equatable {
     /// Test per field, overriding the automatic choice.
     public var tests: [String: String] = [:]
     public var exclude: [String] = []
+    /// Labels drift is also measured per value of, within each model.
+    public var groupBy: [String] = []
+    public static let groupableLabels = ["tenant", "route", "model_version"]
     public var outlierCut = 3.5
     public var anomalySmoothing = 0.3
     public var seasonalSmoothing = 0.2
@@ -41,7 +44,7 @@ public struct DetectorsSection: Sendable, Equatable {
 
     static let keys: Set<String> = [
         "enabled", "interval", "window", "reference", "alpha", "min_samples", "bootstrap", "thresholds", "tests",
-        "exclude", "outlier_cut", "anomaly", "change_point", "judge_score_feature", "max_events_per_model",
+        "exclude", "group_by", "outlier_cut", "anomaly", "change_point", "judge_score_feature", "max_events_per_model",
     ]
 
     static func parse(_ value: YAMLValue) throws -> DetectorsSection {
@@ -72,6 +75,13 @@ public struct DetectorsSection: Sendable, Equatable {
             for (field, test) in try tests.entries() { section.tests[field] = try test.oneOf(Self.testNames) }
         }
         if let exclude = map["exclude"] { section.exclude = try exclude.stringList() }
+        if let groupBy = map["group_by"] {
+            section.groupBy = try groupBy.stringList()
+            for label in section.groupBy where !Self.groupableLabels.contains(label) {
+                throw groupBy.error(
+                    "drift can be grouped by \(Self.groupableLabels.joined(separator: ", ")), not \"\(label)\"")
+            }
+        }
         if let cut = map["outlier_cut"] {
             section.outlierCut = try cut.double()
             guard section.outlierCut > 0 else { throw cut.error("must be positive") }

@@ -29,14 +29,15 @@ import Testing
 
     /// `count` events evenly spread over `from..<through`; latency shifted by `shift` (log scale).
     func events(
-        count: Int, from: Timestamp, through: Timestamp, shift: Double, seed: UInt64, model: String = "chat"
+        count: Int, from: Timestamp, through: Timestamp, shift: Double, seed: UInt64, model: String = "chat",
+        tenant: String? = nil
     ) -> [InferenceEvent] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { index in
             let time = from + (through - from) * Timestamp(index) / Timestamp(count)
             let refusal = generator.unit() < 0.05
             return InferenceEvent(
-                timestamp: time, model: model, tenant: generator.unit() < 0.5 ? "acme" : "globex",
+                timestamp: time, model: model, tenant: tenant ?? (generator.unit() < 0.5 ? "acme" : "globex"),
                 status: generator.unit() < 0.02 ? .error : .ok, latency: exp(shift + 0.3 * generator.normal()),
                 promptTokens: Int(200 * exp(0.3 * generator.normal())), completionTokens: 50 + index % 7,
                 cost: 0.001, finishReason: generator.unit() < 0.9 ? "stop" : "length",
@@ -148,6 +149,42 @@ import Testing
         let changes = try store.select(
             [.equal("__name__", DetectorMetrics.changePoint)], from: now, through: now + hour)
         #expect(!changes.isEmpty)
+    }
+
+    @Test func driftPerConfiguredLabelFindsTheTenantThatMoved() async throws {
+        let (store, directory) = try temporaryStore()
+        defer { removeDirectory(directory) }
+        try store.writeSynchronously(
+            IngestBatch(events: events(count: 3000, from: now - 25 * hour, through: now - hour, shift: 0, seed: 7)))
+        // Only acme's latency moves; globex's stays put.
+        let acme = events(count: 600, from: now - hour + 1, through: now, shift: 0.5, seed: 8, tenant: "acme")
+        let globex = events(count: 600, from: now - hour + 1, through: now, shift: 0, seed: 9, tenant: "globex")
+        try store.writeSynchronously(IngestBatch(events: (acme + globex).sorted { $0.timestamp < $1.timestamp }))
+        var options = DetectorOptions()
+        options.drift.bootstrapReplicates = 30
+        options.groupBy = ["tenant"]
+        let service = DetectorService(
+            reader: store, baselines: store, appender: store, options: options, clock: ManualClock(now: now),
+            logger: Logger(label: "test"))
+        let report = try await service.evaluate(now: now)
+        func latency(_ tenant: String) throws -> FieldDrift {
+            let group = try #require(report.drift.first { $0.model == "chat" && $0.labels == ["tenant": tenant] })
+            #expect(!group.fields.contains { $0.field == "tenant" }, "the grouping label is constant in a group")
+            return try #require(group.fields.first { $0.field == "latency" })
+        }
+        #expect(try latency("acme").isDrift)
+        #expect(try !latency("globex").isDrift)
+        // The whole model is still evaluated, without the label.
+        #expect(report.drift.contains { $0.model == "chat" && $0.labels.isEmpty })
+
+        let series = try store.select(
+            [.equal("__name__", DetectorMetrics.driftDetected), .equal("field", "latency"), .equal("tenant", "acme")],
+            from: now - 1, through: now)
+        #expect(series.count == 1 && series.first?.samples.last?.value == 1)
+        #expect(series.first?.labels["model"] == "chat")
+        // A second evaluation reuses the cached grouped reference and agrees.
+        let again = try await service.evaluate(now: now + 1)
+        #expect(again.drift.filter { !$0.labels.isEmpty }.count == 2)
     }
 
     @Test func scheduledRunEvaluatesOnTheClock() async throws {

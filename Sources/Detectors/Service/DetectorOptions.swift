@@ -18,6 +18,9 @@ public struct DetectorOptions: Sendable, Equatable {
     public var window: Int64 = 3_600_000
     public var reference: Reference = .previousPeriod(length: 86_400_000)
     public var drift = DriftSettings()
+    /// Labels (tenant, route, model_version) drift is also measured per value of,
+    /// within each model: `infermon_drift_*{model, tenant="acme", …}`.
+    public var groupBy: [String] = []
     /// Fields left out of drift (names as in `FieldExtraction`, or `features.<key>`).
     public var excludedFields: Set<String> = []
     /// |modified z| above which an event is an outlier.

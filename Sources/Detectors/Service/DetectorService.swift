@@ -58,8 +58,15 @@ public struct DetectorService: Service {
                 from: now - options.window + 1, through: now, responsePrefixLength: options.responsePrefixLength,
                 limitPerModel: options.maximumEventsPerModel))
         let (reference, referenceSamples) = try referenceWindow(now: now)
-        let drift = DriftEvaluation.compare(
+        var drift = DriftEvaluation.compare(
             reference: referenceSamples, current: current, settings: options.drift, excluded: options.excludedFields)
+        let grouped = groupedReference(reference: reference)
+        for label in options.groupBy {
+            guard let groupedSamples = grouped[label] else { continue }
+            drift += DriftEvaluation.compare(
+                groupedReference: groupedSamples, current: current, by: label, settings: options.drift,
+                excluded: options.excludedFields)
+        }
         var samples = Self.driftSamples(drift, at: now)
         let stepFrom = now - options.interval + 1
         let referenceByModel = Dictionary(reference.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
@@ -119,11 +126,27 @@ public struct DetectorService: Service {
         return (columns, samples)
     }
 
+    /// The reference split by each `groupBy` label, kept with the cached reference.
+    func groupedReference(reference: [EventColumns])
+        -> [String: ReferenceSamples]
+    {
+        guard !options.groupBy.isEmpty else { return [:] }
+        // `referenceWindow` has just refreshed the cache when the reference moved, dropping its groups.
+        if let grouped = state.withLock({ $0.cachedReference?.grouped }) { return grouped }
+        var grouped: [String: ReferenceSamples] = [:]
+        for label in options.groupBy {
+            grouped[label] = DriftEvaluation.groupedReference(reference, by: label, excluded: options.excludedFields)
+        }
+        state.withLock { $0.cachedReference?.grouped = grouped }
+        return grouped
+    }
+
     static func driftSamples(_ drift: [ModelDrift], at time: Timestamp) -> [(labels: Labels, sample: Sample)] {
         var samples: [(labels: Labels, sample: Sample)] = []
         for model in drift {
             for field in model.fields {
-                let labels = ["field": field.field, "test": field.test.rawValue, "model": model.model]
+                var labels = ["field": field.field, "test": field.test.rawValue, "model": model.model]
+                labels.merge(model.labels) { current, _ in current }
                 if field.verdict != .notEnoughData {
                     samples.append((Labels(name: DetectorMetrics.driftScore, labels), Sample(time, field.statistic)))
                     if !field.pValue.isNaN {
@@ -170,6 +193,8 @@ struct CachedReference: Sendable {
     var readAt: Timestamp
     var columns: [EventColumns]
     var samples: ReferenceSamples
+    /// The same reference split by each `groupBy` label, built on first use.
+    var grouped: [String: ReferenceSamples]?
 }
 
 /// Holds the state behind a lock; a class so the service itself stays copyable.

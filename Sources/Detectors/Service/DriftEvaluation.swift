@@ -5,7 +5,15 @@ import InfermonCore
 public struct ModelDrift: Sendable {
     /// The model, or `ModelDrift.allModels` for the traffic mix across models.
     public var model: String
+    /// The group within the model (`["tenant": "acme"]`), empty for the whole model.
+    public var labels: [String: String] = [:]
     public var fields: [FieldDrift]
+
+    public init(model: String, labels: [String: String] = [:], fields: [FieldDrift]) {
+        self.model = model
+        self.labels = labels
+        self.fields = fields
+    }
 
     public static let allModels = "*"
 }
@@ -63,6 +71,47 @@ public enum DriftEvaluation {
                 ModelDrift(model: ModelDrift.allModels, fields: DriftDetector.evaluate([input], settings: settings)))
         }
         return result
+    }
+
+    /// Drift per value of `label` within each model: each (model, value) of
+    /// `current` against the same pair in `reference`, which must have been built
+    /// with `groupedReference(_:by:excluded:)`. The label's own field is left out (it is
+    /// constant within a group).
+    public static func compare(
+        groupedReference: ReferenceSamples, current: [EventColumns], by label: String, settings: DriftSettings,
+        excluded: Set<String> = []
+    ) -> [ModelDrift] {
+        let parts = groupedColumns(current, by: label)
+        var owners: [String: (model: String, value: String)] = [:]
+        for (model, value, columns) in parts { owners[columns.model] = (model, value) }
+        let drift = compare(
+            reference: groupedReference, current: parts.map(\.columns), settings: settings,
+            excluded: excluded.union([label, "model"]))
+        return drift.compactMap { entry in
+            guard let owner = owners[entry.model] else { return nil }
+            return ModelDrift(model: owner.model, labels: [label: owner.value], fields: entry.fields)
+        }
+    }
+
+    /// A reference for `compare(groupedReference:…)`: split by `label`, built once and reused.
+    public static func groupedReference(_ reference: [EventColumns], by label: String, excluded: Set<String> = [])
+        -> ReferenceSamples
+    {
+        ReferenceSamples(
+            groupedColumns(reference, by: label).map(\.columns), excluded: excluded.union([label, "model"]))
+    }
+
+    /// Each model's events split by `label`, each part keyed `model` + U+001F + value.
+    public static func groupedColumns(_ columns: [EventColumns], by label: String)
+        -> [(model: String, value: String, columns: EventColumns)]
+    {
+        columns.flatMap { model in
+            model.split(by: label).map { value, part in
+                var keyed = part
+                keyed.model = model.model + "\u{1F}" + value
+                return (model.model, value, keyed)
+            }
+        }
     }
 
     static func empty(like sample: FieldSample) -> FieldSample {

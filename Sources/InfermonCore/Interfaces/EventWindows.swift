@@ -23,6 +23,28 @@ public struct EventColumns: Sendable, Equatable {
     }
 
     public var count: Int { timestamps.count }
+
+    /// The events split by the value of categorical column `name` (events
+    /// without one are left out), in category order; each part keeps the model.
+    public func split(by name: String) -> [(value: String, columns: EventColumns)] {
+        guard let column = categorical[name] else { return [] }
+        var indices = [[Int]](repeating: [], count: column.categories.count)
+        for (index, code) in column.codes.enumerated() where code >= 0 { indices[Int(code)].append(index) }
+        return zip(column.categories, indices).compactMap { value, rows in
+            rows.isEmpty ? nil : (value, subset(rows))
+        }
+    }
+
+    /// The events at `rows` (ascending), every column kept.
+    public func subset(_ rows: [Int]) -> EventColumns {
+        EventColumns(
+            model: model, timestamps: rows.map { timestamps[$0] },
+            numeric: numeric.mapValues { values in rows.map { values[$0] } },
+            categorical: categorical.mapValues { column in
+                CategoricalColumn(categories: column.categories, codes: rows.map { column.codes[$0] })
+            },
+            responsePrefixes: responsePrefixes.map { prefixes in rows.map { prefixes[$0] } })
+    }
 }
 
 /// A categorical column: one code per event indexing `categories`, −1 for missing.

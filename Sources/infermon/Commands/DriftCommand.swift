@@ -36,6 +36,12 @@ struct DriftCommand: AsyncParsableCommand {
         var previous: String?
         @Option(help: ArgumentHelp("table, json or markdown.", valueName: "format")) var format: DriftReportFormat =
             .table
+        @Option(
+            name: .customLong("by"),
+            help: ArgumentHelp(
+                "Also compare per value of this label within each model: tenant, route or model_version (repeatable).",
+                valueName: "label"))
+        var groupBy: [String] = []
         @Flag(help: "Exit with status 2 when any field drifted.") var failOnDrift = false
 
         func run() async throws {
@@ -86,8 +92,20 @@ struct DriftCommand: AsyncParsableCommand {
                         reference = saved.columns.filter { model == nil || $0.model == model }
                     }
                 }
-                results = DriftEvaluation.compare(
+                var drift = DriftEvaluation.compare(
                     reference: reference, current: current, settings: options.drift, excluded: options.excludedFields)
+                for label in groupBy {
+                    guard DetectorsSection.groupableLabels.contains(label) else {
+                        throw InfermonError.invalidArgument(
+                            "--by takes \(DetectorsSection.groupableLabels.joined(separator: ", ")), not \"\(label)\"")
+                    }
+                    drift += DriftEvaluation.compare(
+                        groupedReference: DriftEvaluation.groupedReference(
+                            reference, by: label, excluded: options.excludedFields), current: current, by: label,
+                        settings: options.drift,
+                        excluded: options.excludedFields)
+                }
+                results = drift
             } catch {
                 throw fail(error)
             }

@@ -26,6 +26,7 @@ enum DetectorsWiring {
             if let kind = DriftTest(rawValue: test) { options.drift.overrides[field] = kind }
         }
         options.excludedFields = Set(section.exclude)
+        options.groupBy = section.groupBy
         options.outlierCut = section.outlierCut
         options.anomalySmoothing = section.anomalySmoothing
         options.seasonal.smoothing = section.seasonalSmoothing

@@ -21,7 +21,7 @@ enum DriftReportRenderer {
             for field in model.fields {
                 let tested = field.verdict != .notEnoughData
                 rows.append([
-                    model.model, field.field, field.test.rawValue, tested ? number(field.statistic) : "-",
+                    model.displayName, field.field, field.test.rawValue, tested ? number(field.statistic) : "-",
                     tested && !field.pValue.isNaN ? number(field.pValue) : "-", number(field.threshold),
                     field.verdict.rawValue, String(field.referenceCount), String(field.currentCount),
                     field.movedBins.map(describe).joined(separator: "; "),
@@ -68,6 +68,12 @@ enum DriftReportRenderer {
                 out += "\n  {"
                 out += "\"model\":"
                 writeJSONString(model.model, to: &out)
+                for (name, value) in model.labels.sorted(by: { $0.key < $1.key }) {
+                    out += ","
+                    writeJSONString(name, to: &out)
+                    out += ":"
+                    writeJSONString(value, to: &out)
+                }
                 out += ",\"field\":"
                 writeJSONString(field.field, to: &out)
                 out += ",\"test\":\"\(field.test.rawValue)\",\"statistic\":\(jsonNumber(field.statistic))"
@@ -139,5 +145,15 @@ extension Double {
 extension String {
     fileprivate func replacingPipes() -> String {
         split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+    }
+}
+
+extension ModelDrift {
+    /// `chat` or, for a group, `chat{tenant=acme}`.
+    var displayName: String {
+        labels.isEmpty
+            ? model
+            : model + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                + "}"
     }
 }
