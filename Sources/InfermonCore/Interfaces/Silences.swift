@@ -79,5 +79,6 @@ public protocol SilenceRegistry: Sendable {
     /// Silences in `state`, or all kept ones when nil, newest first.
     func list(state: Silence.State?) async throws -> [Silence]
     /// Ends a silence now; throws when there is none with this id or it has already expired.
+    @discardableResult
     func expire(id: String) async throws -> Silence
 }
