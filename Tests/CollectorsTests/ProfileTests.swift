@@ -14,7 +14,8 @@ struct ProfileTests {
         let line = """
             {"timestamp":"2026-11-28T02:25:48.123Z","request_id":"r1","model":"gpt-4o","model_version":"2024-08-06",\
             "route":"/v1/chat/completions","tenant":"acme","status":"ok","latency_ms":1234.5,"ttft_ms":210,\
-            "prompt_tokens":1000,"completion_tokens":200,"cached_tokens":512,"reasoning_tokens":64,"cost_usd":0.0042,\
+            "prompt_tokens":1000,"completion_tokens":200,"cached_tokens":512,"cache_write_tokens":128,"reasoning_tokens":64,\
+            "cost_usd":0.0042,\
             "finish_reason":"length","stream":true,"prompt":"Hi \\"there\\"\\n","response":"Hello\\u00e9",\
             "context":["doc one","doc two"],"features":{"country":"de","age":41,"vip":true},"prediction":0.87,\
             "label":"fraud","feedback":"down","gateway_node":"eu-1","extra":{"a":[1,2,{"b":null}]}}
@@ -27,7 +28,7 @@ struct ProfileTests {
         #expect(event.latency == 1.2345)
         #expect(event.timeToFirstToken == 0.21)
         #expect(event.promptTokens == 1000 && event.completionTokens == 200)
-        #expect(event.cachedTokens == 512 && event.reasoningTokens == 64)
+        #expect(event.cachedTokens == 512 && event.reasoningTokens == 64 && event.cacheWriteTokens == 128)
         #expect(event.cost == 0.0042)
         #expect(event.finishReason == "length" && event.streamed == true)
         #expect(event.prompt == "Hi \"there\"\n")
@@ -90,6 +91,12 @@ struct ProfileTests {
         #expect(flat.model == "gpt-4o" && flat.modelVersion == "gpt-4o-2024-08-06" && flat.route == "chat")
         #expect(flat.promptTokens == 420 && flat.completionTokens == 96 && flat.cachedTokens == 256)
         #expect(flat.finishReason == "stop" && flat.tenant == "initech" && flat.latency == 1.25)
+        #expect(flat.cacheWriteTokens == nil)
+        let written = try OTelGenAIProfile().decode(
+            #"{"timestamp":1795830531000,"gen_ai.request.model":"claude-sonnet-4","gen_ai.usage.input_tokens":3000,"#
+                + #""gen_ai.usage.output_tokens":10,"#
+                + #""gen_ai.usage.cache_creation.input_tokens":2048,"gen_ai.usage.cache_read.input_tokens":512}"#)
+        #expect(written.cacheWriteTokens == 2048 && written.cachedTokens == 512 && written.promptTokens == 3000)
         #expect(flat.requestID == "chatcmpl-9xyz")
         #expect(flat.attributes?.contains("\"server.address\":\"api.openai.com\"") == true)
 
@@ -135,6 +142,7 @@ struct ProfileTests {
             completionTokens: 0, cost: 0.5, finishReason: nil, streamed: false, prompt: "p\n", response: nil)
         original.features = ["f": .number(1.5), "g": .category("x")]
         original.feedback = 1
+        original.cacheWriteTokens = 7
         let decoded = try NativeProfile().decode(NativeEncoder.line(original))
         #expect(decoded == original)
     }

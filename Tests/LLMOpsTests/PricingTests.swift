@@ -32,6 +32,22 @@ struct PricingTests {
         #expect(cost.totalUSD < (1520 * 2.50 + 88 * 10.00) / 1e6)
     }
 
+    @Test func cacheWritesAreBilledAtTheirRateOutOfThePrompt() {
+        // Claude Sonnet 4: $3 input, $0.30 cache read, $3.75 cache write (5-minute), $15 output.
+        let sonnet = TokenPrices(input: 3.00, output: 15.00, cachedInput: 0.30, cacheWrite: 3.75)
+        // 10,000 prompt tokens: 6,000 read from the cache, 3,000 written to it, 1,000 plain.
+        let cost = sonnet.cost(of: TokenUsage(prompt: 10_000, cached: 6000, cacheWrite: 3000, completion: 500))
+        #expect(abs(cost.uncachedInputUSD - 1000 * 3.00e-6) < 1e-15)
+        #expect(abs(cost.cachedInputUSD - 6000 * 0.30e-6) < 1e-15)
+        #expect(abs(cost.cacheWriteUSD - 3000 * 3.75e-6) < 1e-15)
+        #expect(abs(cost.totalUSD - (1000 * 3.00 + 6000 * 0.30 + 3000 * 3.75 + 500 * 15.00) / 1e6) < 1e-12)
+        // Without a cache-write rate they pay the input rate; counts beyond the prompt are clamped.
+        let plain = TokenPrices(input: 3.00, output: 15.00, cachedInput: 0.30)
+        #expect(abs(plain.cost(of: TokenUsage(prompt: 4000, cacheWrite: 4000)).totalUSD - 4000 * 3.00e-6) < 1e-15)
+        let clamped = TokenUsage(prompt: 1000, cached: 800, cacheWrite: 900).billable
+        #expect(clamped.uncachedInput == 0 && clamped.cached == 800 && clamped.cacheWrite == 200)
+    }
+
     @Test func reasoningTokensAreCountedOnceAtTheReasoningRateWhenThereIsOne() {
         // 1,200 completion tokens, 1,000 of them reasoning.
         let usage = TokenUsage(prompt: 1000, completion: 1200, reasoning: 1000)
@@ -46,7 +62,7 @@ struct PricingTests {
         let alone = asOutput.cost(of: TokenUsage(reasoning: 500))
         #expect(abs(alone.totalUSD - 500 * 0.60e-6) < 1e-15)
         // Inconsistent counts are clamped to their totals, never billed twice.
-        #expect(TokenUsage(prompt: 100, cached: 300, completion: 10, reasoning: 50).billable == (0, 100, 0, 50))
+        #expect(TokenUsage(prompt: 100, cached: 300, completion: 10, reasoning: 50).billable == (0, 100, 0, 0, 50))
     }
 
     @Test func aPriceChangeMidDayAppliesFromItsInstantAndOldSpendKeepsItsPrice() async throws {

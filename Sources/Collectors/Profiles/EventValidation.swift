@@ -10,7 +10,8 @@ enum EventValidation {
         try nonNegative(event.cost, "cost")
         for (value, name) in [
             (event.promptTokens, "prompt_tokens"), (event.completionTokens, "completion_tokens"),
-            (event.cachedTokens, "cached_tokens"), (event.reasoningTokens, "reasoning_tokens"),
+            (event.cachedTokens, "cached_tokens"), (event.cacheWriteTokens, "cache_write_tokens"),
+            (event.reasoningTokens, "reasoning_tokens"),
         ] {
             if let value, value < 0 { throw EventDecodingError("\(name) is negative") }
         }

@@ -32,6 +32,10 @@ public struct LiteLLMProfile: EventProfile {
         event.cachedTokens =
             try doc.count("metadata.usage_object.prompt_tokens_details.cached_tokens")
             ?? doc.count("response.usage.prompt_tokens_details.cached_tokens")
+        // LiteLLM passes Anthropic's cache-write count through in its usage object.
+        event.cacheWriteTokens =
+            try doc.count("metadata.usage_object.cache_creation_input_tokens")
+            ?? doc.count("response.usage.cache_creation_input_tokens")
         event.reasoningTokens =
             try doc.count("metadata.usage_object.completion_tokens_details.reasoning_tokens")
             ?? doc.count("response.usage.completion_tokens_details.reasoning_tokens")

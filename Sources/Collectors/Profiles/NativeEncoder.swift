@@ -48,6 +48,7 @@ public enum NativeEncoder {
         integer("prompt_tokens", event.promptTokens)
         integer("completion_tokens", event.completionTokens)
         integer("cached_tokens", event.cachedTokens)
+        integer("cache_write_tokens", event.cacheWriteTokens)
         integer("reasoning_tokens", event.reasoningTokens)
         number("cost_usd", event.cost)
         string("finish_reason", event.finishReason)

@@ -10,7 +10,7 @@ public struct NativeProfile: EventProfile {
     enum Field {
         case timestamp, requestID, model, modelVersion, route, tenant, status, errorType
         case latencyMillis, latencySeconds, ttftMillis, ttftSeconds
-        case promptTokens, completionTokens, cachedTokens, reasoningTokens, cost
+        case promptTokens, completionTokens, cachedTokens, cacheWriteTokens, reasoningTokens, cost
         case finishReason, stream, prompt, response, context, features, prediction, label, feedback
     }
 
@@ -22,7 +22,8 @@ public struct NativeProfile: EventProfile {
         ("ttft_ms", .ttftMillis), ("ttft_s", .ttftSeconds), ("ttft", .ttftSeconds),
         ("prompt_tokens", .promptTokens), ("input_tokens", .promptTokens),
         ("completion_tokens", .completionTokens), ("output_tokens", .completionTokens),
-        ("cached_tokens", .cachedTokens), ("reasoning_tokens", .reasoningTokens),
+        ("cached_tokens", .cachedTokens), ("cache_write_tokens", .cacheWriteTokens),
+        ("reasoning_tokens", .reasoningTokens),
         ("cost_usd", .cost), ("cost", .cost), ("finish_reason", .finishReason), ("stream", .stream),
         ("prompt", .prompt), ("response", .response), ("context", .context), ("features", .features),
         ("prediction", .prediction), ("label", .label), ("feedback", .feedback),
@@ -126,6 +127,7 @@ public struct NativeProfile: EventProfile {
         case .promptTokens: event.promptTokens = try count()
         case .completionTokens: event.completionTokens = try count()
         case .cachedTokens: event.cachedTokens = try count()
+        case .cacheWriteTokens: event.cacheWriteTokens = try count()
         case .reasoningTokens: event.reasoningTokens = try count()
         case .cost: event.cost = try number()
         case .finishReason: event.finishReason = try string()

@@ -155,6 +155,8 @@ public enum OTelGenAIMapping {
         event.promptTokens = try count("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")
         event.completionTokens = try count("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
         event.cachedTokens = try count("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
+        event.cacheWriteTokens = try count(
+            "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens")
         event.reasoningTokens = try count("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens")
         event.cost = try number("gen_ai.usage.cost", "cost_usd")
         if let ttft = try number("gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token") {

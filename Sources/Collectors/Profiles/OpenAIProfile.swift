@@ -38,6 +38,8 @@ public struct OpenAIProfile: EventProfile {
         event.cachedTokens =
             try doc.count("response.usage.prompt_tokens_details.cached_tokens")
             ?? doc.count("response.usage.input_tokens_details.cached_tokens")
+        // Gateways serving Anthropic models in OpenAI's shape add its cache-write count.
+        event.cacheWriteTokens = try doc.count("response.usage.cache_creation_input_tokens")
         event.reasoningTokens =
             try doc.count("response.usage.completion_tokens_details.reasoning_tokens")
             ?? doc.count("response.usage.output_tokens_details.reasoning_tokens")

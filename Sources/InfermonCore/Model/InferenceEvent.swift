@@ -48,6 +48,9 @@ public struct InferenceEvent: Sendable, Equatable {
     public var promptTokens: Int?
     public var completionTokens: Int?
     public var cachedTokens: Int?
+    /// Prompt tokens written to the provider's prompt cache (Anthropic's
+    /// `cache_creation_input_tokens`), part of `promptTokens`.
+    public var cacheWriteTokens: Int?
     public var reasoningTokens: Int?
     /// Cost in USD as reported by the source; nil when the source did not say.
     public var cost: Double?
@@ -78,6 +81,7 @@ public struct InferenceEvent: Sendable, Equatable {
         promptTokens: Int? = nil,
         completionTokens: Int? = nil,
         cachedTokens: Int? = nil,
+        cacheWriteTokens: Int? = nil,
         reasoningTokens: Int? = nil,
         cost: Double? = nil,
         finishReason: String? = nil,
@@ -104,6 +108,7 @@ public struct InferenceEvent: Sendable, Equatable {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedTokens = cachedTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.reasoningTokens = reasoningTokens
         self.cost = cost
         self.finishReason = finishReason

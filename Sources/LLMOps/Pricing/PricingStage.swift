@@ -42,10 +42,7 @@ public final class PricingStage: IngestStage {
                 guard let row,
                     let period = periods[row].last(where: { ($0.effectiveFrom ?? .min) <= events[index].timestamp })
                 else { continue }
-                let usage = TokenUsage(
-                    prompt: events[index].promptTokens ?? 0, cached: events[index].cachedTokens ?? 0,
-                    completion: events[index].completionTokens ?? 0, reasoning: events[index].reasoningTokens ?? 0)
-                events[index].cost = period.cost(of: usage).totalUSD
+                events[index].cost = period.cost(of: Self.usage(of: events[index])).totalUSD
             }
         }
     }
@@ -54,7 +51,7 @@ public final class PricingStage: IngestStage {
     /// that used no tokens costs nothing rather than being unpriced.
     public static func usage(of event: InferenceEvent) -> TokenUsage {
         TokenUsage(
-            prompt: event.promptTokens ?? 0, cached: event.cachedTokens ?? 0,
+            prompt: event.promptTokens ?? 0, cached: event.cachedTokens ?? 0, cacheWrite: event.cacheWriteTokens ?? 0,
             completion: event.completionTokens ?? 0, reasoning: event.reasoningTokens ?? 0)
     }
 

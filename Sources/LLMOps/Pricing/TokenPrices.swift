@@ -8,8 +8,8 @@ public struct TokenPrices: Sendable, Equatable {
     /// Prompt tokens served from the provider's cache. nil: the provider gives no
     /// discount, and cached tokens pay the input rate.
     public var cachedInput: Double?
-    /// Prompt tokens written to the cache (Anthropic). Kept for completeness: events
-    /// carry no cache-write count yet, so this rate is never applied.
+    /// Prompt tokens written to the cache (Anthropic: 1.25× input for 5-minute
+    /// entries). nil: cache writes pay the input rate.
     public var cacheWrite: Double?
     /// Reasoning ("thinking") tokens. nil: they are billed as output, as OpenAI,
     /// Anthropic and current Gemini models do.
@@ -28,16 +28,18 @@ public struct TokenPrices: Sendable, Equatable {
 }
 
 /// Token counts as an event reports them, OpenAI's way: `prompt` includes the
-/// cached tokens and `completion` includes the reasoning tokens.
+/// cached and cache-write tokens and `completion` includes the reasoning tokens.
 public struct TokenUsage: Sendable, Equatable {
     public var prompt: Int
     public var cached: Int
+    public var cacheWrite: Int
     public var completion: Int
     public var reasoning: Int
 
-    public init(prompt: Int = 0, cached: Int = 0, completion: Int = 0, reasoning: Int = 0) {
+    public init(prompt: Int = 0, cached: Int = 0, cacheWrite: Int = 0, completion: Int = 0, reasoning: Int = 0) {
         self.prompt = prompt
         self.cached = cached
+        self.cacheWrite = cacheWrite
         self.completion = completion
         self.reasoning = reasoning
     }
@@ -48,12 +50,13 @@ public struct TokenUsage: Sendable, Equatable {
     /// never billed twice). Counts that cannot be parts of their total (more
     /// cached than prompt tokens) are clamped to it; a reasoning count without a
     /// completion count is taken as the whole completion.
-    public var billable: (uncachedInput: Int, cached: Int, visibleOutput: Int, reasoning: Int) {
+    public var billable: (uncachedInput: Int, cached: Int, cacheWrite: Int, visibleOutput: Int, reasoning: Int) {
         let prompt = max(0, self.prompt)
         let cached = min(max(0, self.cached), prompt)
+        let cacheWrite = min(max(0, self.cacheWrite), prompt - cached)
         let completion = max(max(0, self.completion), max(0, reasoning))
         let reasoning = min(max(0, self.reasoning), completion)
-        return (prompt - cached, cached, completion - reasoning, reasoning)
+        return (prompt - cached - cacheWrite, cached, cacheWrite, completion - reasoning, reasoning)
     }
 }
 
@@ -61,12 +64,13 @@ public struct TokenUsage: Sendable, Equatable {
 public struct CostBreakdown: Sendable, Equatable {
     public var uncachedInputUSD: Double
     public var cachedInputUSD: Double
+    public var cacheWriteUSD: Double
     public var outputUSD: Double
     public var reasoningUSD: Double
     /// Whether the long-context prices applied.
     public var longContext: Bool
 
-    public var totalUSD: Double { uncachedInputUSD + cachedInputUSD + outputUSD + reasoningUSD }
+    public var totalUSD: Double { uncachedInputUSD + cachedInputUSD + cacheWriteUSD + outputUSD + reasoningUSD }
 }
 
 extension TokenPrices {
@@ -77,6 +81,7 @@ extension TokenPrices {
         return CostBreakdown(
             uncachedInputUSD: Double(parts.uncachedInput) * input * perToken,
             cachedInputUSD: Double(parts.cached) * (cachedInput ?? input) * perToken,
+            cacheWriteUSD: Double(parts.cacheWrite) * (cacheWrite ?? input) * perToken,
             outputUSD: Double(parts.visibleOutput) * output * perToken,
             reasoningUSD: Double(parts.reasoning) * (reasoning ?? output) * perToken,
             longContext: longContext)

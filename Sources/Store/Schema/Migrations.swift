@@ -231,6 +231,8 @@ enum Migrations {
             PRIMARY KEY (group_key, rule, occurrence, labels)
         ) WITHOUT ROWID;
         """,
+        // 7: prompt tokens written to the provider's cache (priced at the cache-write rate).
+        "ALTER TABLE events ADD COLUMN cache_write_tokens INTEGER;",
     ]
 
     static var currentVersion: Int { steps.count }

@@ -30,7 +30,7 @@ final class StoreWriter: @unchecked Sendable {
             """
             INSERT INTO events (ts, key_id, source_id, request_id, error_type, latency, ttft, prompt_tokens,
               completion_tokens, cached_tokens, reasoning_tokens, cost, finish_reason, streamed, prediction, label,
-              feedback, features, attributes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+              feedback, features, attributes, cache_write_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
         insertText = try connection.prepare(
             "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
@@ -165,6 +165,7 @@ final class StoreWriter: @unchecked Sendable {
         statement.bind(17, event.feedback)
         statement.bind(18, event.features.isEmpty ? nil : featuresJSON(event.features))
         statement.bind(19, event.attributes)
+        statement.bind(20, event.cacheWriteTokens)
         try statement.run()
         if event.prompt != nil || event.response != nil || event.context != nil {
             let text = insertText

@@ -47,7 +47,7 @@ struct PricingCommand: ParsableCommand {
             commandName: "cost",
             abstract: "Price one request with the table and show the working.",
             discussion: """
-                Token counts are read as OpenAI reports them: prompt tokens include the cached ones, \
+                Token counts are read as OpenAI reports them: prompt tokens include the cached and cache-write ones, \
                 completion tokens include the reasoning ones.
                 """
         )
@@ -55,8 +55,9 @@ struct PricingCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Model name as the logs write it.", valueName: "model"))
         var model: String
 
-        @Option(help: "Prompt tokens, cached ones included.") var promptTokens = 0
+        @Option(help: "Prompt tokens, cached and cache-write ones included.") var promptTokens = 0
         @Option(help: "Prompt tokens served from the cache.") var cachedTokens = 0
+        @Option(help: "Prompt tokens written to the cache.") var cacheWriteTokens = 0
         @Option(help: "Completion tokens, reasoning ones included.") var completionTokens = 0
         @Option(help: "Reasoning tokens.") var reasoningTokens = 0
 
@@ -84,7 +85,8 @@ struct PricingCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let usage = TokenUsage(
-                prompt: promptTokens, cached: cachedTokens, completion: completionTokens, reasoning: reasoningTokens)
+                prompt: promptTokens, cached: cachedTokens, cacheWrite: cacheWriteTokens, completion: completionTokens,
+                reasoning: reasoningTokens)
             let parts = usage.billable
             let cost = match.period.cost(of: usage)
             let prices = cost.longContext ? match.period.longContext!.prices : match.period.prices
@@ -99,6 +101,9 @@ struct PricingCommand: ParsableCommand {
             }
             line("uncached input", parts.uncachedInput, prices.input, cost.uncachedInputUSD)
             line("cached input", parts.cached, prices.cachedInput ?? prices.input, cost.cachedInputUSD)
+            if parts.cacheWrite > 0 {
+                line("cache write", parts.cacheWrite, prices.cacheWrite ?? prices.input, cost.cacheWriteUSD)
+            }
             line("output", parts.visibleOutput, prices.output, cost.outputUSD)
             line("reasoning", parts.reasoning, prices.reasoning ?? prices.output, cost.reasoningUSD)
             print("  total".padding(28) + "  $\(formatUSD(cost.totalUSD))")
