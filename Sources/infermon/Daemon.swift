@@ -1,6 +1,7 @@
 import Collectors
 import InfermonConfig
 import InfermonCore
+import LLMOps
 import Logging
 import Metrics
 import Notify
@@ -33,8 +34,11 @@ struct Daemon {
 
         // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
         // Pricing fills missing costs before the counters see them; redaction runs before anything is stored.
+        let llmopsLogger = Logger(label: "infermon.llmops")
+        let pricing = SwappableStage(
+            PricingStage(table: try LLMOpsWiring.priceTable(config: config, logger: llmopsLogger)))
         let llmopsStages = try LLMOpsWiring.ingestStages(
-            config: config, querier: store, now: clock.now(), logger: Logger(label: "infermon.llmops"))
+            config: config, querier: store, now: clock.now(), logger: llmopsLogger, pricing: pricing)
         let sink: any IngestSink = StagedSink(
             stages: llmopsStages + [try QualityWiring.securityStage(config: config, store: store, clock: clock)],
             next: store)
@@ -64,7 +68,7 @@ struct Daemon {
             configPath: configPath, current: config,
             participants: [
                 FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape),
-                RulesParticipant(manager: rules),
+                RulesParticipant(manager: rules), PricingParticipant(stage: pricing, logger: llmopsLogger),
             ],
             notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
         let readiness = Readiness()

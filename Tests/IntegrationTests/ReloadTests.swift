@@ -72,6 +72,68 @@ struct ReloadTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test func thePriceTableFollowsAReloadAndStartupSectionsAreRefused() async throws {
+        let directory = try TemporaryDirectory()
+        try makeDirectoryForTest(directory.file("logs"))
+        try TestFiles.append("s3cret\n", to: directory.file("token"))
+        func prices(_ input: Double) throws {
+            TestFiles.remove(directory.file("pricing.yaml"))
+            try TestFiles.append(
+                "models:\n  - {name: m, provider: test, prices: [{input: \(input), output: 0}]}\n",
+                to: directory.file("pricing.yaml"))
+        }
+        try prices(1.0)
+        let store = directory.file("store.db")
+        let base = """
+            storage:
+              path: \(store)
+            pricing: \(directory.file("pricing.yaml"))
+            sources:
+              - {name: logs, paths: ["\(directory.file("logs"))/*.jsonl"], poll_interval: 20ms}
+
+            """
+        let daemon = try DaemonProcess(
+            config: base, directory: directory.path,
+            serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
+        defer { _ = try? daemon.stop() }
+        func logRequest(_ id: String) throws {
+            try TestFiles.append(
+                #"{"timestamp":1795830531000,"request_id":"\#(id)","model":"m","prompt_tokens":1000000}"# + "\n",
+                to: directory.file("logs/app.jsonl"))
+        }
+        try logRequest("before")
+        #expect(
+            try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'before' AND cost = 1.0") == 1 })
+
+        // A new price: reloaded, and only later events pay it.
+        try prices(2.0)
+        let reloaded = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        #expect(reloaded.status == 200, "\(reloaded.body)")
+        try logRequest("after")
+        #expect(
+            try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'after' AND cost = 2.0") == 1 })
+        #expect(Self.count(store, where: "request_id = 'before' AND cost = 1.0") == 1, "stored spend is not repriced")
+
+        // A broken price table is refused with its position; the old prices stay.
+        TestFiles.remove(directory.file("pricing.yaml"))
+        try TestFiles.append(
+            "models:\n  - {name: m, provider: test, prices: [{input: cheap, output: 0}]}\n",
+            to: directory.file("pricing.yaml"))
+        let broken = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        #expect(broken.status == 422 && broken.body.contains("pricing.yaml:2:"), "\(broken.body)")
+        try prices(2.0)
+
+        // A section read only at startup is refused by name, not reported as applied.
+        let text = String(decoding: try TestFiles.read(daemon.configPath), as: UTF8.self)
+        TestFiles.remove(daemon.configPath)
+        try TestFiles.append(text + "detectors:\n  interval: 2m\n", to: daemon.configPath)
+        let refused = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        #expect(
+            refused.status == 422 && refused.body.contains("detectors can only change with a restart"),
+            "\(refused.body)")
+        #expect(try await Self.metric("infermon_config_last_reload_successful", at: daemon.baseURL) == 0)
+    }
+
     @Test func reloadOverHTTPWithTheToken() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append("s3cret\n", to: directory.file("token"))

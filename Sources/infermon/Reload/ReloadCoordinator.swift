@@ -70,7 +70,9 @@ actor ReloadCoordinator {
         }
     }
 
-    /// Settings that only a restart can change are refused rather than half-applied.
+    /// Settings that only a restart can change are refused rather than half-applied:
+    /// file sources, scrape targets, rules and the price table follow a reload;
+    /// the sections read once at startup do not.
     private func checkRestartOnlyKeys(_ next: Configuration) throws {
         var changed: [String] = []
         if next.storage.resolvedPath(environment: processEnvironment)
@@ -81,6 +83,24 @@ actor ReloadCoordinator {
         if next.storage.rollupInterval != current.storage.rollupInterval { changed.append("storage.rollup_interval") }
         if next.server.listen != current.server.listen { changed.append("server.listen") }
         if next.server.tokenFile != current.server.tokenFile { changed.append("server.auth.token_file") }
+        if next.server.maxBodyBytes != current.server.maxBodyBytes { changed.append("server.max_body_bytes") }
+        if next.server.ingestQueueEvents != current.server.ingestQueueEvents {
+            changed.append("server.ingest_queue_events")
+        }
+        if next.server.queryTimeout != current.server.queryTimeout { changed.append("server.query_timeout") }
+        if next.server.maxSamplesPerQuery != current.server.maxSamplesPerQuery {
+            changed.append("server.max_samples_per_query")
+        }
+        // Read once at startup: a change is refused rather than reported as applied.
+        let startupSections: [(String, (Configuration) -> String)] = [
+            ("notifications", { String(describing: $0.notifications) }),
+            ("detectors", { String(describing: $0.detectors) }),
+            ("quality", { String(describing: $0.quality) }),
+            ("budgets", { String(describing: $0.budgets) }),
+            ("slos", { String(describing: $0.slos) }),
+            ("log", { String(describing: $0.log) }),
+        ]
+        for (name, describe) in startupSections where describe(next) != describe(current) { changed.append(name) }
         if !changed.isEmpty {
             throw InfermonError.invalidInput(
                 "\(changed.joined(separator: ", ")) can only change with a restart; revert it or restart infermon",

@@ -83,13 +83,15 @@ enum LLMOpsWiring {
     /// The ingest stages, in order: pricing fills `cost`, then the counter stage
     /// counts what is still unpriced, finish reasons and SLO events. Counters
     /// resume from their last stored values.
-    static func ingestStages(config: Configuration, querier: any SeriesQuerier, now: Timestamp, logger: Logger)
-        throws -> [any IngestStage]
-    {
+    static func ingestStages(
+        config: Configuration, querier: any SeriesQuerier, now: Timestamp, logger: Logger,
+        pricing: (any IngestStage)? = nil
+    ) throws -> [any IngestStage] {
         let restored = try StageCounters.restore(
             metrics: LLMOpsMetrics.stageCounters, from: querier, now: now, lookback: config.storage.retention.samples)
+        let pricing = try pricing ?? PricingStage(table: priceTable(config: config, logger: logger))
         return [
-            PricingStage(table: try priceTable(config: config, logger: logger)),
+            pricing,
             LLMCounterStage(slos: try slos(config), counters: StageCounters(restored: restored)),
         ]
     }
@@ -113,5 +115,17 @@ enum LLMOpsWiring {
                 SLOEvaluator(slos: slos, querier: querier, lookback: config.storage.retention.samples))
         }
         return LLMOpsService(evaluators: evaluators, appender: appender, clock: clock, logger: logger)
+    }
+}
+
+/// The price table follows a reload: the file is read and checked first, and
+/// swapped in only when the whole reload goes through.
+struct PricingParticipant: ReloadParticipant {
+    let stage: SwappableStage
+    let logger: Logger
+
+    func prepare(_ config: Configuration) async throws -> @Sendable () async -> Void {
+        let pricing = PricingStage(table: try LLMOpsWiring.priceTable(config: config, logger: logger))
+        return { stage.replace(with: pricing) }
     }
 }
