@@ -301,7 +301,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "InfermonCore", "InfermonTesting", "Store", "Collectors", "infermon",
+                "InfermonCore", "InfermonTesting", "Store", "Collectors", "Dashboard", "infermon",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

@@ -39,6 +39,11 @@ public final class TmuxSession: @unchecked Sendable {
         _ = try run(["send-keys", "-t", session] + keys)
     }
 
+    /// Resizes the window (the program in the pane gets SIGWINCH).
+    public func resize(width: Int, height: Int) throws {
+        _ = try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+    }
+
     /// The visible screen, one line per row.
     public func capture() throws -> String {
         try run(["capture-pane", "-p", "-t", session])

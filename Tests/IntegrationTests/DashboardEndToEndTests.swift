@@ -187,6 +187,19 @@ struct DashboardEndToEndTests {
         try tmux.sendKeys("x")
         _ = try waitForScreen(tmux) { !$0.contains("next / previous dashboard") }
 
+        // A resize (SIGWINCH) redraws at the new size: the tab bar and status line span the new width.
+        try tmux.resize(width: 140, height: 40)
+        let resized = try waitForScreen(tmux) { screen in
+            let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            // One column is kept free at the right edge, as at every width.
+            return rows.count >= 40 && rows[0].count == 139 && rows[0].hasSuffix("range 1h")
+        }
+        let resizedRows = resized.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(
+            resizedRows[39].count == 139 && resizedRows[39].hasSuffix("? help"),
+            "status line at the new bottom:\n\(resized)")
+        #expect(resized.contains("Requests/s by model"))
+
         // Quit: main screen back, cursor visible, exit 0.
         try tmux.sendKeys("q")
         try expectRestored(tmux, status: ["0"])
