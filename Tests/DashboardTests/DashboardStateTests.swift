@@ -40,6 +40,28 @@ struct DashboardStateTests {
         #expect(state.handle(.character("q"), layout: nil) == .quit)
     }
 
+    @Test func reloadedDashboardsKeepTheOneShownAndItsDataOnlyWhenUnchanged() throws {
+        let specs = try shipped()
+        var state = DashboardState(
+            dashboards: specs, current: 1, range: 3_600_000, refreshInterval: 5000, sourceLabel: "t")
+        state.panelData = [PanelData(error: "kept")]
+        // Same files again: still on cost, data kept.
+        state.replaceDashboards(specs)
+        #expect(state.dashboard.name == "cost" && state.panelData?.count == 1)
+        // Overview removed, cost edited: still on cost (by name), its old data dropped.
+        var cost = specs[1]
+        cost.title = "Spend"
+        state.replaceDashboards([cost, specs[2]])
+        #expect(state.current == 0 && state.dashboard.title == "Spend" && state.panelData == nil)
+        // The shown one gone: the nearest index.
+        state.current = 1
+        state.replaceDashboards([specs[0]])
+        #expect(state.dashboard.name == "overview")
+        // Nothing read: nothing changes.
+        state.replaceDashboards([])
+        #expect(state.dashboards.count == 1)
+    }
+
     @Test func arrowsMoveBetweenPanelsOfTheGrid() throws {
         let overview = try shipped()[0]
         var state = DashboardState(dashboards: [overview], range: 3_600_000, refreshInterval: 5000, sourceLabel: "t")

@@ -177,6 +177,20 @@ struct DashboardEndToEndTests {
         #expect(rows.firstIndex(of: acme)! < rows.firstIndex(of: globex)!)
         #expect(rows.firstIndex(of: globex)! < rows.firstIndex(of: initech)!)
 
+        // `r` re-reads the dashboard files: an edit shows without a restart, and a
+        // broken file is reported while the old dashboard stays on screen.
+        let knownFile = fixture.dashboards + "/known.yaml"
+        TestFiles.remove(knownFile)
+        try TestFiles.append(Self.known.replacingFirstOccurrence("title: Known", with: "title: Renamed"), to: knownFile)
+        try tmux.sendKeys("r")
+        let renamed = try waitForScreen(tmux) { $0.contains(" Renamed ") && $0.contains("initech") }
+        #expect(!renamed.contains(" Known "))
+        TestFiles.remove(knownFile)
+        try TestFiles.append("title: Broken\nrows: [{panels: [{title: x, kind: sparkle}]}]\n", to: knownFile)
+        try tmux.sendKeys("r")
+        let refused = try waitForScreen(tmux) { $0.contains("dashboards not reloaded") }
+        #expect(refused.contains(" Renamed ") && refused.contains("initech"))
+
         // Shift-Tab back to the overview.
         try tmux.sendKeys("BTab")
         _ = try waitForScreen(tmux) { $0.contains("Requests/s by model") }

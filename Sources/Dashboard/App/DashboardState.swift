@@ -17,6 +17,8 @@ public struct DashboardState: Sendable {
     public var panelData: [PanelData]?
     public var lastRefresh: Timestamp?
     public var refreshing = false
+    /// Why the dashboard files could not be re-read on `r`; the old ones stay shown.
+    public var reloadError: String?
 
     public init(
         dashboards: [DashboardSpec], current: Int = 0, range: Int64, refreshInterval: Int64,
@@ -31,6 +33,20 @@ public struct DashboardState: Sendable {
     }
 
     public var dashboard: DashboardSpec { dashboards[current] }
+
+    /// Dashboards re-read from their files: the one shown stays selected (by
+    /// name) when it still exists; its data is dropped if its panels changed.
+    public mutating func replaceDashboards(_ specs: [DashboardSpec]) {
+        guard !specs.isEmpty else { return }
+        let shown = dashboard
+        dashboards = specs
+        current = specs.firstIndex { $0.name == shown.name } ?? min(current, specs.count - 1)
+        if dashboard != shown {
+            panelData = nil
+            selected = 0
+            zoomed = false
+        }
+    }
 
     /// The window to fetch for, ending at `now`.
     public func window(now: Timestamp) -> TimeWindow { TimeWindow(end: now, range: range) }

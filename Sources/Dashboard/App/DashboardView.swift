@@ -76,6 +76,10 @@ public enum DashboardView {
                     CellStyle(foreground: .red, bold: true, reverse: true)
                 ))
         }
+        if let reloadError = state.reloadError {
+            parts.append(
+                ("dashboards not reloaded: \(reloadError)", CellStyle(foreground: .red, bold: true, reverse: true)))
+        }
         let help = "? help "
         var x = 1
         for (index, part) in parts.enumerated() {
@@ -94,7 +98,7 @@ enum HelpOverlay {
         ("q, Esc", "quit (Esc leaves zoom first)"),
         ("Tab, Shift-Tab", "next / previous dashboard"),
         ("+ / -", "widen / narrow the time range"),
-        ("r", "refresh now"),
+        ("r", "refresh now, re-reading the dashboard files"),
         ("p", "pause / resume refreshing"),
         ("arrows", "select a panel"),
         ("Enter", "zoom the selected panel"),

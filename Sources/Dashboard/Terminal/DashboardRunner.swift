@@ -12,6 +12,9 @@ public struct DashboardRunner: Sendable {
     /// A key that crashes the process on purpose: only the end-to-end test sets
     /// it, to prove the terminal is put back after a crash.
     public var crashKey: Unicode.Scalar?
+    /// Re-reads the dashboard files; called on `r`, so an edited dashboard
+    /// shows without restarting. A file that fails keeps the old ones shown.
+    public var reloadDashboards: (@Sendable () throws -> [DashboardSpec])?
 
     public init(fetcher: PanelFetcher, clock: any WallClock, glyphs: Glyphs, colorMode: ColorMode) {
         self.fetcher = fetcher
@@ -81,7 +84,16 @@ public struct DashboardRunner: Sendable {
                     if let crashKey, key == .character(crashKey) { fatalError("crash requested by the test hook") }
                     switch state.handle(key, layout: layout) {
                     case .quit: break loop
-                    case .refresh: refresh()
+                    case .refresh:
+                        if let reloadDashboards {
+                            do {
+                                state.replaceDashboards(try reloadDashboards())
+                                state.reloadError = nil
+                            } catch {
+                                state.reloadError = (error as? InfermonError)?.description ?? "\(error)"
+                            }
+                        }
+                        refresh()
                     case .redraw, .none: break
                     }
                 }

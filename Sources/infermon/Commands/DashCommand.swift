@@ -15,7 +15,7 @@ struct DashCommand: AsyncParsableCommand {
         discussion: """
             Dashboards are the YAML files in --dir (default: $INFERMON_DASHBOARDS, ./dashboards, \
             /usr/share/infermon/dashboards). Keys: q/Esc quit, Tab/Shift-Tab next/previous dashboard, \
-            +/- widen/narrow the range, r refresh, p pause, arrows select a panel, Enter zoom, ? help. \
+            +/- widen/narrow the range, r refresh (and re-read the dashboard files), p pause, arrows select a panel, Enter zoom, ? help. \
             NO_COLOR turns colour off; a non-UTF-8 locale draws with ASCII.
             """
     )
@@ -110,6 +110,9 @@ struct DashCommand: AsyncParsableCommand {
             colorMode: ColorMode.from(environment: environment))
         // Test hook: the end-to-end test crashes the dashboard with this key.
         runner.crashKey = environment["INFERMON_DASH_TEST_CRASH_KEY"].flatMap { $0.unicodeScalars.first }
+        runner.reloadDashboards = { [dashboard, dir, environment] in
+            try DashboardLibrary.resolve(selection: dashboard, directory: dir, environment: environment).dashboards
+        }
         var failure: (any Error)? = nil
         if once {
             let screen = await runner.renderOnce(state, width: width, height: height)
