@@ -80,16 +80,7 @@ func decodeCumulativeBins(_ bytes: UnsafeRawBufferPointer, into bins: UnsafeMuta
     var position = 0
     var running: UInt64 = 0
     for index in 0..<bins.count {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while position < bytes.count {
-            let byte = bytes[position]
-            position += 1
-            value |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { break }
-            shift += 7
-        }
-        running += value
+        running += readBinCount(bytes, at: &position)
         bins[index] = Double(running)
     }
 }

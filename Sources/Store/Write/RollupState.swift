@@ -116,17 +116,21 @@ func encodeBins(_ bins: [UInt64]) -> [UInt8] {
 func decodeBins(_ bytes: UnsafeRawBufferPointer, count: Int) -> [UInt64] {
     var bins = [UInt64](repeating: 0, count: count)
     var position = 0
-    for index in 0..<count {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while position < bytes.count {
-            let byte = bytes[position]
-            position += 1
-            value |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { break }
-            shift += 7
-        }
-        bins[index] = value
-    }
+    for index in 0..<count { bins[index] = readBinCount(bytes, at: &position) }
     return bins
+}
+
+/// The next varint count of a bins blob; past its end (fewer bins stored) it is 0.
+@inline(__always)
+func readBinCount(_ bytes: UnsafeRawBufferPointer, at position: inout Int) -> UInt64 {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while position < bytes.count {
+        let byte = bytes[position]
+        position += 1
+        value |= UInt64(byte & 0x7f) << shift
+        if byte < 0x80 { break }
+        shift += 7
+    }
+    return value
 }
