@@ -34,18 +34,8 @@ public final class ChildProcess: @unchecked Sendable {
         env["INFERMON_TEST_CHILD"] = "1"
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
-        // The test runner blocks some signals (SIGCHLD, SIGTERM) in its threads; a
-        // child must start with none blocked and default handlers, as from a shell.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        var attributes = Self.shellLikeSpawnAttributes()
         defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
         let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
@@ -122,6 +112,23 @@ public func waitUntil(timeoutSeconds: Double, pollMillis: Int = 50, _ condition:
 }
 
 extension ChildProcess {
+    /// Attributes for a child started as from a shell: the test runner blocks
+    /// some signals (SIGCHLD, SIGTERM) in its threads and a child inherits that
+    /// mask, so it starts with none blocked and every handler at its default.
+    /// Destroy them with `posix_spawnattr_destroy`.
+    static func shellLikeSpawnAttributes() -> posix_spawnattr_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        return attributes
+    }
+
     /// glibc 2.34+'s `posix_spawn_file_actions_addclosefrom_np`, which Swift's
     /// Glibc module does not export; looked up once by name.
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32

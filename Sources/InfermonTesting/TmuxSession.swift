@@ -68,28 +68,20 @@ public final class TmuxSession: @unchecked Sendable {
         return text
     }
 
-    /// posix_spawn with every signal unblocked and at its default action. A test
-    /// runner's threads block signals, and a child inherits that mask: a tmux
-    /// server started with SIGCHLD and SIGTERM blocked never reaps its panes and
-    /// never exits on `kill-server`.
+    /// posix_spawn as `ChildProcess` spawns: every signal unblocked and at its
+    /// default action (a tmux server started with SIGCHLD and SIGTERM blocked
+    /// never reaps its panes and never exits on `kill-server`), and none of the
+    /// test process's descriptors inherited (the server outlives this call).
     static func spawnAndWait(_ argv: [String], output: String) throws -> Int32 {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        var attributes = ChildProcess.shellLikeSpawnAttributes()
         defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, Int32(signal)) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        ChildProcess.closeInheritedDescriptors(&actions)
         let arguments = argv.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var environment = ChildProcess.currentEnvironment
