@@ -131,6 +131,11 @@ struct Daemon {
         return Daemon(config: config, store: store, services: services, logger: logger)
     }
 
+    /// The configured store, for one-shot commands.
+    static func openStore(for configuration: Configuration) throws -> SQLiteStore {
+        try openStore(config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+    }
+
     static func openStore(config: Configuration, environment: [String: String], logger: Logger) throws -> SQLiteStore {
         let path = config.storage.resolvedPath(environment: environment)
         try makeParentDirectory(of: path)

@@ -33,8 +33,7 @@ struct BaselineCommand: AsyncParsableCommand {
             LogSetup.bootstrap(level: store.logLevel, json: false)
             do {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(
-                    config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+                let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
                 let now = SystemWallClock().now()
                 let start = try parseCommandTime(from, now: now)
@@ -65,8 +64,7 @@ struct BaselineCommand: AsyncParsableCommand {
             LogSetup.bootstrap(level: store.logLevel, json: false)
             do {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(
-                    config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+                let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
                 for info in try database.baselines() {
                     print(

@@ -32,8 +32,7 @@ struct BudgetCommand: ParsableCommand {
             do {
                 let configuration = try store.loadConfiguration()
                 let now = try evaluationTime(at)
-                let database = try Daemon.openStore(
-                    config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+                let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
                 let budgets = try LLMOpsWiring.budgets(configuration)
                 if budgets.isEmpty { print("no budgets configured (budgets: in the configuration)") }

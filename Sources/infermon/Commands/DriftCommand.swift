@@ -49,8 +49,7 @@ struct DriftCommand: AsyncParsableCommand {
             let results: [ModelDrift]
             do {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(
-                    config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+                let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
                 var options = DetectorsWiring.options(configuration.detectors)
                 options.drift.computeAllScores = true

@@ -35,8 +35,7 @@ struct IngestCommand: AsyncParsableCommand {
         let sink: StagedSink
         do {
             let configuration = try store.loadConfiguration()
-            database = try Daemon.openStore(
-                config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+            database = try Daemon.openStore(for: configuration)
             let clock = SystemWallClock()
             let stages = try LLMOpsWiring.ingestStages(
                 config: configuration, querier: database, now: clock.now(), logger: Logger(label: "infermon.llmops"))

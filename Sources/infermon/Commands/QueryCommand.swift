@@ -47,8 +47,7 @@ struct QueryCommand: AsyncParsableCommand {
                     expression, plan)
             } else {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(
-                    config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+                let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
                 let limits = QueryLimits(
                     timeout: configuration.server.queryTimeout, maxSamples: configuration.server.maxSamplesPerQuery)

@@ -61,8 +61,7 @@ struct SLOCommand: ParsableCommand {
             do {
                 let configuration = try store.loadConfiguration()
                 let now = try evaluationTime(at)
-                let database = try Daemon.openStore(
-                    config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+                let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
                 let slos = try LLMOpsWiring.slos(configuration)
                 if slos.isEmpty { print("no SLOs configured (slos: in the configuration)") }

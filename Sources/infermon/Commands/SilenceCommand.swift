@@ -20,8 +20,7 @@ struct SilenceCommand: AsyncParsableCommand {
 func withSilences<T>(_ options: StoreOptionsGroup, _ body: (Silences) async throws -> T) async throws -> T {
     LogSetup.bootstrap(level: options.logLevel, json: false)
     let configuration = try options.loadConfiguration()
-    let store = try Daemon.openStore(
-        config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+    let store = try Daemon.openStore(for: configuration)
     defer { store.close() }
     return try await body(
         Silences(store: store, retention: configuration.notifications.silenceRetention))

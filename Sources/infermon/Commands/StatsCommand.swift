@@ -17,8 +17,7 @@ struct StatsCommand: ParsableCommand {
         let unpriced: [(model: String, requests: Double)]
         do {
             let configuration = try store.loadConfiguration()
-            let database = try Daemon.openStore(
-                config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+            let database = try Daemon.openStore(for: configuration)
             defer { database.close() }
             stats = try database.stats()
             unpriced = try unpricedRequests(database)
