@@ -7,7 +7,11 @@ import Query
 /// points, and the error envelope, whose message is what a panel shows.
 public enum PrometheusResponseDecoder {
     public static func queryResult(_ body: [UInt8]) throws -> QueryResult {
-        let data = try envelope(body)
+        try queryResult(data: envelope(body))
+    }
+
+    /// The `data` member of a query answer, already taken out of its envelope.
+    public static func queryResult(data: Any?) throws -> QueryResult {
         guard let data = data as? [String: Any], let type = data["resultType"] as? String else {
             throw InfermonError.invalidInput("response has no data.resultType")
         }

@@ -1,3 +1,4 @@
+import Dashboard
 import Foundation
 import InfermonCore
 import Query
@@ -18,61 +19,10 @@ struct RemoteQuery {
                     ("query", expression), ("start", seconds(start)), ("end", seconds(end)), ("step", seconds(step)),
                 ])
         }
-        return try Self.decode(data)
+        return try PrometheusResponseDecoder.queryResult(data: data)
     }
 
     private func seconds(_ millis: Int64) -> String { String(Double(millis) / 1000) }
-
-    static func decode(_ data: Any) throws -> QueryResult {
-        guard let object = data as? [String: Any], let type = object["resultType"] as? String else {
-            throw InfermonError.invalidInput("unexpected query response")
-        }
-        let result = object["result"]
-        switch type {
-        case "scalar":
-            let point = try self.point(result)
-            return .scalar(point)
-        case "string":
-            guard let pair = result as? [Any], pair.count == 2, let text = pair[1] as? String else {
-                throw InfermonError.invalidInput("bad string result")
-            }
-            return .string(text, at: try point([pair[0], "0"]).timestamp)
-        case "vector":
-            let items = result as? [[String: Any]] ?? []
-            return .vector(
-                try items.map { item in
-                    let sample = try point(item["value"])
-                    return InstantSample(
-                        labels: labels(item["metric"]), timestamp: sample.timestamp, value: sample.value)
-                })
-        case "matrix":
-            let items = result as? [[String: Any]] ?? []
-            return .matrix(
-                try items.map { item in
-                    Series(labels: labels(item["metric"]), samples: try (item["values"] as? [Any] ?? []).map(point))
-                })
-        default:
-            throw InfermonError.invalidInput("unknown result type \(type)")
-        }
-    }
-
-    private static func labels(_ value: Any?) -> Labels {
-        Labels((value as? [String: String]) ?? [:])
-    }
-
-    private static func point(_ value: Any?) throws -> Sample {
-        guard let pair = value as? [Any], pair.count == 2, let time = pair[0] as? NSNumber,
-            let text = pair[1] as? String
-        else { throw InfermonError.invalidInput("bad sample in query response") }
-        let number: Double =
-            switch text {
-            case "+Inf": .infinity
-            case "-Inf": -.infinity
-            case "NaN": .nan
-            default: Double(text) ?? .nan
-            }
-        return Sample(Timestamp((time.doubleValue * 1000).rounded()), number)
-    }
 }
 
 /// Query results for people (aligned table), scripts (CSV) and tools (Prometheus JSON).
