@@ -105,7 +105,7 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
-/// Buffered appends to a new file.
+/// Writes to a new file, each call written out in full.
 final class OutputFile {
     let descriptor: Int32
     init(_ path: String) throws {
@@ -116,12 +116,13 @@ final class OutputFile {
     }
     deinit { close(descriptor) }
     func write(_ text: String) throws {
-        var bytes = Array(text.utf8)
+        try Array(text.utf8).withUnsafeBytes { try write($0) }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes {
-                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-            }
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             guard written > 0 else { throw InfermonError.io("write failed: \(String(cString: strerror(errno)))") }
             offset += written
         }

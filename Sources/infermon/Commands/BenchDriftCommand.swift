@@ -111,29 +111,9 @@ struct BenchDriftSpeed: ParsableCommand {
     }
 
     func writeRaw(_ columns: [[Double]], to path: String) throws {
-        let file = try OutputFileBytes(path)
+        let file = try OutputFile(path)
         for column in columns {
             try column.withUnsafeBytes { try file.write($0) }
-        }
-    }
-}
-
-/// Buffered binary writes to a new file.
-final class OutputFileBytes {
-    let descriptor: Int32
-    init(_ path: String) throws {
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw InfermonError.io("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-    deinit { close(descriptor) }
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            guard written > 0 else { throw InfermonError.io("write failed: \(String(cString: strerror(errno)))") }
-            offset += written
         }
     }
 }

@@ -83,8 +83,7 @@ extension BenchCommand {
 
         func run() throws {
             let configuration = try store.loadConfiguration()
-            let database = try Daemon.openStore(
-                config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
+            let database = try Daemon.openStore(for: configuration)
             defer { database.close() }
             let file = try OutputFile(output)
             var samples = 0
