@@ -1,3 +1,5 @@
+import Query
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +16,7 @@ enum GoFloat {
     static func shortest(_ value: Double, verb: Character) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        let (negative, digits, point) = decimalDigits(value)
+        let (negative, digits, point) = shortestDecimalDigits(value)
         let sign = negative ? "-" : ""
         let upper = verb == "E" || verb == "G"
         switch verb {
@@ -52,37 +54,6 @@ enum GoFloat {
             }
         }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// The shortest decimal digits of `value` and the position of the decimal
-    /// point relative to them (`123.4` is "1234" with point 3; `0.05` is "5" with point -1).
-    static func decimalDigits(_ value: Double) -> (negative: Bool, digits: [Character], point: Int) {
-        let negative = value.sign == .minus
-        var text = Substring(Swift.abs(value).description)
-        var exponent = 0
-        if let marker = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: marker)...]) ?? 0
-            text = text[..<marker]
-        }
-        var digits: [Character] = []
-        var point = 0
-        var seenPoint = false
-        for character in text {
-            if character == "." {
-                seenPoint = true
-            } else {
-                digits.append(character)
-                if !seenPoint { point += 1 }
-            }
-        }
-        point += exponent
-        while digits.count > 1, digits.first == "0" {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.count > 1, digits.last == "0" { digits.removeLast() }
-        if digits == ["0"] { point = 1 }
-        return (negative, digits, point)
     }
 
     private static func exponentForm(_ digits: [Character], point: Int, decimals: Int, upper: Bool) -> String {

@@ -13,36 +13,8 @@ public func formatPrometheusFloat(_ value: Double) -> String {
     if !description.utf8.contains(where: { $0 == UInt8(ascii: "e") }) { return description }
     // Swift's description already holds the shortest round-tripping digits;
     // only the layout (exponent form) differs.
-    var text = Substring(description)
-    var negative = false
-    if text.first == "-" {
-        negative = true
-        text = text.dropFirst()
-    }
-    var exponent = 0
-    if let marker = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        exponent = Int(text[text.index(after: marker)...]) ?? 0
-        text = text[..<marker]
-    }
-    var digits: [Character] = []
-    var pointPosition = 0
-    var seenPoint = false
-    for character in text {
-        if character == "." {
-            seenPoint = true
-        } else {
-            digits.append(character)
-            if !seenPoint { pointPosition += 1 }
-        }
-    }
-    pointPosition += exponent
-    while let first = digits.first, first == "0" {
-        digits.removeFirst()
-        pointPosition -= 1
-    }
-    while let last = digits.last, last == "0" { digits.removeLast() }
+    let (negative, digits, pointPosition) = shortestDecimalDigits(value)
     var out = negative ? "-" : ""
-    if digits.isEmpty { return out + "0" }
     if pointPosition <= 0 {
         out += "0." + String(repeating: "0", count: -pointPosition) + String(digits)
     } else if pointPosition >= digits.count {
@@ -51,6 +23,39 @@ public func formatPrometheusFloat(_ value: Double) -> String {
         out += String(digits[..<pointPosition]) + "." + String(digits[pointPosition...])
     }
     return out
+}
+
+/// The shortest decimal digits that read back to `value` (from Swift's own
+/// shortest round-trip description) and the decimal point's position relative
+/// to them: `123.4` is "1234" with point 3, `0.05` is "5" with point -1, zero is
+/// "0" with point 1. For Prometheus's and Go's float layouts.
+public func shortestDecimalDigits(_ value: Double) -> (negative: Bool, digits: [Character], point: Int) {
+    let negative = value.sign == .minus
+    var text = Substring(Swift.abs(value).description)
+    var exponent = 0
+    if let marker = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        exponent = Int(text[text.index(after: marker)...]) ?? 0
+        text = text[..<marker]
+    }
+    var digits: [Character] = []
+    var point = 0
+    var seenPoint = false
+    for character in text {
+        if character == "." {
+            seenPoint = true
+        } else {
+            digits.append(character)
+            if !seenPoint { point += 1 }
+        }
+    }
+    point += exponent
+    while digits.count > 1, digits.first == "0" {
+        digits.removeFirst()
+        point -= 1
+    }
+    while digits.count > 1, digits.last == "0" { digits.removeLast() }
+    if digits == ["0"] { point = 1 }
+    return (negative, digits, point)
 }
 
 /// Parses a float as Prometheus accepts one in text: decimal, hex, `Inf`, `NaN`, with a sign.
