@@ -82,7 +82,7 @@ public struct Configuration: Sendable, Equatable {
         public var maxLineBytes = 1 << 20
         public var pollInterval: Int64 = 250
         public var rotatedIdlePolls = 20
-        public var batchEvents = 10_000
+        public var batchEvents = 50_000
 
         public init(name: String, paths: [String]) {
             self.name = name

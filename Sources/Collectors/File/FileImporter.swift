@@ -10,7 +10,8 @@ import InfermonCore
 /// the ingestion benchmark. The last line counts even without a newline.
 public enum FileImporter {
     public static func importFile(
-        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20, batchEvents: Int = 10_000,
+        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20,
+        batchEvents: Int = FileSourceOptions.defaultBatchEvents,
         clock: any WallClock = SystemWallClock(), write: (IngestBatch) throws -> Void
     ) throws -> IngestTotals {
         let batches = try FileBatches(
@@ -33,7 +34,8 @@ public final class FileBatches {
     public private(set) var totals = IngestTotals()
 
     public init(
-        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20, batchEvents: Int = 10_000,
+        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20,
+        batchEvents: Int = FileSourceOptions.defaultBatchEvents,
         clock: any WallClock = SystemWallClock()
     ) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -58,6 +60,9 @@ public final class FileBatches {
     public func next() throws -> IngestBatch? {
         while !atEnd {
             var batch = BatchBuilder()
+            // A whole file is read at full speed, so batches fill up: room for one
+            // up front spares the copies of growing the array (events are large).
+            batch.events.reserveCapacity(batchEvents + 4096)
             repeat {
                 atEnd = try reader.read(into: &batch, budget: 1 << 20, now: now, final: true)
             } while !atEnd && batch.events.count < batchEvents && batch.bytes < 32 << 20

@@ -15,9 +15,15 @@ public struct FileSourceOptions: Sendable, Equatable {
     /// Events per store transaction, at most.
     public var batchEvents: Int
 
+    /// Every transaction rewrites the open rollup row of each event key it touches,
+    /// and those rows sit on a page per key; a backlog read in large transactions
+    /// pays that once per 50,000 events instead of once per few thousand. Live
+    /// tailing commits whatever one poll found, so this bounds only catch-up.
+    public static let defaultBatchEvents = 50_000
+
     public init(
         name: String, paths: [String], profile: ProfileKind = .native, maxLineBytes: Int = 1 << 20,
-        pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = 10_000
+        pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = defaultBatchEvents
     ) {
         self.name = name
         self.paths = paths

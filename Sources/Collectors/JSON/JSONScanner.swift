@@ -126,23 +126,67 @@ struct JSONScanner: ~Copyable {
         guard consume(UInt8(ascii: "\"")) else { throw error("expected a string") }
         let start = position
         var escapes = false
-        while position < bytes.count {
-            let byte = bytes[position]
+        let count = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        // A local index, stored back once: the loop then runs in registers.
+        var index = position
+        defer { position = index }
+        while true {
+            // Eight bytes at a time, straight to the first one that needs a look.
+            while index &+ 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let mask = Self.specialBytes(word)
+                if mask != 0 {
+                    index &+= mask.trailingZeroBitCount >> 3
+                    break
+                }
+                index &+= 8
+            }
+            guard index < count else { throw JSONSyntaxError(message: "unterminated string", offset: index) }
+            let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                position += 1
-                return (start..<(position - 1), escapes)
+                index += 1
+                return (start..<(index - 1), escapes)
             }
             if byte == UInt8(ascii: "\\") {
                 escapes = true
-                position += 2
+                index += 2
                 continue
             }
             if byte < 0x20 {
-                throw error(byte == 0 ? "NUL byte in a string" : "unescaped control character in a string")
+                throw JSONSyntaxError(
+                    message: byte == 0 ? "NUL byte in a string" : "unescaped control character in a string",
+                    offset: index)
             }
-            position += 1
+            index += 1
         }
-        throw error("unterminated string")
+    }
+
+    /// The high bit of each byte of a word (first byte lowest) that is a quote, a
+    /// backslash or a control byte. The lowest flag is always exact; a borrow
+    /// may raise false flags above it, which the byte check after it never sees.
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote
+        let zeroInBackslash = (backslash &- ones) & ~backslash
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroInQuote | zeroInBackslash | control) & highs
+    }
+
+    /// The bytes of a string that has no escapes, in place; nil (having read
+    /// nothing) for a string with escapes, which `readString` must decode.
+    mutating func readUnescapedString() throws -> UnsafeBufferPointer<UInt8>? {
+        let start = position
+        let raw = try readRawStringContent()
+        if raw.hasEscapes {
+            position = start
+            return nil
+        }
+        return UnsafeBufferPointer(rebasing: bytes[raw.range])
     }
 
     mutating func readString() throws -> String {
@@ -281,10 +325,15 @@ struct JSONScanner: ~Copyable {
             if scale < 0 { value /= Self.powersOfTen[-scale] } else if scale > 0 { value *= Self.powersOfTen[scale] }
             return negative ? -value : value
         }
-        // Slow path: hand the exact text to the C library.
-        var text = [CChar](repeating: 0, count: position - start + 1)
-        for offset in 0..<(position - start) { text[offset] = CChar(bitPattern: bytes[start + offset]) }
-        return strtod(text, nil)
+        // Slow path (such as JavaScript's 17-digit shortest forms): hand the exact
+        // text to the C library, NUL-terminated in a stack buffer.
+        let length = position - start
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { text in
+            UnsafeMutableRawBufferPointer(text).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<position]))
+            text[length] = 0
+            return strtod(text.baseAddress!, nil)
+        }
     }
 
     mutating func readInteger() throws -> Int {

@@ -8,16 +8,20 @@ enum EventValidation {
         try nonNegative(event.latency, "latency")
         try nonNegative(event.timeToFirstToken, "time to first token")
         try nonNegative(event.cost, "cost")
-        for (value, name) in [
-            (event.promptTokens, "prompt_tokens"), (event.completionTokens, "completion_tokens"),
-            (event.cachedTokens, "cached_tokens"), (event.cacheWriteTokens, "cache_write_tokens"),
-            (event.reasoningTokens, "reasoning_tokens"),
-        ] {
-            if let value, value < 0 { throw EventDecodingError("\(name) is negative") }
-        }
+        // One call per field: a loop over an array literal would allocate on every event.
+        try notNegative(event.promptTokens, "prompt_tokens")
+        try notNegative(event.completionTokens, "completion_tokens")
+        try notNegative(event.cachedTokens, "cached_tokens")
+        try notNegative(event.cacheWriteTokens, "cache_write_tokens")
+        try notNegative(event.reasoningTokens, "reasoning_tokens")
         if let feedback = event.feedback, !(0...1).contains(feedback) {
             throw EventDecodingError("feedback must be between 0 and 1")
         }
+    }
+
+    @inline(__always)
+    private static func notNegative(_ value: Int?, _ name: StaticString) throws(EventDecodingError) {
+        if let value, value < 0 { throw EventDecodingError("\(name) is negative") }
     }
 
     private static func nonNegative(_ value: Double?, _ name: String) throws(EventDecodingError) {

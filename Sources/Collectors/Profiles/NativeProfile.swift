@@ -29,41 +29,38 @@ public struct NativeProfile: EventProfile {
         ("prediction", .prediction), ("label", .label), ("feedback", .feedback),
     ]
 
-    /// Field names bucketed by length, so a key is compared with only a handful of candidates.
-    static let fieldsByLength: [[(StaticString, Field)]] = {
-        var table = [[(StaticString, Field)]](repeating: [], count: 32)
-        for entry in fieldNames { table[entry.0.utf8CodeUnitCount].append(entry) }
-        return table
-    }()
-
-    @inline(__always)
-    static func field(for key: UnsafeBufferPointer<UInt8>) -> Field? {
-        guard key.count < fieldsByLength.count else { return nil }
-        for (name, field) in fieldsByLength[key.count] where key.equals(name) { return field }
-        return nil
-    }
+    /// Held per instance: a static table would pay a lazy-initialisation check on every key.
+    private let fields = KeyTable(Self.fieldNames)
+    /// The usual spellings of a status, matched on their bytes; others go through `EventStatus(loose:)`.
+    private let statuses = KeyTable<EventStatus>([
+        ("ok", .ok), ("error", .error), ("timeout", .timeout), ("canceled", .canceled), ("success", .ok),
+        ("failed", .error), ("cancelled", .canceled),
+    ])
 
     public func decode(validUTF8 line: UnsafeBufferPointer<UInt8>) throws -> InferenceEvent {
         var event = InferenceEvent(timestamp: .min)
         var statusText: String?
+        var status: EventStatus?
         var extra: [UInt8] = []
         var scanner = JSONScanner(line)
         try scanner.readObject { scanner, key in
-            guard let field = Self.field(for: key) else {
+            guard let field = fields.value(for: key) else {
                 let range = try scanner.skipValue()
                 extra.append(extra.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
                 appendJSONKey(key, to: &extra)
                 extra.append(contentsOf: UnsafeBufferPointer(rebasing: line[range]))
                 return
             }
-            try Self.read(field, key: key, from: &scanner, into: &event, status: &statusText)
+            try read(field, key: key, from: &scanner, into: &event, status: &status, statusText: &statusText)
         }
         try scanner.expectEnd()
         if !extra.isEmpty {
             extra.append(UInt8(ascii: "}"))
             event.attributes = String(decoding: extra, as: UTF8.self)
         }
-        if let statusText {
+        if let status {
+            event.status = status
+        } else if let statusText {
             guard let status = EventStatus(loose: statusText) else {
                 throw EventDecodingError("status \"\(statusText)\" is not ok, error, timeout or canceled")
             }
@@ -75,9 +72,9 @@ public struct NativeProfile: EventProfile {
         return event
     }
 
-    private static func read(
+    private func read(
         _ field: Field, key: UnsafeBufferPointer<UInt8>, from scanner: inout JSONScanner,
-        into event: inout InferenceEvent, status: inout String?
+        into event: inout InferenceEvent, status: inout EventStatus?, statusText: inout String?
     ) throws {
         func name() -> String { String(decoding: key, as: UTF8.self) }
         func string() throws -> String? {
@@ -101,7 +98,14 @@ public struct NativeProfile: EventProfile {
         }
         switch field {
         case .timestamp:
-            event.timestamp = try EventValidation.timestamp(scanner.readValue(), field: name())
+            // The common RFC 3339 text is parsed in place, without a String.
+            if scanner.peek() == UInt8(ascii: "\""), let text = try scanner.readUnescapedString() {
+                event.timestamp =
+                    try TimeParsing.rfc3339Millis(text)
+                    ?? EventValidation.timestamp(.string(String(decoding: text, as: UTF8.self)), field: name())
+            } else {
+                event.timestamp = try EventValidation.timestamp(scanner.readValue(), field: name())
+            }
         case .requestID:
             if let first = scanner.peek(), first == UInt8(ascii: "-") || first &- 0x30 < 10 {
                 // Numeric ids are common; keep their text.
@@ -114,10 +118,18 @@ public struct NativeProfile: EventProfile {
         case .route: event.route = try string() ?? ""
         case .tenant: event.tenant = try string() ?? ""
         case .status:
+            status = nil
+            statusText = nil
             if let first = scanner.peek(), first &- 0x30 < 10 {
-                status = String(try scanner.readInteger())
+                statusText = String(try scanner.readInteger())
+            } else if scanner.peek() == UInt8(ascii: "\""), let text = try scanner.readUnescapedString() {
+                if let known = statuses.value(for: text) {
+                    status = known
+                } else {
+                    statusText = String(decoding: text, as: UTF8.self)
+                }
             } else {
-                status = try string()
+                statusText = try string()
             }
         case .errorType: event.errorType = try string()
         case .latencyMillis: event.latency = try number().map { $0 / 1000 }

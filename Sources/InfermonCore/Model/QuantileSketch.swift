@@ -133,7 +133,7 @@ public struct QuantileSketch: Sendable, Equatable {
     /// store as (first index, run of counts) with zero runs skipped. Varints throughout.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(32 + nonEmptyBinCount * 3)
+        out.reserveCapacity(48 + (positive.counts.count + negative.counts.count) * 2)
         out.append(1)  // format version
         appendDouble(relativeAccuracy, to: &out)
         appendVarint(count, to: &out)
@@ -214,22 +214,27 @@ struct DenseBins: Sendable, Equatable {
 
     /// Runs of non-zero bins: (run count), then per run (index zigzag, length, counts...).
     func serialize(to out: inout [UInt8]) {
-        var runs: [(start: Int, end: Int)] = []
-        var position = 0
-        while position < counts.count {
-            if counts[position] == 0 {
-                position += 1
-                continue
+        counts.withUnsafeBufferPointer { counts in
+            var runs = 0
+            var previous: UInt64 = 0
+            for value in counts {
+                if value > 0 && previous == 0 { runs += 1 }
+                previous = value
             }
-            let start = position
-            while position < counts.count && counts[position] > 0 { position += 1 }
-            runs.append((start, position))
-        }
-        appendVarint(UInt64(runs.count), to: &out)
-        for run in runs {
-            appendVarint(zigzag(Int64(offset) + Int64(run.start)), to: &out)
-            appendVarint(UInt64(run.end - run.start), to: &out)
-            for position in run.start..<run.end { appendVarint(counts[position], to: &out) }
+            appendVarint(UInt64(runs), to: &out)
+            var position = 0
+            while position < counts.count {
+                if counts[position] == 0 {
+                    position += 1
+                    continue
+                }
+                var end = position + 1
+                while end < counts.count && counts[end] > 0 { end += 1 }
+                appendVarint(zigzag(Int64(offset) + Int64(position)), to: &out)
+                appendVarint(UInt64(end - position), to: &out)
+                for index in position..<end { appendVarint(counts[index], to: &out) }
+                position = end
+            }
         }
     }
 

@@ -10,7 +10,14 @@ final class SQLiteConnection {
 
     enum Mode { case readWrite, readOnly }
 
+    /// Process-wide SQLite settings, applied once before the first connection opens.
+    private static let libraryConfigured: Bool = {
+        _ = csqlite_disable_memory_statistics()
+        return true
+    }()
+
     init(path: String, mode: Mode) throws {
+        _ = Self.libraryConfigured
         var db: OpaquePointer?
         let flags =
             (mode == .readWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY)

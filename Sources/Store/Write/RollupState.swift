@@ -48,37 +48,88 @@ final class RollupState {
         self.dirty = dirty
     }
 
-    func add(_ event: InferenceEvent) {
-        totals.requests += 1
-        if event.timestamp > lastTimestamp { lastTimestamp = event.timestamp }
-        if let latency = event.latency {
-            totals.latencyCount += 1
-            totals.latencySum += latency
-            totals.latencyBins[binIndex(latency, EventMetrics.durationBuckets)] += 1
-            sketches.latency.add(latency)
+    /// Adds events of this interval. Totals and sketches are moved into locals for
+    /// the loop: mutated in place on the class, each field access would pay a
+    /// dynamic exclusivity check.
+    func add(_ events: ArraySlice<RollupFields>) {
+        var totals = self.totals
+        self.totals = Self.placeholderTotals
+        var sketches = self.sketches
+        self.sketches = Self.placeholderSketches
+        var lastTimestamp = self.lastTimestamp
+        defer {
+            self.totals = totals
+            self.sketches = sketches
+            self.lastTimestamp = lastTimestamp
+            dirty = true
         }
-        if let ttft = event.timeToFirstToken {
-            totals.ttftCount += 1
-            totals.ttftSum += ttft
-            totals.ttftBins[binIndex(ttft, EventMetrics.timeToFirstTokenBuckets)] += 1
-            sketches.ttft.add(ttft)
-            if let tpot = timePerOutputToken(event) { sketches.tpot.add(tpot) }
+        for event in events {
+            totals.requests += 1
+            if event.timestamp > lastTimestamp { lastTimestamp = event.timestamp }
+            if let latency = event.latency {
+                totals.latencyCount += 1
+                totals.latencySum += latency
+                totals.latencyBins[binIndex(latency, EventMetrics.durationBuckets)] += 1
+                sketches.latency.add(latency)
+            }
+            if let ttft = event.timeToFirstToken {
+                totals.ttftCount += 1
+                totals.ttftSum += ttft
+                totals.ttftBins[binIndex(ttft, EventMetrics.timeToFirstTokenBuckets)] += 1
+                sketches.ttft.add(ttft)
+                if let tpot = event.timePerOutputToken { sketches.tpot.add(tpot) }
+            }
+            if let tokens = event.promptTokens {
+                totals.inputTokens += Int64(tokens)
+                sketches.inputTokens.add(Double(tokens))
+            }
+            if let tokens = event.completionTokens {
+                totals.outputTokens += Int64(tokens)
+                sketches.outputTokens.add(Double(tokens))
+            }
+            if let tokens = event.cachedTokens { totals.cachedTokens += Int64(tokens) }
+            if let tokens = event.reasoningTokens { totals.reasoningTokens += Int64(tokens) }
+            if let cost = event.cost {
+                totals.cost += cost
+                totals.costedRequests += 1
+            }
         }
-        if let tokens = event.promptTokens {
-            totals.inputTokens += Int64(tokens)
-            sketches.inputTokens.add(Double(tokens))
-        }
-        if let tokens = event.completionTokens {
-            totals.outputTokens += Int64(tokens)
-            sketches.outputTokens.add(Double(tokens))
-        }
-        if let tokens = event.cachedTokens { totals.cachedTokens += Int64(tokens) }
-        if let tokens = event.reasoningTokens { totals.reasoningTokens += Int64(tokens) }
-        if let cost = event.cost {
-            totals.cost += cost
-            totals.costedRequests += 1
-        }
-        dirty = true
+    }
+
+    private static let placeholderTotals = CumulativeTotals()
+    private static let placeholderSketches = IntervalSketches()
+}
+
+/// The fields of an event that its rollup counts. Read one by one out of the
+/// batch, they spare copying (and retaining every string of) the whole event.
+struct RollupFields {
+    var timestamp: Timestamp
+    var latency: Double?
+    var timeToFirstToken: Double?
+    var promptTokens: Int?
+    var completionTokens: Int?
+    var cachedTokens: Int?
+    var reasoningTokens: Int?
+    var cost: Double?
+    var streamed: Bool?
+
+    @inline(__always)
+    init(_ events: UnsafeBufferPointer<InferenceEvent>, _ position: Int) {
+        timestamp = events[position].timestamp
+        latency = events[position].latency
+        timeToFirstToken = events[position].timeToFirstToken
+        promptTokens = events[position].promptTokens
+        completionTokens = events[position].completionTokens
+        cachedTokens = events[position].cachedTokens
+        reasoningTokens = events[position].reasoningTokens
+        cost = events[position].cost
+        streamed = events[position].streamed
+    }
+
+    var timePerOutputToken: Double? {
+        timePerOutputTokenOf(
+            streamed: streamed, latency: latency, timeToFirstToken: timeToFirstToken, completionTokens: completionTokens
+        )
     }
 }
 
@@ -87,10 +138,19 @@ final class RollupState {
 /// or for a request logged as not streamed (whose "first token" time is the whole
 /// answer's, which would put a false 0 into the distribution).
 public func timePerOutputToken(_ event: InferenceEvent) -> Double? {
-    guard event.streamed != false, let latency = event.latency, let ttft = event.timeToFirstToken,
-        let tokens = event.completionTokens, tokens > 1, latency >= ttft
+    timePerOutputTokenOf(
+        streamed: event.streamed, latency: event.latency, timeToFirstToken: event.timeToFirstToken,
+        completionTokens: event.completionTokens)
+}
+
+@inline(__always)
+private func timePerOutputTokenOf(streamed: Bool?, latency: Double?, timeToFirstToken: Double?, completionTokens: Int?)
+    -> Double?
+{
+    guard streamed != false, let latency, let timeToFirstToken, let completionTokens, completionTokens > 1,
+        latency >= timeToFirstToken
     else { return nil }
-    return (latency - ttft) / Double(tokens - 1)
+    return (latency - timeToFirstToken) / Double(completionTokens - 1)
 }
 
 /// The histogram bin of a value: the first bound it does not exceed, or the overflow bin.

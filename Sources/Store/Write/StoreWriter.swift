@@ -10,9 +10,11 @@ final class StoreWriter: @unchecked Sendable {
     let rollupInterval: Int64
     private let logger: Logger
     private let clock: any WallClock
-    private var keyIDs: [EventKey: Int64] = [:]
+    private var keys: [EventKey: KeySlot] = [:]
+    /// Keys with events staged for the rollups in the batch being written.
+    private var stagedKeys: [KeySlot] = []
     private var sourceIDs: [String: Int64] = [:]
-    private var rollups: [Int64: RollupState] = [:]
+    private let rollups: RollupAccumulator
     let samples: SampleWriter
     /// The per-event statements, held directly: looking them up in the
     /// connection's cache hashes and compares their long SQL on every event.
@@ -26,6 +28,7 @@ final class StoreWriter: @unchecked Sendable {
         self.rollupInterval = rollupInterval
         self.logger = logger
         self.samples = SampleWriter(connection: connection)
+        self.rollups = RollupAccumulator(connection: connection, interval: rollupInterval)
         insertEvent = try connection.prepare(
             """
             INSERT INTO events (ts, key_id, source_id, request_id, error_type, latency, ttft, prompt_tokens,
@@ -40,7 +43,7 @@ final class StoreWriter: @unchecked Sendable {
             let key = EventKey(
                 model: keys.string(1), modelVersion: keys.string(2), route: keys.string(3), tenant: keys.string(4),
                 status: EventStatus(rawValue: keys.string(5)) ?? .error)
-            keyIDs[key] = keys.int64(0)
+            self.keys[key] = KeySlot(id: keys.int64(0))
         }
         let sources = try connection.prepare("SELECT id, name FROM sources")
         while try sources.step() { sourceIDs[sources.string(1)] = sources.int64(0) }
@@ -55,16 +58,25 @@ final class StoreWriter: @unchecked Sendable {
         do {
             try connection.transaction {
                 let sourceID = try source.map { try self.sourceID($0) }
-                for event in batch.events {
-                    if batch.deduplicateByRequestID, let requestID = event.requestID,
-                        try !claim(requestID, at: event.timestamp)
-                    {
-                        duplicates += 1
-                        continue
+                try batch.events.withUnsafeBufferPointer { events in
+                    for position in events.indices {
+                        if batch.deduplicateByRequestID, let requestID = events[position].requestID,
+                            try !claim(requestID, at: events[position].timestamp)
+                        {
+                            duplicates += 1
+                            continue
+                        }
+                        let slot = try insert(events.baseAddress! + position, sourceID: sourceID)
+                        if slot.staged.isEmpty { stagedKeys.append(slot) }
+                        slot.staged.append(RollupFields(events, position))
                     }
-                    try insert(event, sourceID: sourceID)
+                    for slot in stagedKeys {
+                        try rollups.add(slot.staged, keyID: slot.id)
+                        slot.staged.removeAll(keepingCapacity: true)
+                    }
+                    stagedKeys.removeAll(keepingCapacity: true)
                 }
-                try flushRollups()
+                try rollups.flush()
                 if !batch.samples.isEmpty {
                     _ = try samples.append(batch.samples)
                     try samples.flush()
@@ -79,8 +91,10 @@ final class StoreWriter: @unchecked Sendable {
                 }
             }
         } catch {
-            rollups.removeAll()
-            keyIDs.removeAll()
+            for slot in stagedKeys { slot.staged.removeAll() }
+            stagedKeys.removeAll()
+            rollups.discard()
+            keys.removeAll()
             sourceIDs.removeAll()
             samples.discardCaches()
             throw error
@@ -115,8 +129,8 @@ final class StoreWriter: @unchecked Sendable {
         return id
     }
 
-    private func keyID(_ key: EventKey, bucket: Timestamp) throws -> Int64 {
-        if let id = keyIDs[key] { return id }
+    private func keySlot(_ key: EventKey, bucket: Timestamp) throws -> KeySlot {
+        if let slot = keys[key] { return slot }
         let insert = try connection.cached(
             "INSERT INTO event_keys (model, model_version, route, tenant, status, first_bucket) VALUES (?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT DO NOTHING")
@@ -136,53 +150,53 @@ final class StoreWriter: @unchecked Sendable {
         select.bind(4, key.tenant)
         select.bind(5, key.status.rawValue)
         guard try select.step() else { throw InfermonError.storage("event key vanished") }
-        let id = select.int64(0)
-        keyIDs[key] = id
-        return id
+        let slot = KeySlot(id: select.int64(0))
+        keys[key] = slot
+        return slot
     }
 
-    private func insert(_ event: InferenceEvent, sourceID: Int64?) throws {
-        let bucket = floorDiv(event.timestamp, rollupInterval) * rollupInterval
-        let keyID = try keyID(event.key, bucket: bucket)
+    /// Inserts the event's row; returns its key, whose rollup it is staged for.
+    private func insert(_ event: UnsafePointer<InferenceEvent>, sourceID: Int64?) throws -> KeySlot {
+        // Through a pointer the fields are read in place; a value parameter would
+        // copy the event and retain every string in it.
+        let slot = try keySlot(event.pointee.key, bucket: rollups.bucket(of: event.pointee.timestamp))
+        // Every parameter is bound anew, and `run()` resets the statement after its step.
         let statement = insertEvent
-        statement.reset()
-        statement.bind(1, event.timestamp)
-        statement.bind(2, keyID)
+        statement.bind(1, event.pointee.timestamp)
+        statement.bind(2, slot.id)
         statement.bind(3, sourceID)
-        statement.bind(4, event.requestID)
-        statement.bind(5, event.errorType)
-        statement.bind(6, event.latency)
-        statement.bind(7, event.timeToFirstToken)
-        statement.bind(8, event.promptTokens)
-        statement.bind(9, event.completionTokens)
-        statement.bind(10, event.cachedTokens)
-        statement.bind(11, event.reasoningTokens)
-        statement.bind(12, event.cost)
-        statement.bind(13, event.finishReason)
-        statement.bind(14, event.streamed)
-        bind(event.prediction, to: statement, at: 15)
-        bind(event.label, to: statement, at: 16)
-        statement.bind(17, event.feedback)
-        statement.bind(18, event.features.isEmpty ? nil : featuresJSON(event.features))
-        statement.bind(19, event.attributes)
-        statement.bind(20, event.cacheWriteTokens)
+        statement.bind(4, event.pointee.requestID)
+        statement.bind(5, event.pointee.errorType)
+        statement.bind(6, event.pointee.latency)
+        statement.bind(7, event.pointee.timeToFirstToken)
+        statement.bind(8, event.pointee.promptTokens)
+        statement.bind(9, event.pointee.completionTokens)
+        statement.bind(10, event.pointee.cachedTokens)
+        statement.bind(11, event.pointee.reasoningTokens)
+        statement.bind(12, event.pointee.cost)
+        statement.bind(13, event.pointee.finishReason)
+        statement.bind(14, event.pointee.streamed)
+        bind(event.pointee.prediction, to: statement, at: 15)
+        bind(event.pointee.label, to: statement, at: 16)
+        statement.bind(17, event.pointee.feedback)
+        statement.bind(18, event.pointee.features.isEmpty ? nil : featuresJSON(event.pointee.features))
+        statement.bind(19, event.pointee.attributes)
+        statement.bind(20, event.pointee.cacheWriteTokens)
         try statement.run()
-        if event.prompt != nil || event.response != nil || event.context != nil {
+        if event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil {
             let text = insertText
-            text.reset()
             text.bind(1, connection.lastInsertRowID)
-            text.bind(2, event.prompt)
-            text.bind(3, event.response)
-            text.bind(4, event.context)
+            text.bind(2, event.pointee.prompt)
+            text.bind(3, event.pointee.response)
+            text.bind(4, event.pointee.context)
             try text.run()
         }
-        try accumulate(event, keyID: keyID, bucket: bucket)
+        return slot
     }
 
     /// Records a request id; false when it was already there.
     private func claim(_ requestID: String, at timestamp: Timestamp) throws -> Bool {
         let statement = insertRequestID
-        statement.reset()
         statement.bind(1, requestID)
         statement.bind(2, timestamp)
         try statement.run()
@@ -195,107 +209,6 @@ final class StoreWriter: @unchecked Sendable {
         case .category(let text): statement.bind(index, text)
         case nil: statement.bind(index, nil as String?)
         }
-    }
-
-    // MARK: Rollups
-
-    /// Adds an event to its key's open interval. An event for an interval that
-    /// is already closed counts in the open one, as a scraped counter would count
-    /// it when seen; its raw row keeps the true time.
-    private func accumulate(_ event: InferenceEvent, keyID: Int64, bucket: Timestamp) throws {
-        var state: RollupState
-        if let open = rollups[keyID] {
-            state = open
-        } else {
-            state =
-                try loadLatestRollup(keyID: keyID)
-                ?? RollupState(
-                    bucket: bucket, lastTimestamp: event.timestamp, totals: CumulativeTotals(),
-                    sketches: IntervalSketches(), dirty: true)
-            rollups[keyID] = state
-        }
-        if bucket > state.bucket {
-            if state.dirty { try writeRollup(state, keyID: keyID) }
-            state = RollupState(
-                bucket: bucket, lastTimestamp: event.timestamp, totals: state.totals, sketches: IntervalSketches(),
-                dirty: true)
-            rollups[keyID] = state
-        }
-        state.add(event)
-    }
-
-    /// Writes every interval that changed in this batch; open ones are rewritten
-    /// on later batches until their interval passes.
-    private func flushRollups() throws {
-        for (keyID, state) in rollups where state.dirty {
-            try writeRollup(state, keyID: keyID)
-            state.dirty = false
-        }
-        // Keep memory bounded: intervals well in the past will not be reopened by live data.
-        if rollups.count > 4096 {
-            let newest = rollups.values.map(\.bucket).max() ?? 0
-            rollups = rollups.filter { $0.value.bucket >= newest - 2 * rollupInterval }
-        }
-    }
-
-    /// Counters and sketches go to separate tables: counter queries over long
-    /// ranges then read narrow rows, and only quantile queries touch the sketches.
-    private func writeRollup(_ state: RollupState, keyID: Int64) throws {
-        let statement = try connection.cached(
-            """
-            INSERT OR REPLACE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
-              latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
-              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
-        let totals = state.totals
-        statement.bind(1, keyID)
-        statement.bind(2, state.bucket)
-        statement.bind(3, state.lastTimestamp)
-        statement.bind(4, totals.requests)
-        statement.bind(5, totals.latencyCount)
-        statement.bind(6, totals.latencySum)
-        statement.bind(7, blob: encodeBins(totals.latencyBins))
-        statement.bind(8, totals.ttftCount)
-        statement.bind(9, totals.ttftSum)
-        statement.bind(10, blob: encodeBins(totals.ttftBins))
-        statement.bind(11, totals.inputTokens)
-        statement.bind(12, totals.outputTokens)
-        statement.bind(13, totals.cachedTokens)
-        statement.bind(14, totals.reasoningTokens)
-        statement.bind(15, totals.cost)
-        statement.bind(16, totals.costedRequests)
-        try statement.run()
-        let sketches = [
-            state.sketches.latency, state.sketches.ttft, state.sketches.tpot, state.sketches.inputTokens,
-            state.sketches.outputTokens,
-        ]
-        guard sketches.contains(where: { !$0.isEmpty }) else { return }
-        let sketchRow = try connection.cached(
-            """
-            INSERT OR REPLACE INTO rollup_sketches (key_id, bucket, latency_sketch, ttft_sketch, tpot_sketch,
-              input_tokens_sketch, output_tokens_sketch) VALUES (?,?,?,?,?,?,?)
-            """)
-        sketchRow.bind(1, keyID)
-        sketchRow.bind(2, state.bucket)
-        for (offset, sketch) in sketches.enumerated() {
-            sketchRow.bind(Int32(3 + offset), blob: sketch.isEmpty ? nil : sketch.serialized())
-        }
-        try sketchRow.run()
-    }
-
-    private func loadLatestRollup(keyID: Int64) throws -> RollupState? {
-        let statement = try connection.cached(
-            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? ORDER BY bucket DESC LIMIT 1")
-        statement.bind(1, keyID)
-        guard try statement.step() else { return nil }
-        let row = try RollupRow(statement, firstColumn: 0)
-        let sketchRow = try connection.cached(
-            "SELECT \(RollupRow.sketchColumns) FROM rollup_sketches WHERE key_id = ? AND bucket = ?")
-        sketchRow.bind(1, keyID)
-        sketchRow.bind(2, row.bucket)
-        let sketches = try sketchRow.step() ? try RollupRow.sketches(sketchRow, firstColumn: 0) : IntervalSketches()
-        return RollupState(
-            bucket: row.bucket, lastTimestamp: row.lastTimestamp, totals: row.totals, sketches: sketches, dirty: false)
     }
 
     // MARK: Dead letters and checkpoints
@@ -330,6 +243,15 @@ final class StoreWriter: @unchecked Sendable {
         statement.bind(8, clock.now())
         try statement.run()
     }
+}
+
+/// An event key's row id, and what its rollup needs of its events in the batch
+/// being written, taken while each event is still in cache; they go to the
+/// rollups together once every row is in.
+final class KeySlot {
+    let id: Int64
+    var staged: [RollupFields] = []
+    init(id: Int64) { self.id = id }
 }
 
 /// Floor division that rounds toward negative infinity, for bucket boundaries.

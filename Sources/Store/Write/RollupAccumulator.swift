@@ -1,0 +1,134 @@
+import InfermonCore
+
+/// The open rollup interval of every event key, and the rows they become.
+///
+/// A batch's events reach it grouped by key (`add(_:keyID:)` with one key's
+/// events), not one by one in arrival order: a key's five sketches span tens of
+/// kilobytes of bins, and interleaved keys would evict each other's bins from
+/// the CPU caches on almost every event.
+final class RollupAccumulator {
+    private let connection: SQLiteConnection
+    let interval: Int64
+    private var open: [Int64: RollupState] = [:]
+
+    init(connection: SQLiteConnection, interval: Int64) {
+        self.connection = connection
+        self.interval = interval
+    }
+
+    /// Adds one key's events, in their arrival order. An event for an interval
+    /// that is already closed counts in the open one, as a scraped counter would
+    /// count it when seen; its raw row keeps the true time.
+    func add(_ events: [RollupFields], keyID: Int64) throws {
+        guard let first = events.first else { return }
+        var state: RollupState
+        if let current = open[keyID] {
+            state = current
+        } else {
+            let timestamp = first.timestamp
+            state =
+                try loadLatest(keyID: keyID)
+                ?? RollupState(
+                    bucket: bucket(of: timestamp), lastTimestamp: timestamp, totals: CumulativeTotals(),
+                    sketches: IntervalSketches(), dirty: true)
+            open[keyID] = state
+        }
+        var start = events.startIndex
+        while start < events.endIndex {
+            let bucket = bucket(of: events[start].timestamp)
+            if bucket > state.bucket {
+                if state.dirty { try write(state, keyID: keyID) }
+                state = RollupState(
+                    bucket: bucket, lastTimestamp: events[start].timestamp, totals: state.totals,
+                    sketches: IntervalSketches(), dirty: true)
+                open[keyID] = state
+            }
+            // The run of events up to the next one that opens a later interval.
+            var end = start + 1
+            while end < events.endIndex && self.bucket(of: events[end].timestamp) <= state.bucket { end += 1 }
+            state.add(events[start..<end])
+            start = end
+        }
+    }
+
+    @inline(__always)
+    func bucket(of timestamp: Timestamp) -> Timestamp { floorDiv(timestamp, interval) * interval }
+
+    /// Writes every interval that changed in this batch; open ones are rewritten
+    /// on later batches until their interval passes.
+    func flush() throws {
+        for (keyID, state) in open where state.dirty {
+            try write(state, keyID: keyID)
+            state.dirty = false
+        }
+        // Keep memory bounded: intervals well in the past will not be reopened by live data.
+        if open.count > 4096 {
+            let newest = open.values.map(\.bucket).max() ?? 0
+            open = open.filter { $0.value.bucket >= newest - 2 * interval }
+        }
+    }
+
+    /// Forgets every open interval, after a failed transaction left memory ahead of
+    /// the database; they are read back from their last stored rows when next used.
+    func discard() { open.removeAll() }
+
+    /// Counters and sketches go to separate tables: counter queries over long
+    /// ranges then read narrow rows, and only quantile queries touch the sketches.
+    private func write(_ state: RollupState, keyID: Int64) throws {
+        let statement = try connection.cached(
+            """
+            INSERT OR REPLACE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
+              latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
+              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        let totals = state.totals
+        statement.bind(1, keyID)
+        statement.bind(2, state.bucket)
+        statement.bind(3, state.lastTimestamp)
+        statement.bind(4, totals.requests)
+        statement.bind(5, totals.latencyCount)
+        statement.bind(6, totals.latencySum)
+        statement.bind(7, blob: encodeBins(totals.latencyBins))
+        statement.bind(8, totals.ttftCount)
+        statement.bind(9, totals.ttftSum)
+        statement.bind(10, blob: encodeBins(totals.ttftBins))
+        statement.bind(11, totals.inputTokens)
+        statement.bind(12, totals.outputTokens)
+        statement.bind(13, totals.cachedTokens)
+        statement.bind(14, totals.reasoningTokens)
+        statement.bind(15, totals.cost)
+        statement.bind(16, totals.costedRequests)
+        try statement.run()
+        let sketches = [
+            state.sketches.latency, state.sketches.ttft, state.sketches.tpot, state.sketches.inputTokens,
+            state.sketches.outputTokens,
+        ]
+        guard sketches.contains(where: { !$0.isEmpty }) else { return }
+        let sketchRow = try connection.cached(
+            """
+            INSERT OR REPLACE INTO rollup_sketches (key_id, bucket, latency_sketch, ttft_sketch, tpot_sketch,
+              input_tokens_sketch, output_tokens_sketch) VALUES (?,?,?,?,?,?,?)
+            """)
+        sketchRow.bind(1, keyID)
+        sketchRow.bind(2, state.bucket)
+        for (offset, sketch) in sketches.enumerated() {
+            sketchRow.bind(Int32(3 + offset), blob: sketch.isEmpty ? nil : sketch.serialized())
+        }
+        try sketchRow.run()
+    }
+
+    private func loadLatest(keyID: Int64) throws -> RollupState? {
+        let statement = try connection.cached(
+            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? ORDER BY bucket DESC LIMIT 1")
+        statement.bind(1, keyID)
+        guard try statement.step() else { return nil }
+        let row = try RollupRow(statement, firstColumn: 0)
+        let sketchRow = try connection.cached(
+            "SELECT \(RollupRow.sketchColumns) FROM rollup_sketches WHERE key_id = ? AND bucket = ?")
+        sketchRow.bind(1, keyID)
+        sketchRow.bind(2, row.bucket)
+        let sketches = try sketchRow.step() ? try RollupRow.sketches(sketchRow, firstColumn: 0) : IntervalSketches()
+        return RollupState(
+            bucket: row.bucket, lastTimestamp: row.lastTimestamp, totals: row.totals, sketches: sketches, dirty: false)
+    }
+}
