@@ -52,20 +52,37 @@ SQL
     python3 -c "print(f'{$2 / ($end - $start):.0f}')"
 }
 
-echo "| input | events | MB | infermon events/s | MB/s | peak RSS MiB | python json.loads lines/s | sqlite3 CSV rows/s | infermon ÷ python | infermon ÷ sqlite3 |"
+# This machine's speed drifts by a third from minute to minute (a shared VM), so
+# every case runs ROUNDS times with the three contenders interleaved, and the
+# table gives medians with the range; the ratios are of medians.
+ROUNDS=${ROUNDS:-5}
+echo "| input | events | MB | infermon events/s (median, range) | MB/s | peak RSS MiB | python json.loads lines/s | sqlite3 CSV rows/s | infermon ÷ python | infermon ÷ sqlite3 |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for case in plain text; do
     count=$EVENTS
     [ "$case" = text ] && count=$TEXT_EVENTS
-    result=$($PIN "$BIN" bench ingest --file "$WORK/$case.jsonl" --db "$WORK/$case.db" --json)
-    python_rate=$(python_parse "$WORK/$case.jsonl")
-    sqlite_rate=$(sqlite_import "$WORK/$case.csv" "$count")
-    python3 - "$case" "$result" "$python_rate" "$sqlite_rate" <<'PY'
-import json, sys
-case, result, py, sq = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-rate = result["events_per_second"]
-print(f"| {case} | {result['events']:,} | {result['bytes'] / 1e6:.0f} | {rate:,.0f} | {result['mb_per_second']:.0f} | "
-      f"{result['peak_rss_mib']:.0f} | {py:,.0f} | {sq:,.0f} | {rate / py:.2f} | {rate / sq:.2f} |")
+    results=()
+    python_rates=()
+    sqlite_rates=()
+    for _ in $(seq "$ROUNDS"); do
+        results+=("$($PIN "$BIN" bench ingest --file "$WORK/$case.jsonl" --db "$WORK/$case.db" --json)")
+        python_rates+=("$(python_parse "$WORK/$case.jsonl")")
+        sqlite_rates+=("$(sqlite_import "$WORK/$case.csv" "$count")")
+    done
+    python3 - "$case" "${results[*]}" "${python_rates[*]}" "${sqlite_rates[*]}" <<'PY'
+import json, statistics, sys
+case = sys.argv[1]
+results = [json.loads(line) for line in sys.argv[2].replace("} {", "}\n{").splitlines()]
+py = [float(x) for x in sys.argv[3].split()]
+sq = [float(x) for x in sys.argv[4].split()]
+rates = [r["events_per_second"] for r in results]
+rate, mb = statistics.median(rates), statistics.median(r["mb_per_second"] for r in results)
+rss = max(r["peak_rss_mib"] for r in results)
+pym, sqm = statistics.median(py), statistics.median(sq)
+print(f"| {case} | {results[0]['events']:,} | {results[0]['bytes'] / 1e6:.0f} | "
+      f"{rate:,.0f} ({min(rates):,.0f}–{max(rates):,.0f}) | {mb:.0f} | {rss:.0f} | "
+      f"{pym:,.0f} ({min(py):,.0f}–{max(py):,.0f}) | {sqm:,.0f} ({min(sq):,.0f}–{max(sq):,.0f}) | "
+      f"{rate / pym:.2f} | {rate / sqm:.2f} |")
 PY
 done
 echo

@@ -68,6 +68,20 @@ struct QuantileSketchTests {
         #expect(copy == sketch)
     }
 
+    /// Values far apart make one run of bins each; past 127 runs their count
+    /// takes two bytes in front of the runs.
+    @Test(arguments: [1, 127, 128, 300])
+    func sparseSketchesRoundTrip(runs: Int) throws {
+        var sketch = QuantileSketch()
+        for run in 0..<runs {
+            sketch.add(pow(1.05, Double(run)) * 0.001, count: UInt64(run + 1))
+            sketch.add(-pow(1.05, Double(run)) * 0.001)
+        }
+        let copy = try QuantileSketch(serialized: sketch.serialized())
+        #expect(copy == sketch)
+        #expect(copy.nonEmptyBinCount == 2 * runs)
+    }
+
     @Test func corruptBytesAreAnErrorNotACrash() {
         #expect(throws: InfermonError.self) { try QuantileSketch(serialized: [1, 2, 3]) }
         #expect(throws: InfermonError.self) { try QuantileSketch(serialized: [9]) }

@@ -49,6 +49,8 @@ final class LineReader {
     /// Set while discarding an over-long line: the file position reading continues from.
     private var skipPosition: Int64?
     private var skipExcerpt: [UInt8] = []
+    /// Label values repeated from line to line, made into strings once.
+    private var strings = StringInterner()
     static let readSize = 1 << 20
 
     init(
@@ -160,9 +162,12 @@ final class LineReader {
                     receivedAt: now))
             return
         }
+        // Decoded in place at the end of the batch; a line that fails takes its slot back.
+        batch.events.append(InferenceEvent(timestamp: .min))
         do {
-            batch.events.append(try profile.decode(line))
+            try profile.decode(line, into: &batch.events[batch.events.count - 1], strings: &strings)
         } catch {
+            batch.events.removeLast()
             batch.deadLetters.append(
                 DeadLetter(
                     source: source, kind: error.kind, location: path, line: lineNumber, reason: error.reason,

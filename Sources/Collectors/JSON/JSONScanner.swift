@@ -189,6 +189,13 @@ struct JSONScanner: ~Copyable {
         return UnsafeBufferPointer(rebasing: bytes[raw.range])
     }
 
+    /// A string, shared through `strings` when it is a repeated label value.
+    mutating func readString(interning strings: inout StringInterner) throws -> String {
+        let raw = try readRawStringContent()
+        if !raw.hasEscapes { return strings.string(UnsafeBufferPointer(rebasing: bytes[raw.range])) }
+        return String(decoding: try decodeEscapes(raw.range), as: UTF8.self)
+    }
+
     mutating func readString() throws -> String {
         let raw = try readRawStringContent()
         if !raw.hasEscapes {

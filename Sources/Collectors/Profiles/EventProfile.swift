@@ -17,14 +17,39 @@ public protocol EventProfile: Sendable {
     var name: String { get }
     /// Decodes one line (one JSON document) that is already known to be valid UTF-8.
     func decode(validUTF8 line: UnsafeBufferPointer<UInt8>) throws -> InferenceEvent
+    /// The same, written into `event` where it lies (a batch's storage): an event
+    /// is a few hundred bytes, and returning it by value copies it at every layer.
+    /// `event` comes in as `InferenceEvent(timestamp: .min)`; a profile may leave
+    /// what the line does not set as it is. `strings` is the reader's, kept from
+    /// line to line, for label values that repeat.
+    func decode(
+        validUTF8 line: UnsafeBufferPointer<UInt8>, into event: inout InferenceEvent, strings: inout StringInterner
+    ) throws
 }
 
 extension EventProfile {
+    public func decode(
+        validUTF8 line: UnsafeBufferPointer<UInt8>, into event: inout InferenceEvent, strings: inout StringInterner
+    ) throws {
+        event = try decode(validUTF8: line)
+    }
+
     /// Checks the bytes, then decodes; every failure comes back as an `EventDecodingError`.
     public func decode(_ line: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> InferenceEvent {
+        var event = InferenceEvent(timestamp: .min)
+        var strings = StringInterner()
+        try decode(line, into: &event, strings: &strings)
+        return event
+    }
+
+    /// Checks the bytes, then decodes into `event` in place; every failure comes
+    /// back as an `EventDecodingError`.
+    public func decode(
+        _ line: UnsafeBufferPointer<UInt8>, into event: inout InferenceEvent, strings: inout StringInterner
+    ) throws(EventDecodingError) {
         guard isValidUTF8(line) else { throw EventDecodingError("invalid UTF-8", kind: .invalidUTF8) }
         do {
-            return try decode(validUTF8: line)
+            try decode(validUTF8: line, into: &event, strings: &strings)
         } catch let error as EventDecodingError {
             throw error
         } catch let error as JSONSyntaxError {

@@ -39,6 +39,14 @@ public struct NativeProfile: EventProfile {
 
     public func decode(validUTF8 line: UnsafeBufferPointer<UInt8>) throws -> InferenceEvent {
         var event = InferenceEvent(timestamp: .min)
+        var strings = StringInterner()
+        try decode(validUTF8: line, into: &event, strings: &strings)
+        return event
+    }
+
+    public func decode(
+        validUTF8 line: UnsafeBufferPointer<UInt8>, into event: inout InferenceEvent, strings: inout StringInterner
+    ) throws {
         var statusText: String?
         var status: EventStatus?
         var extra: [UInt8] = []
@@ -51,7 +59,9 @@ public struct NativeProfile: EventProfile {
                 extra.append(contentsOf: UnsafeBufferPointer(rebasing: line[range]))
                 return
             }
-            try read(field, key: key, from: &scanner, into: &event, status: &status, statusText: &statusText)
+            try read(
+                field, key: key, from: &scanner, into: &event, strings: &strings, status: &status,
+                statusText: &statusText)
         }
         try scanner.expectEnd()
         if !extra.isEmpty {
@@ -69,18 +79,24 @@ public struct NativeProfile: EventProfile {
             event.status = .error
         }
         try EventValidation.check(event)
-        return event
     }
 
     private func read(
         _ field: Field, key: UnsafeBufferPointer<UInt8>, from scanner: inout JSONScanner,
-        into event: inout InferenceEvent, status: inout EventStatus?, statusText: inout String?
+        into event: inout InferenceEvent, strings: inout StringInterner, status: inout EventStatus?,
+        statusText: inout String?
     ) throws {
         func name() -> String { String(decoding: key, as: UTF8.self) }
         func string() throws -> String? {
             if scanner.readNull() { return nil }
             guard scanner.peek() == UInt8(ascii: "\"") else { throw EventDecodingError("\(name()) must be a string") }
             return try scanner.readString()
+        }
+        /// A label value: repeated from line to line, so made into a string once.
+        func label() throws -> String? {
+            if scanner.readNull() { return nil }
+            guard scanner.peek() == UInt8(ascii: "\"") else { throw EventDecodingError("\(name()) must be a string") }
+            return try scanner.readString(interning: &strings)
         }
         func number() throws -> Double? {
             if scanner.readNull() { return nil }
@@ -113,10 +129,10 @@ public struct NativeProfile: EventProfile {
             } else {
                 event.requestID = try string()
             }
-        case .model: event.model = try string() ?? ""
-        case .modelVersion: event.modelVersion = try string() ?? ""
-        case .route: event.route = try string() ?? ""
-        case .tenant: event.tenant = try string() ?? ""
+        case .model: event.model = try label() ?? ""
+        case .modelVersion: event.modelVersion = try label() ?? ""
+        case .route: event.route = try label() ?? ""
+        case .tenant: event.tenant = try label() ?? ""
         case .status:
             status = nil
             statusText = nil
@@ -131,7 +147,7 @@ public struct NativeProfile: EventProfile {
             } else {
                 statusText = try string()
             }
-        case .errorType: event.errorType = try string()
+        case .errorType: event.errorType = try label()
         case .latencyMillis: event.latency = try number().map { $0 / 1000 }
         case .latencySeconds: event.latency = try number()
         case .ttftMillis: event.timeToFirstToken = try number().map { $0 / 1000 }
@@ -142,7 +158,7 @@ public struct NativeProfile: EventProfile {
         case .cacheWriteTokens: event.cacheWriteTokens = try count()
         case .reasoningTokens: event.reasoningTokens = try count()
         case .cost: event.cost = try number()
-        case .finishReason: event.finishReason = try string()
+        case .finishReason: event.finishReason = try label()
         case .stream:
             if !scanner.readNull() { event.streamed = try scanner.readBool() }
         case .prompt: event.prompt = try string()

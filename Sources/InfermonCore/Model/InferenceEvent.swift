@@ -67,6 +67,8 @@ public struct InferenceEvent: Sendable, Equatable {
     /// Fields no profile knows, kept as a JSON object text so nothing is dropped.
     public var attributes: String?
 
+    /// Inlinable, so a caller that leaves most fields out sets them to nil directly.
+    @inlinable
     public init(
         timestamp: Timestamp,
         requestID: String? = nil,

@@ -213,15 +213,11 @@ struct DenseBins: Sendable, Equatable {
     }
 
     /// Runs of non-zero bins: (run count), then per run (index zigzag, length, counts...).
+    /// One pass: the runs are written first and their count put in front after.
     func serialize(to out: inout [UInt8]) {
+        let start = out.count
+        var runs: UInt64 = 0
         counts.withUnsafeBufferPointer { counts in
-            var runs = 0
-            var previous: UInt64 = 0
-            for value in counts {
-                if value > 0 && previous == 0 { runs += 1 }
-                previous = value
-            }
-            appendVarint(UInt64(runs), to: &out)
             var position = 0
             while position < counts.count {
                 if counts[position] == 0 {
@@ -233,8 +229,16 @@ struct DenseBins: Sendable, Equatable {
                 appendVarint(zigzag(Int64(offset) + Int64(position)), to: &out)
                 appendVarint(UInt64(end - position), to: &out)
                 for index in position..<end { appendVarint(counts[index], to: &out) }
+                runs += 1
                 position = end
             }
+        }
+        if runs < 0x80 {
+            out.insert(UInt8(runs), at: start)
+        } else {
+            var count: [UInt8] = []
+            appendVarint(runs, to: &count)
+            out.insert(contentsOf: count, at: start)
         }
     }
 

@@ -102,6 +102,11 @@ final class SQLiteConnection {
 final class Statement {
     let pointer: OpaquePointer
     unowned let connection: SQLiteConnection
+    /// Which parameters hold NULL now (index 0 unused). Bindings outlive a reset,
+    /// so a parameter that stays NULL from row to row (most optional columns) is
+    /// not bound again. Raw memory: an array property would pay an exclusivity
+    /// and a uniqueness check on every bind.
+    private let boundNull: UnsafeMutableBufferPointer<Bool>
 
     init(connection: SQLiteConnection, sql: String) throws {
         var statement: OpaquePointer?
@@ -111,13 +116,26 @@ final class Statement {
         }
         self.pointer = statement
         self.connection = connection
+        boundNull = .allocate(capacity: Int(sqlite3_bind_parameter_count(statement)) + 1)
+        boundNull.initialize(repeating: true)
     }
 
-    deinit { sqlite3_finalize(pointer) }
+    deinit {
+        sqlite3_finalize(pointer)
+        boundNull.deallocate()
+    }
 
     func reset() {
         sqlite3_reset(pointer)
         sqlite3_clear_bindings(pointer)
+        boundNull.update(repeating: true)
+    }
+
+    @inline(__always)
+    private func bindNull(_ index: Int32) {
+        guard !boundNull[Int(index)] else { return }
+        sqlite3_bind_null(pointer, index)
+        boundNull[Int(index)] = true
     }
 
     /// Steps once; true while a row is available.
@@ -141,24 +159,22 @@ final class Statement {
     // MARK: Binding (1-based, as SQLite counts)
 
     func bind(_ index: Int32, _ value: Int64?) {
-        if let value { sqlite3_bind_int64(pointer, index, value) } else { sqlite3_bind_null(pointer, index) }
+        guard let value else { return bindNull(index) }
+        sqlite3_bind_int64(pointer, index, value)
+        boundNull[Int(index)] = false
     }
 
     func bind(_ index: Int32, _ value: Int?) { bind(index, value.map(Int64.init)) }
 
     func bind(_ index: Int32, _ value: Double?) {
-        if let value, value.isFinite {
-            sqlite3_bind_double(pointer, index, value)
-        } else {
-            sqlite3_bind_null(pointer, index)
-        }
+        guard let value, value.isFinite else { return bindNull(index) }
+        sqlite3_bind_double(pointer, index, value)
+        boundNull[Int(index)] = false
     }
 
     func bind(_ index: Int32, _ value: String?) {
-        guard var value else {
-            sqlite3_bind_null(pointer, index)
-            return
-        }
+        guard var value else { return bindNull(index) }
+        boundNull[Int(index)] = false
         _ = value.withUTF8 { buffer in
             // A zero-length buffer may have no base address; SQLite wants a pointer for "".
             if let base = buffer.baseAddress {
@@ -170,10 +186,8 @@ final class Statement {
     }
 
     func bind(_ index: Int32, blob: [UInt8]?) {
-        guard let blob else {
-            sqlite3_bind_null(pointer, index)
-            return
-        }
+        guard let blob else { return bindNull(index) }
+        boundNull[Int(index)] = false
         _ = blob.withUnsafeBytes { buffer in
             sqlite3_bind_blob(
                 pointer, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count),

@@ -16,10 +16,10 @@ final class StoreWriter: @unchecked Sendable {
     private var sourceIDs: [String: Int64] = [:]
     private let rollups: RollupAccumulator
     let samples: SampleWriter
-    /// The per-event statements, held directly: looking them up in the
-    /// connection's cache hashes and compares their long SQL on every event.
-    private let insertEvent: Statement
-    private let insertText: Statement
+    private let rows: EventRowWriter
+    /// The rows of the batch being written, reused from batch to batch.
+    private var pendingRows: [EventRow] = []
+    /// Held directly: looking it up in the connection's cache hashes and compares its SQL on every event.
     private let insertRequestID: Statement
 
     init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock, logger: Logger) throws {
@@ -29,14 +29,7 @@ final class StoreWriter: @unchecked Sendable {
         self.logger = logger
         self.samples = SampleWriter(connection: connection)
         self.rollups = RollupAccumulator(connection: connection, interval: rollupInterval)
-        insertEvent = try connection.prepare(
-            """
-            INSERT INTO events (ts, key_id, source_id, request_id, error_type, latency, ttft, prompt_tokens,
-              completion_tokens, cached_tokens, reasoning_tokens, cost, finish_reason, streamed, prediction, label,
-              feedback, features, attributes, cache_write_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
-        insertText = try connection.prepare(
-            "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
+        rows = try EventRowWriter(connection: connection)
         insertRequestID = try connection.prepare("INSERT OR IGNORE INTO request_ids (request_id, ts) VALUES (?, ?)")
         let keys = try connection.prepare("SELECT id, model, model_version, route, tenant, status FROM event_keys")
         while try keys.step() {
@@ -66,10 +59,19 @@ final class StoreWriter: @unchecked Sendable {
                             duplicates += 1
                             continue
                         }
-                        let slot = try insert(events.baseAddress! + position, sourceID: sourceID)
+                        let slot = try keySlot(
+                            events[position].key, bucket: rollups.bucket(of: events[position].timestamp))
                         if slot.staged.isEmpty { stagedKeys.append(slot) }
                         slot.staged.append(RollupFields(events, position))
+                        // Rows go in a statement at a time while their events are still in cache.
+                        pendingRows.append(EventRow(position: position, keyID: slot.id))
+                        if pendingRows.count == EventRowWriter.rowsPerStatement {
+                            try rows.insert(events, rows: pendingRows, sourceID: sourceID)
+                            pendingRows.removeAll(keepingCapacity: true)
+                        }
                     }
+                    try rows.insert(events, rows: pendingRows, sourceID: sourceID)
+                    pendingRows.removeAll(keepingCapacity: true)
                     for slot in stagedKeys {
                         try rollups.add(slot.staged, keyID: slot.id)
                         slot.staged.removeAll(keepingCapacity: true)
@@ -91,6 +93,8 @@ final class StoreWriter: @unchecked Sendable {
                 }
             }
         } catch {
+            pendingRows.removeAll()
+            rows.discard()
             for slot in stagedKeys { slot.staged.removeAll() }
             stagedKeys.removeAll()
             rollups.discard()
@@ -155,45 +159,6 @@ final class StoreWriter: @unchecked Sendable {
         return slot
     }
 
-    /// Inserts the event's row; returns its key, whose rollup it is staged for.
-    private func insert(_ event: UnsafePointer<InferenceEvent>, sourceID: Int64?) throws -> KeySlot {
-        // Through a pointer the fields are read in place; a value parameter would
-        // copy the event and retain every string in it.
-        let slot = try keySlot(event.pointee.key, bucket: rollups.bucket(of: event.pointee.timestamp))
-        // Every parameter is bound anew, and `run()` resets the statement after its step.
-        let statement = insertEvent
-        statement.bind(1, event.pointee.timestamp)
-        statement.bind(2, slot.id)
-        statement.bind(3, sourceID)
-        statement.bind(4, event.pointee.requestID)
-        statement.bind(5, event.pointee.errorType)
-        statement.bind(6, event.pointee.latency)
-        statement.bind(7, event.pointee.timeToFirstToken)
-        statement.bind(8, event.pointee.promptTokens)
-        statement.bind(9, event.pointee.completionTokens)
-        statement.bind(10, event.pointee.cachedTokens)
-        statement.bind(11, event.pointee.reasoningTokens)
-        statement.bind(12, event.pointee.cost)
-        statement.bind(13, event.pointee.finishReason)
-        statement.bind(14, event.pointee.streamed)
-        bind(event.pointee.prediction, to: statement, at: 15)
-        bind(event.pointee.label, to: statement, at: 16)
-        statement.bind(17, event.pointee.feedback)
-        statement.bind(18, event.pointee.features.isEmpty ? nil : featuresJSON(event.pointee.features))
-        statement.bind(19, event.pointee.attributes)
-        statement.bind(20, event.pointee.cacheWriteTokens)
-        try statement.run()
-        if event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil {
-            let text = insertText
-            text.bind(1, connection.lastInsertRowID)
-            text.bind(2, event.pointee.prompt)
-            text.bind(3, event.pointee.response)
-            text.bind(4, event.pointee.context)
-            try text.run()
-        }
-        return slot
-    }
-
     /// Records a request id; false when it was already there.
     private func claim(_ requestID: String, at timestamp: Timestamp) throws -> Bool {
         let statement = insertRequestID
@@ -201,14 +166,6 @@ final class StoreWriter: @unchecked Sendable {
         statement.bind(2, timestamp)
         try statement.run()
         return connection.changes > 0
-    }
-
-    private func bind(_ value: FeatureValue?, to statement: Statement, at index: Int32) {
-        switch value {
-        case .number(let number): statement.bind(index, number)
-        case .category(let text): statement.bind(index, text)
-        case nil: statement.bind(index, nil as String?)
-        }
     }
 
     // MARK: Dead letters and checkpoints

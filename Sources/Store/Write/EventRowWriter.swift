@@ -1,0 +1,117 @@
+import InfermonCore
+
+/// One event of a batch bound for the `events` table: where it is in the batch
+/// and the id of its key.
+struct EventRow {
+    var position: Int
+    var keyID: Int64
+}
+
+/// Inserts raw event rows, many per statement.
+///
+/// Each statement execution opens its cursors on `events` and on `events_ts` by
+/// descending from the roots and closes them at the end; with one row per
+/// execution that, not the row, is most of the cost. A statement of
+/// `rowsPerStatement` rows pays it once, and its cursors stay on the last page,
+/// where rows with growing ids and times are appended. Ids are assigned here
+/// (one more than the largest stored), so text rows know their event's id
+/// without asking after every insert.
+final class EventRowWriter {
+    static let rowsPerStatement = 64
+    private static let columns = """
+        id, ts, key_id, source_id, request_id, error_type, latency, ttft, prompt_tokens, completion_tokens,
+        cached_tokens, reasoning_tokens, cost, finish_reason, streamed, prediction, label, feedback, features,
+        attributes, cache_write_tokens
+        """
+    private static let columnCount: Int32 = 21
+
+    private let connection: SQLiteConnection
+    private let one: Statement
+    private let many: Statement
+    private let insertText: Statement
+    /// The id the next row gets; read from the table when unknown.
+    private var nextID: Int64?
+
+    init(connection: SQLiteConnection) throws {
+        self.connection = connection
+        let row = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ",") + ")"
+        one = try connection.prepare("INSERT INTO events (\(Self.columns)) VALUES \(row)")
+        many = try connection.prepare(
+            "INSERT INTO events (\(Self.columns)) VALUES "
+                + Array(repeating: row, count: Self.rowsPerStatement).joined(separator: ","))
+        insertText = try connection.prepare(
+            "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
+    }
+
+    /// Forgets the next id, after a failed transaction may have left it ahead of the table.
+    func discard() { nextID = nil }
+
+    func insert(_ events: UnsafeBufferPointer<InferenceEvent>, rows: [EventRow], sourceID: Int64?) throws {
+        var id = try nextID ?? connection.scalarInt("SELECT COALESCE(MAX(id), 0) + 1 FROM events")
+        var start = 0
+        while start < rows.count {
+            let count = min(Self.rowsPerStatement, rows.count - start)
+            let statement = count == Self.rowsPerStatement ? many : one
+            let end = statement === many ? start + count : start + 1
+            for index in start..<end {
+                let row = rows[index]
+                bind(
+                    events.baseAddress! + row.position, id: id + Int64(index - start), keyID: row.keyID,
+                    sourceID: sourceID, to: statement, at: Int32(index - start) * Self.columnCount)
+            }
+            try statement.run()
+            for index in start..<end {
+                let event = events.baseAddress! + rows[index].position
+                guard event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil
+                else { continue }
+                insertText.bind(1, id + Int64(index - start))
+                insertText.bind(2, event.pointee.prompt)
+                insertText.bind(3, event.pointee.response)
+                insertText.bind(4, event.pointee.context)
+                try insertText.run()
+            }
+            id += Int64(end - start)
+            start = end
+        }
+        nextID = id
+    }
+
+    /// Binds one row's columns after `offset`. Every parameter is bound anew each
+    /// time, and `run()` resets the statement after its step, so nothing is cleared.
+    /// Through a pointer the fields are read in place; a value parameter would
+    /// copy the event and retain every string in it.
+    private func bind(
+        _ event: UnsafePointer<InferenceEvent>, id: Int64, keyID: Int64, sourceID: Int64?, to statement: Statement,
+        at offset: Int32
+    ) {
+        statement.bind(offset + 1, id)
+        statement.bind(offset + 2, event.pointee.timestamp)
+        statement.bind(offset + 3, keyID)
+        statement.bind(offset + 4, sourceID)
+        statement.bind(offset + 5, event.pointee.requestID)
+        statement.bind(offset + 6, event.pointee.errorType)
+        statement.bind(offset + 7, event.pointee.latency)
+        statement.bind(offset + 8, event.pointee.timeToFirstToken)
+        statement.bind(offset + 9, event.pointee.promptTokens)
+        statement.bind(offset + 10, event.pointee.completionTokens)
+        statement.bind(offset + 11, event.pointee.cachedTokens)
+        statement.bind(offset + 12, event.pointee.reasoningTokens)
+        statement.bind(offset + 13, event.pointee.cost)
+        statement.bind(offset + 14, event.pointee.finishReason)
+        statement.bind(offset + 15, event.pointee.streamed)
+        bind(event.pointee.prediction, to: statement, at: offset + 16)
+        bind(event.pointee.label, to: statement, at: offset + 17)
+        statement.bind(offset + 18, event.pointee.feedback)
+        statement.bind(offset + 19, event.pointee.features.isEmpty ? nil : featuresJSON(event.pointee.features))
+        statement.bind(offset + 20, event.pointee.attributes)
+        statement.bind(offset + 21, event.pointee.cacheWriteTokens)
+    }
+
+    private func bind(_ value: FeatureValue?, to statement: Statement, at index: Int32) {
+        switch value {
+        case .number(let number): statement.bind(index, number)
+        case .category(let text): statement.bind(index, text)
+        case nil: statement.bind(index, nil as String?)
+        }
+    }
+}
