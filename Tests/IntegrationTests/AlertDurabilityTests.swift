@@ -85,6 +85,9 @@ struct AlertDurabilityTests {
                 notifications.contains { $0.model == model && $0.status == "resolved" }
             }
         }
+        // A message the receiver has recorded leaves the outbox only once the daemon
+        // reads the answer; SIGTERM before that keeps it for a later retry, so wait.
+        #expect(try daemon.waitForSQL("SELECT count(*) FROM notification_outbox", atMost: 0))
         child.signal(SIGTERM)
         #expect(try child.wait() == 0, "clean shutdown: \(child.standardError().suffix(2000))")
         #expect(complete, "received: \(notifications.map { "\($0.model) \($0.status) \($0.id)" })")
@@ -204,11 +207,19 @@ struct AlertingDaemon {
 
     /// Polls the store until `sql` (a count) reaches `atLeast`.
     func waitForSQL(_ sql: String, atLeast: Int64, timeoutSeconds: Double = 30) throws -> Bool {
+        try waitForSQL(sql, timeoutSeconds: timeoutSeconds) { $0 >= atLeast }
+    }
+
+    func waitForSQL(_ sql: String, atMost: Int64, timeoutSeconds: Double = 30) throws -> Bool {
+        try waitForSQL(sql, timeoutSeconds: timeoutSeconds) { $0 <= atMost }
+    }
+
+    private func waitForSQL(_ sql: String, timeoutSeconds: Double, until done: (Int64) -> Bool) throws -> Bool {
         try waitUntil(timeoutSeconds: timeoutSeconds) {
             guard let reader = try? ReadOnlySQL(path: directory.file("store.db")),
                 let value = try? reader.query(sql).rows.first?.first, case .integer(let count) = value
             else { return false }
-            return count >= atLeast
+            return done(count)
         }
     }
 }
