@@ -28,7 +28,7 @@ log: {level: warning}
 YAML
 "$BIN" serve --config "$WORK/infermon.yaml" 2>"$WORK/serve.log" &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'kill $PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
 result=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s Benchmarks/push.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
 kill -TERM $PID; wait $PID 2>/dev/null || true

@@ -45,7 +45,7 @@ prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prome
 PROM_PID=$!
 "$BIN" serve --config "$WORK/infermon.yaml" 2>"$WORK/infermon.log" &
 INFERMON_PID=$!
-trap 'kill $PROM_PID $INFERMON_PID 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'kill $PROM_PID $INFERMON_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for url in "http://127.0.0.1:$PROM_PORT/-/ready" "http://127.0.0.1:$INFERMON_PORT/readyz"; do
     for _ in $(seq 1 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
 done
