@@ -42,11 +42,11 @@ final class StoreWriter: @unchecked Sendable {
         while try sources.step() { sourceIDs[sources.string(1)] = sources.int64(0) }
     }
 
-    /// Writes one batch in one transaction. On failure the in-memory caches that
-    /// may now be ahead of the database are dropped and reloaded on next use.
     /// Events skipped as already stored, since the writer started.
     private(set) var duplicates = 0
 
+    /// Writes one batch in one transaction. On failure the in-memory caches that
+    /// may now be ahead of the database are dropped and reloaded on next use.
     func write(_ batch: IngestBatch, source: String?) throws {
         do {
             try connection.transaction {
@@ -74,7 +74,8 @@ final class StoreWriter: @unchecked Sendable {
                     pendingRows.removeAll(keepingCapacity: true)
                     for slot in stagedKeys {
                         try rollups.add(slot.staged, keyID: slot.id)
-                        slot.staged.removeAll(keepingCapacity: true)
+                        // Room for a usual share is kept; one key's whole backlog is not.
+                        slot.staged.removeAll(keepingCapacity: slot.staged.count <= 4096)
                     }
                     stagedKeys.removeAll(keepingCapacity: true)
                 }
