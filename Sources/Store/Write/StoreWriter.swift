@@ -11,6 +11,7 @@ final class StoreWriter: @unchecked Sendable {
     private let logger: Logger
     private let clock: any WallClock
     private var keys: [EventKey: KeySlot] = [:]
+    private let recentKeys = RecentKeys()
     /// Keys with events staged for the rollups in the batch being written.
     private var stagedKeys: [KeySlot] = []
     private var sourceIDs: [String: Int64] = [:]
@@ -59,8 +60,7 @@ final class StoreWriter: @unchecked Sendable {
                             duplicates += 1
                             continue
                         }
-                        let slot = try keySlot(
-                            events[position].key, bucket: rollups.bucket(of: events[position].timestamp))
+                        let slot = try keySlot(of: events.baseAddress! + position)
                         if slot.staged.isEmpty { stagedKeys.append(slot) }
                         slot.staged.append(RollupFields(events, position))
                         // Rows go in a statement at a time while their events are still in cache.
@@ -100,6 +100,7 @@ final class StoreWriter: @unchecked Sendable {
             stagedKeys.removeAll()
             rollups.discard()
             keys.removeAll()
+            recentKeys.removeAll()
             sourceIDs.removeAll()
             samples.discardCaches()
             throw error
@@ -132,6 +133,14 @@ final class StoreWriter: @unchecked Sendable {
         let id = select.int64(0)
         sourceIDs[name] = id
         return id
+    }
+
+    private func keySlot(of event: UnsafePointer<InferenceEvent>) throws -> KeySlot {
+        if let slot = recentKeys.slot(for: event) { return slot }
+        let key = event.pointee.key
+        let slot = try keySlot(key, bucket: rollups.bucket(of: event.pointee.timestamp))
+        recentKeys.remember(slot, for: key, of: event)
+        return slot
     }
 
     private func keySlot(_ key: EventKey, bucket: Timestamp) throws -> KeySlot {
