@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product infermon >/dev/null
 BIN=$PWD/.build/release/infermon
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-bench-XXXXXX)}
+mkdir -p "$WORK"
 EVENTS=${EVENTS:-1000000}
 TEXT_EVENTS=${TEXT_EVENTS:-100000}
 PIN="taskset -c 1"
