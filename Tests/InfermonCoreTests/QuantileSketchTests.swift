@@ -7,23 +7,11 @@ import Testing
 
 @Suite("Quantile sketch")
 struct QuantileSketchTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992.0 }
-    }
-
     /// 1,000,000 heavy-tailed latencies split into 1,440 one-minute sketches and
     /// merged back: p50/p95/p99 within 1% of the exact order statistics.
     @Test(arguments: ["lognormal", "pareto"])
     func mergedQuantilesStayWithinOnePercent(distribution: String) throws {
-        var random = Generator(state: distribution == "pareto" ? 11 : 7)
+        var random = SeededRandom(seed: distribution == "pareto" ? 11 : 7)
         let count = 1_000_000
         var values = [Double]()
         values.reserveCapacity(count)

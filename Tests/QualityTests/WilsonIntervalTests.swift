@@ -41,7 +41,7 @@ import Testing
 
     @Test(arguments: [0.01, 0.05, 0.20])
     func coversTheTrueRateAtLeast94PercentOfTheTime(rate: Double) {
-        var generator = SplitMix(seed: 0x5eed ^ UInt64(rate * 1000))
+        var generator = SeededRandom(seed: 0x5eed ^ UInt64(rate * 1000))
         let trials = 4000
         for n in [50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000] {
             let sampler = BinomialSampler(n: n, p: rate)

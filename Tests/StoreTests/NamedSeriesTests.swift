@@ -11,7 +11,7 @@ struct NamedSeriesTests {
         let clock = ManualClock(now: 1_800_000_000_000)
         var store = try SQLiteStore(path: directory.file("s.db"), clock: clock, logger: Logger(label: "t"))
         let labels = Labels(name: "vllm:num_requests_waiting", ["instance": "gpu-1:8000", "job": "vllm"])
-        var random = SeededGenerator(seed: 3)
+        var random = SeededRandom(seed: 3)
         var expected: [Sample] = []
         var time: Timestamp = 1_799_990_000_000
         for index in 0..<500 {
@@ -64,18 +64,5 @@ struct NamedSeriesTests {
         let read = try store.select([.equal("a", "1")], from: 100_500, through: 130_000)
         #expect(read[0].samples.map(\.value) == (101...130).map(Double.init))
         #expect(try store.select([.equal("a", "2")], from: 0, through: .max).isEmpty)
-    }
-}
-
-/// Deterministic randomness for tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

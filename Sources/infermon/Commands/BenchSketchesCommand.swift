@@ -22,7 +22,7 @@ struct BenchSketches: ParsableCommand {
             "\(values) values per distribution in \(minutes) sketches, relative accuracy \(QuantileSketch.defaultRelativeAccuracy)"
         )
         for distribution in ["lognormal", "pareto"] {
-            var random = SplitMix(state: seed)
+            var random = SeededRandom(seed: seed)
             var data = [Double]()
             data.reserveCapacity(values)
             for _ in 0..<values {
@@ -77,18 +77,4 @@ func formatFixed(_ value: Double, _ decimals: Int) -> String {
     var fraction = String(scaled % Int64(scale))
     fraction = String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
     return (value < 0 ? "-" : "") + "\(whole)" + (decimals > 0 ? "." + fraction : "")
-}
-
-/// SplitMix64: a small, seedable generator so runs repeat exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in (0, 1), never 0, so logarithms are safe.
-    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992.0 }
 }

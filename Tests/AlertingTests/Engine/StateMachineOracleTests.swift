@@ -1,5 +1,6 @@
 import Alerting
 import Foundation
+import InfermonCore
 import Testing
 
 /// The alert state machine against Prometheus's own: random flapping series
@@ -8,7 +9,7 @@ import Testing
 /// written down as promtool expectations, and promtool must agree at each step.
 @Suite(.enabled(if: Promtool.isAvailable)) struct StateMachineOracleTests {
     @Test(arguments: [1, 2, 3]) func firingMatchesPromtoolAtEveryStep(seed: UInt64) async throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededRandom(seed: seed)
         let directory = try ScratchDirectory()
         let rules = """
             groups:
@@ -107,18 +108,5 @@ import Testing
             result[Key(minute: minute, name: name)] = alerts
         }
         return result
-    }
-}
-
-/// A small deterministic generator, so a failing seed can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,13 +2,14 @@
     import Glibc
 #endif
 
-/// A small, fast, seedable generator (SplitMix64), so generated traffic is the
-/// same on every run with the same seed.
+/// A small, fast, seedable generator (SplitMix64), so generated traffic, bench
+/// inputs and randomised tests are the same on every run with the same seed.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 
+    @inline(__always)
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
