@@ -1,3 +1,5 @@
+import InfermonCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +28,7 @@ public struct StringInterner: Sendable {
         guard bytes.count > 15, bytes.count <= Self.maxLength, let base = bytes.baseAddress else {
             return String(decoding: bytes, as: UTF8.self)
         }
-        let hash = Self.hash(UnsafeRawPointer(base), count: bytes.count)
+        let hash = FastHash.bytes(bytes)
         let slot = Int(truncatingIfNeeded: hash >> 56) & (Self.slots - 1)
         if hashes[slot] == hash {
             let cached = strings[slot]
@@ -39,23 +41,5 @@ public struct StringInterner: Sendable {
         hashes[slot] = hash
         strings[slot] = made
         return made
-    }
-
-    /// Eight bytes at a time (the last word overlapping), for at least eight bytes.
-    @inline(__always)
-    private static func hash(_ base: UnsafeRawPointer, count: Int) -> UInt64 {
-        var hash = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
-        var offset = 0
-        while offset + 8 < count {
-            hash = mix(hash, base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-        }
-        return mix(hash, base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
-    }
-
-    @inline(__always)
-    private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
-        let product = (hash ^ word).multipliedFullWidth(by: 0xBF58_476D_1CE4_E5B9)
-        return product.high ^ product.low
     }
 }

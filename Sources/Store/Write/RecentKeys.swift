@@ -54,39 +54,16 @@ final class RecentKeys {
     @inline(__always)
     private static func index(_ event: UnsafePointer<InferenceEvent>) -> Int {
         var hash = UInt64(truncatingIfNeeded: event.pointee.status.hashSeed)
-        hash = mix(hash, bytesHash(event.pointee.model))
-        hash = mix(hash, bytesHash(event.pointee.modelVersion))
-        hash = mix(hash, bytesHash(event.pointee.route))
-        hash = mix(hash, bytesHash(event.pointee.tenant))
+        hash = FastHash.mix(hash, bytesHash(event.pointee.model))
+        hash = FastHash.mix(hash, bytesHash(event.pointee.modelVersion))
+        hash = FastHash.mix(hash, bytesHash(event.pointee.route))
+        hash = FastHash.mix(hash, bytesHash(event.pointee.tenant))
         return Int(truncatingIfNeeded: hash >> 54) & (size - 1)
     }
 
     @inline(__always)
     private static func bytesHash(_ text: String) -> UInt64 {
-        text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64 in
-            var hash = UInt64(truncatingIfNeeded: bytes.count)
-            guard let base = bytes.baseAddress else { return hash }
-            let raw = UnsafeRawPointer(base)
-            var offset = 0
-            while offset + 8 <= bytes.count {
-                hash = mix(hash, raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                offset += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            return mix(hash, tail)
-        } ?? UInt64(truncatingIfNeeded: text.hashValue)
-    }
-
-    @inline(__always)
-    private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
-        let product = (hash ^ word).multipliedFullWidth(by: 0x9E37_79B9_7F4A_7C15)
-        return product.high ^ product.low
+        text.utf8.withContiguousStorageIfAvailable(FastHash.bytes) ?? UInt64(truncatingIfNeeded: text.hashValue)
     }
 }
 
