@@ -58,6 +58,25 @@ struct JSONScannerTests {
         }
     }
 
+    /// 700 distinct long label values cycled through one reader's 256-slot
+    /// interner: slots are taken over again and again, and every line must still
+    /// get its own value.
+    @Test("shared label strings stay each line's own")
+    func internedLabelsMatchTheirLines() throws {
+        var strings = StringInterner()
+        for round in 0..<3 {
+            for index in 0..<700 {
+                let tenant = "tenant-with-a-long-name-\((index * 7919 + round) % 700)"
+                let line = Array(
+                    #"{"ts":1795830531,"model":"meta-llama/Llama-3.1-8B-Instruct","tenant":"\#(tenant)"}"#.utf8)
+                var event = InferenceEvent(timestamp: .min)
+                try line.withUnsafeBufferPointer { try NativeProfile().decode($0, into: &event, strings: &strings) }
+                #expect(event.tenant == tenant)
+                #expect(event.model == "meta-llama/Llama-3.1-8B-Instruct")
+            }
+        }
+    }
+
     @Test("member names: each known name, and near misses that are not")
     func keyTableFindsExactlyItsNames() {
         let table = KeyTable([("a", 1), ("model", 2), ("model_version", 3), ("cache_write_tokens", 4), ("ts", 5)])
