@@ -7,7 +7,6 @@ import Logging
 /// store's serial write queue, so it needs no locks of its own.
 final class StoreWriter: @unchecked Sendable {
     let connection: SQLiteConnection
-    let rollupInterval: Int64
     private let logger: Logger
     private let clock: any WallClock
     private var keys: [EventKey: KeySlot] = [:]
@@ -26,7 +25,6 @@ final class StoreWriter: @unchecked Sendable {
     init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock, logger: Logger) throws {
         self.connection = connection
         self.clock = clock
-        self.rollupInterval = rollupInterval
         self.logger = logger
         self.samples = SampleWriter(connection: connection)
         self.rollups = RollupAccumulator(connection: connection, interval: rollupInterval)
