@@ -203,10 +203,13 @@ struct DashboardEndToEndTests {
 
         // A resize (SIGWINCH) redraws at the new size: the tab bar and status line span the new width.
         try tmux.resize(width: 140, height: 40)
+        // The frame is drawn top to bottom and tmux may be read mid-frame, so wait
+        // for its last row too before judging it.
         let resized = try waitForScreen(tmux) { screen in
             let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
             // One column is kept free at the right edge, as at every width.
             return rows.count >= 40 && rows[0].count == 139 && rows[0].hasSuffix("range 1h")
+                && rows[39].hasSuffix("? help")
         }
         let resizedRows = resized.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(
