@@ -41,7 +41,7 @@ struct CrashRecoveryTests {
                 written += 1
                 text +=
                     Array(
-                        #"{"timestamp":1795830531000,"request_id":"id-\#(written)","model":"m","tenant":"t\#(written % 7)","latency_ms":\#(written % 1000),"prompt_tokens":\#(written)}"#
+                        #"{"timestamp":\#(SystemWallClock().now()),"request_id":"id-\#(written)","model":"m","tenant":"t\#(written % 7)","latency_ms":\#(written % 1000),"prompt_tokens":\#(written)}"#
                             .utf8) + [0x0A]
             }
             // Leave a partial line behind half of the time; the rest is written next round.

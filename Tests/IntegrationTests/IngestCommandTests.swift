@@ -19,7 +19,7 @@ struct IngestCommandTests {
         try TestFiles.append(
             "storage:\n  path: \(directory.file("store.db"))\npricing: \(directory.file("pricing.yaml"))\n",
             to: directory.file("infermon.yaml"))
-        let time = "2026-11-01T12:00:00Z"
+        let time = TimeParsing.formatRFC3339(SystemWallClock().now())
         try TestFiles.append(
             """
             {"timestamp":"\(time)","request_id":"a","model":"priced-model","prompt_tokens":1000000,"cached_tokens":400000,"completion_tokens":500000,"prompt":"my key is AKIAIOSFODNN7EXAMPLE"}

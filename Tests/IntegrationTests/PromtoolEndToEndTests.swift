@@ -62,13 +62,15 @@ struct PromtoolEndToEndTests {
         #expect(
             try waitUntil(timeoutSeconds: 30) {
                 let out = try runCommand(
-                    promtool, ["query", "instant", daemon.baseURL, "sum(infermon_requests_total)"],
+                    promtool,
+                    ["query", "instant", "--time=\(now / 1000)", daemon.baseURL, "sum(infermon_requests_total)"],
                     directory: directory.path, name: "wait")
                 return out.stdout.contains("=> \(total) @")
             })
 
         let instant = try runCommand(
-            promtool, ["query", "instant", daemon.baseURL, "sum by (model) (infermon_requests_total)"],
+            promtool,
+            ["query", "instant", "--time=\(now / 1000)", daemon.baseURL, "sum by (model) (infermon_requests_total)"],
             directory: directory.path,
             name: "instant")
         #expect(instant.status == 0, "\(instant.stderr)")
@@ -96,7 +98,7 @@ struct PromtoolEndToEndTests {
         let quantile = try runCommand(
             promtool,
             [
-                "query", "instant", daemon.baseURL,
+                "query", "instant", "--time=\(now / 1000)", daemon.baseURL,
                 "histogram_quantile(0.5, sum by (le, model) (rate(infermon_request_duration_seconds_bucket[10m] offset 5m)))",
             ],
             directory: directory.path, name: "quantile")

@@ -13,8 +13,9 @@ import Testing
 @Suite("HTTP push ingest")
 struct PushIngestTests {
     static func batch(_ ids: Range<Int>, prefix: String = "p") -> String {
-        ids.map {
-            #"{"timestamp":1795830531000,"request_id":"\#(prefix)\#($0)","model":"m","tenant":"t\#($0 % 5)","latency_ms":12}"#
+        let now = SystemWallClock().now()
+        return ids.map {
+            #"{"timestamp":\#(now),"request_id":"\#(prefix)\#($0)","model":"m","tenant":"t\#($0 % 5)","latency_ms":12}"#
         }
         .joined(separator: "\n")
     }

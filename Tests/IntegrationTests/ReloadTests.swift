@@ -13,7 +13,7 @@ import Testing
 @Suite("Configuration reload")
 struct ReloadTests {
     static func line(_ id: String) -> String {
-        #"{"timestamp":1795830531000,"request_id":"\#(id)","model":"m"}"# + "\n"
+        #"{"timestamp":\#(SystemWallClock().now()),"request_id":"\#(id)","model":"m"}"# + "\n"
     }
 
     static func count(_ store: String, where condition: String) -> Int64 {
@@ -98,7 +98,8 @@ struct ReloadTests {
         defer { _ = try? daemon.stop() }
         func logRequest(_ id: String) throws {
             try TestFiles.append(
-                #"{"timestamp":1795830531000,"request_id":"\#(id)","model":"m","prompt_tokens":1000000}"# + "\n",
+                #"{"timestamp":\#(SystemWallClock().now()),"request_id":"\#(id)","model":"m","prompt_tokens":1000000}"#
+                    + "\n",
                 to: directory.file("logs/app.jsonl"))
         }
         try logRequest("before")
