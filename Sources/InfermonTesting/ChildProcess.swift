@@ -111,6 +111,18 @@ public func waitUntil(timeoutSeconds: Double, pollMillis: Int = 50, _ condition:
     return try condition()
 }
 
+/// The same for conditions that need `await` (an HTTP request to the child).
+public func waitUntil(timeoutSeconds: Double, pollMillis: Int = 50, _ condition: () async throws -> Bool) async throws
+    -> Bool
+{
+    let deadline = monotonicNanoseconds() + UInt64(timeoutSeconds * 1e9)
+    while monotonicNanoseconds() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(pollMillis))
+    }
+    return try await condition()
+}
+
 extension ChildProcess {
     /// Attributes for a child started as from a shell: the test runner blocks
     /// some signals (SIGCHLD, SIGTERM) in its threads and a child inherits that

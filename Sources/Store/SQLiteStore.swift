@@ -46,7 +46,9 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         try connection.execute("PRAGMA wal_autocheckpoint = 4000")
         try Migrations.migrate(connection)
         rollupInterval = try Self.settleRollupInterval(connection, requested: options.rollupInterval, logger: logger)
-        writer = try StoreWriter(connection: connection, rollupInterval: rollupInterval, clock: clock, logger: logger)
+        writer = try StoreWriter(
+            connection: connection, rollupInterval: rollupInterval, eventRetention: options.retention.events,
+            clock: clock, logger: logger)
         let readConnection = try SQLiteConnection(path: path, mode: .readWrite)
         try readConnection.execute("PRAGMA query_only = 1")
         try readConnection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
@@ -170,6 +172,11 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     /// that live in other files (extensions answering stage protocols).
     func withReadConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try reader.withLock { try body($0.reader.connection) }
+    }
+
+    /// Events that arrived already past the event retention, per source, since the store was made.
+    public func expiredOnArrival() throws -> [ExpiredOnArrival] {
+        try withReadConnection { try ExpiredOnArrival.read($0) }
     }
 
     public func stats() throws -> StoreStats {

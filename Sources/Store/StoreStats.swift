@@ -16,6 +16,9 @@ public struct StoreStats: Sendable {
     public var storedSamples: Int64 = 0
     public var deadLetters: [(kind: String, count: Int64, latestReason: String)] = []
     public var checkpoints: [(source: String, path: String, offset: Int64, line: Int64)] = []
+    /// Events that arrived already older than the event retention, by source:
+    /// counted in rollups, their raw rows removed at the next retention pass.
+    public var expiredOnArrival: [ExpiredOnArrival] = []
     public var rollupInterval: Int64 = 0
     /// Bytes of the database file plus its write-ahead log.
     public var sizeBytes: Int64 = 0
@@ -45,7 +48,31 @@ public struct StoreStats: Sendable {
             stats.checkpoints.append(
                 (checkpoints.string(0), checkpoints.string(1), checkpoints.int64(2), checkpoints.int64(3)))
         }
+        stats.expiredOnArrival = try ExpiredOnArrival.read(connection)
         stats.sizeBytes = fileSizeBytes(path) + fileSizeBytes(path + "-wal")
         return stats
+    }
+}
+
+/// One source's count of events that were past the event retention when they arrived.
+public struct ExpiredOnArrival: Sendable, Equatable {
+    public var source: String
+    public var events: Int64
+    /// The cut-off in force at the last such arrival: events stamped before it were expired.
+    public var lastCutoff: Timestamp
+
+    public init(source: String, events: Int64, lastCutoff: Timestamp) {
+        self.source = source
+        self.events = events
+        self.lastCutoff = lastCutoff
+    }
+
+    static func read(_ connection: SQLiteConnection) throws -> [ExpiredOnArrival] {
+        let rows = try connection.prepare("SELECT source, events, last_cutoff FROM expired_on_arrival ORDER BY source")
+        var result: [ExpiredOnArrival] = []
+        while try rows.step() {
+            result.append(ExpiredOnArrival(source: rows.string(0), events: rows.int64(1), lastCutoff: rows.int64(2)))
+        }
+        return result
     }
 }

@@ -59,4 +59,50 @@ struct RetentionTests {
             [.equal("__name__", "infermon_requests_total")], from: now - 5 * Self.day, through: now)
         #expect(counters.first?.samples.last?.value == 12_010)
     }
+
+    /// A backfill older than the event retention is stored, counted per source
+    /// (not silently dropped by the next pass), and still answered by its rollups.
+    @Test func eventsPastTheRetentionOnArrivalAreCountedPerSourceAndKeptInRollups() async throws {
+        let directory = try TemporaryDirectory()
+        let now: Timestamp = 1_800_000_000_000
+        let clock = ManualClock(now: now)
+        let policy = RetentionPolicy(events: 2 * Self.day, rollups: 10 * Self.day)
+        let store = try SQLiteStore(
+            path: directory.file("s.db"), options: StoreOptions(retention: policy), clock: clock,
+            logger: Logger(label: "t"))
+        func batch(_ source: String, ages: [Int64]) -> IngestBatch {
+            var batch = IngestBatch(
+                events: ages.enumerated().map { index, age in
+                    InferenceEvent(timestamp: now - age, requestID: "\(source)\(index)", model: "m", latency: 1)
+                })
+            batch.source = source
+            return batch
+        }
+        // A backfill in time order, four events past the window, then live events just inside it.
+        try store.writeSynchronously(batch("backfill", ages: [9 * Self.day, 5 * Self.day, 3 * Self.day]))
+        try store.writeSynchronously(batch("backfill", ages: [2 * Self.day + 1]))
+        try store.writeSynchronously(batch("live", ages: [2 * Self.day - 1, 1000]))
+        #expect(
+            try store.expiredOnArrival() == [
+                ExpiredOnArrival(source: "backfill", events: 4, lastCutoff: now - 2 * Self.day)
+            ])
+        #expect(try store.stats().expiredOnArrival.map(\.events) == [4])
+
+        let report = try await RetentionService(
+            store: store, interval: 60_000, clock: clock, logger: Logger(label: "t")
+        )
+        .runOnce()
+        #expect(report.events == 4)
+        let sql = try ReadOnlySQL(path: directory.file("s.db"))
+        #expect(try sql.query("SELECT count(*) FROM events").rows == [[.integer(2)]])
+        // The backfill still counts: the counter at 8 days ago holds the 9-day-old request.
+        let counters = try store.select(
+            [.equal("__name__", "infermon_requests_total")], from: now - 9 * Self.day - 60_000,
+            through: now - 8 * Self.day)
+        #expect(counters.first?.samples.last?.value == 1)
+        let all = try store.select([.equal("__name__", "infermon_requests_total")], from: now - 60_000, through: now)
+        #expect(all.first?.samples.last?.value == 6)
+        // The count outlives the rows it describes.
+        #expect(try store.expiredOnArrival().map(\.events) == [4])
+    }
 }

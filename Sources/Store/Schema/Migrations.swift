@@ -233,6 +233,16 @@ enum Migrations {
         """,
         // 7: prompt tokens written to the provider's cache (priced at the cache-write rate).
         "ALTER TABLE events ADD COLUMN cache_write_tokens INTEGER;",
+        // 8: events that arrived already older than the event retention, per source:
+        // their rollups keep them, their raw rows are gone at the next retention pass.
+        """
+        CREATE TABLE expired_on_arrival (
+            source TEXT PRIMARY KEY,
+            events INTEGER NOT NULL,
+            last_cutoff INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

@@ -80,15 +80,17 @@ final class RollupState {
                 if let tpot = event.timePerOutputToken { sketches.tpot.add(tpot) }
             }
             if let tokens = event.promptTokens {
-                totals.inputTokens += Int64(tokens)
+                totals.inputTokens = saturatingAdd(totals.inputTokens, tokens)
                 sketches.inputTokens.add(Double(tokens))
             }
             if let tokens = event.completionTokens {
-                totals.outputTokens += Int64(tokens)
+                totals.outputTokens = saturatingAdd(totals.outputTokens, tokens)
                 sketches.outputTokens.add(Double(tokens))
             }
-            if let tokens = event.cachedTokens { totals.cachedTokens += Int64(tokens) }
-            if let tokens = event.reasoningTokens { totals.reasoningTokens += Int64(tokens) }
+            if let tokens = event.cachedTokens { totals.cachedTokens = saturatingAdd(totals.cachedTokens, tokens) }
+            if let tokens = event.reasoningTokens {
+                totals.reasoningTokens = saturatingAdd(totals.reasoningTokens, tokens)
+            }
             if let cost = event.cost {
                 totals.cost += cost
                 totals.costedRequests += 1
@@ -193,4 +195,12 @@ func readBinCount(_ bytes: UnsafeRawBufferPointer, at position: inout Int) -> UI
         shift += 7
     }
     return value
+}
+
+/// Token totals are cumulative over a label set's life: a stream of hostile
+/// counts (each may be up to 10^15) must pin the counter, not trap the writer.
+@inline(__always)
+func saturatingAdd(_ total: Int64, _ value: Int) -> Int64 {
+    let (sum, overflow) = total.addingReportingOverflow(Int64(value))
+    return overflow ? .max : sum
 }

@@ -22,8 +22,18 @@ final class StoreWriter: @unchecked Sendable {
     /// Held directly: looking it up in the connection's cache hashes and compares its SQL on every event.
     private let insertRequestID: Statement
 
-    init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock, logger: Logger) throws {
+    /// How long raw events are kept: an event older than this on arrival is
+    /// stored, counted in its rollups, and gone at the next retention pass.
+    private let eventRetention: Int64
+    /// Sources already told about events that arrived past the retention, so the log says it once.
+    private var warnedExpiredSources: Set<String> = []
+
+    init(
+        connection: SQLiteConnection, rollupInterval: Int64, eventRetention: Int64, clock: any WallClock,
+        logger: Logger
+    ) throws {
         self.connection = connection
+        self.eventRetention = eventRetention
         self.clock = clock
         self.logger = logger
         self.samples = SampleWriter(connection: connection)
@@ -47,6 +57,9 @@ final class StoreWriter: @unchecked Sendable {
     /// Writes one batch in one transaction. On failure the in-memory caches that
     /// may now be ahead of the database are dropped and reloaded on next use.
     func write(_ batch: IngestBatch, source: String?) throws {
+        let source = batch.source ?? source
+        let expiryCutoff = clock.now() - eventRetention
+        var expiredOnArrival = 0
         do {
             try connection.transaction {
                 let sourceID = try source.map { try self.sourceID($0) }
@@ -58,6 +71,7 @@ final class StoreWriter: @unchecked Sendable {
                             duplicates += 1
                             continue
                         }
+                        if events[position].timestamp < expiryCutoff { expiredOnArrival += 1 }
                         let slot = try keySlot(of: events.baseAddress! + position)
                         if slot.staged.isEmpty { stagedKeys.append(slot) }
                         slot.staged.append(RollupFields(events, position))
@@ -82,6 +96,9 @@ final class StoreWriter: @unchecked Sendable {
                     _ = try samples.append(batch.samples)
                     try samples.flush()
                 }
+                if expiredOnArrival > 0 {
+                    try countExpiredOnArrival(expiredOnArrival, source: source ?? "", cutoff: expiryCutoff)
+                }
                 for letter in batch.deadLetters { try insert(letter) }
                 for checkpoint in batch.checkpoints { try upsert(checkpoint) }
                 for finished in batch.finishedInputs {
@@ -103,6 +120,7 @@ final class StoreWriter: @unchecked Sendable {
             samples.discardCaches()
             throw error
         }
+        if expiredOnArrival > 0 { warnExpiredOnArrival(expiredOnArrival, source: source ?? "", cutoff: expiryCutoff) }
     }
 
     func appendSamples(_ entries: [(labels: Labels, sample: Sample)]) throws -> Int {
@@ -174,6 +192,33 @@ final class StoreWriter: @unchecked Sendable {
         statement.bind(2, timestamp)
         try statement.run()
         return connection.changes > 0
+    }
+
+    // MARK: Events past the retention
+
+    private func countExpiredOnArrival(_ count: Int, source: String, cutoff: Timestamp) throws {
+        let statement = try connection.cached(
+            """
+            INSERT INTO expired_on_arrival (source, events, last_cutoff, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (source) DO UPDATE SET events = events + excluded.events, last_cutoff = excluded.last_cutoff,
+              updated_at = excluded.updated_at
+            """)
+        statement.bind(1, source)
+        statement.bind(2, count)
+        statement.bind(3, cutoff)
+        statement.bind(4, clock.now())
+        try statement.run()
+    }
+
+    private func warnExpiredOnArrival(_ count: Int, source: String, cutoff: Timestamp) {
+        guard warnedExpiredSources.insert(source).inserted else { return }
+        logger.warning(
+            "events older than the event retention arrived: their rollups keep them, their raw rows go at the next retention pass",
+            metadata: [
+                "source": "\(source.isEmpty ? "(unnamed)" : source)", "events": "\(count)",
+                "cutoff": "\(TimeParsing.formatRFC3339(cutoff))",
+                "event_retention": "\(TimeParsing.formatDuration(eventRetention))",
+            ])
     }
 
     // MARK: Dead letters and checkpoints

@@ -38,6 +38,15 @@ struct StatsCommand: ParsableCommand {
         for letter in stats.deadLetters {
             print("  \(letter.kind): \(letter.count)  (latest: \(letter.latestReason))")
         }
+        if !stats.expiredOnArrival.isEmpty {
+            let total = stats.expiredOnArrival.reduce(0) { $0 + $1.events }
+            print("expired on arrival: \(total) (older than the event retention; kept in rollups only)")
+            for entry in stats.expiredOnArrival {
+                print(
+                    "  \(entry.source.isEmpty ? "(unnamed)" : entry.source): \(entry.events)  (last cut-off: \(TimeParsing.formatRFC3339(entry.lastCutoff)))"
+                )
+            }
+        }
         printUnpriced(unpriced)
         if !stats.checkpoints.isEmpty {
             print("inputs:")

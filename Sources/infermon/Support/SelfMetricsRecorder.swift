@@ -16,6 +16,7 @@ final class SelfMetricsRecorder: Service, Sendable {
     static let ingestedEvents = "infermon_collector_ingested_events"
     static let deadLetters = "infermon_collector_rejected_lines"
     static let notificationDeadLetters = "infermon_notifications_dead_lettered"
+    static let expiredOnArrival = "infermon_events_expired_on_arrival_total"
 
     private let collectors: FileCollectorGroup
     private let store: SQLiteStore
@@ -45,6 +46,9 @@ final class SelfMetricsRecorder: Service, Sendable {
             for file in source.lag {
                 values[Labels(name: collectorLag, ["source": source.source, "path": file.path])] = Double(file.bytes)
             }
+        }
+        for entry in (try? store.expiredOnArrival()) ?? [] {
+            values[Labels(name: expiredOnArrival, ["source": entry.source])] = Double(entry.events)
         }
         if let counts = try? await store.deadLetterCounts() {
             for (integration, count) in counts {
