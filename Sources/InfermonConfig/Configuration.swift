@@ -26,8 +26,13 @@ public struct Configuration: Sendable, Equatable {
         public var rollupInterval: Int64 = 60_000
         public var retention = RetentionSection()
         public var retentionCheckInterval: Int64 = 300_000
+        /// How far ahead of this host's clock an event may be stamped (`storage.future_tolerance`).
+        public var futureTolerance: Int64 = TimestampPolicy.defaultFutureTolerance
 
         public init() {}
+
+        /// The time policy every ingest path applies.
+        public var timestamps: TimestampPolicy { TimestampPolicy(futureTolerance: futureTolerance) }
 
         /// The database path after applying the default rules.
         public func resolvedPath(environment: [String: String]) -> String {

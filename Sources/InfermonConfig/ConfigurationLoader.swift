@@ -46,7 +46,9 @@ public enum ConfigurationLoader {
     }
 
     private static func parseStorage(_ value: YAMLValue) throws -> Configuration.StorageSection {
-        let map = try value.mapping(allowed: ["path", "rollup_interval", "retention", "retention_check_interval"])
+        let map = try value.mapping(allowed: [
+            "path", "rollup_interval", "retention", "retention_check_interval", "future_tolerance",
+        ])
         var section = Configuration.StorageSection()
         if let path = map["path"] { section.path = try path.string() }
         if let interval = map["rollup_interval"] {
@@ -57,6 +59,7 @@ public enum ConfigurationLoader {
             section.rollupInterval = millis
         }
         if let check = map["retention_check_interval"] { section.retentionCheckInterval = try positive(check) }
+        if let tolerance = map["future_tolerance"] { section.futureTolerance = try tolerance.duration() }
         if let retention = map["retention"] {
             let fields = try retention.mapping(allowed: ["events", "rollups", "samples", "dead_letters"])
             if let events = fields["events"] { section.retention.events = try positive(events) }

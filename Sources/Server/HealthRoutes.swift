@@ -4,14 +4,26 @@ import Synchronization
 
 /// Liveness and readiness for load balancers and systemd: `/healthz` answers
 /// while the process serves HTTP; `/readyz` only once the daemon says it is ready
-/// (store open, collectors started) and not while it shuts down.
+/// (store open, collectors started), not while it shuts down, and not while a
+/// component (a file source, say) is down: a stalled daemon must not look ready.
 public final class Readiness: Sendable {
     private let state = Mutex<(ready: Bool, reason: String)>((false, "starting"))
+    private let health: ComponentHealth?
+    private let clock: any WallClock
 
-    public init() {}
+    public init(health: ComponentHealth? = nil, clock: any WallClock = SystemWallClock()) {
+        self.health = health
+        self.clock = clock
+    }
 
     public func set(ready: Bool, reason: String) { state.withLock { $0 = (ready, reason) } }
-    public var current: (ready: Bool, reason: String) { state.withLock { $0 } }
+
+    public var current: (ready: Bool, reason: String) {
+        let declared = state.withLock { $0 }
+        guard declared.ready, let down = health?.down(now: clock.now()), !down.isEmpty else { return declared }
+        let reasons = down.map { "\($0.component) down for \(TimeParsing.formatDuration(max(0, $0.for))): \($0.error)" }
+        return (false, reasons.joined(separator: "; "))
+    }
 }
 
 public struct HealthRoutes: HTTPRouteModule {

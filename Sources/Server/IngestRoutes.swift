@@ -14,10 +14,15 @@ public struct IngestRoutes: HTTPRouteModule {
     let queue: IngestQueue
     let clock: any WallClock
     let maxBodyBytes: Int
+    let timestamps: TimestampPolicy
     let logger: Logger
 
-    public init(queue: IngestQueue, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int, logger: Logger) {
+    public init(
+        queue: IngestQueue, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int,
+        timestamps: TimestampPolicy = TimestampPolicy(), logger: Logger
+    ) {
         self.queue = queue
+        self.timestamps = timestamps
         self.clock = clock
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
@@ -48,7 +53,7 @@ public struct IngestRoutes: HTTPRouteModule {
         do {
             decoded = try PushDecoder.decode(
                 body: body, profile: profile.makeProfile(), source: source, location: "POST /api/v1/events",
-                now: clock.now())
+                now: clock.now(), timestamps: timestamps)
         } catch {
             return APIResponse.error(status: .badRequest, type: "bad_data", message: error.reason)
         }

@@ -11,12 +11,16 @@ enum MetricHelp {
             "Whether the last configuration reload succeeded (1) or was refused (0).",
         "infermon_config_last_reload_success_timestamp_seconds": "When the configuration was last loaded successfully.",
         "infermon_ingest_queue_depth": "Pushed events waiting for the store writer.",
+        "infermon_component_up":
+            "Whether each long-running component (file sources) works (1) or is failing and retrying (0).",
         "infermon_push_accepted_events_total": "Events accepted over HTTP and OTLP push, by source.",
         "infermon_push_rejected_events_total": "Pushed events rejected as malformed, by source.",
         "infermon_push_throttled_requests_total": "Push requests answered 429 because the ingest queue was full.",
         "infermon_otlp_ignored_spans_total": "OTLP spans received without gen_ai attributes (not model calls).",
         "infermon_scrape_up": "Whether the last scrape of each target succeeded.",
         "infermon_store_size_bytes": "Size of the SQLite database and its write-ahead log.",
+        "infermon_events_expired_on_arrival_total":
+            "Events older than the event retention when they arrived, by source: kept in rollups, raw rows removed.",
         "infermon_notifications_delivered": "Notifications delivered (2xx) per integration since the daemon started.",
         "infermon_notifications_failed_attempts":
             "Failed delivery attempts (to be retried) per integration since the daemon started.",

@@ -13,10 +13,15 @@ public struct OTLPRoutes: HTTPRouteModule {
     let queue: IngestQueue
     let clock: any WallClock
     let maxBodyBytes: Int
+    let timestamps: TimestampPolicy
     let logger: Logger
 
-    public init(queue: IngestQueue, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int, logger: Logger) {
+    public init(
+        queue: IngestQueue, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int,
+        timestamps: TimestampPolicy = TimestampPolicy(), logger: Logger
+    ) {
         self.queue = queue
+        self.timestamps = timestamps
         self.clock = clock
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
@@ -39,8 +44,9 @@ public struct OTLPRoutes: HTTPRouteModule {
                 encoding)
         }
         let decoded: OTLPDecodedTraces
+        let now = clock.now()
         switch Result(catching: { () throws(OTLPDecodingError) in
-            try OTLPTraceDecoder.decode(body: body, contentType: contentType)
+            try OTLPTraceDecoder.decode(body: body, contentType: contentType, timestamps: timestamps, now: now)
         }) {
         case .success(let value): decoded = value
         case .failure(let error):
@@ -49,17 +55,22 @@ public struct OTLPRoutes: HTTPRouteModule {
                 OTLPTraceResponse.Code.invalidArgument,
                 error.message, encoding)
         }
-        let now = clock.now()
         var batch = IngestBatch(events: decoded.events)
         batch.deduplicateByRequestID = true
+        batch.source = "otlp"
         batch.deadLetters = decoded.rejected.map {
             DeadLetter(
                 source: "otlp", kind: .schema, location: "POST /v1/traces", line: Int64($0.index + 1),
                 reason: $0.reason, excerpt: [UInt8](),
                 receivedAt: now)
         }
+        batch.deadLetters += decoded.outOfRange.map {
+            DeadLetter(
+                source: "otlp", kind: .timestampOutOfRange, location: "POST /v1/traces", line: Int64($0.index + 1),
+                reason: $0.reason, excerpt: [UInt8](), receivedAt: now)
+        }
         Counter(label: "infermon_push_rejected_events_total", dimensions: [("source", "otlp")]).increment(
-            by: decoded.rejected.count)
+            by: decoded.rejected.count + decoded.outOfRange.count)
         Counter(label: "infermon_otlp_ignored_spans_total").increment(by: decoded.ignoredSpans)
         let outcome: SubmitOutcome
         do {

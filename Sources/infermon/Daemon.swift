@@ -45,8 +45,9 @@ struct Daemon {
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
+        let health = ComponentHealth()
         let collectors = FileCollectorGroup(
-            sources: config.fileSourceOptions, sink: sink, checkpoints: store,
+            sources: config.fileSourceOptions, sink: sink, checkpoints: store, clock: clock, health: health,
             logger: Logger(label: "infermon.collector.file"))
         let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock)
         let listen = try config.server.hostAndPort()
@@ -71,9 +72,10 @@ struct Daemon {
                 RulesParticipant(manager: rules), PricingParticipant(stage: pricing, logger: llmopsLogger),
             ],
             notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))
-        let readiness = Readiness()
+        let readiness = Readiness(health: health, clock: clock)
         let status = DaemonStatus(
-            collectors: collectors, queue: queue, store: store, notifications: notifications, clock: clock)
+            collectors: collectors, queue: queue, store: store, notifications: notifications, health: health,
+            clock: clock, logger: Logger(label: "infermon.watchdog"))
         let httpLogger = Logger(label: "infermon.http")
         let server = InfermonHTTPServer.make(
             options: ServerOptions(host: listen.host, port: listen.port, maxBodyBytes: config.server.maxBodyBytes),
@@ -82,8 +84,12 @@ struct Daemon {
                 HealthRoutes(readiness: readiness, version: InfermonVersion.current),
                 MetricsRoutes(
                     registry: registry, querier: store, clock: clock, refresh: { await status.refreshGauges() }),
-                IngestRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
-                OTLPRoutes(queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, logger: httpLogger),
+                IngestRoutes(
+                    queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
+                    timestamps: config.storage.timestamps, logger: httpLogger),
+                OTLPRoutes(
+                    queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
+                    timestamps: config.storage.timestamps, logger: httpLogger),
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),

@@ -20,10 +20,12 @@ struct FileTailerTests {
             store = try SQLiteStore(path: directory.file("store.db"), clock: clock, logger: Logger(label: "test"))
         }
 
-        func tailer(idlePolls: Int = 2, sink: (any IngestSink)? = nil, maxLine: Int = 1 << 20) -> FileTailer {
+        func tailer(
+            idlePolls: Int = 2, sink: (any IngestSink)? = nil, maxLine: Int = 1 << 20, glob: String = "*.jsonl"
+        ) -> FileTailer {
             FileTailer(
                 options: FileSourceOptions(
-                    name: "logs", paths: [directory.file("*.jsonl")], maxLineBytes: maxLine, rotatedIdlePolls: idlePolls
+                    name: "logs", paths: [directory.file(glob)], maxLineBytes: maxLine, rotatedIdlePolls: idlePolls
                 ),
                 sink: sink ?? store, checkpoints: store, clock: clock, logger: Logger(label: "test"))
         }
@@ -86,6 +88,34 @@ struct FileTailerTests {
         try TestFiles.append(fixture.lines(2), to: fixture.logPath)
         try await tailer.pollOnce()
         try fixture.expectExactlyOnce(5)
+    }
+
+    /// What logrotate's copytruncate does, with the copy under a name the glob
+    /// matches: the copy is a new inode holding lines already read, plus any
+    /// written after the last poll. Nothing twice, nothing lost, and the
+    /// truncation is noticed once, not on every later poll.
+    @Test(arguments: [false, true])
+    func copyTruncateWithTheCopyMatchingTheGlobReadsEachLineOnce(restartInBetween: Bool) async throws {
+        let fixture = try Fixture()
+        var tailer = fixture.tailer(glob: "*.jsonl*")
+        try TestFiles.append(fixture.lines(30), to: fixture.logPath)
+        try await tailer.pollOnce()
+        // Written after the last poll: only the copy will have these.
+        try TestFiles.append(fixture.lines(5), to: fixture.logPath)
+        try TestFiles.append(bytes: try TestFiles.read(fixture.logPath), to: fixture.directory.file("app.jsonl.1"))
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(10), to: fixture.logPath)
+        if restartInBetween { tailer = fixture.tailer(glob: "*.jsonl*") }
+        for _ in 0..<5 { try await tailer.pollOnce() }
+        try fixture.expectExactlyOnce(45)
+        // The next rotation, and the next run, find the same again.
+        try TestFiles.rename(fixture.directory.file("app.jsonl.1"), to: fixture.directory.file("app.jsonl.2"))
+        try TestFiles.append(bytes: try TestFiles.read(fixture.logPath), to: fixture.directory.file("app.jsonl.1"))
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        for _ in 0..<3 { try await tailer.pollOnce() }
+        try await fixture.tailer(glob: "*.jsonl*").pollOnce()
+        try fixture.expectExactlyOnce(48)
     }
 
     @Test func truncatedAndRegrownPastTheOldOffsetIsNoticedByFingerprint() async throws {

@@ -10,14 +10,16 @@ public actor FileCollectorGroup: Service {
     private let sink: any IngestSink
     private let checkpoints: any CheckpointSource
     private let clock: any WallClock
+    private let health: ComponentHealth?
     private let logger: Logger
     private var running: [String: (options: FileSourceOptions, tailer: FileTailer, task: Task<Void, Never>)] = [:]
     private var desired: [FileSourceOptions]
 
     public init(
         sources: [FileSourceOptions], sink: any IngestSink, checkpoints: any CheckpointSource,
-        clock: any WallClock = SystemWallClock(), logger: Logger
+        clock: any WallClock = SystemWallClock(), health: ComponentHealth? = nil, logger: Logger
     ) {
+        self.health = health
         self.desired = sources
         self.sink = sink
         self.checkpoints = checkpoints
@@ -39,11 +41,12 @@ public actor FileCollectorGroup: Service {
             entry.task.cancel()
             await entry.task.value
             running[name] = nil
+            health?.remove(entry.tailer.component)
             logger.info("file source stopped", metadata: ["source": "\(name)"])
         }
         for (name, options) in wanted where running[name] == nil {
             let tailer = FileTailer(
-                options: options, sink: sink, checkpoints: checkpoints, clock: clock, logger: logger)
+                options: options, sink: sink, checkpoints: checkpoints, clock: clock, health: health, logger: logger)
             let task = Task { _ = try? await tailer.run() }
             running[name] = (options, tailer, task)
         }

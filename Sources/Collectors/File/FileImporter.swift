@@ -11,12 +11,12 @@ import InfermonCore
 public enum FileImporter {
     public static func importFile(
         path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20,
-        batchEvents: Int = FileSourceOptions.defaultBatchEvents,
+        batchEvents: Int = FileSourceOptions.defaultBatchEvents, timestamps: TimestampPolicy = TimestampPolicy(),
         clock: any WallClock = SystemWallClock(), write: (IngestBatch) throws -> Void
     ) throws -> IngestTotals {
         let batches = try FileBatches(
             path: path, source: source, profile: profile, maxLineBytes: maxLineBytes, batchEvents: batchEvents,
-            clock: clock)
+            timestamps: timestamps, clock: clock)
         while let batch = try batches.next() { try write(batch) }
         return batches.totals
     }
@@ -35,7 +35,7 @@ public final class FileBatches {
 
     public init(
         path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20,
-        batchEvents: Int = FileSourceOptions.defaultBatchEvents,
+        batchEvents: Int = FileSourceOptions.defaultBatchEvents, timestamps: TimestampPolicy = TimestampPolicy(),
         clock: any WallClock = SystemWallClock()
     ) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -51,7 +51,7 @@ public final class FileBatches {
         self.now = clock.now()
         reader = LineReader(
             source: source, path: path, descriptor: descriptor, profile: profile, maxLineBytes: maxLineBytes, offset: 0,
-            lineNumber: 0)
+            lineNumber: 0, timestamps: timestamps)
     }
 
     deinit { close(descriptor) }
@@ -70,7 +70,7 @@ public final class FileBatches {
             totals.events += batch.events.count
             totals.deadLetters += batch.deadLetters.count
             totals.bytes += batch.bytes
-            if !batch.isEmpty { return batch.build() }
+            if !batch.isEmpty { return batch.build(source: reader.source) }
         }
         return nil
     }

@@ -14,6 +14,8 @@ public struct FileSourceOptions: Sendable, Equatable {
     public var rotatedIdlePolls: Int
     /// Events per store transaction, at most.
     public var batchEvents: Int
+    /// Which event times are accepted; the rest are dead letters.
+    public var timestamps: TimestampPolicy
 
     /// Every transaction rewrites the open rollup row of each event key it touches,
     /// and those rows sit on a page per key; a backlog read in large transactions
@@ -23,8 +25,10 @@ public struct FileSourceOptions: Sendable, Equatable {
 
     public init(
         name: String, paths: [String], profile: ProfileKind = .native, maxLineBytes: Int = 1 << 20,
-        pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = defaultBatchEvents
+        pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = defaultBatchEvents,
+        timestamps: TimestampPolicy = TimestampPolicy()
     ) {
+        self.timestamps = timestamps
         self.name = name
         self.paths = paths
         self.profile = profile

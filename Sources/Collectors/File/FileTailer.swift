@@ -24,6 +24,9 @@ public actor FileTailer: Service {
     private let clock: any WallClock
     private let logger: Logger
     private let profile: any EventProfile
+    private let health: ComponentHealth?
+    /// The name this source goes by in `ComponentHealth`.
+    public nonisolated var component: String { "source:\(options.name)" }
     private var inputs: [FileIdentity: TrackedInput] = [:]
     private var resumePoints: [String: SourceCheckpoint]?
     public private(set) var totals = IngestTotals()
@@ -37,6 +40,8 @@ public actor FileTailer: Service {
         /// Polls since the file stopped matching the globs (renamed away or deleted), or nil while it matches.
         var idlePollsSinceGone: Int?
         var sizeAtLastPoll: Int64 = -1
+        /// Set when its position is not yet in any checkpoint though nothing was read.
+        var needsCheckpoint = false
 
         init(identity: FileIdentity, reader: LineReader, fingerprint: (hash: UInt64, length: Int)) {
             self.identity = identity
@@ -51,9 +56,10 @@ public actor FileTailer: Service {
 
     public init(
         options: FileSourceOptions, sink: any IngestSink, checkpoints: any CheckpointSource,
-        clock: any WallClock = SystemWallClock(), logger: Logger
+        clock: any WallClock = SystemWallClock(), health: ComponentHealth? = nil, logger: Logger
     ) {
         self.options = options
+        self.health = health
         self.sink = sink
         self.checkpointSource = checkpoints
         self.clock = clock
@@ -62,19 +68,43 @@ public actor FileTailer: Service {
     }
 
     /// Polls until graceful shutdown or cancellation; either way it stops
-    /// between polls, never inside a store write.
+    /// between polls, never inside a store write. A poll that fails (a file
+    /// that cannot be read, a store write refused on a full disk) changes
+    /// nothing that was committed; the source is marked down and polled again
+    /// with backoff until it works, so it resumes by itself when the cause goes.
     public func run() async throws {
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await pollOnce()
-            } catch let error as InfermonError where error.isIO {
-                logger.warning(
-                    "file source read failed; retrying", metadata: ["source": "\(options.name)", "error": "\(error)"])
+                if failures > 0 {
+                    logger.info(
+                        "file source recovered", metadata: ["source": "\(options.name)", "failures": "\(failures)"])
+                }
+                failures = 0
+                health?.up(component, now: clock.now())
+            } catch {
+                failures += 1
+                health?.down(component, error: "\(error)", now: clock.now())
+                logger.error(
+                    "file source failed; retrying",
+                    metadata: [
+                        "source": "\(options.name)", "error": "\(error)",
+                        "retry_in": "\(TimeParsing.formatDuration(Self.backoff(options.pollInterval, failures)))",
+                    ])
             }
             // Sleep, but wake at once for shutdown; the next poll is where work happens.
-            try? await cancelWhenGracefulShutdown { try await self.clock.sleep(for: self.options.pollInterval) }
+            let delay = Self.backoff(options.pollInterval, failures)
+            try? await cancelWhenGracefulShutdown { try await self.clock.sleep(for: delay) }
         }
         logger.info("file source stopped", metadata: ["source": "\(options.name)"])
+    }
+
+    /// The poll interval, doubled per consecutive failure up to 30 s (or the poll interval if longer).
+    static func backoff(_ interval: Int64, _ failures: Int) -> Int64 {
+        guard failures > 0 else { return interval }
+        let ceiling = max(interval, 30_000)
+        return min(ceiling, interval << min(failures, 16))
     }
 
     /// Bytes not yet ingested, per current path: the collector's lag.
@@ -89,6 +119,23 @@ public actor FileTailer: Service {
     /// new, and commit it. Public so tests can drive the tailer step by step.
     @discardableResult
     public func pollOnce() async throws -> IngestTotals {
+        do {
+            return try await pollOnceOrThrow()
+        } catch {
+            // Whatever was read but not committed is read again next time.
+            rewindToCommitted()
+            throw error
+        }
+    }
+
+    private func rewindToCommitted() {
+        for input in inputs.values {
+            input.reader.restart(at: max(0, input.committedOffset), lineNumber: max(0, input.committedLine))
+        }
+        finished.removeAll()
+    }
+
+    private func pollOnceOrThrow() async throws -> IngestTotals {
         let before = totals
         if resumePoints == nil {
             resumePoints = Dictionary(
@@ -155,19 +202,56 @@ public actor FileTailer: Service {
         {
             offset = point.offset
             line = point.lineNumber
+        } else if resumePoints?[identity.key] == nil, size > 0, let twin = contentTwin(of: descriptor, size: size) {
+            // copytruncate's copy (`app.jsonl.1`) is a new inode holding what was
+            // already read from the original: read on from where that left off.
+            offset = twin.offset
+            line = twin.line
+            logger.info(
+                "log file is a copy of one already read; resuming after what was read",
+                metadata: ["path": "\(path)", "copy_of": "\(twin.path)", "offset": "\(offset)"])
         }
         let fingerprint = FileSystem.fingerprint(descriptor: descriptor, length: FileSystem.fingerprintBytes) ?? (0, 0)
         let reader = LineReader(
             source: options.name, path: path, descriptor: descriptor, profile: profile,
             maxLineBytes: options.maxLineBytes,
-            offset: offset, lineNumber: line)
+            offset: offset, lineNumber: line, timestamps: options.timestamps)
         logger.info("following log file", metadata: ["path": "\(path)", "offset": "\(offset)"])
         let input = TrackedInput(identity: identity, reader: reader, fingerprint: fingerprint)
         if offset == 0, resumePoints?[identity.key] != nil {
             // A stale checkpoint for a reused inode must not survive the next commit.
             input.committedOffset = -1
         }
+        if offset > 0, resumePoints?[identity.key]?.offset != offset {
+            // A copy resumed from its original's progress has no checkpoint of its
+            // own yet: the next commit must write one, or a restart reads it again.
+            input.needsCheckpoint = true
+        }
         return input
+    }
+
+    /// A followed file, or a checkpoint of this source, whose first bytes the file
+    /// behind `descriptor` starts with, and how far it was read. Files are told
+    /// apart by inode first; content decides only for an inode never seen, so a
+    /// copy made by copytruncate is not read twice. An empty prefix proves nothing.
+    private func contentTwin(of descriptor: Int32, size: Int64) -> (path: String, offset: Int64, line: Int64)? {
+        func matches(_ hash: UInt64, _ length: Int, offset: Int64) -> Bool {
+            guard length > 0, offset > 0, offset <= size,
+                let current = FileSystem.fingerprint(descriptor: descriptor, length: length)
+            else { return false }
+            return current.length == length && current.hash == hash
+        }
+        for input in inputs.values.sorted(by: { $0.reader.path < $1.reader.path })
+        where matches(input.fingerprint.hash, input.fingerprint.length, offset: input.reader.offset) {
+            return (input.reader.path, input.reader.offset, input.reader.lineNumber)
+        }
+        // After a restart the original may already be truncated and followed from
+        // its start; its checkpoint from before still describes the copy's content.
+        for point in (resumePoints ?? [:]).values.sorted(by: { $0.inputKey < $1.inputKey })
+        where matches(point.fingerprint, point.fingerprintLength, offset: point.offset) {
+            return (point.path, point.offset, point.lineNumber)
+        }
+        return nil
     }
 
     /// copytruncate: the file got shorter than what was read, or its first bytes
@@ -185,8 +269,14 @@ public actor FileTailer: Service {
             logger.info("log file truncated; reading from the start", metadata: ["path": "\(input.reader.path)"])
             input.reader.restart(at: 0, lineNumber: 0)
             input.committedOffset = -1
-        }
-        if input.fingerprint.length < FileSystem.fingerprintBytes, size > Int64(input.fingerprint.length) || truncated {
+            input.committedLine = 0
+            // The new content is what later polls compare against, and what the
+            // checkpoint records: a stale hash would call every poll a truncation.
+            input.fingerprint =
+                FileSystem.fingerprint(descriptor: input.reader.descriptor, length: FileSystem.fingerprintBytes) ?? (
+                    0, 0
+                )
+        } else if input.fingerprint.length < FileSystem.fingerprintBytes, size > Int64(input.fingerprint.length) {
             input.fingerprint =
                 FileSystem.fingerprint(descriptor: input.reader.descriptor, length: FileSystem.fingerprintBytes) ?? (
                     0, 0
@@ -226,7 +316,7 @@ public actor FileTailer: Service {
     }
 
     private func commit(_ batch: inout BatchBuilder) async throws {
-        for input in inputs.values where input.reader.offset != input.committedOffset {
+        for input in inputs.values where input.reader.offset != input.committedOffset || input.needsCheckpoint {
             if batch.checkpoints[input.identity.key] == nil,
                 !batch.finishedInputs.contains(where: { $0.inputKey == input.identity.key })
             {
@@ -238,13 +328,10 @@ public actor FileTailer: Service {
             return
         }
         do {
-            try await sink.write(batch.build())
+            try await sink.write(batch.build(source: options.name))
         } catch {
             // Nothing of the batch is stored: read it again next time.
-            for input in inputs.values {
-                input.reader.restart(at: max(0, input.committedOffset), lineNumber: input.committedLine)
-            }
-            finished.removeAll()
+            rewindToCommitted()
             batch = BatchBuilder()
             logger.error(
                 "store write failed; will re-read", metadata: ["source": "\(options.name)", "error": "\(error)"])
@@ -253,6 +340,7 @@ public actor FileTailer: Service {
         for input in inputs.values {
             input.committedOffset = input.reader.offset
             input.committedLine = input.reader.lineNumber
+            input.needsCheckpoint = false
         }
         totals.lines += batch.linesRead
         totals.events += batch.events.count

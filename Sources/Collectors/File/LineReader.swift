@@ -20,10 +20,12 @@ public struct BatchBuilder: Sendable {
 
     public var isEmpty: Bool { events.isEmpty && deadLetters.isEmpty && checkpoints.isEmpty && finishedInputs.isEmpty }
 
-    public func build() -> IngestBatch {
-        IngestBatch(
+    public func build(source: String) -> IngestBatch {
+        var batch = IngestBatch(
             events: events, deadLetters: deadLetters, checkpoints: Array(checkpoints.values),
             finishedInputs: finishedInputs)
+        batch.source = source
+        return batch
     }
 }
 
@@ -37,6 +39,7 @@ final class LineReader {
     let descriptor: Int32
     let profile: any EventProfile
     let maxLineBytes: Int
+    let timestamps: TimestampPolicy
     /// Offset of the first byte not yet turned into an event or dead letter.
     private(set) var offset: Int64
     /// Lines consumed before `offset`.
@@ -55,9 +58,10 @@ final class LineReader {
 
     init(
         source: String, path: String, descriptor: Int32, profile: any EventProfile, maxLineBytes: Int, offset: Int64,
-        lineNumber: Int64
+        lineNumber: Int64, timestamps: TimestampPolicy = TimestampPolicy()
     ) {
         self.source = source
+        self.timestamps = timestamps
         self.path = path
         self.descriptor = descriptor
         self.profile = profile
@@ -164,8 +168,11 @@ final class LineReader {
         }
         // Decoded in place at the end of the batch; a line that fails takes its slot back.
         batch.events.append(InferenceEvent(timestamp: .min))
-        do {
+        do throws(EventDecodingError) {
             try profile.decode(line, into: &batch.events[batch.events.count - 1], strings: &strings)
+            if let reason = timestamps.violation(batch.events[batch.events.count - 1].timestamp, now: now) {
+                throw EventDecodingError(reason, kind: .timestampOutOfRange)
+            }
         } catch {
             batch.events.removeLast()
             batch.deadLetters.append(

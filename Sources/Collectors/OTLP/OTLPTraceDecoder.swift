@@ -8,6 +8,8 @@ public struct OTLPDecodedTraces: Sendable {
     /// GenAI spans that could not become events, by position among all spans of
     /// the request (0-based, in request order), with the reason.
     public var rejected: [(index: Int, reason: String)]
+    /// Spans whose time the `TimestampPolicy` refused, by index, with the reason.
+    public var outOfRange: [(index: Int, reason: String)] = []
     /// Spans without `gen_ai.*` attributes (HTTP, database, agent and tool spans),
     /// which an instrumented application sends alongside its model calls.
     public var ignoredSpans: Int
@@ -40,7 +42,9 @@ public enum OTLPTraceDecoder {
     /// Throws only when the body as a whole is unreadable (unsupported content
     /// type, not protobuf or JSON); a span that does not fit is rejected alone.
     /// A gzip `Content-Encoding` must be undone before calling this.
-    public static func decode(body: [UInt8], contentType: String) throws(OTLPDecodingError) -> OTLPDecodedTraces {
+    public static func decode(
+        body: [UInt8], contentType: String, timestamps: TimestampPolicy? = nil, now: Timestamp = 0
+    ) throws(OTLPDecodingError) -> OTLPDecodedTraces {
         let encoding = try OTLPEncoding(contentType: contentType)
         let request: OTLPTraceRequest
         switch encoding {
@@ -65,10 +69,12 @@ public enum OTLPTraceDecoder {
             }
             request = try OTLPJSONReader.request(root)
         }
-        return map(request, encoding: encoding)
+        return map(request, encoding: encoding, timestamps: timestamps, now: now)
     }
 
-    static func map(_ request: OTLPTraceRequest, encoding: OTLPEncoding) -> OTLPDecodedTraces {
+    static func map(
+        _ request: OTLPTraceRequest, encoding: OTLPEncoding, timestamps: TimestampPolicy? = nil, now: Timestamp = 0
+    ) -> OTLPDecodedTraces {
         var result = OTLPDecodedTraces(encoding: encoding)
         var index = 0
         for resourceSpans in request.resourceSpans {
@@ -78,6 +84,10 @@ public enum OTLPTraceDecoder {
                     defer { index += 1 }
                     do {
                         if let event = try OTLPSpanMapping.event(span, resource: resource) {
+                            if let reason = timestamps?.violation(event.timestamp, now: now) {
+                                result.outOfRange.append((index, "span \"\(span.name)\": \(reason)"))
+                                continue
+                            }
                             result.events.append(event)
                         } else {
                             result.ignoredSpans += 1

@@ -7,14 +7,15 @@ public enum OTLPTraceResponse {
     /// `partial_success` set only when spans were rejected (the specification
     /// asks a server to leave it unset on full success, since clients log it).
     public static func success(for decoded: OTLPDecodedTraces) -> [UInt8] {
-        guard !decoded.rejected.isEmpty else {
+        let rejected = (decoded.rejected + decoded.outOfRange).sorted { $0.index < $1.index }
+        guard !rejected.isEmpty else {
             return success(rejectedSpans: 0, errorMessage: "", encoding: decoded.encoding)
         }
-        var message = "\(decoded.rejected.count) span(s) rejected"
-        let examples = decoded.rejected.prefix(3).map { "#\($0.index): \($0.reason)" }
+        var message = "\(rejected.count) span(s) rejected"
+        let examples = rejected.prefix(3).map { "#\($0.index): \($0.reason)" }
         message += ": " + examples.joined(separator: "; ")
-        if decoded.rejected.count > examples.count { message += "; …" }
-        return success(rejectedSpans: decoded.rejected.count, errorMessage: message, encoding: decoded.encoding)
+        if rejected.count > examples.count { message += "; …" }
+        return success(rejectedSpans: rejected.count, errorMessage: message, encoding: decoded.encoding)
     }
 
     public static func success(rejectedSpans: Int, errorMessage: String, encoding: OTLPEncoding) -> [UInt8] {

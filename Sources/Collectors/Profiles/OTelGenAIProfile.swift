@@ -137,8 +137,9 @@ public enum OTelGenAIMapping {
         func count(_ names: String...) throws(EventDecodingError) -> Int? {
             for name in names {
                 guard let value = try number(name) else { continue }
-                guard value == value.rounded(), value >= 0 else {
-                    throw EventDecodingError("\(name) must be a whole number")
+                // Bounded as every profile's counts are: 1e19 or 1e308 is no token count.
+                guard value == value.rounded(), value >= 0, value < 1e15 else {
+                    throw EventDecodingError("\(name) must be a whole number below 10^15")
                 }
                 return Int(value)
             }

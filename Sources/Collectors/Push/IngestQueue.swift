@@ -95,11 +95,17 @@ public actor IngestQueue: Service {
     private func writeWaitingBatches() async {
         var taken: [Pending] = []
         var events = 0
-        while let next = pending.first, taken.isEmpty || events + next.batch.events.count <= options.maxBatchEvents {
+        // Batches of one source at a time, so each stored row names the source it came from.
+        while let next = pending.first,
+            taken.isEmpty
+                || (next.batch.source == taken[0].batch.source
+                    && events + next.batch.events.count <= options.maxBatchEvents)
+        {
             taken.append(pending.removeFirst())
             events += next.batch.events.count
         }
         var combined = IngestBatch()
+        combined.source = taken.first?.batch.source
         combined.deduplicateByRequestID = taken.contains { $0.batch.deduplicateByRequestID }
         for item in taken {
             combined.events += item.batch.events

@@ -12,10 +12,11 @@ public enum PushDecoder {
 
     public static func decode(
         body: [UInt8], profile: any EventProfile, source: String, location: String, now: Timestamp,
-        maxElementBytes: Int = 1 << 20
+        maxElementBytes: Int = 1 << 20, timestamps: TimestampPolicy = TimestampPolicy()
     ) throws(EventDecodingError) -> Result {
         var batch = IngestBatch()
         batch.deduplicateByRequestID = true
+        batch.source = source
         var rejected: [(index: Int, reason: String)] = []
         let elements = try body.withUnsafeBufferPointer { bytes throws(EventDecodingError) in try split(bytes) }
         body.withUnsafeBufferPointer { bytes in
@@ -31,7 +32,11 @@ public enum PushDecoder {
                     continue
                 }
                 do {
-                    batch.events.append(try profile.decode(element))
+                    let event = try profile.decode(element)
+                    if let reason = timestamps.violation(event.timestamp, now: now) {
+                        throw EventDecodingError(reason, kind: .timestampOutOfRange)
+                    }
+                    batch.events.append(event)
                 } catch let error as EventDecodingError {
                     rejected.append((index, error.reason))
                     batch.deadLetters.append(

@@ -38,6 +38,8 @@ public struct DeadLetter: Sendable, Hashable {
         case schema
         case lineTooLong = "line_too_long"
         case truncated
+        /// Stamped too far ahead of the receiving clock or before the epoch (`TimestampPolicy`).
+        case timestampOutOfRange = "timestamp_out_of_range"
     }
 
     public var source: String
@@ -82,6 +84,10 @@ public struct IngestBatch: Sendable {
     /// (a client retries a batch whose answer it never saw); tailed files are
     /// exactly-once by their checkpoints and skip the cost.
     public var deduplicateByRequestID = false
+    /// The configured source every event of the batch came from (a file source's
+    /// name, a push source, `otlp`), stored with each row and used to say where
+    /// events that arrive already past the event retention came from.
+    public var source: String?
 
     public init(
         events: [InferenceEvent] = [], deadLetters: [DeadLetter] = [], checkpoints: [SourceCheckpoint] = [],

@@ -2,14 +2,18 @@
 public enum TimeParsing {
     /// Reads an epoch number in seconds, milliseconds, microseconds or nanoseconds,
     /// telling them apart by magnitude (any date between 1973 and 5138 is unambiguous).
+    /// Nil for a number that is no time at all, however large: a hostile `1e25`
+    /// must become a rejected line, never a trap in the conversion.
     public static func epochMillis(_ value: Double) -> Timestamp? {
         guard value.isFinite, value > 0 else { return nil }
+        let millis: Double
         switch value {
-        case ..<1e11: return Timestamp((value * 1000).rounded())
-        case ..<1e14: return Timestamp(value.rounded())
-        case ..<1e17: return Timestamp((value / 1000).rounded())
-        default: return Timestamp((value / 1_000_000).rounded())
+        case ..<1e11: millis = value * 1000
+        case ..<1e14: millis = value
+        case ..<1e17: millis = value / 1000
+        default: millis = value / 1_000_000
         }
+        return Timestamp(exactly: millis.rounded())
     }
 
     /// Parses `2026-11-28T02:25:48.123Z`, `…+02:00`, a space instead of `T`, and a

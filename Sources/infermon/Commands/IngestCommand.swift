@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collectors
+import InfermonConfig
 import InfermonCore
 import Logging
 import Store
@@ -33,8 +34,10 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let database: SQLiteStore
         let sink: StagedSink
+        let timestamps: TimestampPolicy
         do {
             let configuration = try store.loadConfiguration()
+            timestamps = configuration.storage.timestamps
             database = try Daemon.openStore(for: configuration)
             let clock = SystemWallClock()
             let stages = try LLMOpsWiring.ingestStages(
@@ -52,7 +55,8 @@ struct IngestCommand: AsyncParsableCommand {
         var total = IngestTotals()
         for file in files {
             do {
-                let batches = try FileBatches(path: file, source: "ingest", profile: kind.makeProfile())
+                let batches = try FileBatches(
+                    path: file, source: "ingest", profile: kind.makeProfile(), timestamps: timestamps)
                 while let batch = try batches.next() { try await sink.write(batch) }
                 let totals = batches.totals
                 print("\(file): \(totals.events) accepted, \(totals.deadLetters) rejected")

@@ -81,6 +81,9 @@ actor ReloadCoordinator {
             changed.append("storage.path")
         }
         if next.storage.rollupInterval != current.storage.rollupInterval { changed.append("storage.rollup_interval") }
+        if next.storage.futureTolerance != current.storage.futureTolerance {
+            changed.append("storage.future_tolerance")
+        }
         if next.server.listen != current.server.listen { changed.append("server.listen") }
         if next.server.tokenFile != current.server.tokenFile { changed.append("server.auth.token_file") }
         if next.server.maxBodyBytes != current.server.maxBodyBytes { changed.append("server.max_body_bytes") }
@@ -125,7 +128,8 @@ extension Configuration {
             FileSourceOptions(
                 name: source.name, paths: source.paths, profile: ProfileKind(rawValue: source.profile) ?? .native,
                 maxLineBytes: source.maxLineBytes, pollInterval: source.pollInterval,
-                rotatedIdlePolls: source.rotatedIdlePolls, batchEvents: source.batchEvents)
+                rotatedIdlePolls: source.rotatedIdlePolls, batchEvents: source.batchEvents,
+                timestamps: storage.timestamps)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Collectors
 import InfermonCore
+import Logging
 import Metrics
 import Notify
 import Store
@@ -11,24 +12,44 @@ actor DaemonStatus {
     let queue: IngestQueue
     let store: SQLiteStore
     let notifications: NotificationService?
+    let health: ComponentHealth
     let clock: any WallClock
+    let logger: Logger
+    /// A component down for longer than this stops the watchdog pings, so
+    /// systemd restarts the daemon; shorter outages are retried in place.
+    static let componentDownLimit: Int64 = 5 * 60_000
     private var lastSample: (time: Timestamp, events: Int)?
     private var rate: Double = 0
+    /// What `/metrics` has counted of the store's expired-on-arrival totals, per source.
+    private var expiredCounted: [String: Int64] = [:]
 
     init(
         collectors: FileCollectorGroup, queue: IngestQueue, store: SQLiteStore, notifications: NotificationService?,
-        clock: any WallClock
+        health: ComponentHealth, clock: any WallClock, logger: Logger
     ) {
         self.collectors = collectors
         self.queue = queue
         self.store = store
         self.notifications = notifications
+        self.health = health
         self.clock = clock
+        self.logger = logger
     }
 
-    /// Healthy while the store's writer answers within two seconds.
+    /// Healthy while the store's writer answers within two seconds and no
+    /// component has been down for longer than `componentDownLimit`.
     func isHealthy() async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
+        let stalled = health.down(now: clock.now()).filter { $0.for > Self.componentDownLimit }
+        if !stalled.isEmpty {
+            logger.error(
+                "components down past the limit; letting systemd restart the daemon",
+                metadata: [
+                    "components": "\(stalled.map(\.component).joined(separator: ","))",
+                    "limit": "\(TimeParsing.formatDuration(Self.componentDownLimit))",
+                ])
+            return false
+        }
+        return await withTaskGroup(of: Bool.self) { group in
             group.addTask { [store] in (try? await store.ping()) != nil }
             group.addTask { [clock] in
                 try? await clock.sleep(for: 2000)
@@ -65,6 +86,9 @@ actor DaemonStatus {
             }
         }
         Gauge(label: "infermon_ingest_queue_depth").record(await queue.depth)
+        for (component, state) in health.snapshot() {
+            Gauge(label: "infermon_component_up", dimensions: [("component", component)]).record(state.isUp ? 1 : 0)
+        }
         if let notifications {
             for (integration, counters) in notifications.deliverer.deliveryCounters() {
                 let dimensions = [("integration", integration)]
@@ -77,6 +101,14 @@ actor DaemonStatus {
                     count)
             }
         }
-        if let stats = try? store.stats() { Gauge(label: "infermon_store_size_bytes").record(stats.sizeBytes) }
+        if let stats = try? store.stats() {
+            Gauge(label: "infermon_store_size_bytes").record(stats.sizeBytes)
+            // Kept in the store, so the counter goes on from its stored total after a restart.
+            for entry in stats.expiredOnArrival where entry.events > expiredCounted[entry.source, default: 0] {
+                Counter(label: SelfMetricsRecorder.expiredOnArrival, dimensions: [("source", entry.source)])
+                    .increment(by: entry.events - expiredCounted[entry.source, default: 0])
+                expiredCounted[entry.source] = entry.events
+            }
+        }
     }
 }

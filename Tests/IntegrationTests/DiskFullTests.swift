@@ -1,0 +1,103 @@
+import InfermonCore
+import InfermonTesting
+import Store
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The store on a real, full filesystem: a small tmpfs mounted for the test.
+/// Writes fail with "database or disk is full"; the file source must say so
+/// (`/readyz`, `infermon_component_up`), keep retrying, and resume by itself
+/// once space returns, with every line stored exactly once.
+@Suite("Disk full end to end", .serialized)
+struct DiskFullTests {
+    /// Mounts a tmpfs of `megabytes` at `path`; nil (with the reason) when this
+    /// process may not mount, as outside a root CI.
+    static func mountTmpfs(at path: String, megabytes: Int) throws -> String? {
+        guard geteuid() == 0 else { return "not root" }
+        let result = try runCommand(
+            "/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path], directory: "/tmp",
+            name: "mount-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        return result.status == 0 ? nil : "mount failed: \(result.stderr)"
+    }
+
+    @Test func aFullDiskStallsTheSourceVisiblyAndIngestResumesWhenSpaceReturns() async throws {
+        let directory = try TemporaryDirectory()
+        try makeDirectoryForTest(directory.file("logs"))
+        let storeDirectory = directory.file("store")
+        try makeDirectoryForTest(storeDirectory)
+        if let reason = try Self.mountTmpfs(at: storeDirectory, megabytes: 8) {
+            print("skipping the disk-full test: \(reason)")
+            return
+        }
+        defer { _ = try? runCommand("/bin/umount", ["-l", storeDirectory], directory: directory.path, name: "umount") }
+        let log = directory.file("logs/app.jsonl")
+        var written = 0
+        func writeLines(_ count: Int) throws {
+            var text = ""
+            for _ in 0..<count {
+                written += 1
+                let padding = String(repeating: "x", count: 300)
+                text +=
+                    #"{"timestamp":\#(SystemWallClock().now()),"request_id":"id-\#(written)","model":"m","tenant":"t\#(written % 50)","route":"\#(padding)\#(written % 40)","latency_ms":5}"#
+                    + "\n"
+            }
+            try TestFiles.append(text, to: log)
+        }
+        let daemon = try DaemonProcess(
+            config: """
+                storage:
+                  path: \(storeDirectory)/store.db
+                sources:
+                  - name: app
+                    paths: ["\(log)"]
+                    poll_interval: 20ms
+                log:
+                  level: info
+                """, directory: directory.path)
+        defer { _ = try? daemon.stop() }
+        let database = "\(storeDirectory)/store.db"
+        func stored() -> Int64 {
+            guard let row = try? ReadOnlySQL(path: database).query("SELECT count(*) FROM events").rows.first,
+                case .integer(let count) = row[0]
+            else { return -1 }
+            return count
+        }
+        try writeLines(500)
+        #expect(try waitUntil(timeoutSeconds: 20) { stored() == Int64(written) })
+
+        // Fill what is left of the filesystem, then write more than fits.
+        let filler = "\(storeDirectory)/filler"
+        let descriptor = open(filler, O_WRONLY | O_CREAT, 0o644)
+        try #require(descriptor >= 0)
+        let block = [UInt8](repeating: 0xAB, count: 64 << 10)
+        while block.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress!, $0.count) }) > 0 {}
+        close(descriptor)
+        try writeLines(20_000)
+
+        var readiness = ""
+        #expect(
+            try await waitUntil(timeoutSeconds: 30) {
+                readiness = (try? await HTTP.request(.get, daemon.baseURL + "/readyz").body) ?? ""
+                return readiness.contains("source:app down")
+            }, "readyz: \(readiness)")
+        let metrics = try await HTTP.request(.get, daemon.baseURL + "/metrics").body
+        #expect(metrics.contains(#"infermon_component_up{component="source:app"} 0"#), "\(metrics.prefix(3000))")
+        #expect(daemon.process.isRunning)
+
+        // Space comes back: everything goes in, once, without a restart.
+        TestFiles.remove(filler)
+        #expect(
+            try waitUntil(timeoutSeconds: 90) { stored() == Int64(written) },
+            "stored \(stored()) of \(written): \(daemon.log.suffix(2000))")
+        #expect(
+            try await waitUntil(timeoutSeconds: 20) {
+                (try? await HTTP.request(.get, daemon.baseURL + "/readyz").status) == 200
+            })
+        let distinct = try ReadOnlySQL(path: database).query("SELECT count(DISTINCT request_id) FROM events").rows
+        #expect(distinct == [[.integer(Int64(written))]])
+        #expect(daemon.log.contains("file source recovered"))
+    }
+}
