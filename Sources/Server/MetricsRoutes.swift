@@ -12,14 +12,19 @@ public struct MetricsRoutes: HTTPRouteModule {
     let clock: any WallClock
     /// Called before each scrape to refresh gauges that are read, not pushed (queue depth, lag, store size).
     let refresh: @Sendable () async -> Void
+    /// Counters that ingest stages keep as named series in the store (security
+    /// findings, unpriced requests, …), exposed at their latest value however
+    /// long ago it last moved. Named by the wiring, which knows the stages.
+    let storedCounters: [(name: String, help: String)]
 
     public init(
         registry: PrometheusCollectorRegistry, querier: any SeriesQuerier, clock: any WallClock = SystemWallClock(),
-        refresh: @escaping @Sendable () async -> Void = {}
+        storedCounters: [(name: String, help: String)] = [], refresh: @escaping @Sendable () async -> Void = {}
     ) {
         self.registry = registry
         self.querier = querier
         self.clock = clock
+        self.storedCounters = storedCounters
         self.refresh = refresh
     }
 
@@ -28,6 +33,7 @@ public struct MetricsRoutes: HTTPRouteModule {
             await refresh()
             var text = MetricHelp.annotate(registry.emitToString())
             text += try EventSeriesExposition.render(querier: querier, now: clock.now())
+            text += try EventSeriesExposition.renderCounters(storedCounters, querier: querier, now: clock.now())
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
@@ -74,6 +80,24 @@ public enum EventSeriesExposition {
                 guard let last = item.samples.last, !last.isStaleMarker else { continue }
                 out += exposition(item.labels) + " " + formatValue(last.value) + "\n"
             }
+        }
+        return out
+    }
+
+    /// The latest value of each series of each named counter, whenever it was written.
+    public static func renderCounters(
+        _ counters: [(name: String, help: String)], querier: any SeriesQuerier, now: Timestamp
+    ) throws -> String {
+        var out = ""
+        for counter in counters {
+            let series = try querier.select(
+                [LabelMatcher.equal(Labels.metricName, counter.name)], from: 0, through: now)
+            let latest = series.compactMap { item in
+                item.samples.last.flatMap { $0.isStaleMarker ? nil : (exposition(item.labels), $0.value) }
+            }.sorted { $0.0 < $1.0 }
+            guard !latest.isEmpty else { continue }
+            out += "# HELP \(counter.name) \(counter.help)\n# TYPE \(counter.name) counter\n"
+            for (series, value) in latest { out += series + " " + formatValue(value) + "\n" }
         }
         return out
     }

@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Notify
 import Prometheus
+import Quality
 import Server
 import ServiceLifecycle
 import Store
@@ -83,7 +84,8 @@ struct Daemon {
             modules: [
                 HealthRoutes(readiness: readiness, version: InfermonVersion.current),
                 MetricsRoutes(
-                    registry: registry, querier: store, clock: clock, refresh: { await status.refreshGauges() }),
+                    registry: registry, querier: store, clock: clock, storedCounters: Self.storedCounters,
+                    refresh: { await status.refreshGauges() }),
                 IngestRoutes(
                     queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
                     timestamps: config.storage.timestamps, logger: httpLogger),
@@ -191,4 +193,24 @@ extension String {
         else { return "" }
         return String(scalars[first...last])
     }
+}
+
+extension Daemon {
+    /// Counters the ingest stages keep as named series, shown in `/metrics` too
+    /// so a Prometheus scraping infermon sees what PromQL here sees.
+    static let storedCounters: [(name: String, help: String)] = [
+        (
+            SecurityStage.metricName,
+            "Secrets, personal data and injection findings in prompts and responses, by kind, model and field."
+        ),
+        (
+            LLMOpsMetrics.unpricedRequests,
+            "Requests left without a cost: not reported by the source and no price in the table."
+        ),
+        (
+            LLMOpsMetrics.finishReasons,
+            "Requests by how generation ended (stop, length, content_filter, tool_calls, …)."
+        ),
+        (LLMOpsMetrics.sloEvents, "Requests an SLO counted, by result=good|bad."),
+    ]
 }

@@ -154,9 +154,16 @@ struct PushIngestTests {
         defer { _ = try? daemon.stop() }
         _ = try await HTTP.request(
             .post, daemon.baseURL + "/api/v1/events", body: Self.batch(0..<20), token: try Self.token(directory))
+        let secret =
+            #"{"timestamp":\#(SystemWallClock().now()),"request_id":"s1","model":"m","prompt":"my key AKIAIOSFODNN7EXAMPLE"}"#
+        _ = try await HTTP.request(
+            .post, daemon.baseURL + "/api/v1/events", body: secret, token: try Self.token(directory))
         let metrics = try await HTTP.request(.get, daemon.baseURL + "/metrics")
         #expect(metrics.body.contains("infermon_requests_total{"), "event series are exposed")
         #expect(metrics.body.contains("infermon_push_accepted_events_total"), "self-metrics are exposed")
+        #expect(
+            metrics.body.contains(#"infermon_security_findings_total{field="prompt",kind="api_key",model="m"} 1"#),
+            "counters kept by ingest stages are exposed: \(metrics.body)")
         try TestFiles.append(metrics.body, to: directory.file("metrics.txt"))
         let promtool = try #require(findExecutable("promtool"), "promtool is needed: apt-get install prometheus")
         let check = try runShell(

@@ -26,6 +26,27 @@ import Testing
         #expect(result.redacted?.contains("[REDACTED:email]") == true)
     }
 
+    /// The AWS example secret, in the places it really turns up: beside its key
+    /// id, and under its label in a credentials file, an env dump or JSON.
+    @Test(arguments: [
+        "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_access_key_id=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        #"{"SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}"#,
+    ])
+    func awsSecretAccessKeys(_ text: String) {
+        let result = scanner.scan(text, field: .prompt)
+        #expect(result.findings.contains { $0.kind == .apiKey }, "\(text)")
+        #expect(!(result.redacted ?? text).contains("wJalrXUtnFEMI"), "\(result.redacted ?? "")")
+    }
+
+    /// 40-character tokens with no key id or label near them are not secrets.
+    @Test(arguments: [
+        "commit 4f2b9c1d8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c", "path a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t",
+        "secret_access_key is documented in the AWS guide",
+    ])
+    func awsSecretNearMisses(_ text: String) { #expect(kinds(text, .prompt).isEmpty, "\(text)") }
+
     @Test(arguments: [
         "follow @username on X", "user@localhost works", "a@b.c is not an address", "jane at example dot com",
     ])

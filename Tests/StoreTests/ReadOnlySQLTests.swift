@@ -36,6 +36,18 @@ struct ReadOnlySQLTests {
         #expect(try sql.query("SELECT count(*) FROM events").rows == [[.integer(1)]])
     }
 
+    @Test func onlyOneStatementAtATime() throws {
+        let directory = try Self.storeWithData()
+        let sql = try ReadOnlySQL(path: directory.file("s.db"))
+        for text in ["SELECT 1; DELETE FROM events", "SELECT 1; SELECT 2", "SELECT 1;\n/* x */ SELECT 2;"] {
+            #expect(throws: InfermonError.self, "\(text)") { try sql.query(text) }
+        }
+        for text in ["SELECT 1;", "SELECT 1; -- done", "  SELECT 1 ;  ; ", "SELECT ';' || 'x'"] {
+            #expect(try sql.query(text).rows.count == 1, "\(text)")
+        }
+        #expect(try sql.query("SELECT count(*) FROM events").rows == [[.integer(1)]])
+    }
+
     @Test func rowLimitTruncates() throws {
         let directory = try Self.storeWithData()
         let result = try ReadOnlySQL(path: directory.file("s.db")).query(

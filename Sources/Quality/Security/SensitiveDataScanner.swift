@@ -15,6 +15,21 @@ enum SensitiveDataScanner {
                 if let (kind, range) = wordStart(b, at: i) {
                     if let kind { findings.append(SecurityFinding(kind: kind, range: range)) }
                     i = max(range.upperBound, i + 1)
+                    // An AWS access key id is usually followed by its secret.
+                    if kind == .apiKey,
+                        b[range.lowerBound + 1] == UInt8(ascii: "K") || b[range.lowerBound + 1] == UInt8(ascii: "S"),
+                        b[range.lowerBound] == UInt8(ascii: "A"), let secret = AWSSecretShapes.secret(b, from: i)
+                    {
+                        findings.append(SecurityFinding(kind: .apiKey, range: secret))
+                        i = secret.upperBound
+                    }
+                    continue
+                }
+                if byte | 0x20 == UInt8(ascii: "a") || byte | 0x20 == UInt8(ascii: "s"),
+                    let (_, secret) = AWSSecretShapes.labelled(b, at: i)
+                {
+                    findings.append(SecurityFinding(kind: .apiKey, range: secret))
+                    i = secret.upperBound
                     continue
                 }
                 i += 1

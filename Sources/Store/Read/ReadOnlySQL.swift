@@ -39,6 +39,29 @@ public final class ReadOnlySQL: @unchecked Sendable {
         sqlite3_set_authorizer(connection.handle, readOnlyAuthorizer, nil)
     }
 
+    /// How many statements `sql` holds (comments and stray semicolons are none).
+    /// A statement that does not compile counts as one: preparing it reports why.
+    static func statementCount(_ sql: String, on connection: SQLiteConnection) -> Int {
+        sql.withCString { start in
+            var count = 0
+            var next: UnsafePointer<CChar>? = start
+            while let cursor = next, cursor.pointee != 0 {
+                var statement: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                guard sqlite3_prepare_v2(connection.handle, cursor, -1, &statement, &tail) == SQLITE_OK else {
+                    return count + 1
+                }
+                if let statement {
+                    count += 1
+                    sqlite3_finalize(statement)
+                }
+                guard let tail, tail != cursor else { break }
+                next = tail
+            }
+            return count
+        }
+    }
+
     public func query(_ sql: String, rowLimit: Int = 10_000, timeoutMillis: Int64 = 10_000) throws -> SQLResult {
         let deadline = monotonicNanoseconds() + UInt64(max(0, timeoutMillis)) * 1_000_000
         let context = Unmanaged.passRetained(DeadlineBox(deadline)).toOpaque()
@@ -47,6 +70,11 @@ public final class ReadOnlySQL: @unchecked Sendable {
             Unmanaged<DeadlineBox>.fromOpaque(context).release()
         }
         sqlite3_progress_handler(connection.handle, 10_000, deadlineHandler, context)
+        guard Self.statementCount(sql, on: connection) <= 1 else {
+            // SQLite would run the first statement and ignore the rest: an
+            // operator who typed `SELECT 1; DELETE …` must hear that it was not done.
+            throw InfermonError.invalidArgument("one statement at a time: the text holds more than one")
+        }
         let statement: Statement
         do {
             statement = try connection.prepare(sql)
