@@ -115,14 +115,14 @@ struct SeriesViewTests {
         #expect(try models([LabelMatcher("model", .notMatchRegex, "gpt-4o.*")]) == ["llama"])
     }
 
-    @Test func lateEventsCountInTheOpenIntervalButKeepTheirTime() throws {
+    @Test func lateEventsCountInTheirOwnIntervalAndKeepTheirTime() throws {
         let fixture = try Fixture()
         try fixture.write([Self.event(10_000), Self.event(3 * Self.minute + 5_000)])
         try fixture.write([Self.event(30_000)])  // late: its interval was closed by the second event
         let at = Self.t0 + 4 * Self.minute
         let series = try fixture.store.select(
             [.equal("__name__", "infermon_requests_total")], from: Self.t0, through: at)
-        #expect(series[0].samples.map { Int64($0.value) } == [0, 1, 1, 1, 3])
+        #expect(series[0].samples.map { Int64($0.value) } == [0, 2, 2, 2, 3])
         let raw = try fixture.store.select(
             [.equal("__name__", "infermon_request_duration_seconds")], from: Self.t0, through: at)
         #expect(raw[0].samples.map { $0.timestamp - Self.t0 } == [10_000, 30_000, 185_000])

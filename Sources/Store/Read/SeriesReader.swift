@@ -163,7 +163,9 @@ final class SeriesReader {
         // interval still open at `through`, the time of its newest event.
         var pointTimes: [Timestamp] = []
         var pointRows: [Int] = []  // -1 for the birth sample
-        if entry.firstBucket >= from, entry.firstBucket <= through, buckets.contains(entry.firstBucket) {
+        // Only while no interval before it was stored: late events can add one
+        // earlier, and a zero after it would read as a counter reset.
+        if entry.firstBucket >= from, entry.firstBucket <= through, buckets.first == entry.firstBucket {
             pointTimes.append(entry.firstBucket)
             pointRows.append(-1)
         }

@@ -10,6 +10,10 @@ final class RollupAccumulator {
     private let connection: SQLiteConnection
     let interval: Int64
     private var open: [Int64: RollupState] = [:]
+    /// Events of intervals before their key's open one, by key and interval:
+    /// counted in their own interval at `flush`, and added to every later
+    /// cumulative row, since the rows hold totals from the key's birth.
+    private var late: [Int64: [Timestamp: [RollupFields]]] = [:]
 
     init(connection: SQLiteConnection, interval: Int64) {
         self.connection = connection
@@ -17,8 +21,10 @@ final class RollupAccumulator {
     }
 
     /// Adds one key's events, in their arrival order. An event for an interval
-    /// that is already closed counts in the open one, as a scraped counter would
-    /// count it when seen; its raw row keeps the true time.
+    /// that is already closed (a late line, a backfill after live traffic) is
+    /// kept aside and counted in its own interval when the batch is flushed, so
+    /// `increase()` over that interval sees it; the time policy keeps events
+    /// from the far future out, so the open interval never runs ahead of now.
     func add(_ events: [RollupFields], keyID: Int64) throws {
         guard let first = events.first else { return }
         var state: RollupState
@@ -36,6 +42,11 @@ final class RollupAccumulator {
         var start = events.startIndex
         while start < events.endIndex {
             let bucket = bucket(of: events[start].timestamp)
+            if bucket < state.bucket {
+                late[keyID, default: [:]][bucket, default: []].append(events[start])
+                start += 1
+                continue
+            }
             if bucket > state.bucket {
                 if state.dirty { try write(state, keyID: keyID) }
                 state = RollupState(
@@ -45,7 +56,7 @@ final class RollupAccumulator {
             }
             // The run of events up to the next one that opens a later interval.
             var end = start + 1
-            while end < events.endIndex && self.bucket(of: events[end].timestamp) <= state.bucket { end += 1 }
+            while end < events.endIndex && self.bucket(of: events[end].timestamp) == state.bucket { end += 1 }
             state.add(events[start..<end])
             start = end
         }
@@ -57,6 +68,11 @@ final class RollupAccumulator {
     /// Writes every interval that changed in this batch; open ones are rewritten
     /// on later batches until their interval passes.
     func flush() throws {
+        for (keyID, buckets) in late {
+            guard let state = open[keyID] else { continue }
+            try applyLate(buckets, keyID: keyID, openState: state)
+        }
+        late.removeAll(keepingCapacity: true)
         for (keyID, state) in open where state.dirty {
             try write(state, keyID: keyID)
             state.dirty = false
@@ -70,7 +86,78 @@ final class RollupAccumulator {
 
     /// Forgets every open interval, after a failed transaction left memory ahead of
     /// the database; they are read back from their last stored rows when next used.
-    func discard() { open.removeAll() }
+    func discard() {
+        open.removeAll()
+        late.removeAll()
+    }
+
+    /// Counts late events in their own intervals: each such row gets the events'
+    /// counts and sketches (created from the row before it if it did not exist),
+    /// and every later row up to the open one, which is still in memory, gets
+    /// their counts added to its cumulative totals.
+    private func applyLate(_ buckets: [Timestamp: [RollupFields]], keyID: Int64, openState: RollupState) throws {
+        let lateBuckets = buckets.keys.sorted()
+        guard let first = lateBuckets.first else { return }
+        // Cumulative totals just before the first late interval.
+        let before = try connection.cached(
+            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1")
+        before.bind(1, keyID)
+        before.bind(2, first)
+        var previous = try before.step() ? try RollupRow(before, firstColumn: 0).totals : CumulativeTotals()
+        before.reset()
+        let stored = try connection.cached(
+            "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket")
+        stored.bind(1, keyID)
+        stored.bind(2, first)
+        stored.bind(3, openState.bucket)
+        var rows: [Timestamp: RollupRow] = [:]
+        while try stored.step() {
+            let row = try RollupRow(stored, firstColumn: 0)
+            rows[row.bucket] = row
+        }
+        stored.reset()
+        var added = CumulativeTotals()
+        for bucket in Set(rows.keys).union(lateBuckets).sorted() {
+            let existing = rows[bucket]
+            var lastTimestamp = existing?.lastTimestamp ?? .min
+            var sketches = IntervalSketches()
+            if let events = buckets[bucket] {
+                // This interval's own counts and sketches, on top of what it held.
+                let own = RollupState(
+                    bucket: bucket, lastTimestamp: lastTimestamp, totals: CumulativeTotals(),
+                    sketches: existing == nil ? IntervalSketches() : try loadSketches(keyID: keyID, bucket: bucket),
+                    dirty: true)
+                own.add(events[...])
+                added.add(own.totals)
+                lastTimestamp = own.lastTimestamp
+                sketches = own.sketches
+            }
+            var totals = existing?.totals ?? previous
+            if let existing { previous = existing.totals }
+            totals.add(added)
+            // Rows without late events of their own keep their sketches: empty ones are not written.
+            try write(
+                RollupState(
+                    bucket: bucket, lastTimestamp: lastTimestamp, totals: totals, sketches: sketches, dirty: true),
+                keyID: keyID)
+        }
+        openState.totals.add(added)
+        openState.dirty = true
+        let birth = try connection.cached("UPDATE event_keys SET first_bucket = ? WHERE id = ? AND first_bucket > ?")
+        birth.bind(1, first)
+        birth.bind(2, keyID)
+        birth.bind(3, first)
+        try birth.run()
+    }
+
+    private func loadSketches(keyID: Int64, bucket: Timestamp) throws -> IntervalSketches {
+        let statement = try connection.cached(
+            "SELECT \(RollupRow.sketchColumns) FROM rollup_sketches WHERE key_id = ? AND bucket = ?")
+        statement.bind(1, keyID)
+        statement.bind(2, bucket)
+        defer { statement.reset() }
+        return try statement.step() ? try RollupRow.sketches(statement, firstColumn: 0) : IntervalSketches()
+    }
 
     /// Counters and sketches go to separate tables: counter queries over long
     /// ranges then read narrow rows, and only quantile queries touch the sketches.

@@ -4,6 +4,23 @@ import InfermonCore
 /// Stored cumulatively in every rollup row so a counter sample can be read from
 /// one row without summing history.
 struct CumulativeTotals: Equatable {
+    /// Adds another set of counts: late events' contributions to a later row.
+    mutating func add(_ other: CumulativeTotals) {
+        requests += other.requests
+        latencyCount += other.latencyCount
+        latencySum += other.latencySum
+        for index in latencyBins.indices { latencyBins[index] += other.latencyBins[index] }
+        ttftCount += other.ttftCount
+        ttftSum += other.ttftSum
+        for index in ttftBins.indices { ttftBins[index] += other.ttftBins[index] }
+        inputTokens = saturatingAdd(inputTokens, Int(other.inputTokens))
+        outputTokens = saturatingAdd(outputTokens, Int(other.outputTokens))
+        cachedTokens = saturatingAdd(cachedTokens, Int(other.cachedTokens))
+        reasoningTokens = saturatingAdd(reasoningTokens, Int(other.reasoningTokens))
+        cost += other.cost
+        costedRequests += other.costedRequests
+    }
+
     var requests: Int64 = 0
     var latencyCount: Int64 = 0
     var latencySum: Double = 0
