@@ -4,8 +4,9 @@ import InfermonCore
     import Glibc
 #endif
 
-/// Reads and validates a configuration file. Validation is all-or-nothing: the
-/// first problem is thrown with its file:line:col and nothing is half-applied.
+/// Reads and validates a configuration file. Validation is all-or-nothing:
+/// nothing is half-applied, and every section's problems are reported together
+/// (`ConfigurationProblems`), each with its file:line:col.
 public enum ConfigurationLoader {
     /// Names a profile may have; the collectors module owns the list, so it is passed in.
     public static func load(text: String, file: String, profiles: [String]) throws -> Configuration {
@@ -18,20 +19,29 @@ public enum ConfigurationLoader {
                 "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
                 "slos", "scrape",
             ]).union(RulesSection.keys))
-        if let storage = top["storage"] { config.storage = try parseStorage(storage) }
-        if let server = top["server"] { config.server = try parseServer(server) }
-        if let sources = top["sources"] { config.sources = try parseSources(sources, profiles: profiles) }
-        if let log = top["log"] { config.log = try parseLog(log) }
-        if let notifications = top["notifications"] {
-            config.notifications = try NotificationsParser.parse(notifications)
+        // Each section on its own, so one mistake does not hide the next.
+        var problems = ProblemCollector()
+        if let storage = top["storage"] { problems.check { config.storage = try parseStorage(storage) } }
+        if let server = top["server"] { problems.check { config.server = try parseServer(server) } }
+        if let sources = top["sources"] {
+            problems.check { config.sources = try parseSources(sources, profiles: profiles) }
         }
-        if let detectors = top["detectors"] { config.detectors = try DetectorsSection.parse(detectors) }
-        if let quality = top["quality"] { config.quality = try parseQuality(quality) }
-        if let pricing = top["pricing"] { config.pricing = try .parse(pricing) }
-        if let budgets = top["budgets"] { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
-        if let slos = top["slos"] { config.slos = try Configuration.SLOSection.parseList(slos) }
-        if let scrape = top["scrape"] { config.scrape = try ScrapeSection.parse(scrape) }
-        config.rules = try RulesSection.parse(top)
+        if let log = top["log"] { problems.check { config.log = try parseLog(log) } }
+        if let notifications = top["notifications"] {
+            problems.check { config.notifications = try NotificationsParser.parse(notifications) }
+        }
+        if let detectors = top["detectors"] {
+            problems.check { config.detectors = try DetectorsSection.parse(detectors) }
+        }
+        if let quality = top["quality"] { problems.check { config.quality = try parseQuality(quality) } }
+        if let pricing = top["pricing"] { problems.check { config.pricing = try .parse(pricing) } }
+        if let budgets = top["budgets"] {
+            problems.check { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
+        }
+        if let slos = top["slos"] { problems.check { config.slos = try Configuration.SLOSection.parseList(slos) } }
+        if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeSection.parse(scrape) } }
+        problems.check { config.rules = try RulesSection.parse(top) }
+        try problems.throwIfAny()
         return config
     }
 
@@ -94,31 +104,41 @@ public enum ConfigurationLoader {
 
     private static func parseSources(_ value: YAMLValue, profiles: [String]) throws -> [Configuration.SourceSection] {
         var names: Set<String> = []
-        return try value.sequence().map { item in
-            let map = try item.mapping(allowed: [
-                "name", "type", "paths", "profile", "max_line_bytes", "poll_interval", "rotated_idle_polls",
-                "batch_events",
-            ])
-            let nameValue = try map.required("name")
-            let name = try nameValue.string()
-            guard !name.isEmpty, names.insert(name).inserted else {
-                throw nameValue.error("source names must be unique and non-empty")
-            }
-            let pathsValue = try map.required("paths")
-            let paths = try pathsValue.stringList()
-            guard !paths.isEmpty else { throw pathsValue.error("at least one path or glob is needed") }
-            var section = Configuration.SourceSection(name: name, paths: paths)
-            if let kind = map["type"] {
-                section.kind = Configuration.SourceSection.Kind(
-                    rawValue: try kind.oneOf(Configuration.SourceSection.Kind.allCases.map(\.rawValue)))!
-            }
-            if let profile = map["profile"] { section.profile = try profile.oneOf(profiles) }
-            if let maxLine = map["max_line_bytes"] { section.maxLineBytes = try maxLine.int(in: 64...(256 << 20)) }
-            if let poll = map["poll_interval"] { section.pollInterval = try positive(poll) }
-            if let idle = map["rotated_idle_polls"] { section.rotatedIdlePolls = try idle.int(in: 1...100_000) }
-            if let batch = map["batch_events"] { section.batchEvents = try batch.int(in: 1...1_000_000) }
-            return section
+        var problems = ProblemCollector()
+        var sections: [Configuration.SourceSection] = []
+        for item in try value.sequence() {
+            problems.check { sections.append(try parseSource(item, names: &names, profiles: profiles)) }
         }
+        try problems.throwIfAny()
+        return sections
+    }
+
+    private static func parseSource(_ item: YAMLValue, names: inout Set<String>, profiles: [String]) throws
+        -> Configuration.SourceSection
+    {
+        let map = try item.mapping(allowed: [
+            "name", "type", "paths", "profile", "max_line_bytes", "poll_interval", "rotated_idle_polls",
+            "batch_events",
+        ])
+        let nameValue = try map.required("name")
+        let name = try nameValue.string()
+        guard !name.isEmpty, names.insert(name).inserted else {
+            throw nameValue.error("source names must be unique and non-empty")
+        }
+        let pathsValue = try map.required("paths")
+        let paths = try pathsValue.stringList()
+        guard !paths.isEmpty else { throw pathsValue.error("at least one path or glob is needed") }
+        var section = Configuration.SourceSection(name: name, paths: paths)
+        if let kind = map["type"] {
+            section.kind = Configuration.SourceSection.Kind(
+                rawValue: try kind.oneOf(Configuration.SourceSection.Kind.allCases.map(\.rawValue)))!
+        }
+        if let profile = map["profile"] { section.profile = try profile.oneOf(profiles) }
+        if let maxLine = map["max_line_bytes"] { section.maxLineBytes = try maxLine.int(in: 64...(256 << 20)) }
+        if let poll = map["poll_interval"] { section.pollInterval = try positive(poll) }
+        if let idle = map["rotated_idle_polls"] { section.rotatedIdlePolls = try idle.int(in: 1...100_000) }
+        if let batch = map["batch_events"] { section.batchEvents = try batch.int(in: 1...1_000_000) }
+        return section
     }
 
     private static func parseLog(_ value: YAMLValue) throws -> Configuration.LogSection {

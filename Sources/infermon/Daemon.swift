@@ -28,6 +28,8 @@ struct Daemon {
         config: Configuration, configPath: String?, environment: [String: String], extraServices: [any Service] = []
     ) throws -> Daemon {
         let logger = Logger(label: "infermon")
+        // Everything `config check` checks, all reported at once, before anything is opened.
+        try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
         let clock = SystemWallClock()
         let registry = MetricsBootstrap.registry
         let store = try openStore(config: config, environment: environment, logger: logger)
@@ -52,7 +54,7 @@ struct Daemon {
             logger: Logger(label: "infermon.collector.file"))
         let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock)
         let listen = try config.server.hostAndPort()
-        let token = try config.server.tokenFile.map { try readToken(path: $0) }
+        let token = try config.server.tokenFile.map { try StartupCheck.readToken(path: $0) }
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
         let ruleGroups = try AlertingWiring.ruleGroups(config)
         let detectors = DetectorsWiring.service(config: config, store: store, clock: clock)
@@ -156,12 +158,6 @@ struct Daemon {
     }
 
     /// The token file's content without surrounding whitespace; an empty file is an error.
-    static func readToken(path: String) throws -> String {
-        let token = try readTextFile(path).trimmingWhitespace
-        guard !token.isEmpty else { throw InfermonError.invalidInput("token file \(path) is empty") }
-        return token
-    }
-
     func run() async throws {
         let group = ServiceGroup(
             configuration: .init(

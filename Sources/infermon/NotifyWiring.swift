@@ -25,11 +25,17 @@ enum NotifyWiring {
         throws -> NotifyConfiguration?
     {
         guard let route = section.route else { return nil }
-        let receivers = try section.receivers.map { receiver in
-            ReceiverConfig(
-                name: receiver.name,
-                integrations: try receiver.integrations.map { try integration($0, environment: environment) })
+        // Every receiver's URL files and variables are resolved, and every failure reported.
+        var problems = ProblemCollector()
+        var receivers: [ReceiverConfig] = []
+        for receiver in section.receivers {
+            var integrations: [IntegrationConfig] = []
+            for item in receiver.integrations {
+                problems.check { integrations.append(try integration(item, environment: environment)) }
+            }
+            receivers.append(ReceiverConfig(name: receiver.name, integrations: integrations))
         }
+        try problems.throwIfAny()
         let outbox = OutboxOptions(
             ttl: section.outbox.ttl, initialBackoff: section.outbox.initialBackoff,
             maxBackoff: section.outbox.maxBackoff, jitter: section.outbox.jitter)

@@ -66,7 +66,7 @@ struct DashboardEndToEndTests {
             outputPrefix: directory.file("ingest"))
         #expect(try ingest.wait() == 0, "\(ingest.standardError())")
 
-        try TestFiles.append("test-token\n", to: directory.file("token"))
+        try TestFiles.append("test-token-0123456789\n", to: directory.file("token"))
         try TestFiles.append(
             """
             storage:

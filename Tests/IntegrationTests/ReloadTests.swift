@@ -75,7 +75,7 @@ struct ReloadTests {
     @Test func thePriceTableFollowsAReloadAndStartupSectionsAreRefused() async throws {
         let directory = try TemporaryDirectory()
         try makeDirectoryForTest(directory.file("logs"))
-        try TestFiles.append("s3cret\n", to: directory.file("token"))
+        try TestFiles.append("s3cret-0123456789abcdef\n", to: directory.file("token"))
         func prices(_ input: Double) throws {
             TestFiles.remove(directory.file("pricing.yaml"))
             try TestFiles.append(
@@ -108,7 +108,7 @@ struct ReloadTests {
 
         // A new price: reloaded, and only later events pay it.
         try prices(2.0)
-        let reloaded = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        let reloaded = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret-0123456789abcdef")
         #expect(reloaded.status == 200, "\(reloaded.body)")
         try logRequest("after")
         #expect(
@@ -120,7 +120,7 @@ struct ReloadTests {
         try TestFiles.append(
             "models:\n  - {name: m, provider: test, prices: [{input: cheap, output: 0}]}\n",
             to: directory.file("pricing.yaml"))
-        let broken = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        let broken = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret-0123456789abcdef")
         #expect(broken.status == 422 && broken.body.contains("pricing.yaml:2:"), "\(broken.body)")
         try prices(2.0)
 
@@ -128,7 +128,7 @@ struct ReloadTests {
         let text = String(decoding: try TestFiles.read(daemon.configPath), as: UTF8.self)
         TestFiles.remove(daemon.configPath)
         try TestFiles.append(text + "detectors:\n  interval: 2m\n", to: daemon.configPath)
-        let refused = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        let refused = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret-0123456789abcdef")
         #expect(
             refused.status == 422 && refused.body.contains("detectors can only change with a restart"),
             "\(refused.body)")
@@ -137,20 +137,20 @@ struct ReloadTests {
 
     @Test func reloadOverHTTPWithTheToken() async throws {
         let directory = try TemporaryDirectory()
-        try TestFiles.append("s3cret\n", to: directory.file("token"))
+        try TestFiles.append("s3cret-0123456789abcdef\n", to: directory.file("token"))
         let daemon = try DaemonProcess(
             config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
             serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
         defer { _ = try? daemon.stop() }
         #expect(try await HTTP.request(.post, daemon.baseURL + "/-/reload").status == 401)
         #expect(try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "wrong").status == 401)
-        let good = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        let good = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret-0123456789abcdef")
         #expect(good.status == 200, "\(good.body)")
         // Changing the listen address needs a restart: refused, and said so.
         let text = String(decoding: try TestFiles.read(daemon.configPath), as: UTF8.self)
         TestFiles.remove(daemon.configPath)
         try TestFiles.append(text.replacingFirstOccurrence("127.0.0.1:0", with: "127.0.0.1:1"), to: daemon.configPath)
-        let refused = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret")
+        let refused = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret-0123456789abcdef")
         #expect(
             refused.status == 422 && refused.body.contains("server.listen can only change with a restart"),
             "\(refused.body)")

@@ -15,9 +15,10 @@ struct SilenceAPITests {
 
         init() throws {
             directory = try TemporaryDirectory()
-            try TestFiles.append("s3cret\n", to: directory.file("token"))
+            try TestFiles.append("s3cret-0123456789abcdef\n", to: directory.file("token"))
             try TestFiles.append(
-                "authorization:\n  type: Bearer\n  credentials: s3cret\n", to: directory.file("amtool-http.yaml"))
+                "authorization:\n  type: Bearer\n  credentials: s3cret-0123456789abcdef\n",
+                to: directory.file("amtool-http.yaml"))
             httpConfig = directory.file("amtool-http.yaml")
             daemon = try DaemonProcess(
                 config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
@@ -94,24 +95,29 @@ struct SilenceAPITests {
 
         let matchAll = valid.replacingFirstOccurrence(#""value":"X""#, with: #""value":".*""#)
             .replacingFirstOccurrence(#""isRegex":false"#, with: #""isRegex":true"#)
-        let refused = try await HTTP.request(.post, base + "/api/v2/silences", body: matchAll, token: "s3cret")
+        let refused = try await HTTP.request(
+            .post, base + "/api/v2/silences", body: matchAll, token: "s3cret-0123456789abcdef")
         #expect(refused.status == 400 && refused.body.contains("would mute every alert"), "\(refused.body)")
         let badTime = valid.replacingFirstOccurrence("2999-01-01T00:00:00Z", with: "tomorrow")
-        let timeAnswer = try await HTTP.request(.post, base + "/api/v2/silences", body: badTime, token: "s3cret")
+        let timeAnswer = try await HTTP.request(
+            .post, base + "/api/v2/silences", body: badTime, token: "s3cret-0123456789abcdef")
         #expect(timeAnswer.status == 400 && timeAnswer.body.contains("endsAt"), "\(timeAnswer.body)")
-        let notJSON = try await HTTP.request(.post, base + "/api/v2/silences", body: "{", token: "s3cret")
+        let notJSON = try await HTTP.request(
+            .post, base + "/api/v2/silences", body: "{", token: "s3cret-0123456789abcdef")
         #expect(notJSON.status == 400)
-        let missing = try await HTTP.request(.delete, base + "/api/v2/silence/nope", token: "s3cret")
+        let missing = try await HTTP.request(.delete, base + "/api/v2/silence/nope", token: "s3cret-0123456789abcdef")
         #expect(missing.status == 404)
 
         // Posting with an id replaces that silence: the old one expires, a new one is active.
-        let created = try await HTTP.request(.post, base + "/api/v2/silences", body: valid, token: "s3cret")
+        let created = try await HTTP.request(
+            .post, base + "/api/v2/silences", body: valid, token: "s3cret-0123456789abcdef")
         #expect(created.status == 200, "\(created.body)")
         let object = try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any]
         let first = try #require(object?["silenceID"] as? String)
         let update = valid.replacingFirstOccurrence("{", with: #"{"id":"\#(first)","#)
             .replacingFirstOccurrence(#""comment":"why""#, with: #""comment":"longer""#)
-        let replaced = try await HTTP.request(.post, base + "/api/v2/silences", body: update, token: "s3cret")
+        let replaced = try await HTTP.request(
+            .post, base + "/api/v2/silences", body: update, token: "s3cret-0123456789abcdef")
         #expect(replaced.status == 200 && !replaced.body.contains(first), "\(replaced.body)")
         let old = try await HTTP.request(.get, base + "/api/v2/silence/\(first)")
         #expect(old.body.contains(#""state":"expired""#), "\(old.body)")

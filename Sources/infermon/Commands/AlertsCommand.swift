@@ -37,7 +37,7 @@ struct AlertsCommand: AsyncParsableCommand {
         do {
             let configuration = try store.loadConfiguration()
             let base = server ?? "http://" + configuration.server.listen
-            let token = try (tokenFile ?? configuration.server.tokenFile).map { try Daemon.readToken(path: $0) }
+            let token = try (tokenFile ?? configuration.server.tokenFile).map { try StartupCheck.readToken(path: $0) }
             let body: Data
             do {
                 body = try await fetch(base + "/api/v1/alerts", token: token)

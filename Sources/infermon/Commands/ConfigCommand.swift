@@ -13,8 +13,13 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Validate a configuration file; errors are reported as file:line:col.",
-            discussion: "Without a file, checks the built-in defaults and prints them."
+            abstract: "Validate a configuration file as serve would start it; every error, as file:line:col.",
+            discussion: """
+                Runs the checks `serve` makes before it starts: the file's syntax and keys, then \
+                the files, environment variables and globs it refers to (token file, price table, \
+                rule files, receivers' URL files, the judge's key). Without a file, checks the \
+                built-in defaults and prints them.
+                """
         )
 
         @Argument(help: ArgumentHelp("The YAML file to check.", valueName: "file"))
@@ -30,6 +35,11 @@ struct ConfigCommand: ParsableCommand {
                     ?? Configuration()
             } catch {
                 throw fail(error)
+            }
+            // The same checks `serve` makes at start-up, every problem at once.
+            let problems = StartupCheck.problems(configuration, environment: processEnvironment)
+            if !problems.isEmpty {
+                throw fail(problems.count == 1 ? problems[0] : ConfigurationProblems(problems))
             }
             let name = file ?? "built-in defaults"
             print("\(name): ok")

@@ -92,7 +92,7 @@ struct DashCommand: AsyncParsableCommand {
                 source = LocalDataSource(
                     label: "db \(db)", querier: opened, sketches: opened, notificationLog: opened)
             } else {
-                let token = try tokenFile.map { try Daemon.readToken(path: $0) }
+                let token = try tokenFile.map { try StartupCheck.readToken(path: $0) }
                 let client = try HTTPDataSource(baseURL: server ?? "http://127.0.0.1:9464", token: token)
                 http = client
                 source = client

@@ -1,0 +1,124 @@
+import InfermonCore
+import InfermonTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `infermon config check` is a real pre-flight: what it passes, `serve` starts
+/// with, and what `serve` refuses it reports — every problem at once, each with
+/// its position, like a compiler.
+@Suite("config check as serve's pre-flight")
+struct ConfigCheckTests {
+    static func check(_ config: String, in directory: TemporaryDirectory, environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String)
+    {
+        let path = directory.file("infermon-\(UInt32.random(in: 0...UInt32.max)).yaml")
+        try TestFiles.append(config, to: path)
+        let process = try ChildProcess(
+            executable: ChildProcess.infermonBinary(), arguments: ["config", "check", path],
+            environment: ChildProcess.currentEnvironment.merging(environment) { $1 },
+            outputPrefix: directory.file("check-\(UInt32.random(in: 0...UInt32.max))"))
+        let status = try process.wait()
+        return (status, process.standardOutput() + process.standardError())
+    }
+
+    @Test func syntaxErrorsInSeveralSectionsAreAllReportedWithTheirPositions() throws {
+        let directory = try TemporaryDirectory()
+        let result = try Self.check(
+            """
+            storage:
+              rollup_interval: 7s
+            server:
+              listen: 127.0.0.1:9464
+              max_body_bytes: lots
+            sources:
+              - {name: a, paths: ["/tmp/a/*.jsonl"], profile: nosuch}
+              - {name: b, paths: []}
+            log:
+              level: loud
+            """, in: directory)
+        #expect(result.status != 0)
+        for position in [".yaml:2:", ".yaml:5:", ".yaml:7:", ".yaml:8:", ".yaml:10:"] {
+            #expect(result.output.contains(position), "\(position) in \(result.output)")
+        }
+        #expect(result.output.contains("5 problems"), "\(result.output)")
+    }
+
+    @Test func whatServeRefusesTheCheckRefusesTooAllAtOnce() throws {
+        let directory = try TemporaryDirectory()
+        try TestFiles.append("short\n", to: directory.file("token"))
+        let config = """
+            storage:
+              path: \(directory.file("store.db"))
+            server:
+              listen: 0.0.0.0:0
+            pricing: \(directory.file("no-such-prices.yaml"))
+            rule_files: [alerts/*.rules.yaml]
+            notifications:
+              route: {receiver: team}
+              receivers:
+                - name: team
+                  slack_configs:
+                    - url_file: \(directory.file("no-such-url"))
+                  webhook_configs:
+                    - url: http://127.0.0.1:1/hook
+                      secret_env: INFERMON_TEST_UNSET_SECRET
+            """
+        let result = try Self.check(config, in: directory)
+        #expect(result.status != 0)
+        for problem in [
+            "server.auth.token_file must be set", "no-such-prices.yaml", "alerts/*.rules.yaml\" matches no file",
+            "no-such-url", "INFERMON_TEST_UNSET_SECRET",
+        ] {
+            #expect(result.output.contains(problem), "\(problem) in \(result.output)")
+        }
+        // serve says the same, before it opens anything.
+        let serve = try runCommand(
+            ChildProcess.infermonBinary(), ["serve", "--config", directory.file("serve.yaml")],
+            directory: directory.path,
+            name: "serve-missing")
+        #expect(serve.status != 0)
+        try TestFiles.append(config, to: directory.file("serve.yaml"))
+        let refused = try runCommand(
+            ChildProcess.infermonBinary(), ["serve", "--config", directory.file("serve.yaml")],
+            directory: directory.path,
+            name: "serve")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("matches no file") && refused.stderr.contains("token_file must be set"))
+        #expect(access(directory.file("store.db"), F_OK) != 0, "nothing was opened")
+
+        // A token too short to be a secret.
+        let short = try Self.check(
+            "server:\n  listen: 127.0.0.1:0\n  auth:\n    token_file: \(directory.file("token"))\n", in: directory)
+        #expect(short.status != 0 && short.output.contains("use at least 16"), "\(short.output)")
+    }
+
+    @Test func aGoodConfigPassesAndServeStartsWithIt() throws {
+        let directory = try TemporaryDirectory()
+        try TestFiles.append("a-token-long-enough-0123456789\n", to: directory.file("token"))
+        try TestFiles.append("https://hooks.slack.test/T0/B0/x\n", to: directory.file("slack-url"))
+        let rest = """
+            storage:
+              path: \(directory.file("store.db"))
+            notifications:
+              route: {receiver: team}
+              receivers:
+                - name: team
+                  slack_configs:
+                    - url_file: \(directory.file("slack-url"))
+                  webhook_configs:
+                    - url: http://127.0.0.1:1/hook
+                      secret_env: INFERMON_TEST_WEBHOOK_SECRET
+            """
+        let auth = "  auth:\n    token_file: \(directory.file("token"))\n"
+        let secret = ["INFERMON_TEST_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
+        let result = try Self.check(
+            rest + "\nserver:\n  listen: 127.0.0.1:0\n" + auth, in: directory, environment: secret)
+        #expect(result.status == 0, "\(result.output)")
+        let daemon = try DaemonProcess(
+            config: rest, directory: directory.path, serverYAML: auth, environment: secret)
+        #expect(try daemon.stop() == 0)
+    }
+}
