@@ -55,3 +55,32 @@ struct IngestCommandTests {
         #expect(excerpts == [[.text("not json, with [REDACTED:email] inside")]])
     }
 }
+
+/// An import run twice is a re-delivery: the second run stores nothing again.
+@Suite("infermon ingest twice")
+struct IngestTwiceTests {
+    @Test func runningTheSameImportTwiceStoresEachRequestOnce() throws {
+        let directory = try TemporaryDirectory()
+        let now = SystemWallClock().now()
+        try TestFiles.append(
+            (0..<50).map { #"{"timestamp":\#(now - Int64($0)),"request_id":"r\#($0)","model":"m"}"# }
+                .joined(separator: "\n") + "\n", to: directory.file("events.jsonl"))
+        try TestFiles.append("storage:\n  path: \(directory.file("store.db"))\n", to: directory.file("infermon.yaml"))
+        for run in 0..<2 {
+            let result = try runCommand(
+                ChildProcess.infermonBinary(),
+                ["ingest", "--config", directory.file("infermon.yaml"), directory.file("events.jsonl")],
+                directory: directory.path, name: "ingest-\(run)")
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let sql = try ReadOnlySQL(path: directory.file("store.db"))
+        #expect(
+            try sql.query("SELECT count(*), count(DISTINCT request_id) FROM events").rows == [
+                [.integer(50), .integer(50)]
+            ])
+        let total = try sql.query(
+            "SELECT sum(requests) FROM rollups r WHERE bucket = (SELECT max(bucket) FROM rollups WHERE key_id = r.key_id)"
+        ).rows
+        #expect(total == [[.integer(50)]], "the rollups did not count the second run either")
+    }
+}

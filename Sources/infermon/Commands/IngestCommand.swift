@@ -57,7 +57,11 @@ struct IngestCommand: AsyncParsableCommand {
             do {
                 let batches = try FileBatches(
                     path: file, source: "ingest", profile: kind.makeProfile(), timestamps: timestamps)
-                while let batch = try batches.next() { try await sink.write(batch) }
+                while var batch = try batches.next() {
+                    // An import run twice (or a file given twice) is a re-delivery: skip ids already stored.
+                    batch.deduplicateByRequestID = true
+                    try await sink.write(batch)
+                }
                 let totals = batches.totals
                 print("\(file): \(totals.events) accepted, \(totals.deadLetters) rejected")
                 total.events += totals.events
