@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import InfermonCore
 import Synchronization
@@ -18,12 +19,32 @@ public final class Readiness: Sendable {
 
     public func set(ready: Bool, reason: String) { state.withLock { $0 = (ready, reason) } }
 
+    /// Each component's state, for `/api/v1/status/components` and `infermon stats`.
+    public var components: [ComponentStatus] {
+        (health?.snapshot() ?? []).map { component, state in
+            ComponentStatus(
+                component: component, up: state.isUp, since: TimeParsing.formatRFC3339(state.since),
+                error: state.lastError, failures: state.failures)
+        }
+    }
+
     public var current: (ready: Bool, reason: String) {
         let declared = state.withLock { $0 }
         guard declared.ready, let down = health?.down(now: clock.now()), !down.isEmpty else { return declared }
         let reasons = down.map { "\($0.component) down for \(TimeParsing.formatDuration(max(0, $0.for))): \($0.error)" }
         return (false, reasons.joined(separator: "; "))
     }
+}
+
+/// One component as `/api/v1/status/components` lists it.
+public struct ComponentStatus: Codable, Sendable, Equatable {
+    public var component: String
+    public var up: Bool
+    /// RFC 3339: when it last went up or down.
+    public var since: String
+    public var error: String?
+    /// Failed attempts since it was last up.
+    public var failures: Int
 }
 
 public struct HealthRoutes: HTTPRouteModule {
@@ -42,6 +63,14 @@ public struct HealthRoutes: HTTPRouteModule {
             return state.ready
                 ? APIResponse.text("ready\n")
                 : APIResponse.text("not ready: \(state.reason)\n", status: .serviceUnavailable)
+        }
+        router.get("/api/v1/status/components") { _, _ in
+            struct Answer: Encodable {
+                var status = "success"
+                var data: [ComponentStatus]
+            }
+            let body = try JSONEncoder().encode(Answer(data: readiness.components))
+            return APIResponse.json(String(decoding: body, as: UTF8.self))
         }
         let version = self.version
         router.get("/api/v1/status/buildinfo") { _, _ in

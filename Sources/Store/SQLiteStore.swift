@@ -25,11 +25,17 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     private let writer: StoreWriter
     private let reader: Mutex<SeriesReaderBox>
     private let closed = Atomic<Bool>(false)
+    /// Told whether the writer's last transaction worked (component `store`): every
+    /// writer (collectors, push, rules, detectors, notification) fails through it
+    /// when the disk is full, and a failing store must show in readiness.
+    private let health: ComponentHealth?
 
     public init(
-        path: String, options: StoreOptions = StoreOptions(), clock: any WallClock = SystemWallClock(), logger: Logger
+        path: String, options: StoreOptions = StoreOptions(), clock: any WallClock = SystemWallClock(),
+        health: ComponentHealth? = nil, logger: Logger
     ) throws {
         self.path = path
+        self.health = health
         self.options = options
         self.clock = clock
         self.logger = logger
@@ -87,8 +93,15 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     func onWriter<T: Sendable>(_ body: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
         guard !closed.load(ordering: .acquiring) else { throw InfermonError.unavailable("store is closed") }
         return try await withCheckedThrowingContinuation { continuation in
-            writeQueue.async { [writer] in
-                continuation.resume(with: Result { try body(writer) })
+            writeQueue.async { [writer, health, clock] in
+                let result = Result { try body(writer) }
+                if let health {
+                    switch result {
+                    case .success: health.up("store", now: clock.now())
+                    case .failure(let error): health.down("store", error: "\(error)", now: clock.now())
+                    }
+                }
+                continuation.resume(with: result)
             }
         }
     }

@@ -32,7 +32,8 @@ struct Daemon {
         try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
         let clock = SystemWallClock()
         let registry = MetricsBootstrap.registry
-        let store = try openStore(config: config, environment: environment, logger: logger)
+        let health = ComponentHealth()
+        let store = try openStore(config: config, environment: environment, health: health, logger: logger)
         let notifier = SystemdNotifier(environment: environment)
 
         // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
@@ -48,7 +49,6 @@ struct Daemon {
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
-        let health = ComponentHealth()
         let collectors = FileCollectorGroup(
             sources: config.fileSourceOptions, sink: sink, checkpoints: store, clock: clock, health: health,
             logger: Logger(label: "infermon.collector.file"))
@@ -146,7 +146,9 @@ struct Daemon {
         try openStore(config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
     }
 
-    static func openStore(config: Configuration, environment: [String: String], logger: Logger) throws -> SQLiteStore {
+    static func openStore(
+        config: Configuration, environment: [String: String], health: ComponentHealth? = nil, logger: Logger
+    ) throws -> SQLiteStore {
         let path = config.storage.resolvedPath(environment: environment)
         try makeParentDirectory(of: path)
         let retention = RetentionPolicy(
@@ -154,10 +156,9 @@ struct Daemon {
             samples: config.storage.retention.samples, deadLetters: config.storage.retention.deadLetters)
         return try SQLiteStore(
             path: path, options: StoreOptions(rollupInterval: config.storage.rollupInterval, retention: retention),
-            logger: Logger(label: "infermon.store"))
+            health: health, logger: Logger(label: "infermon.store"))
     }
 
-    /// The token file's content without surrounding whitespace; an empty file is an error.
     func run() async throws {
         let group = ServiceGroup(
             configuration: .init(

@@ -85,6 +85,12 @@ struct DiskFullTests {
             }, "readyz: \(readiness)")
         let metrics = try await HTTP.request(.get, daemon.baseURL + "/metrics").body
         #expect(metrics.contains(#"infermon_component_up{component="source:app"} 0"#), "\(metrics.prefix(3000))")
+        #expect(metrics.contains(#"infermon_component_up{component="store"} 0"#))
+        let stats = try runCommand(
+            ChildProcess.infermonBinary(), ["stats", "--config", daemon.configPath, "--server", daemon.baseURL],
+            directory: directory.path,
+            name: "stats")
+        #expect(stats.stdout.contains("source:app: DOWN") && stats.stdout.contains("store: DOWN"), "\(stats.stdout)")
         #expect(daemon.process.isRunning)
 
         // Space comes back: everything goes in, once, without a restart.
@@ -99,5 +105,16 @@ struct DiskFullTests {
         let distinct = try ReadOnlySQL(path: database).query("SELECT count(DISTINCT request_id) FROM events").rows
         #expect(distinct == [[.integer(Int64(written))]])
         #expect(daemon.log.contains("file source recovered"))
+        // Counters kept by ingest stages were taken back for every failed attempt: counted once.
+        let unpriced = try await HTTP.request(
+            .get, daemon.baseURL + "/api/v1/query?query=sum(infermon_cost_unpriced_requests_total)")
+        #expect(unpriced.body.contains(#""\#(written)"]"#), "\(unpriced.body)")
+        let recovered = try runCommand(
+            ChildProcess.infermonBinary(), ["stats", "--config", daemon.configPath, "--server", daemon.baseURL],
+            directory: directory.path,
+            name: "stats-after")
+        #expect(
+            recovered.stdout.contains("source:app: up") && recovered.stdout.contains("store: up"), "\(recovered.stdout)"
+        )
     }
 }

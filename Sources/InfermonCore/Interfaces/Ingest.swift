@@ -109,12 +109,23 @@ public struct IngestBatch: Sendable {
 /// order, and what they change is written in the batch's one transaction.
 public protocol IngestStage: Sendable {
     func process(_ batch: inout IngestBatch) async throws
+    /// The batch this stage processed last was not stored (the write failed and
+    /// its collector will send it again): a stage that keeps running counts puts
+    /// them back to what they were, so a retried batch is not counted twice.
+    func batchNotStored() async
 }
 
-/// An `IngestSink` that runs stages before handing the batch on.
+extension IngestStage {
+    public func batchNotStored() async {}
+}
+
+/// An `IngestSink` that runs stages before handing the batch on. One batch at a
+/// time goes through the stages and the store, so "the batch a stage processed
+/// last" is the one whose write just failed, and counts stay with the rows.
 public struct StagedSink: IngestSink {
     public let stages: [any IngestStage]
     public let next: any IngestSink
+    private let gate = AsyncMutex()
 
     public init(stages: [any IngestStage], next: any IngestSink) {
         self.stages = stages
@@ -122,9 +133,16 @@ public struct StagedSink: IngestSink {
     }
 
     public func write(_ batch: IngestBatch) async throws {
-        var batch = batch
-        for stage in stages { try await stage.process(&batch) }
-        try await next.write(batch)
+        try await gate.withLock {
+            var batch = batch
+            do {
+                for stage in stages { try await stage.process(&batch) }
+                try await next.write(batch)
+            } catch {
+                for stage in stages.reversed() { await stage.batchNotStored() }
+                throw error
+            }
+        }
     }
 }
 

@@ -11,9 +11,8 @@ import Synchronization
 ///   and bad requests per SLO. Latency thresholds such as 2 s are not histogram
 ///   bucket bounds, so the histograms could only approximate them.
 ///
-/// Counts can only run ahead of the stored events, never behind: a batch whose
-/// write fails after this stage ran is counted again when the collector retries
-/// it. Pushed batches (`deduplicateByRequestID`) may repeat requests a client
+/// A batch whose write fails after this stage ran is taken back
+/// (`batchNotStored`), so the retry is counted once. Pushed batches (`deduplicateByRequestID`) may repeat requests a client
 /// re-sent; their request ids are remembered (the last `duplicateMemory` ids) so
 /// a repeat seen by the same process is not counted twice.
 public final class LLMCounterStage: IngestStage {
@@ -22,6 +21,8 @@ public final class LLMCounterStage: IngestStage {
     private let sloLabels: [(good: Labels, bad: Labels)]
     private let reasons: Mutex<FinishReasonNames>
     private let recentRequests: Mutex<RecentRequestIDs>
+    /// Request ids the last batch added to `recentRequests`, forgotten if it is not stored.
+    private let lastBatchIDs = Mutex<[String]>([])
 
     public init(slos: [ServiceLevelObjective], counters: StageCounters = StageCounters(), duplicateMemory: Int = 50_000)
     {
@@ -36,6 +37,9 @@ public final class LLMCounterStage: IngestStage {
     }
 
     public func process(_ batch: inout IngestBatch) async throws {
+        // Nothing of an earlier, stored batch may be taken back for this one.
+        lastBatchIDs.withLock { $0 = [] }
+        counters.forgetLastRecord()
         guard !batch.events.isEmpty else { return }
         let skip = batch.deduplicateByRequestID ? repeatedRequests(in: batch.events) : []
         // Counts are first added up per batch under small integer keys (hashing a
@@ -102,13 +106,26 @@ public final class LLMCounterStage: IngestStage {
 
     /// Positions of events whose request id this process has already counted.
     private func repeatedRequests(in events: [InferenceEvent]) -> Set<Int> {
-        recentRequests.withLock { memory in
+        var added: [String] = []
+        let repeated = recentRequests.withLock { memory in
             var repeated: Set<Int> = []
             for (position, event) in events.enumerated() {
-                if let id = event.requestID, !memory.insert(id) { repeated.insert(position) }
+                guard let id = event.requestID else { continue }
+                if memory.insert(id) { added.append(id) } else { repeated.insert(position) }
             }
             return repeated
         }
+        lastBatchIDs.withLock { $0 = added }
+        return repeated
+    }
+
+    public func batchNotStored() async {
+        counters.undoLastRecord()
+        let added = lastBatchIDs.withLock { ids in
+            defer { ids = [] }
+            return ids
+        }
+        recentRequests.withLock { memory in memory.forget(added) }
     }
 
     static func unpricedLabels(model: String) -> Labels {
@@ -188,6 +205,12 @@ struct RecentRequestIDs {
     let capacity: Int
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    /// Forgets ids remembered by a batch that was not stored; their slots in
+    /// `order` age out as usual (removing a forgotten id again is harmless).
+    mutating func forget(_ ids: [String]) {
+        for id in ids { members.remove(id) }
+    }
 
     /// Remembers `id`; false when it was already remembered.
     mutating func insert(_ id: String) -> Bool {

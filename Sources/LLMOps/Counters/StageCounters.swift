@@ -38,6 +38,8 @@ public final class StageCounters: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The series as they were before the last `record`, for `undoLastRecord`.
+    private let beforeLast = Mutex<[Labels: (total: Double, last: Timestamp)]>([:])
 
     /// Starts from the last stored sample of each series.
     public init(restored: [Labels: Sample] = [:]) {
@@ -63,7 +65,10 @@ public final class StageCounters: Sendable {
         return state.withLock { state in
             var out: [(labels: Labels, sample: Sample)] = []
             out.reserveCapacity(grouped.count)
+            var before: [Labels: (total: Double, last: Timestamp)] = [:]
+            defer { beforeLast.withLock { $0 = before } }
             for (labels, intervals) in grouped {
+                before[labels] = state.series[labels] ?? (0, .min)
                 var (total, last) = state.series[labels] ?? (0, .min)
                 for (_, interval) in intervals.sorted(by: { $0.key < $1.key }) {
                     total += interval.amount
@@ -74,6 +79,23 @@ public final class StageCounters: Sendable {
                 state.series[labels] = (total, last)
             }
             return out
+        }
+    }
+
+    /// Makes the last `record` final: its batch was stored.
+    public func forgetLastRecord() { beforeLast.withLock { $0 = [:] } }
+
+    /// Puts the series the last `record` touched back as they were: its batch
+    /// was not stored. Callers run one batch at a time (`StagedSink`).
+    public func undoLastRecord() {
+        let before = beforeLast.withLock { saved in
+            defer { saved = [:] }
+            return saved
+        }
+        state.withLock { state in
+            for (labels, value) in before {
+                if value.last == .min { state.series[labels] = nil } else { state.series[labels] = value }
+            }
         }
     }
 

@@ -18,6 +18,8 @@ public final class SecurityStage: IngestStage {
     private struct State {
         var totals: [Labels: Double]
         var lastTimestamps: [Labels: Timestamp] = [:]
+        /// Totals the last batch changed, as they were before it, in case it is not stored.
+        var beforeLastBatch: [Labels: Double?] = [:]
     }
 
     public let scanner: SecurityScanner
@@ -69,11 +71,13 @@ public final class SecurityStage: IngestStage {
                 batch.deadLetters[index].excerpt = Array(redacted.utf8)
             }
         }
+        state.withLock { $0.beforeLastBatch = [:] }
         guard !counts.isEmpty else { return }
         let now = clock.now()
         let samples = state.withLock { state -> [(labels: Labels, sample: Sample)] in
             var out: [(labels: Labels, sample: Sample)] = []
             for (labels, count) in counts.sorted(by: { $0.key < $1.key }) {
+                state.beforeLastBatch[labels] = .some(state.totals[labels])
                 let total = state.totals[labels, default: 0] + Double(count)
                 state.totals[labels] = total
                 // The store refuses a second sample at the same millisecond; keep each series strictly increasing.
@@ -84,6 +88,14 @@ public final class SecurityStage: IngestStage {
             return out
         }
         batch.samples += samples
+    }
+
+    /// The last batch was not stored: its findings are counted when it is sent again.
+    public func batchNotStored() async {
+        state.withLock { state in
+            for (labels, before) in state.beforeLastBatch { state.totals[labels] = before }
+            state.beforeLastBatch = [:]
+        }
     }
 
     /// The current totals, for `/metrics` and tests.

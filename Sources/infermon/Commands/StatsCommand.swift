@@ -1,9 +1,13 @@
 import ArgumentParser
+import Foundation
+import InfermonConfig
 import InfermonCore
 import Logging
+import NIOHTTP1
+import Server
 import Store
 
-struct StatsCommand: ParsableCommand {
+struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Show what the store holds: events, series, time range, dead letters by reason, size."
@@ -11,12 +15,19 @@ struct StatsCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptionsGroup
 
-    func run() throws {
+    @Option(
+        help: ArgumentHelp(
+            "The running daemon to ask for its components' state (default: the configured listen address).",
+            valueName: "url"))
+    var server: String?
+
+    func run() async throws {
         LogSetup.bootstrap(level: store.logLevel, json: false)
         let stats: StoreStats
         let unpriced: [(model: String, requests: Double)]
+        let configuration: Configuration
         do {
-            let configuration = try store.loadConfiguration()
+            configuration = try store.loadConfiguration()
             let database = try Daemon.openStore(for: configuration)
             defer { database.close() }
             stats = try database.stats()
@@ -54,6 +65,7 @@ struct StatsCommand: ParsableCommand {
                 print("  \(checkpoint.source) \(checkpoint.path): line \(checkpoint.line), byte \(checkpoint.offset)")
             }
         }
+        await printComponents(configuration, server: server)
     }
 }
 
@@ -66,4 +78,35 @@ func formatBytes(_ bytes: Int64) -> String {
         unit += 1
     }
     return unit == 0 ? "\(bytes) B" : "\((value * 10).rounded() / 10) \(units[unit])"
+}
+
+/// What the daemon serving this configuration says of its components, when it
+/// runs: the store file cannot tell that a source has been failing for an hour.
+func printComponents(_ configuration: Configuration, server: String?) async {
+    var address = server ?? ""
+    if server == nil {
+        guard let listen = try? configuration.server.hostAndPort(), listen.port != 0 else { return }
+        let host = ["0.0.0.0", "::", ""].contains(listen.host) ? "127.0.0.1" : listen.host
+        address = "http://" + (host.contains(":") ? "[\(host)]:\(listen.port)" : "\(host):\(listen.port)")
+    }
+    guard
+        let client = try? DaemonClient(server: address, tokenFile: configuration.server.tokenFile),
+        let (status, body) = try? await client.request(.GET, "/api/v1/status/components", timeoutSeconds: 3),
+        status == 200,
+        let answer = try? JSONDecoder().decode(ComponentsAnswer.self, from: Data(body))
+    else {
+        print("daemon:         not answering at \(address)")
+        return
+    }
+    print("daemon:         \(address)")
+    print("components:")
+    if answer.data.isEmpty { print("  (none reported yet)") }
+    for component in answer.data {
+        let state = component.up ? "up" : "DOWN, \(component.failures) failures: \(component.error ?? "")"
+        print("  \(component.component): \(state) (since \(component.since))")
+    }
+}
+
+private struct ComponentsAnswer: Decodable {
+    var data: [ComponentStatus]
 }

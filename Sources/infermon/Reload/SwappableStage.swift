@@ -14,4 +14,9 @@ final class SwappableStage: IngestStage {
         let stage = current.withLock { $0 }
         try await stage.process(&batch)
     }
+
+    func batchNotStored() async {
+        let stage = current.withLock { $0 }
+        await stage.batchNotStored()
+    }
 }
