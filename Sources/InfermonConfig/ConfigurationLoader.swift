@@ -60,7 +60,7 @@ public enum ConfigurationLoader {
             "path", "rollup_interval", "retention", "retention_check_interval", "future_tolerance",
         ])
         var section = Configuration.StorageSection()
-        if let path = map["path"] { section.path = try path.string() }
+        if let path = map["path"] { section.path = try path.filePath() }
         if let interval = map["rollup_interval"] {
             let millis = try interval.duration()
             guard millis >= 1000, 86_400_000 % millis == 0 else {
@@ -93,7 +93,7 @@ public enum ConfigurationLoader {
         }
         if let auth = map["auth"] {
             let fields = try auth.mapping(allowed: ["token_file"])
-            if let file = fields["token_file"] { section.tokenFile = try file.string() }
+            if let file = fields["token_file"] { section.tokenFile = try file.filePath() }
         }
         if let limit = map["max_body_bytes"] { section.maxBodyBytes = try limit.int(in: 1024...(1 << 30)) }
         if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
@@ -126,7 +126,7 @@ public enum ConfigurationLoader {
             throw nameValue.error("source names must be unique and non-empty")
         }
         let pathsValue = try map.required("paths")
-        let paths = try pathsValue.stringList()
+        let paths = try pathsValue.filePathList()
         guard !paths.isEmpty else { throw pathsValue.error("at least one path or glob is needed") }
         var section = Configuration.SourceSection(name: name, paths: paths)
         if let kind = map["type"] {

@@ -121,13 +121,13 @@ enum NotificationsParser {
             }
             url = .inline(text)
         case (nil, let file?):
-            url = .file(try file.string(), at: file.location)
+            url = .file(try file.filePath(), at: file.location)
         default:
             throw value.error("give exactly one of url and url_file")
         }
         var integration = Configuration.IntegrationSection(kind: kind, url: url)
         switch (map["secret_file"], map["secret_env"]) {
-        case (let file?, nil): integration.secret = .file(try file.string(), at: file.location)
+        case (let file?, nil): integration.secret = .file(try file.filePath(), at: file.location)
         case (nil, let env?): integration.secret = .environment(try env.string(), at: env.location)
         case (nil, nil): break
         default: throw value.error("give at most one of secret_file and secret_env")

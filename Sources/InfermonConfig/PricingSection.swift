@@ -18,7 +18,7 @@ extension Configuration {
         static func parse(_ value: YAMLValue) throws -> PricingSection {
             var section = PricingSection()
             let pathValue = (try? value.string()) != nil ? value : try value.mapping(allowed: ["path"]).required("path")
-            section.path = try pathValue.string()
+            section.path = try pathValue.filePath()
             guard !section.path.isEmpty else { throw pathValue.error("the price table path must not be empty") }
             section.isExplicit = true
             return section

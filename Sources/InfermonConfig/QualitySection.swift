@@ -140,7 +140,7 @@ extension ConfigurationLoader {
         }
         var judge = QualitySection.LLMJudge(url: url, model: try map.required("model").string())
         judge.apiKeyEnvironmentVariable = try map["api_key_env"]?.string()
-        judge.apiKeyFile = try map["api_key_file"]?.string()
+        judge.apiKeyFile = try map["api_key_file"]?.filePath()
         if judge.apiKeyEnvironmentVariable != nil && judge.apiKeyFile != nil {
             throw value.error("set api_key_env or api_key_file, not both")
         }

@@ -120,6 +120,17 @@ public struct YAMLValue {
 
     public func stringList() throws -> [String] { try sequenceOrSingle().map { try $0.string() } }
 
+    /// A file path or glob, taken relative to the directory of the file this
+    /// value was read from, as Prometheus does: a configuration then means the
+    /// same whatever the working directory (a unit's is its state directory).
+    public func filePath() throws -> String {
+        let text = try string()
+        guard !text.isEmpty, !text.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return text }
+        return String(file[...slash]) + text
+    }
+
+    public func filePathList() throws -> [String] { try sequenceOrSingle().map { try $0.filePath() } }
+
     public func bool() throws -> Bool {
         guard let scalar, scalar.style == .plain else { throw error("expected true or false, found \(kind)") }
         switch scalar.string {

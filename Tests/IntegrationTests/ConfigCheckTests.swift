@@ -1,5 +1,6 @@
 import InfermonCore
 import InfermonTesting
+import Store
 import Testing
 
 #if canImport(Glibc)
@@ -120,5 +121,43 @@ struct ConfigCheckTests {
         let daemon = try DaemonProcess(
             config: rest, directory: directory.path, serverYAML: auth, environment: secret)
         #expect(try daemon.stop() == 0)
+    }
+}
+
+/// Paths in a configuration are taken from the configuration file's directory,
+/// as Prometheus takes them: the unit runs the daemon in its state directory,
+/// and `rules/pricing.yaml` must still mean the file beside the config.
+@Suite("Paths relative to the configuration file")
+struct ConfigRelativePathTests {
+    @Test func everyPathIsTakenFromTheConfigFilesDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        for folder in ["logs", "data", "etc"] { try makeDirectoryForTest(directory.file(folder)) }
+        try TestFiles.append("relative-token-0123456789\n", to: directory.file("etc/token"))
+        try TestFiles.append(
+            "models:\n  - {name: m, provider: test, prices: [{input: 1.0, output: 0}]}\n",
+            to: directory.file("etc/prices.yaml"))
+        let now = SystemWallClock().now()
+        try TestFiles.append(
+            #"{"timestamp":\#(now),"request_id":"r1","model":"m","prompt_tokens":1000000}"# + "\n",
+            to: directory.file("logs/app.jsonl"))
+        // The config lives in etc/; the test process's working directory is elsewhere.
+        let daemon = try DaemonProcess(
+            config: """
+                storage:
+                  path: ../data/store.db
+                pricing: prices.yaml
+                sources:
+                  - {name: app, paths: ["../logs/*.jsonl"], poll_interval: 20ms}
+                """, directory: directory.file("etc"), serverYAML: "  auth:\n    token_file: token\n")
+        defer { _ = try? daemon.stop() }
+        let store = directory.file("data/store.db")
+        #expect(
+            try waitUntil(timeoutSeconds: 20) {
+                (try? ReadOnlySQL(path: store).query("SELECT cost FROM events WHERE request_id = 'r1'").rows)
+                    == [[.real(1.0)]]
+            }, "priced from etc/prices.yaml into data/store.db")
+        let reload = try await HTTP.request(
+            .post, daemon.baseURL + "/-/reload", token: "relative-token-0123456789")
+        #expect(reload.status == 200, "the token came from etc/token: \(reload.body)")
     }
 }
