@@ -10,6 +10,7 @@ scripts/ensure-packages.sh wrk sqlite3
 swift build -c release --product infermon >/dev/null
 BIN=$PWD/.build/release/infermon
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-push-bench-XXXXXX)}
+mkdir -p "$WORK"
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=39465

@@ -62,6 +62,13 @@ func parseCommandTime(_ text: String, now: Timestamp) throws -> Timestamp {
     }
     if let relative, let millis = TimeParsing.durationMillis(String(relative)) { return now - millis }
     if let millis = TimeParsing.rfc3339Millis(text) { return millis }
+    // Unix seconds, as promtool and the Prometheus API take them (`1796563560`, `1796563560.5`).
+    if let seconds = Double(text), seconds.isFinite, seconds > 0, seconds < 1e11,
+        let millis = Timestamp(exactly: (seconds * 1000).rounded())
+    {
+        return millis
+    }
     throw InfermonError.invalidArgument(
-        "\"\(text)\" is not a time: use RFC 3339 (2026-01-01T00:00:00Z), now, or now-<duration> such as now-2h")
+        "\"\(text)\" is not a time: use RFC 3339 (2026-01-01T00:00:00Z), Unix seconds, now, or now-<duration> such as now-2h"
+    )
 }
