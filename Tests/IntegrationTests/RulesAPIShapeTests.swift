@@ -86,6 +86,7 @@ struct RulesAPIShapeTests {
         #expect(listing.contains("FIRING   Always {severity=\"page\"}"), "\(listing)")
         #expect(listing.contains("PENDING  Pending"))
         #expect(listing.contains("summary: v=1 c1 <&>"))
+        #expect(listing.contains("value 1") && !listing.contains("e+00"), "values read as numbers: \(listing)")
 
         child.signal(SIGTERM)
         #expect(try child.wait() == 0)

@@ -105,7 +105,8 @@ struct AlertsCommand: AsyncParsableCommand {
             line +=
                 "  active since \(TimeParsing.formatRFC3339(activeAt)) (for \(TimeParsing.formatDuration(max(0, now - activeAt) / 1000 * 1000)))"
         }
-        if !alert.value.isEmpty { line += "  value \(alert.value)" }
+        // The API writes values as Prometheus does (`4.07552e+01`); people read `40.7552`.
+        if !alert.value.isEmpty { line += "  value \(Double(alert.value).map(formatJSONNumber) ?? alert.value)" }
         for key in ["summary", "description"] where alert.annotations[key] != nil {
             line += "\n    \(key): \(alert.annotations[key]!)"
         }

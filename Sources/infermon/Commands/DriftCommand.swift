@@ -91,6 +91,13 @@ struct DriftCommand: AsyncParsableCommand {
                         reference = saved.columns.filter { model == nil || $0.model == model }
                     }
                 }
+                if let model, !current.contains(where: { $0.model == model }),
+                    !reference.contains(where: { $0.model == model })
+                {
+                    throw InfermonError.invalidArgument(
+                        "no events of model \"\(model)\" in the current or the reference window"
+                            + " (model names are matched exactly; `infermon sql` lists them)")
+                }
                 var drift = DriftEvaluation.compare(
                     reference: reference, current: current, settings: options.drift, excluded: options.excludedFields)
                 for label in groupBy {
