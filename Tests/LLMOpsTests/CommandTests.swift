@@ -73,3 +73,24 @@ struct CommandTests {
         #expect(stats.stdout.contains("  llama-3.1-70b: 2") && stats.stdout.contains("  mystery: 1"))
     }
 }
+
+/// `slo status` for an SLO that counted nothing says "no data" rather than a
+/// burn rate of 0.00 and a full budget, which would read as a healthy service.
+@Suite("slo status without data")
+struct SLOStatusNoDataTests {
+    @Test func anSLOWithNothingCountedSaysNoData() throws {
+        let directory = try TemporaryDirectory()
+        try TestFiles.append(
+            """
+            storage:
+              path: \(directory.file("store.db"))
+            slos:
+              - {name: availability, sli: availability, objective: 99.5%, period: 30d}
+            """, to: directory.file("infermon.yaml"))
+        let result = try CommandTests.infermon(
+            ["slo", "status", "--config", directory.file("infermon.yaml")], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let row = result.stdout.split(separator: "\n").first { $0.hasPrefix("availability") } ?? ""
+        #expect(row.contains("no data") && !row.contains("0.00") && !row.contains("100.00%"), "\(result.stdout)")
+    }
+}

@@ -71,8 +71,15 @@ struct SLOCommand: ParsableCommand {
                 print("SLO".padding(24) + windows.map { $0.rawValue.leftPadding(8) }.joined() + "  budget left")
                 for slo in slos {
                     let status = try evaluator.status(of: slo, at: now)
-                    let rates = windows.map { formatRatio(status.burnRate($0)).leftPadding(8) }.joined()
-                    let left = formatRatio(status.errorBudgetRemaining * 100) + "%"
+                    // A window without a counted request has no burn rate: "0.00" would claim a healthy service.
+                    let rates = windows.map { window -> String in
+                        guard let counts = status.windows[window], counts.good + counts.bad > 0 else {
+                            return "no data".leftPadding(8)
+                        }
+                        return formatRatio(status.burnRate(window)).leftPadding(8)
+                    }.joined()
+                    let counted = status.period.good + status.period.bad
+                    let left = counted > 0 ? formatRatio(status.errorBudgetRemaining * 100) + "%" : "no data"
                     print(slo.name.padding(24) + rates + "  " + left + "   (\(slo.summary))")
                 }
             } catch {
