@@ -1,4 +1,5 @@
 import Dashboard
+import Foundation
 import InfermonCore
 import Testing
 
@@ -158,5 +159,25 @@ extension String {
     func replacingFirst(_ target: String, with replacement: String) -> String {
         guard let range = firstRange(of: target) else { return self }
         return self[..<range.lowerBound] + replacement + self[range.upperBound...]
+    }
+}
+
+/// The dashboards built into the binary are the shipped files, byte for byte.
+@Suite("Embedded dashboards")
+struct EmbeddedDashboardTests {
+    @Test func theBuiltInCopiesAreTheFilesInDashboards() throws {
+        var root = #filePath
+        while let slash = root.lastIndex(of: "/") {
+            root = String(root[..<slash])
+            if FileManager.default.fileExists(atPath: root + "/Package.swift") { break }
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: root + "/dashboards")
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(EmbeddedDashboards.files.map(\.name).sorted() == names, "run scripts/embed-dashboards.py")
+        for file in EmbeddedDashboards.files {
+            let onDisk = try String(contentsOfFile: root + "/dashboards/" + file.name, encoding: .utf8)
+            #expect(file.text + "\n" == onDisk, "\(file.name) differs: run scripts/embed-dashboards.py")
+        }
+        #expect(try DashboardLibrary.embedded().map(\.name) == ["overview", "cost", "quality"])
     }
 }

@@ -138,6 +138,24 @@ struct DashboardEndToEndTests {
         return last
     }
 
+    /// Outside a checkout, with no dashboard directory anywhere, the shipped
+    /// dashboards built into the binary are shown.
+    @Test func withoutADashboardDirectoryTheBuiltInDashboardsAreShown() throws {
+        let fixture = try startDaemon()
+        defer {
+            fixture.daemon.signal(SIGTERM)
+            _ = try? fixture.daemon.wait()
+        }
+        let elsewhere = try TemporaryDirectory()
+        let tmux = try TmuxSession(
+            command: "env -u INFERMON_DASHBOARDS LANG=C.UTF-8 TERM=xterm-256color \(ChildProcess.infermonBinary()) dash"
+                + " --server http://127.0.0.1:\(fixture.port) --refresh 1s; echo \"dash exited $?\"; sleep 600",
+            width: 100, height: 30, directory: elsewhere.path)
+        let screen = try waitForScreen(tmux) { $0.contains("refreshed") }
+        #expect(screen.contains("Overview") && screen.contains("Cost"), "\(screen)")
+        #expect(!screen.contains("dash exited"))
+    }
+
     @Test func showsValuesSwitchesDashboardsHelpsAndRestoresTheTerminalOnQuit() throws {
         let fixture = try startDaemon()
         defer {

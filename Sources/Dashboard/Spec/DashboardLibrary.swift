@@ -3,8 +3,9 @@ import InfermonCore
 
 /// Finds and loads dashboard files. `infermon dash` looks in `--dir`, else
 /// `$INFERMON_DASHBOARDS`, else `./dashboards`, else the installed copies
-/// (`/usr/share/infermon/dashboards`), and shows every `*.yaml` there, the
-/// overview first.
+/// (`/usr/share/infermon/dashboards`, `/etc/infermon/dashboards`), and shows
+/// every `*.yaml` there, the overview first; where none is found (a binary
+/// copied onto a host), the shipped dashboards built into it.
 public enum DashboardLibrary {
     public static func searchPath(explicit: String?, environment: [String: String]) -> [String] {
         if let explicit { return [explicit] }
@@ -28,6 +29,14 @@ public enum DashboardLibrary {
         }
         throw InfermonError.invalidArgument(
             "no dashboard files (*.yaml) in \(path.joined(separator: ", ")); pass --dir or --dashboard FILE")
+    }
+
+    /// The shipped dashboards built into the binary, overview first.
+    public static func embedded() throws -> [DashboardSpec] {
+        try EmbeddedDashboards.files.sorted { a, b in
+            if a.name.hasPrefix("overview.") != b.name.hasPrefix("overview.") { return a.name.hasPrefix("overview.") }
+            return a.name < b.name
+        }.map { try DashboardParser.parse($0.text, file: "(built in)/\($0.name)") }
     }
 
     public static func load(_ file: String) throws -> DashboardSpec {
@@ -55,7 +64,12 @@ public enum DashboardLibrary {
             path = [parent]
             wanted = DashboardParser.dashboardName(file: selection)
         }
-        let dashboards = try files(searching: path).map(load)
+        let dashboards: [DashboardSpec]
+        do {
+            dashboards = try files(searching: path).map(load)
+        } catch  where directory == nil && selection == wanted {
+            dashboards = try embedded()
+        }
         guard let wanted else { return (dashboards, 0) }
         guard let index = dashboards.firstIndex(where: { $0.name == wanted }) else {
             throw InfermonError.invalidArgument(
