@@ -84,3 +84,34 @@ struct IngestTwiceTests {
         #expect(total == [[.integer(50)]], "the rollups did not count the second run either")
     }
 }
+
+/// A long import says how far it got while it runs, on the terminal it runs in.
+@Suite("infermon ingest progress")
+struct IngestProgressTests {
+    @Test func aLongImportShowsProgressOnATerminal() throws {
+        let directory = try TemporaryDirectory()
+        let now = SystemWallClock().now()
+        var text = ""
+        text.reserveCapacity(400_000 * 80)
+        for index in 0..<400_000 {
+            text += #"{"timestamp":\#(now - Int64(index)),"request_id":"r\#(index)","model":"m","latency_ms":5}"# + "\n"
+        }
+        try TestFiles.append(text, to: directory.file("events.jsonl"))
+        try TestFiles.append("storage:\n  path: \(directory.file("store.db"))\n", to: directory.file("infermon.yaml"))
+        let tmux = try TmuxSession(
+            command: "\(ChildProcess.infermonBinary()) ingest --config \(directory.file("infermon.yaml"))"
+                + " \(directory.file("events.jsonl")); echo \"ingest exited $?\"; sleep 600",
+            width: 200, height: 20, directory: directory.path)
+        var screen = ""
+        let done = try waitUntil(timeoutSeconds: 120, pollMillis: 100) {
+            screen = try tmux.capture()
+            return screen.contains("ingest exited")
+        }
+        #expect(done, "\(screen)")
+        #expect(screen.contains("ingest exited 0"), "\(screen)")
+        #expect(screen.contains("400000 accepted, 0 rejected"), "\(screen)")
+        // The progress line stays above the summary once the import has taken over a second.
+        let progress = screen.split(separator: "\n").first { $0.contains("events/s") && $0.contains("lines") }
+        #expect(progress != nil, "no progress line: \(screen)")
+    }
+}

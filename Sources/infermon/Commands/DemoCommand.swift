@@ -51,7 +51,19 @@ struct DemoCommand: AsyncParsableCommand {
             )
             let daemon = try Daemon.make(
                 config: configuration, configPath: config, environment: processEnvironment, extraServices: [traffic])
-            print("infermon demo: writing \(file), store \(daemon.store.path); press Ctrl-C to stop")
+            let address = "http://\(configuration.server.listen)"
+            print(
+                """
+                infermon demo: writing \(file), store \(daemon.store.path); press Ctrl-C to stop.
+                While it runs, in another terminal:
+                  .build/release/infermon dash                      # the dashboards, live
+                  .build/release/infermon alerts --server \(address)  # what fires (a latency incident, a cost spike,
+                                                                    # drift and an error burst each simulated day)
+                  .build/release/infermon query 'sum by (model) (rate(infermon_requests_total[5m]))'
+                  .build/release/infermon drift report              # which input fields moved
+                  .build/release/infermon stats                     # what is stored, and each component's state
+                  curl -s \(address)/metrics | head                  # what a Prometheus would scrape
+                """)
             try await daemon.run()
         } catch {
             throw fail(error)

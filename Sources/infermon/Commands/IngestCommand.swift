@@ -5,6 +5,10 @@ import InfermonCore
 import Logging
 import Store
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
@@ -57,11 +61,14 @@ struct IngestCommand: AsyncParsableCommand {
             do {
                 let batches = try FileBatches(
                     path: file, source: "ingest", profile: kind.makeProfile(), timestamps: timestamps)
+                var progress = ProgressLine(file: file)
                 while var batch = try batches.next() {
                     // An import run twice (or a file given twice) is a re-delivery: skip ids already stored.
                     batch.deduplicateByRequestID = true
                     try await sink.write(batch)
+                    progress.update(batches.totals)
                 }
+                progress.finish()
                 let totals = batches.totals
                 print("\(file): \(totals.events) accepted, \(totals.deadLetters) rejected")
                 total.events += totals.events
@@ -73,5 +80,42 @@ struct IngestCommand: AsyncParsableCommand {
         }
         if files.count > 1 { print("total: \(total.events) accepted, \(total.deadLetters) rejected") }
         if unreadable > 0 { throw ExitCode(2) }
+    }
+}
+
+/// A progress line on standard error for imports that take a while: lines,
+/// events and the rate, rewritten in place every second on a terminal, a line
+/// every 10 s otherwise; nothing for an import that finishes within a second.
+struct ProgressLine {
+    let file: String
+    let started = monotonicNanoseconds()
+    var lastShown: UInt64 = 0
+    var shown = false
+    let terminal = isatty(2) != 0
+
+    init(file: String) { self.file = file }
+
+    mutating func update(_ totals: IngestTotals) {
+        let now = monotonicNanoseconds()
+        let every: UInt64 = terminal ? 1_000_000_000 : 10_000_000_000
+        guard now - started >= 1_000_000_000, now - lastShown >= every else { return }
+        lastShown = now
+        shown = true
+        let seconds = Double(now - started) / 1e9
+        let rate = Int(Double(totals.events) / seconds)
+        let text =
+            "\(file): \(totals.lines) lines, \(totals.events) events, \(totals.deadLetters) rejected, \(rate) events/s"
+        if terminal {
+            var bytes = Array(("\r" + text + "\u{1B}[K").utf8)
+            _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        } else {
+            printError(text)
+        }
+    }
+
+    func finish() {
+        guard shown, terminal else { return }
+        var newline: [UInt8] = [0x0A]
+        _ = newline.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 }
