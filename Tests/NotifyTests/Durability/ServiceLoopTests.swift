@@ -23,13 +23,13 @@ import Testing
         let now = clock.now()
         try await service.sink.send([alert("Old", startsAt: now - hour, endsAt: now + hour)])
         #expect(
-            await receiver.waitForRequests(1, timeout: .seconds(3)).count == 1, "an old alert goes out without waiting")
+            await receiver.waitForRequests(1, timeout: .seconds(30)).count == 1, "an old alert goes out without waiting")
 
         try await service.sink.send([alert("Fresh", startsAt: now, endsAt: now + hour)])
         await clock.waitForSleepers(1)
         #expect(receiver.requests.count == 1)
         clock.advance(by: 30 * second)
-        #expect(await receiver.waitForRequests(2, timeout: .seconds(3)).count == 2)
+        #expect(await receiver.waitForRequests(2, timeout: .seconds(30)).count == 2)
         // The receiver answered; the deliverer removes the message right after.
         var spins = 0
         while try await !store.outboxMessages().isEmpty && spins < 100_000 {
