@@ -116,8 +116,11 @@ struct ConfigCheckTests {
         let auth = "  auth:\n    token_file: \(directory.file("token"))\n"
         let secret = ["INFERMON_TEST_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
         let result = try Self.check(
-            rest + "\nserver:\n  listen: 127.0.0.1:0\n" + auth, in: directory, environment: secret)
+            rest + "\nserver:\n  listen: 127.0.0.1:0\n" + auth
+                + "sources:\n  - {name: later, paths: [\"\(directory.file("nothing-yet"))/*.jsonl\"]}\n",
+            in: directory, environment: secret)
         #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("source later:") && result.output.contains("warning: no file matches yet"))
         let daemon = try DaemonProcess(
             config: rest, directory: directory.path, serverYAML: auth, environment: secret)
         #expect(try daemon.stop() == 0)

@@ -3,6 +3,10 @@ import Collectors
 import InfermonConfig
 import InfermonCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
@@ -47,7 +51,18 @@ struct ConfigCommand: ParsableCommand {
             print("  listen:  \(configuration.server.listen)")
             for source in configuration.sources {
                 print("  source \(source.name): \(source.paths.joined(separator: ", ")) (\(source.profile))")
+                // Not an error: a log file may appear later. But a typo looks the same, so say it.
+                let matched = source.paths.reduce(0) { $0 + globCount($1) }
+                print("    \(matched == 0 ? "warning: no file matches yet" : "\(matched) file(s) match now")")
             }
         }
     }
+}
+
+/// How many paths a shell glob matches now.
+private func globCount(_ pattern: String) -> Int {
+    var result = glob_t()
+    defer { globfree(&result) }
+    guard glob(pattern, 0, nil, &result) == 0 else { return 0 }
+    return Int(result.gl_pathc)
 }
