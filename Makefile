@@ -28,6 +28,7 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) rules-test
+	.build/debug/infermon-fuzz replay-all Fuzz
 	scripts/test-clock-shift.sh
 
 ## The suite again with the wall clock 30 and 365 days ahead: a fixed date in a test fails today.
@@ -67,3 +68,15 @@ bench-alert-latency: release
 
 clean:
 	rm -rf .build
+
+.PHONY: fuzz fuzz-replay
+
+## Coverage-guided fuzzing (libFuzzer) of every parser of outside input, FUZZ_SECONDS (default 60) per target.
+## One target: make fuzz FUZZ_TARGETS=promql. See "Fuzzing" in README.md.
+fuzz: build-deps
+	scripts/fuzz.sh $(FUZZ_TARGETS)
+
+## The committed seed corpora and past crashes (Fuzz/regressions) through their parsers, in the debug build.
+fuzz-replay: build-deps
+	$(SWIFT) build --product infermon-fuzz
+	.build/debug/infermon-fuzz replay-all Fuzz

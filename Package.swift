@@ -208,6 +208,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer targets for every parser of outside input; see "Fuzzing" in README.md.
+        .executableTarget(
+            name: "infermon-fuzz",
+            dependencies: ["InfermonCore", "Collectors", "Scrape", "Query", "Alerting", "InfermonConfig", "Dashboard"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "InfermonCoreTests",
             dependencies: ["InfermonCore", "InfermonTesting"],

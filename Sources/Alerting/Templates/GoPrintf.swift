@@ -44,7 +44,9 @@ enum GoPrintf {
             spec.width = number(characters, &index, arguments, &next)
             if index < characters.count, characters[index] == "." {
                 index += 1
-                spec.precision = number(characters, &index, arguments, &next) ?? 0
+                // A negative precision from `*` counts as none, as in Go.
+                let precision = number(characters, &index, arguments, &next) ?? 0
+                spec.precision = precision < 0 ? nil : precision
             }
             guard index < characters.count else {
                 out += "%!(NOVERB)"
@@ -71,6 +73,10 @@ enum GoPrintf {
         return out
     }
 
+    /// Go's `fmt` refuses widths and precisions beyond a million (its `tooLarge`):
+    /// a template must not be able to overflow the count or pad to gigabytes.
+    static let maxWidth = 1_000_000
+
     /// A width or precision: digits, or `*` taking an int argument.
     private static func number(
         _ characters: [Character], _ index: inout Int, _ arguments: [TemplateValue], _ next: inout Int
@@ -81,12 +87,17 @@ enum GoPrintf {
             index += 1
             if next < arguments.count, case .int(let value) = arguments[next] {
                 next += 1
-                return value
+                return value.magnitude > UInt(maxWidth) ? nil : value
             }
             return nil
         }
         var value: Int?
         while index < characters.count, let digit = characters[index].wholeNumberValue, characters[index].isASCII {
+            if let value, value > maxWidth {
+                // Go's parsenum gives up on the rest of the format: `%!(NOVERB)`.
+                index = characters.count
+                return nil
+            }
             value = (value ?? 0) * 10 + digit
             index += 1
         }

@@ -36,6 +36,10 @@ extension TemplateLexer {
             position += 1
             if byte == UInt8(ascii: "'") { break }
             if byte == UInt8(ascii: "\\") {
+                // As in Go, a backslash at the end or before a newline leaves the constant open.
+                guard position < bytes.count, bytes[position] != 0x0A else {
+                    throw fail("unterminated character constant", at: start)
+                }
                 out += try unescape()
             } else {
                 out.append(byte)

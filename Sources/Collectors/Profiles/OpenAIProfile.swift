@@ -55,7 +55,8 @@ public struct OpenAIProfile: EventProfile {
             doc.value("response.choices.0.message.content") ?? doc.value("response.output"))
         event.context = DocumentReader.messageText(doc.value("context"))
 
-        let statusCode = try doc.number("status_code")
+        // A whole number, checked as counts are: 9e50 cannot become an Int.
+        let statusCode = try doc.count("status_code")
         if let errorType = try doc.firstString("error.type", "error.code", "response.error.type", "response.error.code")
         {
             event.errorType = errorType
@@ -67,8 +68,8 @@ public struct OpenAIProfile: EventProfile {
             }
             event.status = parsed
         } else if let statusCode {
-            event.status = EventStatus(loose: String(Int(statusCode))) ?? .error
-            if event.status != .ok, event.errorType == nil { event.errorType = "http_\(Int(statusCode))" }
+            event.status = EventStatus(loose: String(statusCode)) ?? .error
+            if event.status != .ok, event.errorType == nil { event.errorType = "http_\(statusCode)" }
         }
         if let feedback = doc.value("feedback") { event.feedback = try EventValidation.feedback(feedback) }
         // The bodies carry the prompt and response text, which is stored (and redacted) on its own.

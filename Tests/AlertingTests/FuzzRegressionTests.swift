@@ -1,0 +1,33 @@
+import Alerting
+import Testing
+
+/// Inputs on which libFuzzer (`scripts/fuzz.sh`) crashed an alert template, fed
+/// again byte for byte. The same bytes are in `Fuzz/regressions/template/`,
+/// which `make test` also replays through the fuzz target.
+@Suite struct FuzzRegressionTests {
+    static func expand(_ text: String) throws -> String {
+        try AlertTemplate(text, ruleName: "FuzzAlert").expand(labels: ["alertname": "FuzzAlert"], value: 0.5)
+    }
+
+    /// A width longer than an Int overflowed the digit count, a trap at run time
+    /// of a rule file's annotation. Go gives up on such a verb.
+    @Test func printfWidthBeyondIntIsNoVerbAsInGo() throws {
+        #expect(try Self.expand(#"{{printf"%88888888888888888888"}}"#) == "%!(NOVERB)")
+    }
+
+    /// A `*` width from an argument was used as is: padding to Int.max trapped.
+    @Test func printfStarWidthBeyondAMillionIsNotPadded() throws {
+        #expect(try Self.expand(#"{{printf "%*d|" 9223372036854775807 7}}"#) == "7|")
+    }
+
+    /// A negative `*` precision reached `prefix(_:)`, which traps; Go treats it as no precision.
+    @Test func printfNegativeStarPrecisionIsNoPrecision() throws {
+        #expect(try Self.expand(#"{{printf "%.*s" -1 "abc"}}"#) == "abc")
+    }
+
+    /// A character constant ending in a backslash read past the end of the text.
+    @Test func characterConstantEndingInABackslashIsUnterminated() {
+        let error = #expect(throws: AlertTemplate.ParseError.self) { try AlertTemplate("{{'\\", ruleName: "FuzzAlert") }
+        #expect(error?.message.hasSuffix("unterminated character constant") == true, "\(String(describing: error))")
+    }
+}
