@@ -199,6 +199,8 @@ import Testing
             $0.maxTokens = 100
             $0.maxSpendPerDay = 0.01
             $0.concurrency = 4
+            // A request that times out on a loaded machine is retried, and the server counts it twice.
+            $0.timeout = 30_000
         }
         let candidate = self.candidate
         let outcomes = await withTaskGroup(of: JudgeOutcome.self) { group in

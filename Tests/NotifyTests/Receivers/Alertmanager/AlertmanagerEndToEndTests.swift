@@ -61,7 +61,9 @@ import Testing
                     body: try notifier.render(group), createdAt: now, expiresAt: now + 60_000)
             }
             #expect(await notifier.notify(try message([firing])) == .delivered)
-            let listed = try await getAlerts(base)
+            let listed = try await getAlerts(base) { alerts in
+                alerts.contains { ($0["labels"] as? [String: String])?["alertname"] == "InfermonE2E" }
+            }
             let match = try #require(
                 listed.first { ($0["labels"] as? [String: String])?["alertname"] == "InfermonE2E" })
             #expect((match["labels"] as? [String: String])?["model"] == "gpt-4o")
@@ -71,7 +73,9 @@ import Testing
             var resolved = firing
             resolved.endsAt = clock.now() - 1_000
             #expect(await notifier.notify(try message([resolved])) == .delivered)
-            let after = try await getAlerts(base)
+            let after = try await getAlerts(base) { alerts in
+                !alerts.contains { ($0["labels"] as? [String: String])?["alertname"] == "InfermonE2E" }
+            }
             #expect(!after.contains { ($0["labels"] as? [String: String])?["alertname"] == "InfermonE2E" })
         } catch {
             try? await transport.shutdown()
@@ -83,6 +87,16 @@ import Testing
     private func getAlerts(_ base: String) async throws -> [[String: Any]] {
         let (data, _) = try await URLSession.shared.data(from: URL(string: base + "/api/v2/alerts")!)
         return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
+
+    /// Alertmanager takes a posted alert in asynchronously: ask until `done` (bounded, 10 s).
+    private func getAlerts(_ base: String, until done: ([[String: Any]]) -> Bool) async throws -> [[String: Any]] {
+        var alerts = try await getAlerts(base)
+        for _ in 0..<100 where !done(alerts) {
+            try await Task.sleep(for: .milliseconds(100))
+            alerts = try await getAlerts(base)
+        }
+        return alerts
     }
 
     /// Polls readiness of the subprocess (bounded: 100 tries 100 ms apart).
