@@ -99,13 +99,16 @@ run_target() {
     local status=0
     INFERMON_FUZZ_TARGET=$target "$BINARY" "${args[@]}" >"$log" 2>&1 || status=$?
 
-    local executions rate coverage features corpus_size rss result
+    local executions rate coverage features corpus_size rss result elapsed
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
     coverage=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
     features=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
     corpus_size=$(find "$corpus" -type f | wc -l)
+    # The time actually fuzzed: a failure stops the run early.
+    elapsed=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+    [[ -z $elapsed && -n $executions && ${rate:-0} -gt 0 ]] && elapsed=$((executions / rate))
     if [[ $status == 0 ]]; then
         result=ok
     else
@@ -124,7 +127,7 @@ run_target() {
             fi
         fi
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s MB | %s |\n' "$target" "$SECONDS_PER_TARGET" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s MB | %s |\n' "$target" "${elapsed:-?}" \
         "${executions:-?}" "${rate:-?}" "${coverage:-?}" "${features:-?}" "$corpus_size" "${rss:-?}" "$result" \
         >"$WORK/logs/$target.result"
     echo "fuzz.sh: $target: ${executions:-?} executions, ${rate:-?} exec/s: $result" >&2

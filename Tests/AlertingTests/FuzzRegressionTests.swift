@@ -1,4 +1,5 @@
 import Alerting
+import InfermonCore
 import Testing
 
 /// Inputs on which libFuzzer (`scripts/fuzz.sh`) crashed an alert template, fed
@@ -29,5 +30,24 @@ import Testing
     @Test func characterConstantEndingInABackslashIsUnterminated() {
         let error = #expect(throws: AlertTemplate.ParseError.self) { try AlertTemplate("{{'\\", ruleName: "FuzzAlert") }
         #expect(error?.message.hasSuffix("unterminated character constant") == true, "\(String(describing: error))")
+    }
+
+    /// Lines ending in `\r` (here `\r\r`, and any CRLF file) were counted by
+    /// libyaml but not by the line split that maps an expression error into the
+    /// file: the literal block's first line lay past the end, and the range trapped.
+    @Test func carriageReturnsBeforeALiteralBlockExpression() {
+        let parsed = RuleFileParser.parse("groups:\n-\r\r rules:\n - expr: |\n    {", file: "r.yaml")
+        #expect(parsed.groups.isEmpty && !parsed.errors.isEmpty)
+    }
+
+    /// A rule file saved with CRLF line ends whose literal-block expression does
+    /// not parse: the error is where it is in the same file with LF line ends.
+    @Test func crlfRuleFileExpressionErrorIsPlacedAsWithLineFeeds() {
+        let lines = [
+            "groups:", "  - name: g", "    rules:", "      - record: r", "        expr: |", "          sum(x", "",
+        ]
+        let crlf = RuleFileParser.parse(lines.joined(separator: "\r\n"), file: "r.yaml").errors.map(\.description)
+        let lf = RuleFileParser.parse(lines.joined(separator: "\n"), file: "r.yaml").errors.map(\.description)
+        #expect(crlf.count == 1 && crlf == lf && crlf.first?.hasPrefix("r.yaml:7:11: ") == true, "\(crlf) \(lf)")
     }
 }

@@ -11,7 +11,11 @@ struct ScalarPositions {
     let sourceLines: [Substring]
 
     init(source: String) {
-        sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines as libyaml counts them, which its marks are in: `\r\n` (one
+        // Character to Swift, not "\n"), a lone `\r`, NEL, LS and PS end lines too.
+        sourceLines = source.split(omittingEmptySubsequences: false) {
+            $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}"
+        }
     }
 
     /// The file position of `line:column` (1-based, in characters) inside the value of `value`.
@@ -27,7 +31,7 @@ struct ScalarPositions {
             // Content starts on the line after the indicator; its indentation is that of the first non-blank line.
             let firstContent = start.line + 1
             var indentation = 0
-            for index in (firstContent - 1)..<sourceLines.count {
+            for index in min(firstContent - 1, sourceLines.count)..<sourceLines.count {
                 let text = sourceLines[index]
                 if text.allSatisfy({ $0 == " " }) { continue }
                 indentation = text.prefix { $0 == " " }.count
