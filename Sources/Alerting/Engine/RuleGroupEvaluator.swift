@@ -92,7 +92,14 @@ actor RuleGroupEvaluator {
         }
         groupEvaluationTime = Double(monotonicNanoseconds() - groupStart) / 1e9
         groupLastEvaluation = time
+        // State before notification: a process killed between the two must come
+        // back knowing an alert fired, or its resolve is never sent. The other
+        // order loses it; this one at worst re-sends a firing notification,
+        // which notification deduplicates.
         await persist(at: time)
+        for index in rules.indices where rules[index].health == .ok {
+            if case .alerting = rules[index].state { await send(index, at: time) }
+        }
     }
 
     private func evaluateRule(_ index: Int, at time: Timestamp) async {
@@ -132,7 +139,6 @@ actor RuleGroupEvaluator {
             rules[index].state = state
             rules[index].health = .ok
             rules[index].lastError = nil
-            if case .alerting = state { await send(index, at: time) }
             await append(samples, rule: index, at: time)
         }
     }

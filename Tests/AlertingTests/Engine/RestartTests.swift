@@ -3,6 +3,7 @@ import InfermonCore
 import InfermonTesting
 import Logging
 import Store
+import Synchronization
 import Testing
 
 /// Alert state across restarts, through a real SQLite file: a restarted
@@ -150,4 +151,36 @@ import Testing
         #expect(try await store.deleteAlertStates(exceptGroups: ["other"]) == 1)
         #expect(try await store.alertStates().isEmpty)
     }
+
+    /// The order that makes a SIGKILL harmless: by the time notification has
+    /// an alert, its state is stored. The other order lost a resolve in CI: a
+    /// process killed after the firing notification was queued but before the
+    /// state was written came back not knowing the alert fired.
+    @Test func stateIsStoredBeforeNotificationGetsTheAlert() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock(now: Self.start)
+        let store = try SQLiteStore(path: directory.file("s.db"), clock: clock, logger: Logger(label: "t"))
+        defer { store.close() }
+        try await store.append([(Labels(name: "x"), Sample(Self.start, 5))])
+        let sink = StateCheckingSink(store: store)
+        let manager = RuleManager(
+            groups: ruleGroups("groups: [{name: g, rules: [{alert: High, expr: x > 1}]}]"), querier: store,
+            appender: store, sink: sink, stateStore: store, clock: clock, logger: Logger(label: "t"))
+        await manager.evaluateAll(at: Self.start)
+        #expect(sink.storedWhenSent == [["firing"]])
+    }
+}
+
+/// Reads the stored alert states at the moment each batch arrives.
+private final class StateCheckingSink: AlertSink {
+    let store: SQLiteStore
+    private let seen = Mutex<[[String]]>([])
+    init(store: SQLiteStore) { self.store = store }
+
+    func send(_ alerts: [Alert]) async throws {
+        let states = try await store.alertStates().map(\.state.rawValue)
+        seen.withLock { $0.append(states) }
+    }
+
+    var storedWhenSent: [[String]] { seen.withLock { $0 } }
 }
