@@ -118,6 +118,60 @@ struct FileTailerTests {
         try fixture.expectExactlyOnce(48)
     }
 
+    /// The truncation can be seen before the copy is (both happen between two
+    /// polls, or the copy's name turns up later). The copy is still read on from
+    /// where its content was read, also when a restart in between left an older
+    /// checkpoint of that content behind.
+    @Test(arguments: [false, true])
+    func aCopySeenAfterTheTruncationIsReadOnFromWhereItWas(restartedBefore: Bool) async throws {
+        let fixture = try Fixture()
+        var tailer = fixture.tailer(glob: "*.jsonl*")
+        try TestFiles.append(fixture.lines(10), to: fixture.logPath)
+        try await tailer.pollOnce()
+        if restartedBefore { tailer = fixture.tailer(glob: "*.jsonl*") }
+        try TestFiles.append(fixture.lines(20), to: fixture.logPath)
+        try await tailer.pollOnce()
+        let original = try TestFiles.read(fixture.logPath)
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(4), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(34)
+        try TestFiles.append(bytes: original, to: fixture.directory.file("app.jsonl.1"))
+        for _ in 0..<3 { try await tailer.pollOnce() }
+        try fixture.expectExactlyOnce(34)
+    }
+
+    /// copytruncate's `cp` is not atomic: a poll can find the copy half
+    /// written, shorter than what was read of the original. It waits there for
+    /// the rest, also across a restart, rather than taking the short copy for a
+    /// truncated file and reading it from the start.
+    @Test(arguments: [false, true])
+    func aCopyStillBeingWrittenIsReadOnOnceComplete(restartWhileShort: Bool) async throws {
+        let fixture = try Fixture()
+        var tailer = fixture.tailer(glob: "*.jsonl*")
+        try TestFiles.append(fixture.lines(30), to: fixture.logPath)
+        try await tailer.pollOnce()
+        // Written after the last poll: only the copy will have these.
+        try TestFiles.append(fixture.lines(5), to: fixture.logPath)
+        let original = try TestFiles.read(fixture.logPath)
+        let copy = fixture.directory.file("app.jsonl.1")
+        let half = original.count / 2
+        try TestFiles.append(bytes: Array(original.prefix(half)), to: copy)
+        try await tailer.pollOnce()
+        // The original is read on meanwhile; the copy will not read those lines again.
+        try fixture.expectExactlyOnce(35)
+        if restartWhileShort { tailer = fixture.tailer(glob: "*.jsonl*") }
+        // Two more lines before the copy ends: only the copy will have them.
+        let late = fixture.lines(2)
+        try TestFiles.append(late, to: fixture.logPath)
+        try TestFiles.append(bytes: Array(original.dropFirst(half)) + Array(late.utf8), to: copy)
+        try TestFiles.truncate(fixture.logPath)
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        for _ in 0..<3 { try await tailer.pollOnce() }
+        try fixture.expectExactlyOnce(40)
+        #expect(try fixture.store.stats().deadLetters.isEmpty, "no line was read from its middle")
+    }
+
     @Test func truncatedAndRegrownPastTheOldOffsetIsNoticedByFingerprint() async throws {
         let fixture = try Fixture()
         let tailer = fixture.tailer()

@@ -29,6 +29,8 @@ public actor FileTailer: Service {
     public nonisolated var component: String { "source:\(options.name)" }
     private var inputs: [FileIdentity: TrackedInput] = [:]
     private var resumePoints: [String: SourceCheckpoint]?
+    /// Progress by content, so copytruncate's copies are read on, not again.
+    private var readContents = ReadContents()
     public private(set) var totals = IngestTotals()
 
     final class TrackedInput {
@@ -42,6 +44,9 @@ public actor FileTailer: Service {
         var sizeAtLastPoll: Int64 = -1
         /// Set when its position is not yet in any checkpoint though nothing was read.
         var needsCheckpoint = false
+        /// Set while the file is shorter than where it resumes: a copy still
+        /// being written (copytruncate's `cp`). Being short is then no truncation.
+        var awaitingCopyUntil: Int64?
 
         init(identity: FileIdentity, reader: LineReader, fingerprint: (hash: UInt64, length: Int)) {
             self.identity = identity
@@ -141,12 +146,19 @@ public actor FileTailer: Service {
             resumePoints = Dictionary(
                 try checkpointSource.checkpoints(source: options.name).map { ($0.inputKey, $0) },
                 uniquingKeysWith: { $1 })
+            for point in resumePoints?.values.sorted(by: { $0.inputKey < $1.inputKey }) ?? [] {
+                readContents.record(
+                    hash: point.fingerprint, length: point.fingerprintLength, path: point.path, offset: point.offset,
+                    line: point.lineNumber)
+            }
         }
         discover()
         var batch = BatchBuilder()
         let now = clock.now()
+        var readThisPoll = ReadContents()
         for input in inputs.values.sorted(by: { $0.reader.path < $1.reader.path }) {
             checkTruncation(input)
+            catchUp(input, readThisPoll)
             var atEnd = false
             while !atEnd {
                 atEnd = try input.reader.read(into: &batch, budget: 4 << 20, now: now)
@@ -155,6 +167,9 @@ public actor FileTailer: Service {
                 }
             }
             try finishIfGone(input, batch: &batch, now: now)
+            readThisPoll.record(
+                hash: input.fingerprint.hash, length: input.fingerprint.length, path: input.reader.path,
+                offset: input.reader.offset, line: input.reader.lineNumber)
         }
         try await commit(&batch)
         return totals.since(before)
@@ -196,13 +211,16 @@ public actor FileTailer: Service {
         let size = Int64(info.st_size)
         var offset: Int64 = 0
         var line: Int64 = 0
-        if let point = resumePoints?[identity.key], point.offset <= size,
+        if let point = resumePoints?[identity.key],
             let current = FileSystem.fingerprint(descriptor: descriptor, length: point.fingerprintLength),
-            current.length == point.fingerprintLength, current.hash == point.fingerprint
+            current.length == point.fingerprintLength, current.hash == point.fingerprint,
+            // Shorter than the checkpoint with the same first bytes: a copy that
+            // was still being written when the last process stopped.
+            point.offset <= size || point.fingerprintLength > 0
         {
             offset = point.offset
             line = point.lineNumber
-        } else if resumePoints?[identity.key] == nil, size > 0, let twin = contentTwin(of: descriptor, size: size) {
+        } else if resumePoints?[identity.key] == nil, size > 0, let twin = contentTwin(of: descriptor) {
             // copytruncate's copy (`app.jsonl.1`) is a new inode holding what was
             // already read from the original: read on from where that left off.
             offset = twin.offset
@@ -218,6 +236,7 @@ public actor FileTailer: Service {
             offset: offset, lineNumber: line, timestamps: options.timestamps)
         logger.info("following log file", metadata: ["path": "\(path)", "offset": "\(offset)"])
         let input = TrackedInput(identity: identity, reader: reader, fingerprint: fingerprint)
+        if offset > size { input.awaitingCopyUntil = offset }
         if offset == 0, resumePoints?[identity.key] != nil {
             // A stale checkpoint for a reused inode must not survive the next commit.
             input.committedOffset = -1
@@ -230,28 +249,44 @@ public actor FileTailer: Service {
         return input
     }
 
-    /// A followed file, or a checkpoint of this source, whose first bytes the file
-    /// behind `descriptor` starts with, and how far it was read. Files are told
-    /// apart by inode first; content decides only for an inode never seen, so a
-    /// copy made by copytruncate is not read twice. An empty prefix proves nothing.
-    private func contentTwin(of descriptor: Int32, size: Int64) -> (path: String, offset: Int64, line: Int64)? {
-        func matches(_ hash: UInt64, _ length: Int, offset: Int64) -> Bool {
-            guard length > 0, offset > 0, offset <= size,
-                let current = FileSystem.fingerprint(descriptor: descriptor, length: length)
-            else { return false }
-            return current.length == length && current.hash == hash
+    /// The furthest-read content of this source that the file behind
+    /// `descriptor` starts with. Files are told apart by inode first; content
+    /// decides only for an inode never seen, so a copy made by copytruncate is
+    /// not read twice. The copy may still be shorter than that progress (being
+    /// written): the reader then waits at the offset until the rest arrives.
+    private func contentTwin(of descriptor: Int32) -> ReadContents.Progress? {
+        readContents.furthest { length in
+            guard let current = FileSystem.fingerprint(descriptor: descriptor, length: length),
+                current.length == length
+            else { return nil }
+            return current.hash
         }
-        for input in inputs.values.sorted(by: { $0.reader.path < $1.reader.path })
-        where matches(input.fingerprint.hash, input.fingerprint.length, offset: input.reader.offset) {
-            return (input.reader.path, input.reader.offset, input.reader.lineNumber)
-        }
-        // After a restart the original may already be truncated and followed from
-        // its start; its checkpoint from before still describes the copy's content.
-        for point in (resumePoints ?? [:]).values.sorted(by: { $0.inputKey < $1.inputKey })
-        where matches(point.fingerprint, point.fingerprintLength, offset: point.offset) {
-            return (point.path, point.offset, point.lineNumber)
-        }
-        return nil
+    }
+
+    /// Two followed files with the same first bytes hold the same content: the
+    /// original and its copy while copytruncate is between `cp` and truncate.
+    /// What one has read, the other must not read again.
+    private func catchUp(_ input: TrackedInput, _ readThisPoll: ReadContents) {
+        let fingerprint = input.fingerprint
+        let known = [
+            readContents.progress(hash: fingerprint.hash, length: fingerprint.length),
+            readThisPoll.progress(hash: fingerprint.hash, length: fingerprint.length),
+        ].compactMap { $0 }.max { $0.offset < $1.offset }
+        guard let known, known.offset > input.reader.offset else { return }
+        logger.debug(
+            "log file shares its content with one read further; skipping what was read",
+            metadata: ["path": "\(input.reader.path)", "copy_of": "\(known.path)", "offset": "\(known.offset)"])
+        input.reader.restart(at: known.offset, lineNumber: known.line)
+        input.needsCheckpoint = true
+        let size = FileSystem.stat(descriptor: input.reader.descriptor).map { Int64($0.st_size) } ?? 0
+        if known.offset > size { input.awaitingCopyUntil = known.offset }
+    }
+
+    /// Remembers how far the input's current content was committed.
+    private func remember(_ input: TrackedInput) {
+        readContents.record(
+            hash: input.fingerprint.hash, length: input.fingerprint.length, path: input.reader.path,
+            offset: input.committedOffset, line: input.committedLine)
     }
 
     /// copytruncate: the file got shorter than what was read, or its first bytes
@@ -259,7 +294,8 @@ public actor FileTailer: Service {
     private func checkTruncation(_ input: TrackedInput) {
         guard let info = FileSystem.stat(descriptor: input.reader.descriptor) else { return }
         let size = Int64(info.st_size)
-        var truncated = size < input.reader.offset + Int64(input.reader.pendingBytes)
+        if let until = input.awaitingCopyUntil, size >= until { input.awaitingCopyUntil = nil }
+        var truncated = input.awaitingCopyUntil == nil && size < input.reader.offset + Int64(input.reader.pendingBytes)
         if !truncated, input.fingerprint.length > 0 {
             let current = FileSystem.fingerprint(descriptor: input.reader.descriptor, length: input.fingerprint.length)
             truncated =
@@ -267,6 +303,9 @@ public actor FileTailer: Service {
         }
         if truncated {
             logger.info("log file truncated; reading from the start", metadata: ["path": "\(input.reader.path)"])
+            // Its copy may turn up only now: keep how far this content was read.
+            remember(input)
+            input.awaitingCopyUntil = nil
             input.reader.restart(at: 0, lineNumber: 0)
             input.committedOffset = -1
             input.committedLine = 0
@@ -281,6 +320,7 @@ public actor FileTailer: Service {
                 FileSystem.fingerprint(descriptor: input.reader.descriptor, length: FileSystem.fingerprintBytes) ?? (
                     0, 0
                 )
+            remember(input)
         }
     }
 
@@ -341,6 +381,7 @@ public actor FileTailer: Service {
             input.committedOffset = input.reader.offset
             input.committedLine = input.reader.lineNumber
             input.needsCheckpoint = false
+            remember(input)
         }
         totals.lines += batch.linesRead
         totals.events += batch.events.count
