@@ -52,7 +52,7 @@ struct Daemon {
         let collectors = FileCollectorGroup(
             sources: config.fileSourceOptions, sink: sink, checkpoints: store, clock: clock, health: health,
             logger: Logger(label: "infermon.collector.file"))
-        let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock)
+        let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock, health: health)
         let listen = try config.server.hostAndPort()
         let token = try config.server.tokenFile.map { try StartupCheck.readToken(path: $0) }
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
@@ -64,14 +64,15 @@ struct Daemon {
         let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
         // Notification owns an HTTP client that must be shut down: built after the last step that can fail.
         let notifications = try NotifyWiring.makeService(
-            config: config, store: store, environment: environment, clock: clock)
+            config: config, store: store, environment: environment, clock: clock, health: health)
         // Rules evaluate against the store and hand alerts to notification, when it is configured.
         let rules = AlertingWiring.ruleManager(
-            config: config, groups: ruleGroups, store: store, sink: notifications?.sink, clock: clock)
+            config: config, groups: ruleGroups, store: store, sink: notifications?.sink, clock: clock,
+            health: health)
         let reloader = ReloadCoordinator(
             configPath: configPath, current: config,
             participants: [
-                FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape),
+                FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape, health: health),
                 RulesParticipant(manager: rules), PricingParticipant(stage: pricing, logger: llmopsLogger),
             ],
             notifier: notifier, clock: clock, logger: Logger(label: "infermon.reload"))

@@ -12,13 +12,14 @@ enum NotifyWiring {
     /// The service to add to the daemon, or nil when no route is configured.
     static func makeService(
         config: Configuration, store: SQLiteStore, environment: [String: String],
-        clock: any WallClock = SystemWallClock()
+        clock: any WallClock = SystemWallClock(), health: ComponentHealth? = nil
     ) throws -> NotificationService? {
         guard let configuration = try notifyConfiguration(config.notifications, environment: environment) else {
             return nil
         }
         return try NotificationService(
-            configuration: configuration, store: store, clock: clock, logger: Logger(label: "infermon.notify"))
+            configuration: configuration, store: store, clock: clock, health: health,
+            logger: Logger(label: "infermon.notify"))
     }
 
     static func notifyConfiguration(_ section: Configuration.NotificationsSection, environment: [String: String])

@@ -8,9 +8,10 @@ import Testing
 #endif
 
 /// The store on a real, full filesystem: a small tmpfs mounted for the test.
-/// Writes fail with "database or disk is full"; the file source must say so
-/// (`/readyz`, `infermon_component_up`), keep retrying, and resume by itself
-/// once space returns, with every line stored exactly once.
+/// Writes fail with "database or disk is full"; the file source, the scraper,
+/// the rule group and notification must say so (`/readyz`,
+/// `infermon_component_up`, `infermon stats`), keep retrying, and resume by
+/// themselves once space returns, with every line stored exactly once.
 @Suite("Disk full end to end", .serialized)
 struct DiskFullTests {
     /// Mounts a tmpfs of `megabytes` at `path`; nil (with the reason) when this
@@ -46,6 +47,19 @@ struct DiskFullTests {
             }
             try TestFiles.append(text, to: log)
         }
+        let exporter = try ScrapeTargetServer { _ in .page("model_up 1\n") }
+        defer { exporter.stop() }
+        try TestFiles.append(
+            """
+            groups:
+              - name: busy
+                interval: 200ms
+                rules:
+                  - record: app:requests:sum
+                    expr: sum(infermon_requests_total)
+                  - alert: Requests
+                    expr: sum(infermon_requests_total) > 0
+            """, to: directory.file("rules.yaml"))
         let daemon = try DaemonProcess(
             config: """
                 storage:
@@ -54,6 +68,21 @@ struct DiskFullTests {
                   - name: app
                     paths: ["\(log)"]
                     poll_interval: 20ms
+                scrape:
+                  jobs:
+                    - name: model
+                      targets: ["127.0.0.1:\(exporter.port)"]
+                      interval: 200ms
+                rule_files: [\(directory.file("rules.yaml"))]
+                notifications:
+                  route:
+                    receiver: nowhere
+                    group_wait: 0s
+                    group_interval: 200ms
+                  receivers:
+                    - name: nowhere
+                      webhook_configs:
+                        - url: http://127.0.0.1:9/hook
                 log:
                   level: info
                 """, directory: directory.path)
@@ -86,6 +115,13 @@ struct DiskFullTests {
         let metrics = try await HTTP.request(.get, daemon.baseURL + "/metrics").body
         #expect(metrics.contains(#"infermon_component_up{component="source:app"} 0"#), "\(metrics.prefix(3000))")
         #expect(metrics.contains(#"infermon_component_up{component="store"} 0"#))
+        // The other writers say so too, each by name, while they keep trying.
+        #expect(
+            try await waitUntil(timeoutSeconds: 30) {
+                let body = (try? await HTTP.request(.get, daemon.baseURL + "/metrics").body) ?? ""
+                return body.contains(#"infermon_component_up{component="scrape:model"} 0"#)
+                    && body.contains(#"component="rules:\#(directory.file("rules.yaml")):busy"} 0"#)
+            }, "\(daemon.log.suffix(2000))")
         let stats = try runCommand(
             ChildProcess.infermonBinary(), ["stats", "--config", daemon.configPath, "--server", daemon.baseURL],
             directory: directory.path,
@@ -116,5 +152,8 @@ struct DiskFullTests {
         #expect(
             recovered.stdout.contains("source:app: up") && recovered.stdout.contains("store: up"), "\(recovered.stdout)"
         )
+        for component in ["scrape:model", "rules:\(directory.file("rules.yaml")):busy", "notifier:dispatch"] {
+            #expect(recovered.stdout.contains("\(component): up"), "\(recovered.stdout)")
+        }
     }
 }

@@ -48,6 +48,7 @@ extension RuleGroupEvaluator {
             try await stateStore.replaceAlertStates(groupKey: definition.key, with: states)
             setSaved(states)
         } catch {
+            noteStoreFailure(error)
             logger.error("cannot save alert states", metadata: ["group": "\(definition.name)", "error": "\(error)"])
         }
     }

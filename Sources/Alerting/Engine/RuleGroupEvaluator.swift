@@ -77,12 +77,18 @@ actor RuleGroupEvaluator {
 
     func setSaved(_ states: [StoredAlertState]?) { savedStatesSnapshot = states }
 
+    /// Why the last evaluation could not store its results or alert states, if it could not.
+    private(set) var storeFailure: String?
+
+    func noteStoreFailure(_ error: any Error) { storeFailure = "\(error)" }
+
     func replaceState(_ index: Int, with state: AlertingRuleState) { rules[index].state = .alerting(state) }
 
     // MARK: Evaluation
 
     /// Evaluates every rule at `time` (milliseconds, the group's aligned slot).
     func evaluate(at time: Timestamp) async {
+        storeFailure = nil
         let groupStart = monotonicNanoseconds()
         for index in rules.indices {
             let start = monotonicNanoseconds()
@@ -177,6 +183,7 @@ actor RuleGroupEvaluator {
         do {
             try await appender.append(batch)
         } catch {
+            noteStoreFailure(error)
             logger.error("cannot append rule results", metadata: ["group": "\(definition.name)", "error": "\(error)"])
         }
     }

@@ -26,14 +26,16 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
     private let sink: (any AlertSink)?
     private let stateStore: (any AlertStateStore)?
     private let clock: any WallClock
+    private let health: ComponentHealth?
     private let logger: Logger
 
     public init(
         groups: [RuleGroupDefinition], options: RuleEvaluationOptions = RuleEvaluationOptions(),
         querier: any SeriesQuerier, sketches: (any SketchQuerier)? = nil, appender: any SampleAppender,
         sink: (any AlertSink)?, stateStore: (any AlertStateStore)?, engine: QueryEngine = QueryEngine(),
-        clock: any WallClock = SystemWallClock(), logger: Logger
+        clock: any WallClock = SystemWallClock(), health: ComponentHealth? = nil, logger: Logger
     ) {
+        self.health = health
         self.options = options
         self.query = RuleQuery(engine: engine, querier: querier, sketches: sketches, limits: options.queryLimits)
         self.appender = appender
@@ -82,6 +84,7 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
                 do { try await clock.sleep(until: next) } catch { return }
                 if Task.isCancelled { return }
                 await evaluator.evaluate(at: next)
+                await self.report(evaluator)
                 next = schedule.nextSlot(after: next, now: clock.now())
             }
         }
@@ -129,6 +132,22 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
         return (last.timestamp, last.value)
     }
 
+    /// A group's name in `ComponentHealth`: down while its results or alert
+    /// states cannot be stored (it keeps evaluating and tries again).
+    static func component(_ definition: RuleGroupDefinition) -> String {
+        "rules:\(definition.file):\(definition.name)"
+    }
+
+    private func report(_ evaluator: RuleGroupEvaluator) async {
+        guard let health else { return }
+        let name = Self.component(evaluator.definition)
+        if let failure = await evaluator.storeFailure {
+            health.down(name, error: failure, now: clock.now())
+        } else {
+            health.up(name, now: clock.now())
+        }
+    }
+
     // MARK: Reload
 
     /// Replaces the rule groups. Groups that stay keep their alerts (rule by
@@ -144,7 +163,10 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
             if let previous = old[definition.key] { await evaluator.adopt(await previous.evaluator.rules) }
             entries[definition.key] = Entry(evaluator: evaluator, task: nil)
         }
-        for (key, entry) in old where entries[key] == nil { await entry.evaluator.markAllStale(at: clock.now()) }
+        for (key, entry) in old where entries[key] == nil {
+            await entry.evaluator.markAllStale(at: clock.now())
+            health?.remove(Self.component(entry.evaluator.definition))
+        }
         state.withLock { $0.entries = entries }
         if running { for (key, entry) in entries { startLoop(key, entry.evaluator) } }
         if let stateStore {

@@ -121,6 +121,9 @@ public actor NotificationDispatcher: AlertSink {
 
     // MARK: Flushing
 
+    /// Why the last flush could not read silences or queue its notifications, if it could not.
+    public private(set) var storeFailure: String?
+
     /// The earliest time a group is due, or nil when there are no groups.
     public var nextDeadline: Timestamp? { groups.values.map(\.nextFlush).min() }
 
@@ -131,9 +134,11 @@ public actor NotificationDispatcher: AlertSink {
         let due = groups.filter { $0.value.nextFlush <= now }.sorted { $0.value.nextFlush < $1.value.nextFlush }
         guard !due.isEmpty else { return nextDeadline }
         let active: [Silence]
+        storeFailure = nil
         do {
             active = try await silences.current()
         } catch {
+            storeFailure = "cannot read silences: \(error)"
             // Without silences we could page someone who silenced the alert: wait and try again.
             logger.error("cannot read silences; flush postponed", metadata: ["error": "\(error)"])
             return now + 1_000
@@ -198,6 +203,7 @@ public actor NotificationDispatcher: AlertSink {
                 try await store.enqueue(messages, log: entries)
             } catch {
                 // Resolved alerts stay in the group, so the next flush tries again.
+                storeFailure = "cannot queue notifications: \(error)"
                 logger.error("cannot queue notifications", metadata: ["group": "\(group.key)", "error": "\(error)"])
                 return
             }

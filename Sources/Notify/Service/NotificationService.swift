@@ -12,6 +12,7 @@ public final class NotificationService: Service, Sendable {
     public let silences: Silences
     private let transport: WebhookTransport
     private let clock: any WallClock
+    private let health: ComponentHealth?
     private let logger: Logger
     private let dispatchWakeup = Wakeup()
     private let deliveryWakeup = Wakeup()
@@ -21,8 +22,9 @@ public final class NotificationService: Service, Sendable {
 
     public init(
         configuration: NotifyConfiguration, store: any NotificationPersistence,
-        clock: any WallClock = SystemWallClock(), logger: Logger
+        clock: any WallClock = SystemWallClock(), health: ComponentHealth? = nil, logger: Logger
     ) throws {
+        self.health = health
         let root = try configuration.makeRoute()
         let transport = WebhookTransport(clock: clock)
         let notifiers: [String: [any Notifier]]
@@ -66,9 +68,25 @@ public final class NotificationService: Service, Sendable {
         try await transport.shutdown()
     }
 
+    /// Names in `ComponentHealth`: down while the store refuses what they
+    /// write (they keep trying). A receiver that is down is not one of these:
+    /// its messages wait in the outbox and `infermon_notifications_failed_attempts` counts.
+    public static let dispatchComponent = "notifier:dispatch"
+    public static let outboxComponent = "notifier:outbox"
+
+    private func report(_ component: String, failure: String?) {
+        guard let health else { return }
+        if let failure {
+            health.down(component, error: failure, now: clock.now())
+        } else {
+            health.up(component, now: clock.now())
+        }
+    }
+
     private func dispatchLoop() async {
         while !Task.isCancelled {
             let next = await dispatcher.flushDue()
+            report(Self.dispatchComponent, failure: await dispatcher.storeFailure)
             await dispatchWakeup.wait(until: next, clock: clock)
         }
     }
@@ -78,7 +96,9 @@ public final class NotificationService: Service, Sendable {
             var next: Timestamp?
             do {
                 next = try await deliverer.deliverDue()
+                report(Self.outboxComponent, failure: nil)
             } catch {
+                report(Self.outboxComponent, failure: "\(error)")
                 logger.error("outbox delivery failed", metadata: ["error": "\(error)"])
                 next = clock.now() + 1_000
             }

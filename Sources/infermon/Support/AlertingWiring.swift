@@ -30,14 +30,14 @@ enum AlertingWiring {
 
     static func ruleManager(
         config: Configuration, groups: [RuleGroupDefinition], store: SQLiteStore, sink: (any AlertSink)?,
-        clock: any WallClock
+        clock: any WallClock, health: ComponentHealth? = nil
     ) -> RuleManager {
         var engineOptions = QueryOptions()
         engineOptions.defaultSubqueryStep = config.rules.evaluationInterval
         return RuleManager(
             groups: groups, options: options(config), querier: store, sketches: store,
             appender: store, sink: sink, stateStore: store, engine: QueryEngine(options: engineOptions), clock: clock,
-            logger: Logger(label: "infermon.rules"))
+            health: health, logger: Logger(label: "infermon.rules"))
     }
 }
 
