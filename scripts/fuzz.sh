@@ -18,6 +18,7 @@
 # Environment:
 #   FUZZ_SECONDS     time per target (default 60)
 #   FUZZ_PARALLEL    targets run at once, one core each (default 1)
+#   FUZZ_RUNS        stop a target after this many executions (within FUZZ_SECONDS)
 #   FUZZ_TIMEOUT     seconds one input may take before it counts as a hang (default 5)
 #   FUZZ_SANITIZERS  swiftc -sanitize= list (default fuzzer,address)
 #   FUZZ_SCRATCH     SwiftPM scratch path of the fuzz build (default .build-fuzz)
@@ -96,6 +97,7 @@ run_target() {
         "-artifact_prefix=$crashes/"
     )
     [[ -f $dict ]] && args+=("-dict=$dict")
+    [[ -n ${FUZZ_RUNS:-} ]] && args+=("-runs=$FUZZ_RUNS")
     local status=0
     INFERMON_FUZZ_TARGET=$target "$BINARY" "${args[@]}" >"$log" 2>&1 || status=$?
 
