@@ -106,6 +106,37 @@ struct Daemon {
                     registry: notifications?.silences
                         ?? Silences(store: store, clock: clock, retention: config.notifications.silenceRetention),
                     clock: clock),
+                WebUIRoutes(
+                    query: WebUIQuery(
+                        querier: store, sketches: store, timeout: config.server.queryTimeout,
+                        maxSamples: config.server.maxSamplesPerQuery),
+                    rules: rules,
+                    silences: {
+                        [silences = notifications?.silences, retention = config.notifications.silenceRetention] in
+                        try await (silences ?? Silences(store: store, clock: clock, retention: retention))
+                            .list(state: nil)
+                    },
+                    status: WebUIStatus(
+                        readiness: readiness, version: InfermonVersion.current,
+                        sources: WebUIStatus.fileSources(collectors),
+                        configuration: {
+                            let current = await reloader.configuration
+                            return [
+                                ("configuration file", current.file ?? "none (built-in defaults)"),
+                                ("listen", current.server.listen),
+                                ("store", current.storage.resolvedPath(environment: environment)),
+                                (
+                                    "file sources",
+                                    current.sources.map { "\($0.name): \($0.paths.joined(separator: ", "))" }
+                                        .joined(separator: "; ")
+                                ),
+                                ("scrape jobs", current.scrape.jobs.map(\.name).joined(separator: ", ")),
+                                ("rule files", current.rules.ruleFiles.joined(separator: ", ")),
+                                ("evaluation interval", TimeParsing.formatDuration(current.rules.evaluationInterval)),
+                                ("receivers", current.notifications.receivers.map(\.name).joined(separator: ", ")),
+                            ]
+                        }),
+                    access: access, clock: clock),
             ],
             logger: httpLogger,
             onListening: { port in httpLogger.info("listening", metadata: ["address": "\(listen.host):\(port)"]) })
