@@ -2,6 +2,10 @@ import InfermonCore
 import Synchronization
 import Yams
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A YAML node that knows where it came from, so every error names file:line:col.
 /// Decoding by hand rather than through Codable is deliberate: it rejects unknown
 /// keys, and it can point at the exact key or value that is wrong.
@@ -123,10 +127,57 @@ public struct YAMLValue {
     /// A file path or glob, taken relative to the directory of the file this
     /// value was read from, as Prometheus does: a configuration then means the
     /// same whatever the working directory (a unit's is its state directory).
+    ///
+    /// `${NAME}` in a path is the environment variable NAME (an error when it is
+    /// unset or empty), and `${NAME:-default}` is `default` when NAME is unset or empty, as
+    /// in a shell: `${CREDENTIALS_DIRECTORY:-.}/token` is the token systemd's
+    /// `LoadCredential=` hands the service, and `token` beside this file when run
+    /// by hand. Expansion comes first, so a relative result is still taken
+    /// relative to this file. A `$` not followed by `{` is an ordinary character.
     public func filePath() throws -> String {
-        let text = try string()
+        let text = try expandingVariables(try string())
         guard !text.isEmpty, !text.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return text }
         return String(file[...slash]) + text
+    }
+
+    /// Variables for `${NAME}` in paths; nil reads the process environment. Set in tests.
+    @TaskLocal public static var environment: [String: String]?
+
+    private func expandingVariables(_ text: String) throws -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.firstRange(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw error("\"\(text)\": \"${\" without a closing \"}\"")
+            }
+            let reference = rest[start.upperBound..<end]
+            let name: Substring
+            let fallback: Substring?
+            if let separator = reference.firstRange(of: ":-") {
+                name = reference[..<separator.lowerBound]
+                fallback = reference[separator.upperBound...]
+            } else {
+                name = reference
+                fallback = nil
+            }
+            guard !name.isEmpty, name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }),
+                !name.first!.isNumber
+            else { throw error("\"\(text)\": \"${\(reference)}\" is not a variable reference") }
+            let value = Self.environment.map { $0[String(name)] } ?? getenv(String(name)).map { String(cString: $0) }
+            if let value, !value.isEmpty {
+                result += value
+            } else if let fallback {
+                result += fallback
+            } else {
+                throw error(
+                    "\"\(text)\": environment variable \(name) is not set or empty"
+                        + " (write ${\(name):-DEFAULT} for a value to use without it)")
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
     }
 
     public func filePathList() throws -> [String] { try sequenceOrSingle().map { try $0.filePath() } }

@@ -16,7 +16,7 @@ struct Infermon: AsyncParsableCommand {
             DemoCommand.self, ConfigCommand.self, ReloadCommand.self,
             BenchCommand.self, SilenceCommand.self, DriftCommand.self, BaselineCommand.self,
             PricingCommand.self, BudgetCommand.self, SLOCommand.self, RulesCommand.self, AlertsCommand.self,
-            DashCommand.self, DashboardsCommand.self,
+            DashCommand.self, DashboardsCommand.self, DoctorCommand.self, ManualCommand.self,
         ]
     )
 }
