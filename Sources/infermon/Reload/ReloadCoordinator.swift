@@ -74,6 +74,16 @@ actor ReloadCoordinator {
     /// file sources, scrape targets, rules and the price table follow a reload;
     /// the sections read once at startup do not.
     private func checkRestartOnlyKeys(_ next: Configuration) throws {
+        let changed = Self.restartOnlyChanges(from: current, to: next)
+        if !changed.isEmpty {
+            throw InfermonError.invalidInput(
+                "\(changed.joined(separator: ", ")) can only change with a restart; revert it or restart infermon",
+                at: SourceLocation(file: next.file ?? "configuration", line: 1, column: 1))
+        }
+    }
+
+    /// The restart-only settings that differ between two configurations.
+    static func restartOnlyChanges(from current: Configuration, to next: Configuration) -> [String] {
         var changed: [String] = []
         if next.storage.resolvedPath(environment: processEnvironment)
             != current.storage.resolvedPath(environment: processEnvironment)
@@ -95,20 +105,18 @@ actor ReloadCoordinator {
             changed.append("server.max_samples_per_query")
         }
         // Read once at startup: a change is refused rather than reported as applied.
-        let startupSections: [(String, (Configuration) -> String)] = [
-            ("notifications", { String(describing: $0.notifications) }),
-            ("detectors", { String(describing: $0.detectors) }),
-            ("quality", { String(describing: $0.quality) }),
-            ("budgets", { String(describing: $0.budgets) }),
-            ("slos", { String(describing: $0.slos) }),
-            ("log", { String(describing: $0.log) }),
+        // Compared by value: printing them compared dictionaries by key order,
+        // so an unchanged configuration could be refused.
+        let startupSections: [(String, Bool)] = [
+            ("notifications", next.notifications == current.notifications),
+            ("detectors", next.detectors == current.detectors),
+            ("quality", next.quality == current.quality),
+            ("budgets", next.budgets == current.budgets),
+            ("slos", next.slos == current.slos),
+            ("log", next.log == current.log),
         ]
-        for (name, describe) in startupSections where describe(next) != describe(current) { changed.append(name) }
-        if !changed.isEmpty {
-            throw InfermonError.invalidInput(
-                "\(changed.joined(separator: ", ")) can only change with a restart; revert it or restart infermon",
-                at: SourceLocation(file: next.file ?? "configuration", line: 1, column: 1))
-        }
+        for (name, same) in startupSections where !same { changed.append(name) }
+        return changed
     }
 }
 
