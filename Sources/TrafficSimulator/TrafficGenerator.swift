@@ -29,13 +29,42 @@ public struct TrafficGenerator: Sendable {
     public static let routes = ["/v1/chat/completions", "/v1/completions", "/v1/responses"]
     static let routeWeights: [Double] = [8, 1, 1]
 
-    /// When incidents happen, as offsets into each simulated day (milliseconds).
+    /// When incidents happen, as offsets into each simulated day (milliseconds),
+    /// and the noise of a normal day. The default is the demo's day: one
+    /// incident of each kind.
     public struct Schedule: Sendable {
-        public var latencyIncident: Range<Int64> = (6 * hour)..<(6 * hour + 45 * minute)
-        public var costSpike: Range<Int64> = (10 * hour)..<(10 * hour + 30 * minute)
-        public var drift: Range<Int64> = (14 * hour)..<(24 * hour)
-        public var errorBurst: Range<Int64> = (18 * hour)..<(18 * hour + 10 * minute)
+        /// gpt-4o slows down: first tokens six times later, each token four times slower.
+        public var latencyIncidents: [Range<Int64>] = [(6 * hour)..<(6 * hour + 45 * minute)]
+        /// globex sends ten-times longer prompts to the priciest model, with 1.5 times the load.
+        public var costSpikes: [Range<Int64>] = [(10 * hour)..<(10 * hour + 30 * minute)]
+        /// Longer prompts, more non-English, and a new dominant tenant.
+        public var drift: [Range<Int64>] = [(14 * hour)..<(24 * hour)]
+        /// A quarter of all requests fail.
+        public var errorBursts: [Range<Int64>] = [(18 * hour)..<(18 * hour + 10 * minute)]
+        /// One model fails this share of its requests (on top of its baseline).
+        public var modelErrorIncidents: [(model: String, share: Double, during: Range<Int64>)] = []
+        /// One model serves nothing: its requests go to the other models.
+        public var outages: [(model: String, during: Range<Int64>)] = []
+        /// Noise: each model's share of failed requests on a normal day.
+        public var baselineErrorRate: [String: Double] = [:]
+        public var defaultErrorRate = 0.004
+        /// Noise: models whose latency has a long tail (a large self-hosted
+        /// model under batching: one request in fifty takes three to eight times longer).
+        public var longTailModels: Set<String> = []
+
         public init() {}
+
+        /// A day without incidents.
+        public static var quiet: Schedule {
+            var schedule = Schedule()
+            schedule.latencyIncidents = []
+            schedule.costSpikes = []
+            schedule.drift = []
+            schedule.errorBursts = []
+            return schedule
+        }
+
+        func any(_ ranges: [Range<Int64>], _ phase: Int64) -> Bool { ranges.contains { $0.contains(phase) } }
     }
 
     static let minute: Int64 = 60_000
@@ -65,7 +94,7 @@ public struct TrafficGenerator: Sendable {
     public func rate(at time: Timestamp) -> Double {
         let hours = Double(offset(time)) / Double(Self.hour)
         let curve = 1 + 0.7 * sin(2 * Double.pi * (hours - 9) / 24)
-        let spike = schedule.costSpike.contains(offset(time)) ? 1.5 : 1
+        let spike = schedule.any(schedule.costSpikes, offset(time)) ? 1.5 : 1
         return baseRate * curve * spike
     }
 
@@ -78,11 +107,12 @@ public struct TrafficGenerator: Sendable {
     public mutating func event(at time: Timestamp) -> InferenceEvent {
         sequence += 1
         let phase = offset(time)
-        let drifting = schedule.drift.contains(phase)
-        let spiking = schedule.costSpike.contains(phase)
+        let drifting = schedule.any(schedule.drift, phase)
+        let spiking = schedule.any(schedule.costSpikes, phase)
         var tenant = Self.tenants[random.weighted(Self.tenantWeights)]
         if drifting, random.chance(0.55) { tenant = "wayne" }
-        var model = Self.models[random.weighted(Self.models.map(\.weight))]
+        let down = Set(schedule.outages.filter { $0.during.contains(phase) }.map(\.model))
+        var model = Self.models[random.weighted(Self.models.map { down.contains($0.name) ? 0 : $0.weight })]
         if spiking, random.chance(0.5) {
             tenant = "globex"
             model = Self.models[2]
@@ -101,14 +131,18 @@ public struct TrafficGenerator: Sendable {
         // As OpenAI reports them, completion tokens include the reasoning tokens.
         let completionTokens = min(wanted, maxTokens) + reasoningTokens
 
-        let slow = schedule.latencyIncident.contains(phase) && model.name == "gpt-4o"
+        let slow = schedule.any(schedule.latencyIncidents, phase) && model.name == "gpt-4o"
         var ttft = random.logNormal(median: 0.25 * (slow ? 6 : 1) * model.medianLatency / 1.5, sigma: 0.45)
         let perToken = random.logNormal(median: 0.012 * model.medianLatency, sigma: 0.3) * (slow ? 4 : 1)
         var latency = ttft + perToken * Double(completionTokens) + random.logNormal(median: 0.05, sigma: 0.5)
+        if schedule.longTailModels.contains(model.name), random.chance(0.02) { latency *= 3 + 5 * random.unit() }
 
         var status = EventStatus.ok
         var errorType: String?
-        let errorChance = schedule.errorBurst.contains(phase) ? 0.25 : 0.004
+        let baseline = schedule.baselineErrorRate[model.name] ?? schedule.defaultErrorRate
+        let incident = schedule.modelErrorIncidents.filter { $0.model == model.name && $0.during.contains(phase) }
+            .map(\.share).max() ?? 0
+        let errorChance = schedule.any(schedule.errorBursts, phase) ? 0.25 : max(baseline, incident)
         if random.chance(errorChance) {
             status = random.chance(0.15) ? .timeout : .error
             errorType = status == .timeout ? "timeout" : (random.chance(0.6) ? "rate_limit" : "upstream_503")
