@@ -143,7 +143,7 @@ struct DoctorCommand: AsyncParsableCommand {
         while HostChecks.status(existing) == nil, let slash = existing.lastIndex(of: "/") {
             existing = slash == existing.startIndex ? "/" : String(existing[..<slash])
         }
-        guard let info = HostChecks.status(existing), (info.st_mode & S_IFMT) == S_IFDIR else {
+        guard let info = HostChecks.status(existing), info.isDirectory else {
             return .fail(
                 "store", "\(existing) is not a directory (store \(database))",
                 fix: "set storage.path to a file in a directory, or move \(existing) away")
@@ -155,7 +155,7 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         var message = database
         if let info = HostChecks.status(database) {
-            message += " (\(HostChecks.bytes(UInt64(info.st_size))))"
+            message += " (\(HostChecks.bytes(info.size)))"
         } else {
             message += existing == directory ? " (created on first start)" : " (\(directory) created on first start)"
         }
@@ -177,7 +177,7 @@ struct DoctorCommand: AsyncParsableCommand {
     func source(_ source: Configuration.SourceSection) -> DoctorFinding {
         let check = "source \(source.name)"
         let files = Set(source.paths.flatMap(HostChecks.glob)).sorted().filter {
-            HostChecks.status($0).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false
+            HostChecks.status($0)?.isRegularFile ?? false
         }
         guard !files.isEmpty else {
             return .warn(
@@ -188,11 +188,11 @@ struct DoctorCommand: AsyncParsableCommand {
         // Root reads everything, the service's dynamic user does not: judge by the mode bits then.
         let unreadable = files.filter { file in
             if !root { return access(file, R_OK) != 0 }
-            return (HostChecks.status(file)?.st_mode ?? 0) & S_IROTH == 0
+            return !(HostChecks.status(file)?.isWorldReadable ?? false)
         }
         if unreadable.count == files.count {
             let example = unreadable[0]
-            let group = HostChecks.status(example).flatMap { getgrgid($0.st_gid) }.map {
+            let group = HostChecks.status(example).flatMap { getgrgid(gid_t($0.group)) }.map {
                 String(cString: $0.pointee.gr_name)
             }
             return .fail(
@@ -201,7 +201,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 fix: group.map { "add SupplementaryGroups=\($0) to the unit (systemctl edit infermon)" }
                     ?? "make the files readable to the service")
         }
-        let newest = files.compactMap { HostChecks.status($0)?.st_mtim.tv_sec }.max() ?? 0
+        let newest = files.compactMap { HostChecks.status($0)?.modified }.max() ?? 0
         let quiet = HostChecks.now() - newest
         var message = "\(files.count) file(s) match, newest written \(HostChecks.age(quiet)) ago"
         if !unreadable.isEmpty {
@@ -262,7 +262,7 @@ struct DoctorCommand: AsyncParsableCommand {
         var findings: [DoctorFinding] = []
         let stamp = TimeParsing.formatRFC3339(Int64(now) * 1000)
         // The binary cannot have been built after now: a clock behind that is wrong.
-        if let built = HostChecks.status("/proc/self/exe")?.st_mtim.tv_sec, now < built - 86_400 {
+        if let built = HostChecks.status("/proc/self/exe")?.modified, now < built - 86_400 {
             findings.append(
                 .fail(
                     "clock",

@@ -1,3 +1,4 @@
+import Foundation
 import InfermonCore
 
 #if canImport(Glibc)
@@ -126,17 +127,31 @@ enum HostChecks {
         return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }
     }
 
-    static func status(_ path: String) -> stat? {
-        var info = stat()
-        return stat(path, &info) == 0 ? info : nil
+    /// What doctor reads of a file, in plain values (through Foundation: in
+    /// this target the C `stat` fields belong to a module it does not import).
+    struct FileStatus {
+        var isDirectory: Bool
+        var isRegularFile: Bool
+        var permissions: Int
+        var size: UInt64
+        var group: UInt32
+        var modified: Int
+        var isWorldReadable: Bool { permissions & 0o004 != 0 }
+    }
+
+    static func status(_ path: String) -> FileStatus? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        let type = attributes[.type] as? FileAttributeType
+        return FileStatus(
+            isDirectory: type == .typeDirectory, isRegularFile: type == .typeRegular,
+            permissions: (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0,
+            size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+            group: (attributes[.groupOwnerAccountID] as? NSNumber)?.uint32Value ?? 0,
+            modified: Int((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0))
     }
 
     /// Seconds since the epoch, by the wall clock.
-    static func now() -> Int {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return spec.tv_sec
-    }
+    static func now() -> Int { Int(Date().timeIntervalSince1970) }
 
     /// Bytes free to an unprivileged user on the file system holding `path`.
     static func freeBytes(_ path: String) -> (free: UInt64, total: UInt64)? {
