@@ -140,7 +140,8 @@ public struct TrafficGenerator: Sendable {
         var status = EventStatus.ok
         var errorType: String?
         let baseline = schedule.baselineErrorRate[model.name] ?? schedule.defaultErrorRate
-        let incident = schedule.modelErrorIncidents.filter { $0.model == model.name && $0.during.contains(phase) }
+        let incident =
+            schedule.modelErrorIncidents.filter { $0.model == model.name && $0.during.contains(phase) }
             .map(\.share).max() ?? 0
         let errorChance = schedule.any(schedule.errorBursts, phase) ? 0.25 : max(baseline, incident)
         if random.chance(errorChance) {

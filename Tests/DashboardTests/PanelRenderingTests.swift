@@ -173,6 +173,42 @@ struct PanelRenderingTests {
         #expect(find("CRIT 2h13m HighErrorRatio 12% errors on gpt-4o", in: screen) != nil)
     }
 
+    /// "Firing alerts" lists what fires; pending alerts (which may clear by
+    /// themselves) are counted on the last row. A summary too long for the
+    /// row goes on the next one instead of losing the route at its end.
+    @Test func firingAlertsAreListedPendingOnesCountedAndSummariesWrapped() throws {
+        let panel = PanelSpec(title: "Firing alerts", kind: .alerts)
+        var data = PanelData()
+        data.alerts = [
+            ActiveAlert(
+                labels: Labels(["alertname": "InfermonLatencyP99High", "severity": "ticket"]),
+                annotations: ["summary": "gpt-4o /v1/chat/completions: p99 latency 1m 12s"], activeAt: now - 600_000),
+            ActiveAlert(
+                labels: Labels(["alertname": "InfermonCostSpike", "severity": "ticket"]), state: "pending",
+                activeAt: now - 60_000),
+            ActiveAlert(
+                labels: Labels(["alertname": "InfermonModelTrafficStopped", "severity": "ticket"]), state: "pending",
+                activeAt: now - 60_000),
+        ]
+        let screen = render(panel, data, width: 62, height: 6)
+        #expect(!screen.text.contains("pend "), "pending alerts are not listed as firing")
+        #expect(screen.text.contains("2 pending: InfermonCostSpike, InfermonModelTrafficStopped"))
+        #expect(screen.text.contains("InfermonLatencyP99High"))
+        #expect(screen.text.contains("gpt-4o /v1/chat/completions: p99 latency 1m 12s"), "\(screen.text)")
+
+        // Only pending: nothing fires, and the count still shows.
+        data.alerts.removeFirst()
+        let quiet = render(panel, data, width: 50, height: 6)
+        #expect(quiet.text.contains("no alerts firing") && quiet.text.contains("2 pending"))
+
+        // More firing alerts than rows: the last row says how many are left out.
+        data.alerts = (0..<6).map { index in
+            ActiveAlert(labels: Labels(["alertname": "A\(index)", "severity": "page"]), annotations: ["summary": "s"])
+        }
+        let crowded = render(panel, data, width: 50, height: 5)
+        #expect(crowded.text.contains("+4 more"), "\(crowded.text)")
+    }
+
     @Test func feedsSayWhenTheSourceHasNone() {
         var data = PanelData()
         data.notAvailable = "not available: the server has no /api/v1/alerts"

@@ -31,7 +31,8 @@ struct AlertQualityTests {
             start: Time.date(2030, 6, 3, hour: 12), days: [day], lastDayLength: 3 * Time.hour, baseRate: 0.5, seed: 7)
         let directory = try TemporaryDirectory()
         let firings = try await scenario.replay(
-            ruleFiles: [SLORuleTests.root + "/rules/serving.rules.yaml"], configuration: try DemoDayTests.configuration(),
+            ruleFiles: [SLORuleTests.root + "/rules/serving.rules.yaml"],
+            configuration: try DemoDayTests.configuration(),
             storePath: directory.file("store.db"))
         let report = AlertQualityReport(scenario: scenario, firings: firings)
         #expect(report.falseAlarms.isEmpty, "\(report.text)")

@@ -10,7 +10,8 @@ import TrafficSimulator
 struct BenchAlertQuality: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alert-quality",
-        abstract: "Replay quiet days and a day of planted incidents through alert rules; print delays and false alarms.",
+        abstract:
+            "Replay quiet days and a day of planted incidents through alert rules; print delays and false alarms.",
         discussion: """
             Traffic comes from the simulator with the example configuration's ingest stages (pricing, SLO \
             events); rules are evaluated every minute as the daemon does. Quiet days carry noise: a daily load \
@@ -33,7 +34,8 @@ struct BenchAlertQuality: AsyncParsableCommand {
             days: Array(repeating: AlertQualityScenario.noisy(.quiet), count: quietDays)
                 + [AlertQualityScenario.incidentDay()],
             baseRate: baseRate, seed: seed)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infermon-alert-quality-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "infermon-alert-quality-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let started = monotonicNanoseconds()

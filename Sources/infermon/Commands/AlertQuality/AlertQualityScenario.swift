@@ -81,7 +81,8 @@ struct AlertQualityScenario: Sendable {
             func add(_ kind: Kind, _ model: String, _ range: Range<Int64>) {
                 guard dayStart + range.lowerBound < end else { return }
                 result.append(
-                    Incident(kind: kind, model: model, start: dayStart + range.lowerBound, end: dayStart + range.upperBound))
+                    Incident(
+                        kind: kind, model: model, start: dayStart + range.lowerBound, end: dayStart + range.upperBound))
             }
             for range in schedule.latencyIncidents { add(.latency, "gpt-4o", range) }
             for range in schedule.costSpikes { add(.cost, "claude-3-5-sonnet", range) }
