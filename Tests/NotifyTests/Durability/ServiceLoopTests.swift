@@ -23,7 +23,8 @@ import Testing
         let now = clock.now()
         try await service.sink.send([alert("Old", startsAt: now - hour, endsAt: now + hour)])
         #expect(
-            await receiver.waitForRequests(1, timeout: .seconds(30)).count == 1, "an old alert goes out without waiting")
+            await receiver.waitForRequests(1, timeout: .seconds(30)).count == 1, "an old alert goes out without waiting"
+        )
 
         try await service.sink.send([alert("Fresh", startsAt: now, endsAt: now + hour)])
         await clock.waitForSleepers(1)
