@@ -151,6 +151,28 @@ import Testing
         #expect(!changes.isEmpty)
     }
 
+    /// A daemon that starts before its data (the demo, a backfill) reads an
+    /// empty reference; it must not keep that for an hour with drift unknown.
+    @Test func anEmptyReferenceIsReadAgainOnceDataArrives() async throws {
+        let (store, directory) = try temporaryStore()
+        defer { removeDirectory(directory) }
+        var options = DetectorOptions()
+        options.drift.bootstrapReplicates = 30
+        let service = DetectorService(
+            reader: store, baselines: store, appender: store, options: options, clock: ManualClock(now: now),
+            logger: Logger(label: "test"))
+        let before = try await service.evaluate(now: now)
+        #expect(before.drift.allSatisfy { $0.fields.allSatisfy { !$0.isDrift } })
+        try store.writeSynchronously(
+            IngestBatch(events: events(count: 3000, from: now - 25 * hour, through: now - hour, shift: 0, seed: 4)))
+        try store.writeSynchronously(
+            IngestBatch(events: events(count: 1200, from: now - hour + 1, through: now, shift: 0.5, seed: 5)))
+        // One evaluation interval later, not an hour: the reference is there now.
+        let after = try await service.evaluate(now: now + options.interval)
+        let latency = try #require(after.drift.first { $0.model == "chat" }?.fields.first { $0.field == "latency" })
+        #expect(latency.isDrift)
+    }
+
     @Test func driftPerConfiguredLabelFindsTheTenantThatMoved() async throws {
         let (store, directory) = try temporaryStore()
         defer { removeDirectory(directory) }

@@ -122,7 +122,13 @@ public struct DetectorService: Service {
             columns = baseline.columns
         }
         let samples = ReferenceSamples(columns, excluded: options.excludedFields)
-        state.withLock { $0.cachedReference = CachedReference(readAt: now, columns: columns, samples: samples) }
+        // A reference too small to test (the daemon started before its data
+        // arrived, or a backfill is under way) is read again next time rather
+        // than kept for an hour with drift shown as unknown.
+        let rows = columns.reduce(0) { $0 + $1.timestamps.count }
+        if rows >= options.drift.minimumSamples {
+            state.withLock { $0.cachedReference = CachedReference(readAt: now, columns: columns, samples: samples) }
+        }
         return (columns, samples)
     }
 
