@@ -49,7 +49,6 @@ let package = Package(
             dependencies: [
                 "InfermonCore",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -272,7 +271,7 @@ let package = Package(
         .testTarget(
             name: "NotifyTests",
             dependencies: [
-                "Notify", "InfermonCore", "InfermonTesting", "Store", "InfermonConfig",
+                "Notify", "InfermonCore", "InfermonTesting", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -299,7 +298,7 @@ let package = Package(
         .testTarget(
             name: "AlertingTests",
             dependencies: [
-                "Alerting", "InfermonCore", "InfermonTesting", "Query", "Store", "Server",
+                "Alerting", "InfermonCore", "InfermonTesting", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -63,9 +63,8 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
         }
         for (key, evaluator) in started { startLoop(key, evaluator) }
         logger.info("rule evaluation started", metadata: ["groups": "\(started.count)"])
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-        }
+        // Returns on graceful shutdown and throws on cancellation: either way, stop.
+        try? await gracefulShutdown()
         let tasks = state.withLock { state -> [Task<Void, Never>] in
             state.running = false
             defer { for key in state.entries.keys { state.entries[key]?.task = nil } }
