@@ -14,6 +14,10 @@ import InfermonCore
 /// significant, the short one that it is still going on, so the alert resolves
 /// minutes after the burn stops rather than hours.
 ///
+/// Each long window must also hold at least `minimumBadEvents` bad events: at the
+/// start of the data (a new deployment, a new SLO) the 3-day window holds minutes
+/// of traffic, and one failed request out of a hundred would read as a burn.
+///
 /// The rules read `infermon_slo_events_total{slo,result}`, which infermon keeps
 /// exactly; the same file runs in infermon's rule engine or in a Prometheus that
 /// scrapes infermon's `/metrics`, and `promtool check rules` accepts it.
@@ -29,6 +33,14 @@ public enum SLORuleGenerator {
     ]
 
     public static let alertName = "InfermonSLOErrorBudgetBurn"
+
+    /// Bad events a long window needs before its burn rate counts.
+    public static let minimumBadEvents = 10
+
+    /// The recording rule holding an SLO's bad events over `window`.
+    public static func badEventsRecordName(_ window: BurnRateWindow) -> String {
+        "infermon_slo:bad_events:increase\(window.rawValue)"
+    }
 
     /// The recording rule holding an SLO's error ratio over `window`.
     public static func recordName(_ window: BurnRateWindow) -> String {
@@ -68,6 +80,16 @@ public enum SLORuleGenerator {
 
                 """
         }
+        for window in Set(alerts.flatMap { $0.conditions.map(\.long) }).sorted(by: { $0.milliseconds < $1.milliseconds }) {
+            out += """
+                      - record: \(badEventsRecordName(window))
+                        expr: |-
+                          sum by (slo) (increase(\(LLMOpsMetrics.sloEvents){slo="\(name)",result="bad"}[\(window.rawValue)]))
+                        labels:
+                          slo: '\(name)'
+
+                """
+        }
         let budget = formatNumber(slo.errorBudget)
         let period = TimeParsing.formatDuration(slo.period)
         for alert in alerts {
@@ -78,6 +100,8 @@ public enum SLORuleGenerator {
                                 \(recordName(condition.long)){slo="\(name)"} > \(threshold)
                               and
                                 \(recordName(condition.short)){slo="\(name)"} > \(threshold)
+                              and
+                                \(badEventsRecordName(condition.long)){slo="\(name)"} >= \(minimumBadEvents)
                               )
                     """
             }
