@@ -80,7 +80,8 @@ public enum SLORuleGenerator {
 
                 """
         }
-        for window in Set(alerts.flatMap { $0.conditions.map(\.long) }).sorted(by: { $0.milliseconds < $1.milliseconds }) {
+        let longWindows = Set(alerts.flatMap { $0.conditions.map(\.long) })
+        for window in longWindows.sorted(by: { $0.milliseconds < $1.milliseconds }) {
             out += """
                       - record: \(badEventsRecordName(window))
                         expr: |-
