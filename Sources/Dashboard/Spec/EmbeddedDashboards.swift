@@ -94,7 +94,7 @@ public enum EmbeddedDashboards {
                     kind: stat
                     query: max(sketch_quantile_over_time(0.99, infermon_request_duration_seconds{model=~"$model", tenant=~"$tenant"}[5m], "model"))
                     unit: seconds
-                    thresholds: [{color: green}, {value: 5, color: yellow}, {value: 10, color: red}]
+                    thresholds: [{color: green}, {value: 45, color: yellow}, {value: 90, color: red}]
                   - title: TTFT p99
                     kind: stat
                     query: max(sketch_quantile_over_time(0.99, infermon_time_to_first_token_seconds{model=~"$model", tenant=~"$tenant"}[5m], "model"))
