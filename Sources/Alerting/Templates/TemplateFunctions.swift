@@ -1,3 +1,5 @@
+import InfermonCore
+
 /// A function templates can call, with the Go parameter types that decide how
 /// its arguments are checked and converted (`title 3` fails: it wants a string).
 struct TemplateFunction: Sendable {
@@ -230,20 +232,6 @@ enum GoBuiltins {
 
     /// Go's `url.QueryEscape`.
     static func queryEscape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                out += "+"
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
+        PercentEncoding.queryComponent(text, spaceAsPlus: true)
     }
 }

@@ -24,21 +24,7 @@ enum HTML {
     }
 
     /// A query-string component: unreserved characters stay, every other byte is `%XX`.
-    static func queryEscape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
-    }
+    static func queryEscape(_ text: String) -> String { PercentEncoding.queryComponent(text) }
 
     /// `/graph?g0.expr=…&g0.tab=1`, the link alert rules put in `generatorURL`.
     static func graphLink(_ expression: String, tab: Int = 1) -> String {
