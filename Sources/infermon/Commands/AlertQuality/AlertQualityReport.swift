@@ -19,7 +19,7 @@ struct AlertQualityReport {
     /// Which incident kinds an alert can report.
     static func kinds(of firing: AlertQualityScenario.Firing) -> Set<AlertQualityScenario.Kind> {
         switch firing.name {
-        case "InfermonLatencyHigh", "InfermonTimeToFirstTokenP99High": [.latency]
+        case "InfermonLatencyHigh", "InfermonLatencyP99High", "InfermonTimeToFirstTokenP99High": [.latency]
         case "InfermonErrorRatioHigh": [.errors]
         case "InfermonCostSpike": [.cost]
         case "InfermonModelTrafficStopped": [.outage]
