@@ -209,6 +209,23 @@ struct PanelRenderingTests {
         #expect(crowded.text.contains("+4 more"), "\(crowded.text)")
     }
 
+    /// A stat says what is true now: when traffic stopped twenty minutes ago,
+    /// the range still holds the old values, but the stat does not show them.
+    @Test func aStatWithNoValueNowSaysSoInsteadOfShowingTheLastOne() {
+        let panel = PanelSpec(title: "p99 latency", kind: .stat, unit: .seconds)
+        let step: Int64 = 60_000
+        let old = (0..<10).map { Sample(now - 30 * 60_000 + Int64($0) * step, 42) }
+        var data = PanelData(
+            series: [LabeledSeries(legend: "", labels: Labels(), query: 0, samples: old)], start: now - 3_600_000,
+            end: now)
+        data.step = step
+        let stale = render(panel, data, width: 24, height: 5)
+        #expect(stale.text.contains("no data now") && !stale.text.contains("42"), "\(stale.text)")
+        // With a value on the last step, it is shown.
+        data.series[0].samples.append(Sample(now, 7))
+        #expect(render(panel, data, width: 24, height: 5).text.contains("7"))
+    }
+
     @Test func feedsSayWhenTheSourceHasNone() {
         var data = PanelData()
         data.notAvailable = "not available: the server has no /api/v1/alerts"

@@ -17,6 +17,17 @@ public struct LabeledSeries: Sendable, Hashable {
 
     /// The newest finite value.
     public var last: Double? { samples.last { $0.value.isFinite }?.value }
+
+    /// The value at `end`: the last sample if it is on the final step of the
+    /// range. A stat shows what is true now; when traffic stops, the last value
+    /// from twenty minutes ago is not it. With no step known, the last value.
+    public func current(end: Timestamp, step: Int64) -> Double? {
+        guard step > 0 else { return last }
+        guard let sample = samples.last(where: { $0.value.isFinite }), sample.timestamp > end - step else {
+            return nil
+        }
+        return sample.value
+    }
 }
 
 /// A value of an instant query.
@@ -47,6 +58,8 @@ public struct PanelData: Sendable, Hashable {
     /// The window the data covers (range queries) or the evaluation time (instant).
     public var start: Timestamp = 0
     public var end: Timestamp = 0
+    /// The range query's step, when the data came from one.
+    public var step: Int64 = 0
 
     public init() {}
 

@@ -61,6 +61,7 @@ public struct PanelFetcher: Sendable {
         // detector would fall out of the lookback of a step aligned minutes earlier.
         let step = window.step
         let end = window.end
+        data.step = step
         for (index, query) in panel.queries.enumerated() {
             do {
                 let result = try await source.range(

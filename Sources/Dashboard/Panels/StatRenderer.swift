@@ -8,16 +8,18 @@ enum StatRenderer {
         _ panel: PanelSpec, _ data: PanelData, in area: Rect, into screen: inout ScreenBuffer, context: RenderContext
     ) {
         let glyphs = context.glyphs
-        let series = data.series.filter { $0.last != nil }
-        guard let first = series.first, let value = first.last else {
-            PanelFrame.drawMessage("no data", in: area, into: &screen, glyphs: glyphs)
+        let series = data.series.filter { $0.current(end: data.end, step: data.step) != nil }
+        guard let first = series.first, let value = first.current(end: data.end, step: data.step) else {
+            // Data earlier in the range but none now (traffic stopped): say so, not the old value.
+            let stale = data.series.contains { $0.last != nil }
+            PanelFrame.drawMessage(stale ? "no data now" : "no data", in: area, into: &screen, glyphs: glyphs)
             return
         }
         let color = panel.thresholds.color(for: value)
         let text = panel.unit.format(value).truncated(to: area.width, ellipsis: glyphs.ellipsis)
         let valueStyle = CellStyle(foreground: color, bold: true)
         if series.count > 1 && area.height >= 2 {
-            drawList(panel, series, in: area, into: &screen, glyphs: glyphs)
+            drawList(panel, series, data, in: area, into: &screen, glyphs: glyphs)
             return
         }
         let sparkRows = area.height >= 2 ? area.height - 1 : 0
@@ -32,10 +34,11 @@ enum StatRenderer {
 
     /// Several values: `legend ... value` per line, each in its threshold colour.
     private static func drawList(
-        _ panel: PanelSpec, _ series: [LabeledSeries], in area: Rect, into screen: inout ScreenBuffer, glyphs: Glyphs
+        _ panel: PanelSpec, _ series: [LabeledSeries], _ data: PanelData, in area: Rect,
+        into screen: inout ScreenBuffer, glyphs: Glyphs
     ) {
         for (row, item) in series.prefix(area.height).enumerated() {
-            guard let value = item.last else { continue }
+            guard let value = item.current(end: data.end, step: data.step) else { continue }
             let text = panel.unit.format(value)
             let labelWidth = max(0, area.width - text.cellWidth - 1)
             screen.write(item.legend.truncated(to: labelWidth, ellipsis: glyphs.ellipsis), x: area.x, y: area.y + row)
