@@ -140,15 +140,22 @@ struct InstallTests {
         environment["STATE_DIRECTORY"] = stateDirectory
         environment["CREDENTIALS_DIRECTORY"] = credentials
 
-        // The example listens where it says; nothing else may be there already.
-        let config = try Self.read(root + "/etc/infermon/infermon.yaml")
-        let listen = try #require(
+        // The example listens where it says. If something on this host already
+        // does (a running infermon, a demo), only the port is changed, and said.
+        let configPath = root + "/etc/infermon/infermon.yaml"
+        var config = try Self.read(configPath)
+        var listen = try #require(
             config.split(separator: "\n").first { $0.hasPrefix("  listen: ") }?.split(separator: " ").last.map(
                 String.init))
+        if Self.accepts(listen) {
+            let free = "127.0.0.1:\(try await RecordingReceiver.reservablePort())"
+            print("install test: \(listen), the example's listen address, is taken on this host; using \(free)")
+            config = config.replacing("  listen: \(listen)", with: "  listen: \(free)")
+            TestFiles.remove(configPath)
+            try TestFiles.append(config, to: configPath)
+            listen = free
+        }
         let base = "http://\(listen)"
-        try #require(
-            !Self.accepts(listen),
-            "\(listen), the example's listen address, is already taken on this host: stop what listens there")
 
         let env = try #require(findExecutable("env"))
         let command =
