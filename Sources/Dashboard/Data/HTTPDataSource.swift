@@ -115,23 +115,5 @@ public final class HTTPDataSource: DashboardDataSource {
     }
 
     /// application/x-www-form-urlencoded: unreserved bytes as they are, space as +, the rest %XX.
-    static func formEncode(_ text: String) -> String {
-        var out = ""
-        let hex = Array("0123456789ABCDEF")
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                out += "+"
-            default:
-                out.append("%")
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            }
-        }
-        return out
-    }
+    static func formEncode(_ text: String) -> String { PercentEncoding.queryComponent(text, spaceAsPlus: true) }
 }

@@ -170,16 +170,7 @@ enum HostChecks {
         }
     }
 
-    static func bytes(_ count: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : "\(Double(Int(value * 10)) / 10) \(units[unit])"
-    }
+    static func bytes(_ count: UInt64) -> String { formatBytes(Int64(clamping: count)) }
 
     /// Runs a program and returns its standard output, or nil if it could not run or failed.
     static func output(of executable: String, _ arguments: [String]) -> String? {
