@@ -208,7 +208,12 @@ struct ScrapeServiceTests {
         #expect(reports[failing.address]?.error?.contains("503") == true)
         let timedOut = try #require(reports[hung.address])
         #expect(!timedOut.up)
-        #expect(timedOut.durationSeconds >= 0.3 && timedOut.durationSeconds < 5, "the 300 ms timeout ended it")
+        // The target never answers, so the scrape ended only because the 300 ms timeout
+        // did (the client's deadline or the guard's, whichever ran first). No upper
+        // bound on the duration: on a starved machine the wake-up itself can be late.
+        #expect(timedOut.durationSeconds >= 0.3)
+        let reason = timedOut.error ?? ""
+        #expect(reason.contains("deadlineExceeded") || reason.contains("within 0.3s"), "\(reason)")
         #expect(reports[garbled.address]?.error?.contains("line 1") == true)
         for job in ["failing", "hung", "garbled"] {
             #expect(try harness.samples("up", [.equal("job", job)]).first?.samples == [Sample(Self.start, 0)], "\(job)")

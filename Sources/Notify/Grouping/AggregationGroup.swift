@@ -31,13 +31,24 @@ struct AggregationGroup {
 
 /// Alertmanager's deduplication rule: whether a flush has anything to tell
 /// an integration, given what the notification log says it was last told.
+///
+/// One departure: a group never notified is news when an alert in it has
+/// resolved after firing for at least `group_wait`. Alertmanager drops such a
+/// group, since it only hears of alerts from a Prometheus that re-sends them;
+/// here the alert and the notification live in one process, and a group that
+/// fired that long without a log entry means a crash between the rule engine
+/// storing the firing state and this stage queuing it. Dropping the resolve
+/// would leave the receiver never knowing the alert fired at all. Alerts that
+/// fire for less than `group_wait` still go untold, as in Alertmanager, and so
+/// do later re-sends of a resolve (see `NotificationDispatcher.freshResolve`).
 enum DedupDecision {
     static func needsUpdate(
         entry: NotificationLogEntry?, firing: Set<UInt64>, resolved: Set<UInt64>, sendResolved: Bool,
-        repeatInterval: Int64, now: Timestamp
+        repeatInterval: Int64, now: Timestamp, resolvedAfterGroupWait: Bool = false
     ) -> Bool {
-        // Never notified: only firing alerts are news.
-        guard let entry else { return !firing.isEmpty }
+        // Never notified: firing alerts are news, and so is an alert that fired
+        // long enough to have been told and resolved before it was.
+        guard let entry else { return !firing.isEmpty || (sendResolved && resolvedAfterGroupWait) }
         // Something fires that the receiver has not heard of.
         if !firing.isSubset(of: entry.firingFingerprints) { return true }
         // Everything resolved: tell the receiver if it was told something fired.

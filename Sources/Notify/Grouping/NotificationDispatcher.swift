@@ -165,7 +165,14 @@ public actor NotificationDispatcher: AlertSink {
         }.sorted { $0.labels < $1.labels }
         let firing = visible.filter { !$0.isResolved(at: now) }
         let firingSet = Set(firing.map(\.fingerprint))
-        let resolvedSet = Set(visible.filter { $0.isResolved(at: now) }.map(\.fingerprint))
+        let resolvedAlerts = visible.filter { $0.isResolved(at: now) }
+        let resolvedSet = Set(resolvedAlerts.map(\.fingerprint))
+        // Fresh resolves only: the rule engine re-sends a resolve for 15 minutes, and
+        // a later copy of one whose firing was silenced must not become news when the
+        // silence expires.
+        let resolvedAfterGroupWait = resolvedAlerts.contains {
+            $0.endsAt - $0.startsAt >= group.route.groupWait && now - $0.endsAt <= Self.freshResolve
+        }
         var messages: [OutboxMessage] = []
         var entries: [NotificationLogEntry] = []
         for notifier in notifiers[group.route.receiver] ?? [] {
@@ -174,7 +181,7 @@ public actor NotificationDispatcher: AlertSink {
             guard
                 DedupDecision.needsUpdate(
                     entry: log[key], firing: firingSet, resolved: resolvedSet, sendResolved: notifier.sendResolved,
-                    repeatInterval: repeatInterval, now: now)
+                    repeatInterval: repeatInterval, now: now, resolvedAfterGroupWait: resolvedAfterGroupWait)
             else { continue }
             let toSend = notifier.sendResolved ? visible : firing
             if !toSend.isEmpty {
@@ -231,6 +238,10 @@ public actor NotificationDispatcher: AlertSink {
         for group in groups.values { held.formUnion(group.alerts.keys) }
         alerts = alerts.filter { held.contains($0.key) }
     }
+
+    /// How soon after its resolve an alert never told must arrive to be told as
+    /// resolved: the rule engine's first send of it, not its reminders a minute on.
+    static let freshResolve: Int64 = 30_000
 
     // MARK: Introspection
 

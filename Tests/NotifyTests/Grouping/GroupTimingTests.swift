@@ -96,6 +96,33 @@ import Testing
         }
     }
 
+    /// A resolve for an alert this stage never queued as firing (the daemon died
+    /// between the rule engine storing the firing state and the flush) is told
+    /// once it fired for at least group_wait; a shorter one, or a late re-send of
+    /// the resolve, stays untold as in Alertmanager.
+    @Test func untoldAlertThatFiredLongerThanGroupWaitIsToldWhenItResolves() async throws {
+        try await Harness.with(route: Self.route) { h in
+            let now = h.clock.now()
+            try await h.dispatcher.send([
+                alert("Short", startsAt: now - 20 * second, endsAt: now),
+                alert("Long", startsAt: now - 10 * minute, endsAt: now),
+                alert("Resent", startsAt: now - 20 * minute, endsAt: now - 2 * minute),
+            ])
+            try await h.advance(by: 0)
+            let payloads = try h.receiver.requests.map { try jsonObject($0.body) }
+            #expect(payloads.map(alertStates) == [["Long:resolved"]])
+            #expect(payloads.first?["status"] as? String == "resolved")
+            // Short's group flushes at its group_wait, with nothing to tell.
+            try await h.advance(by: 30 * second)
+            #expect(h.receiver.requests.count == 1)
+            #expect(await h.dispatcher.groupSummaries().isEmpty)
+            // Told once: a re-send of the same resolve a minute on changes nothing.
+            try await h.dispatcher.send([alert("Long", startsAt: now - 10 * minute, endsAt: now)])
+            try await h.advance(by: 1 * minute)
+            #expect(h.receiver.requests.count == 1)
+        }
+    }
+
     @Test func alertThatExpiresWithoutRefreshResolvesAtItsEndTime() async throws {
         try await Harness.with(route: Self.route) { h in
             let t0 = h.clock.now()
