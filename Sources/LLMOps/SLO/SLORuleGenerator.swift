@@ -14,9 +14,19 @@ import InfermonCore
 /// significant, the short one that it is still going on, so the alert resolves
 /// minutes after the burn stops rather than hours.
 ///
-/// Each long window must also hold at least `minimumBadEvents` bad events: at the
-/// start of the data (a new deployment, a new SLO) the 3-day window holds minutes
-/// of traffic, and one failed request out of a hundred would read as a burn.
+/// Two guards keep counting noise from reading as a burn. Each long window must
+/// hold at least `minimumBadEvents` bad events: at the start of the data (a new
+/// deployment, a new SLO) the 3-day window holds minutes of traffic, and one
+/// failed request out of a hundred would read as a burn. And a ticket's long
+/// window must clear the threshold by its own counting error: bad events are
+/// close to a Poisson count, so with `b` of them the ratio is known to about
+/// `1/sqrt(b)` of itself, and the rule compares `ratio * (1 - z/sqrt(b))`, a
+/// lower bound about `z` standard errors down (`z = confidenceZ`). Tickets
+/// only: the 1x-over-3-days threshold sits where a healthy service that merely
+/// meets its objective lives, and without the bound it flaps on a true burn of
+/// 0.75 while its window fills; a page's 6x and 14.4x are so far above a
+/// healthy rate that ten bad events already settle it, and the bound would
+/// only page later at low traffic.
 ///
 /// The rules read `infermon_slo_events_total{slo,result}`, which infermon keeps
 /// exactly; the same file runs in infermon's rule engine or in a Prometheus that
@@ -25,17 +35,26 @@ public enum SLORuleGenerator {
     public struct Alert: Sendable {
         public var severity: String
         public var conditions: [(burnRate: Double, long: BurnRateWindow, short: BurnRateWindow)]
+        /// Whether the long windows' ratios count at their lower bound.
+        public var countsAtLowerBound: Bool
     }
 
     public static let alerts: [Alert] = [
-        Alert(severity: "page", conditions: [(14.4, .oneHour, .fiveMinutes), (6, .sixHours, .thirtyMinutes)]),
-        Alert(severity: "ticket", conditions: [(3, .oneDay, .twoHours), (1, .threeDays, .sixHours)]),
+        Alert(
+            severity: "page", conditions: [(14.4, .oneHour, .fiveMinutes), (6, .sixHours, .thirtyMinutes)],
+            countsAtLowerBound: false),
+        Alert(
+            severity: "ticket", conditions: [(3, .oneDay, .twoHours), (1, .threeDays, .sixHours)],
+            countsAtLowerBound: true),
     ]
 
     public static let alertName = "InfermonSLOErrorBudgetBurn"
 
     /// Bad events a long window needs before its burn rate counts.
     public static let minimumBadEvents = 10
+
+    /// Standard errors the long window's ratio must clear the threshold by.
+    public static let confidenceZ = 2.0
 
     /// The recording rule holding an SLO's bad events over `window`.
     public static func badEventsRecordName(_ window: BurnRateWindow) -> String {
@@ -55,7 +74,10 @@ public enum SLORuleGenerator {
             # Multi-window, multi-burn-rate alerts (Google SRE workbook, "Alerting on SLOs"):
             #   page:   burn rate over 14.4 for 1h and 5m, or over 6 for 6h and 30m
             #   ticket: burn rate over 3 for 1d and 2h, or over 1 for 3d and 6h
-            # where burn rate = error ratio / (1 - objective).
+            # where burn rate = error ratio / (1 - objective). Each long window needs at
+            # least \(minimumBadEvents) bad events, and a ticket's long-window ratio counts at its
+            # lower bound, ratio * (1 - 2/sqrt(bad events)), so counting noise is not
+            # read as a burn.
 
             """
         if slos.isEmpty { return out + "groups: []\n" }
@@ -96,9 +118,16 @@ public enum SLORuleGenerator {
         for alert in alerts {
             let clauses = alert.conditions.map { condition in
                 let threshold = "(\(formatNumber(condition.burnRate)) * \(budget))"
+                let ratio = "\(recordName(condition.long)){slo=\"\(name)\"}"
+                let bad = "\(badEventsRecordName(condition.long)){slo=\"\(name)\"}"
+                let continued = "\n" + String(repeating: " ", count: 14)
+                let longRatio =
+                    alert.countsAtLowerBound
+                    ? "\(ratio)\(continued)* (1 - \(formatNumber(confidenceZ)) / sqrt(\(bad)))\(continued)> \(threshold)"
+                    : "\(ratio) > \(threshold)"
                 return """
                               (
-                                \(recordName(condition.long)){slo="\(name)"} > \(threshold)
+                                \(longRatio)
                               and
                                 \(recordName(condition.short)){slo="\(name)"} > \(threshold)
                               and
