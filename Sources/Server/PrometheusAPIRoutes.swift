@@ -1,4 +1,3 @@
-import Dispatch
 import Hummingbird
 import InfermonCore
 import NIOCore
@@ -43,16 +42,14 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
         }
     }
 
-    /// Runs a handler off the Swift concurrency pool (queries block on SQLite and
-    /// on evaluation) and turns its errors into Prometheus's envelope.
+    /// Runs a handler on `BlockingWork`'s pool (queries block on SQLite and on
+    /// evaluation) and turns its errors into Prometheus's envelope.
     private func respond(_ request: Request, _ handler: @escaping @Sendable (FormParameters) throws -> [UInt8])
         async throws
         -> Response
     {
         let parameters = try await FormParameters.from(request, maxBodyBytes: maxBodyBytes)
-        let outcome: Result<[UInt8], any Error> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Result { try handler(parameters) }) }
-        }
+        let outcome = try await BlockingWork.run { Result { try handler(parameters) } }
         switch outcome {
         case .success(let body):
             return Response(

@@ -1,4 +1,3 @@
-import Dispatch
 import InfermonCore
 import Logging
 import Query
@@ -92,7 +91,9 @@ actor RuleGroupEvaluator {
         let groupStart = monotonicNanoseconds()
         for index in rules.indices {
             let start = monotonicNanoseconds()
-            await evaluateRule(index, at: time)
+            // Stopped (shutdown or reload) before the rule's query ran: leave this
+            // slot, storing and sending nothing, so nothing is sent that is not stored.
+            guard await evaluateRule(index, at: time) else { return }
             rules[index].evaluationTime = Double(monotonicNanoseconds() - start) / 1e9
             rules[index].lastEvaluation = time
         }
@@ -108,7 +109,8 @@ actor RuleGroupEvaluator {
         }
     }
 
-    private func evaluateRule(_ index: Int, at time: Timestamp) async {
+    /// False when the task was cancelled before the query ran; the rule is left as it was.
+    private func evaluateRule(_ index: Int, at time: Timestamp) async -> Bool {
         let record = rules[index]
         let context = ExpansionContext(
             externalLabels: options.externalLabels.dictionary, externalURL: options.externalURL,
@@ -116,18 +118,23 @@ actor RuleGroupEvaluator {
         let limit = definition.limit
         let query = self.query
         // Queries block on SQLite and CPU: run them off the Swift concurrency pool.
-        let outcome: Result<(RuleState, [(labels: Labels, sample: Sample)]), any Error> = await Self.offPool {
-            Result {
-                switch record.state {
-                case .alerting(var state):
-                    let result = try query.vector(state.rule.expression, at: time)
-                    let samples = try state.evaluate(result, at: time, limit: limit, context: context)
-                    return (.alerting(state), samples)
-                case .recording(let state):
-                    let result = try query.vector(state.rule.expression, at: time)
-                    return (.recording(state), try state.evaluate(result, at: time, limit: limit))
+        let outcome: Result<(RuleState, [(labels: Labels, sample: Sample)]), any Error>
+        do {
+            outcome = try await BlockingWork.run {
+                Result {
+                    switch record.state {
+                    case .alerting(var state):
+                        let result = try query.vector(state.rule.expression, at: time)
+                        let samples = try state.evaluate(result, at: time, limit: limit, context: context)
+                        return (.alerting(state), samples)
+                    case .recording(let state):
+                        let result = try query.vector(state.rule.expression, at: time)
+                        return (.recording(state), try state.evaluate(result, at: time, limit: limit))
+                    }
                 }
             }
+        } catch {
+            return false
         }
         switch outcome {
         case .failure(let error):
@@ -140,13 +147,13 @@ actor RuleGroupEvaluator {
             logger.warning(
                 "evaluating rule failed",
                 metadata: ["group": "\(definition.name)", "rule": "\(name(of: record))", "error": "\(error)"])
-            return
         case .success(let (state, samples)):
             rules[index].state = state
             rules[index].health = .ok
             rules[index].lastError = nil
             await append(samples, rule: index, at: time)
         }
+        return true
     }
 
     private func name(of record: RuleRecord) -> String {
@@ -197,11 +204,5 @@ actor RuleGroupEvaluator {
         }
         guard !batch.isEmpty else { return }
         try? await appender.append(batch)
-    }
-
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
-        }
     }
 }

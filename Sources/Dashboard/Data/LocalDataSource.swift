@@ -1,9 +1,8 @@
-import Dispatch
 import InfermonCore
 import Query
 
 /// Evaluates queries in-process over a store opened from `--db`. SQLite calls
-/// block, so they run on Dispatch's pool rather than the Swift concurrency
+/// block, so they run on `BlockingWork`'s pool rather than the Swift concurrency
 /// pool, which keeps the key loop responsive while a slow query runs.
 public struct LocalDataSource: DashboardDataSource {
     public let label: String
@@ -30,13 +29,13 @@ public struct LocalDataSource: DashboardDataSource {
     }
 
     public func instant(_ query: String, at time: Timestamp) async throws -> QueryResult {
-        try await offloaded { [engine, querier, sketches, limits] in
+        try await BlockingWork.run { [engine, querier, sketches, limits] in
             try engine.instant(query, at: time, querier: querier, sketches: sketches, limits: limits)
         }
     }
 
     public func range(_ query: String, start: Timestamp, end: Timestamp, step: Int64) async throws -> QueryResult {
-        try await offloaded { [engine, querier, sketches, limits] in
+        try await BlockingWork.run { [engine, querier, sketches, limits] in
             try engine.range(
                 query, start: start, end: end, step: step, querier: querier, sketches: sketches, limits: limits)
         }
@@ -70,11 +69,5 @@ public struct LocalDataSource: DashboardDataSource {
                 resolved: entry.resolved.count)
         }
         return .available(Array(records))
-    }
-
-    private func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
     }
 }

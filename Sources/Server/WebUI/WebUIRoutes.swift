@@ -1,5 +1,4 @@
 import Collectors
-import Dispatch
 import Hummingbird
 import InfermonCore
 import Query
@@ -44,7 +43,8 @@ public struct WebUIRoutes: HTTPRouteModule {
         router.get("/graph") { request, _ in
             let parameters = FormParameters(query: request.uri.query)
             let graph = GraphRequest(parameters, now: clock.now())
-            let result = await offPool { graph.run(query) }
+            // Queries block on SQLite and on evaluation.
+            let result = try await BlockingWork.run { graph.run(query) }
             return GraphPage.render(graph, result)
         }
         router.get("/alerts") { _, _ in
@@ -69,13 +69,6 @@ public struct WebUIRoutes: HTTPRouteModule {
         router.get("/status") { _, _ in
             let snapshot = await status.snapshot()
             return StatusPage.render(snapshot, tokenConfigured: tokenConfigured, now: clock.now())
-        }
-    }
-
-    /// Queries block on SQLite and on evaluation: run them off the Swift concurrency pool.
-    private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
         }
     }
 }
