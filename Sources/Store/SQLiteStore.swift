@@ -9,8 +9,8 @@ import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode with a single writer
 /// connection, confined to a serial queue off the Swift concurrency pool (SQLite
-/// calls block), and a reader connection for queries, which WAL lets run beside
-/// writes.
+/// calls block), and a small pool of reader connections for queries, which WAL
+/// lets run beside each other and beside writes.
 public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, CheckpointSource,
     @unchecked Sendable
 {
@@ -23,7 +23,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     private let writeQueue = DispatchQueue(label: "infermon.store.writer")
     // Confined to writeQueue.
     private let writer: StoreWriter
-    private let reader: Mutex<SeriesReaderBox>
+    private let readers: ReaderPool
     private let closed = Atomic<Bool>(false)
     /// Told whether the writer's last transaction worked (component `store`): every
     /// writer (collectors, push, rules, detectors, notification) fails through it
@@ -55,14 +55,17 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         writer = try StoreWriter(
             connection: connection, rollupInterval: rollupInterval, eventRetention: options.retention.events,
             clock: clock, logger: logger)
-        let readConnection = try SQLiteConnection(path: path, mode: .readWrite)
-        try readConnection.execute("PRAGMA query_only = 1")
-        try readConnection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
-        // Queries scan many pages once: reading them through a mapping saves a
-        // copy per page into SQLite's cache (address space only, not memory).
-        try readConnection.execute("PRAGMA mmap_size = \(1 << 30)")
-        reader = Mutex(
-            SeriesReaderBox(SeriesReader(connection: readConnection, rollupInterval: rollupInterval, clock: clock)))
+        let interval = rollupInterval
+        let openReader: @Sendable () throws -> SeriesReader = {
+            let connection = try SQLiteConnection(path: path, mode: .readWrite)
+            try connection.execute("PRAGMA query_only = 1")
+            try connection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+            // Queries scan many pages once: reading them through a mapping saves a
+            // copy per page into SQLite's cache (address space only, not memory).
+            try connection.execute("PRAGMA mmap_size = \(1 << 30)")
+            return SeriesReader(connection: connection, rollupInterval: interval, clock: clock)
+        }
+        readers = ReaderPool(capacity: options.readConnections, first: try openReader(), open: openReader)
     }
 
     /// The first open records the interval; later opens keep it, because rollup
@@ -170,22 +173,25 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     // MARK: Reading
 
     public func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
-        try reader.withLock { try $0.reader.select(matchers, from: from, through: through) }
+        try readers.withReader { try $0.select(matchers, from: from, through: through) }
     }
 
     public func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
-        try reader.withLock { try $0.reader.labelSets(matchers, from: from, through: through) }
+        try readers.withReader { try $0.labelSets(matchers, from: from, through: through) }
     }
 
     public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
-        try reader.withLock { try $0.reader.sketches(matchers, from: from, through: through) }
+        try readers.withReader { try $0.sketches(matchers, from: from, through: through) }
     }
 
-    /// Runs `body` on the reader connection under its lock, for read-only queries
-    /// that live in other files (extensions answering stage protocols).
+    /// Runs `body` on a reader connection checked out of the pool, for read-only
+    /// queries that live in other files (extensions answering stage protocols).
     func withReadConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try reader.withLock { try body($0.reader.connection) }
+        try readers.withReader { try body($0.connection) }
     }
+
+    /// How many read connections are open now (they open on demand, up to `options.readConnections`).
+    var openReadConnections: Int { readers.openCount }
 
     /// Events that arrived already past the event retention, per source, since the store was made.
     public func expiredOnArrival() throws -> [ExpiredOnArrival] {
@@ -193,17 +199,11 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     }
 
     public func stats() throws -> StoreStats {
-        try reader.withLock { box in
-            defer { box.reader.connection.resetCachedStatements() }
-            return try StoreStats.read(box.reader.connection, path: path)
+        try withReadConnection { connection in
+            defer { connection.resetCachedStatements() }
+            return try StoreStats.read(connection, path: path)
         }
     }
-}
-
-/// The reader is only touched under the store's mutex.
-struct SeriesReaderBox: @unchecked Sendable {
-    let reader: SeriesReader
-    init(_ reader: SeriesReader) { self.reader = reader }
 }
 
 /// Carries a value into the write queue's closure; the caller gives it up.

@@ -29,12 +29,18 @@ public struct StoreOptions: Sendable {
     public var retention: RetentionPolicy
     /// SQLite page cache per connection, in KiB.
     public var cacheSizeKiB: Int
+    /// Read connections at most, so that queries from the dashboard, the rule
+    /// evaluator and API clients run side by side instead of queueing behind one
+    /// (at least 1; they open as needed). Writes always have one connection of their own.
+    public var readConnections: Int
 
     public init(
-        rollupInterval: Int64 = 60_000, retention: RetentionPolicy = RetentionPolicy(), cacheSizeKiB: Int = 16_384
+        rollupInterval: Int64 = 60_000, retention: RetentionPolicy = RetentionPolicy(), cacheSizeKiB: Int = 16_384,
+        readConnections: Int = 4
     ) {
         self.rollupInterval = rollupInterval
         self.retention = retention
         self.cacheSizeKiB = cacheSizeKiB
+        self.readConnections = readConnections
     }
 }
