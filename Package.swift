@@ -195,17 +195,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "infermon",
+        // The daemon as a library: configuration wired into running services, reload and
+        // systemd. The executables parse arguments and call it; tests start it in-process.
+        .target(
+            name: "InfermonDaemon",
             dependencies: [
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Notify",
-                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify",
+                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "infermon",
+            dependencies: [
+                "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
+                "Notify", "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
@@ -282,7 +293,8 @@ let package = Package(
         .testTarget(
             name: "LLMOpsTests",
             dependencies: [
-                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonTesting", "Store", "TrafficSimulator", "infermon",
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonDaemon", "InfermonTesting", "Store",
+                "TrafficSimulator", "infermon",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -304,6 +316,11 @@ let package = Package(
                 "Alerting", "InfermonCore", "InfermonTesting", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InfermonDaemonTests",
+            dependencies: ["InfermonDaemon", "InfermonConfig", "InfermonCore", "InfermonTesting", "Server", "Store"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

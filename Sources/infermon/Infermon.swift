@@ -1,4 +1,5 @@
 import ArgumentParser
+import InfermonDaemon
 
 @main
 struct Infermon: AsyncParsableCommand {
@@ -19,8 +20,4 @@ struct Infermon: AsyncParsableCommand {
             DashCommand.self, DashboardsCommand.self, DoctorCommand.self, ManualCommand.self,
         ]
     )
-}
-
-enum InfermonVersion {
-    static let current = "0.1.0"
 }

@@ -1,13 +1,12 @@
 import InfermonConfig
 import InfermonCore
+import InfermonDaemon
 import InfermonTesting
 import LLMOps
 import Logging
 import Store
 import Testing
 import TrafficSimulator
-
-@testable import infermon
 
 /// The shipped price table and the example configuration's SLOs and budgets on a
 /// simulated day of the demo's traffic, through the same wiring the daemon uses.

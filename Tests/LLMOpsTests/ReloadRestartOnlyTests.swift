@@ -1,7 +1,6 @@
 import InfermonConfig
+import InfermonDaemon
 import Testing
-
-@testable import infermon
 
 /// What a reload refuses: only settings that really changed. Sections are
 /// compared by value; equal dictionaries can list their keys in different

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dashboard
 import InfermonCore
+import InfermonDaemon
 import Logging
 import Store
 

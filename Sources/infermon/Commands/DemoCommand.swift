@@ -1,6 +1,7 @@
 import ArgumentParser
 import InfermonConfig
 import InfermonCore
+import InfermonDaemon
 import Logging
 import Store
 import TrafficSimulator

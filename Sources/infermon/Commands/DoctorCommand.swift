@@ -3,6 +3,7 @@ import ArgumentParser
 import Collectors
 import InfermonConfig
 import InfermonCore
+import InfermonDaemon
 import NIOHTTP1
 
 #if canImport(Glibc)

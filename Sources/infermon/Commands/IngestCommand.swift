@@ -2,6 +2,7 @@ import ArgumentParser
 import Collectors
 import InfermonConfig
 import InfermonCore
+import InfermonDaemon
 import Logging
 import Store
 

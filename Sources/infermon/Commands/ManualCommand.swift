@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InfermonDaemon
 
 /// `infermon manual`: the man page, generated from the argument parser's own
 /// description of every command (`--experimental-dump-help`), so it cannot

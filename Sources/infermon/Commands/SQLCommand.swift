@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InfermonConfig
 import InfermonCore
+import InfermonDaemon
 import Logging
 import Store
 

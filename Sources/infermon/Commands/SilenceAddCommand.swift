@@ -1,5 +1,6 @@
 import ArgumentParser
 import InfermonCore
+import InfermonDaemon
 import Notify
 
 struct SilenceAddCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import Alerting
 import InfermonConfig
 import InfermonCore
+import InfermonDaemon
 import Logging
 import Store
 import Synchronization

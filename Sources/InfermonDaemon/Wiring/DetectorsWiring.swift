@@ -6,8 +6,8 @@ import Store
 
 /// Maps the `detectors:` section onto the Detectors module's options, and builds
 /// the scheduled service the daemon runs.
-enum DetectorsWiring {
-    static func options(_ section: DetectorsSection) -> DetectorOptions {
+package enum DetectorsWiring {
+    package static func options(_ section: DetectorsSection) -> DetectorOptions {
         var options = DetectorOptions()
         options.interval = section.interval
         options.window = section.window
@@ -52,7 +52,7 @@ enum DetectorsWiring {
 }
 
 /// Times on the command line: RFC 3339, `now`, or `now-<duration>` / `-<duration>` (e.g. `now-2h`).
-func parseCommandTime(_ text: String, now: Timestamp) throws -> Timestamp {
+package func parseCommandTime(_ text: String, now: Timestamp) throws -> Timestamp {
     if text == "now" { return now }
     var relative: Substring?
     if text.hasPrefix("now-") {

@@ -13,18 +13,20 @@ import Store
 import UnixSignals
 
 /// Wires a configuration into running services. Knows every module; owns no logic.
-struct Daemon {
-    let config: Configuration
-    let store: SQLiteStore
-    let services: [any Service]
-    let logger: Logger
+package struct Daemon {
+    package let config: Configuration
+    package let store: SQLiteStore
+    package let services: [any Service]
+    /// Ready once every service has started; what `/-/ready` answers.
+    package let readiness: Readiness
+    package let logger: Logger
 
     /// Builds the services in start order; the group stops them in reverse:
     /// readiness is withdrawn first, then rule evaluation stops (its last alerts
     /// handed over), then notification, the analysis services, the collectors
     /// (committing their last batch), the HTTP server (finishing requests in
     /// flight), then the push queue drains, and the store closes last.
-    static func make(
+    package static func make(
         config: Configuration, configPath: String?, environment: [String: String], extraServices: [any Service] = []
     ) throws -> Daemon {
         let logger = Logger(label: "infermon")
@@ -170,15 +172,15 @@ struct Daemon {
             ReadinessService(
                 readiness: readiness, notifier: notifier, status: { await status.summary() }, logger: logger),
         ]
-        return Daemon(config: config, store: store, services: services, logger: logger)
+        return Daemon(config: config, store: store, services: services, readiness: readiness, logger: logger)
     }
 
     /// The configured store, for one-shot commands.
-    static func openStore(for configuration: Configuration) throws -> SQLiteStore {
+    package static func openStore(for configuration: Configuration) throws -> SQLiteStore {
         try openStore(config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
     }
 
-    static func openStore(
+    package static func openStore(
         config: Configuration, environment: [String: String], health: ComponentHealth? = nil, logger: Logger
     ) throws -> SQLiteStore {
         let path = config.storage.resolvedPath(environment: environment)
@@ -191,7 +193,7 @@ struct Daemon {
             health: health, logger: Logger(label: "infermon.store"))
     }
 
-    func run() async throws {
+    package func run() async throws {
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -215,7 +217,7 @@ enum MetricsBootstrap {
 }
 
 extension String {
-    var trimmingWhitespace: String {
+    package var trimmingWhitespace: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

@@ -9,13 +9,13 @@ import Store
 /// `rule_files` (relative to the configuration file), evaluated against the
 /// store, recorded series and `ALERTS` appended to it, alert states kept in
 /// it, and alerts handed to notification when it is configured.
-enum AlertingWiring {
-    static func ruleGroups(_ config: Configuration) throws -> [RuleGroupDefinition] {
+package enum AlertingWiring {
+    package static func ruleGroups(_ config: Configuration) throws -> [RuleGroupDefinition] {
         try RuleFiles.loadOrThrow(
             config.rules.ruleFiles, relativeTo: config.rules.baseDirectory(configFile: config.file))
     }
 
-    static func options(_ config: Configuration) -> RuleEvaluationOptions {
+    package static func options(_ config: Configuration) -> RuleEvaluationOptions {
         var options = RuleEvaluationOptions()
         options.defaultInterval = config.rules.evaluationInterval
         options.externalLabels = Labels(config.rules.externalLabels)

@@ -7,9 +7,11 @@ import Store
 
 /// Maps the `quality:` section onto the security ingest stage, the optional
 /// LLM judge and the quality service.
-enum QualityWiring {
+package enum QualityWiring {
     /// Redaction and security counters for every ingested batch, whatever its source.
-    static func securityStage(config: Configuration, store: SQLiteStore, clock: any WallClock) throws -> SecurityStage {
+    package static func securityStage(config: Configuration, store: SQLiteStore, clock: any WallClock) throws
+        -> SecurityStage
+    {
         var options = ScannerOptions()
         options.sensitiveData = config.quality.scanSensitiveData
         options.promptInjection = config.quality.scanPromptInjection
@@ -70,7 +72,7 @@ enum QualityWiring {
 }
 
 /// A path from a configuration file, relative to that file's directory when not absolute.
-func resolve(_ path: String, relativeTo configFile: String?) -> String {
+package func resolve(_ path: String, relativeTo configFile: String?) -> String {
     guard !path.hasPrefix("/"), let configFile, let slash = configFile.lastIndex(of: "/") else { return path }
     return String(configFile[...slash]) + path
 }

@@ -5,7 +5,7 @@ import InfermonCore
 #endif
 
 /// `mkdir -p` for the directory holding `path`.
-func makeParentDirectory(of path: String) throws {
+package func makeParentDirectory(of path: String) throws {
     guard let slash = path.lastIndex(of: "/") else { return }
     try makeDirectory(String(path[..<slash]))
 }
@@ -21,4 +21,4 @@ func makeDirectory(_ directory: String) throws {
     }
 }
 
-var processEnvironment: [String: String] { currentEnvironment() }
+package var processEnvironment: [String: String] { currentEnvironment() }

@@ -15,11 +15,11 @@ import Server
 /// and token, token file, price table, rule files (an explicit pattern that
 /// matches nothing is a mistake), receivers' URL files and variables, the
 /// judge's key and prompt, scrape token files.
-enum StartupCheck {
+package enum StartupCheck {
     /// Shortest bearer token accepted: guessable tokens are no access control.
     static let minimumTokenLength = 16
 
-    static func problems(_ config: Configuration, environment: [String: String]) -> [any Error] {
+    package static func problems(_ config: Configuration, environment: [String: String]) -> [any Error] {
         var problems = ProblemCollector()
         problems.check {
             let listen = try config.server.hostAndPort()
@@ -60,7 +60,7 @@ enum StartupCheck {
     }
 
     /// The bearer token in `path`: present, and long enough to be a secret.
-    static func readToken(path: String) throws -> String {
+    package static func readToken(path: String) throws -> String {
         let token: String
         do {
             token = try readTextFile(path).trimmingWhitespace

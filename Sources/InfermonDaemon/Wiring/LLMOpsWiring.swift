@@ -18,11 +18,11 @@ import Logging
 ///     try LLMOpsWiring.service(
 ///         config: config, querier: store, sketches: store, appender: store, clock: clock, logger: logger))
 /// ```
-enum LLMOpsWiring {
+package enum LLMOpsWiring {
     /// The price table the configuration names. A missing file at the default
     /// path means no table (every event without a reported cost is counted as
     /// unpriced); a missing file the configuration asked for is an error.
-    static func priceTable(config: Configuration, logger: Logger) throws -> PriceTable {
+    package static func priceTable(config: Configuration, logger: Logger) throws -> PriceTable {
         let path = config.pricing.path
         if !config.pricing.isExplicit, access(path, F_OK) != 0 {
             logger.warning(
@@ -32,7 +32,7 @@ enum LLMOpsWiring {
         return try priceTable(PriceTableFile.load(path: path))
     }
 
-    static func priceTable(_ file: PriceTableFile) throws -> PriceTable {
+    package static func priceTable(_ file: PriceTableFile) throws -> PriceTable {
         func prices(_ rates: PriceTableFile.Rates) -> TokenPrices {
             TokenPrices(
                 input: rates.input, output: rates.output, cachedInput: rates.cachedInput, cacheWrite: rates.cacheWrite,
@@ -54,7 +54,7 @@ enum LLMOpsWiring {
         return try PriceTable(entries: entries)
     }
 
-    static func budgets(_ config: Configuration) throws -> [Budget] {
+    package static func budgets(_ config: Configuration) throws -> [Budget] {
         try config.budgets.map { section in
             Budget(
                 name: section.name, selector: try matchers(section.selector),
@@ -62,7 +62,7 @@ enum LLMOpsWiring {
         }
     }
 
-    static func slos(_ config: Configuration) throws -> [ServiceLevelObjective] {
+    package static func slos(_ config: Configuration) throws -> [ServiceLevelObjective] {
         try config.slos.map { section in
             let indicator: ServiceLevelObjective.Indicator
             switch section.indicator {
@@ -83,7 +83,7 @@ enum LLMOpsWiring {
     /// The ingest stages, in order: pricing fills `cost`, then the counter stage
     /// counts what is still unpriced, finish reasons and SLO events. Counters
     /// resume from their last stored values.
-    static func ingestStages(
+    package static func ingestStages(
         config: Configuration, querier: any SeriesQuerier, now: Timestamp, logger: Logger,
         pricing: (any IngestStage)? = nil
     ) throws -> [any IngestStage] {

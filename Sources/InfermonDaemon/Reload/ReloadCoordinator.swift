@@ -16,7 +16,7 @@ protocol ReloadParticipant: Sendable {
 /// Runs a reload on SIGHUP, `POST /-/reload` or `infermon reload`, one at a time,
 /// telling systemd (`RELOADING=1` … `READY=1`) and recording the outcome in
 /// `infermon_config_last_reload_successful`.
-actor ReloadCoordinator {
+package actor ReloadCoordinator {
     private let configPath: String?
     private var current: Configuration
     private let participants: [any ReloadParticipant]
@@ -83,7 +83,7 @@ actor ReloadCoordinator {
     }
 
     /// The restart-only settings that differ between two configurations.
-    static func restartOnlyChanges(from current: Configuration, to next: Configuration) -> [String] {
+    package static func restartOnlyChanges(from current: Configuration, to next: Configuration) -> [String] {
         var changed: [String] = []
         if next.storage.resolvedPath(environment: processEnvironment)
             != current.storage.resolvedPath(environment: processEnvironment)
