@@ -79,12 +79,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The YAML value with file:line:col errors that every configuration, rule and
+        // dashboard file is read through; the only target that imports Yams.
         .target(
-            name: "InfermonConfig",
+            name: "InfermonYAML",
             dependencies: [
                 "InfermonCore",
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "InfermonConfig",
+            dependencies: ["InfermonCore", "InfermonYAML"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -125,8 +132,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "InfermonCore", "Query", "InfermonConfig",
-                .product(name: "Yams", package: "Yams"),
+                "InfermonCore", "Query", "InfermonYAML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -178,8 +184,7 @@ let package = Package(
         .target(
             name: "Alerting",
             dependencies: [
-                "InfermonCore", "Query", "InfermonConfig",
-                .product(name: "Yams", package: "Yams"),
+                "InfermonCore", "Query", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

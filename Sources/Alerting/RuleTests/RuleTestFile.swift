@@ -1,5 +1,5 @@
-import InfermonConfig
 import InfermonCore
+import InfermonYAML
 
 /// A rule unit-test file in promtool's format.
 public struct RuleTestFile: Sendable {

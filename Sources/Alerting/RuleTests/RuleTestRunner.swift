@@ -1,5 +1,5 @@
-import InfermonConfig
 import InfermonCore
+import InfermonYAML
 import Logging
 import Query
 

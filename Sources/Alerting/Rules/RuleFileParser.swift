@@ -1,5 +1,5 @@
-import InfermonConfig
 import InfermonCore
+import InfermonYAML
 import Query
 
 /// Reads one Prometheus rule file and checks it as promtool 2.42 does:

@@ -1,5 +1,5 @@
-import InfermonConfig
 import InfermonCore
+import InfermonYAML
 
 #if canImport(Glibc)
     import Glibc

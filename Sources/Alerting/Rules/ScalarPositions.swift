@@ -1,6 +1,5 @@
-import InfermonConfig
 import InfermonCore
-import Yams
+import InfermonYAML
 
 /// Maps a position inside a YAML scalar's value back to the file, so that an
 /// error in an `expr` points at the faulty token, not at the key. Plain and
@@ -21,11 +20,11 @@ struct ScalarPositions {
     /// The file position of `line:column` (1-based, in characters) inside the value of `value`.
     func location(line: Int, column: Int, in value: YAMLValue) -> SourceLocation {
         let start = value.location
-        guard case .scalar(let scalar) = value.node else { return start }
-        switch scalar.style {
+        guard let style = value.scalarStyle else { return start }
+        switch style {
         case .plain, .singleQuoted, .doubleQuoted:
             guard line == 1 else { return start }
-            let shift = scalar.style == .plain ? 0 : 1
+            let shift = style == .plain ? 0 : 1
             return SourceLocation(file: start.file, line: start.line, column: start.column + shift + column - 1)
         case .literal:
             // Content starts on the line after the indicator; its indentation is that of the first non-blank line.
@@ -38,7 +37,7 @@ struct ScalarPositions {
                 break
             }
             return SourceLocation(file: start.file, line: firstContent + line - 1, column: indentation + column)
-        default:
+        case .folded:
             return start
         }
     }

@@ -1,7 +1,6 @@
-import InfermonConfig
 import InfermonCore
+import InfermonYAML
 import Query
-import Yams
 
 /// Reads a dashboard YAML file, refusing unknown keys and wrong types with
 /// file:line:col, and parses every query (variables replaced by their
@@ -79,7 +78,7 @@ public enum DashboardParser {
     }
 
     private static func parseQuery(_ value: YAMLValue) throws -> QuerySpec {
-        if case .scalar = value.node { return try queryAt(value, legend: "") }
+        if value.isScalar { return try queryAt(value, legend: "") }
         let map = try value.mapping(allowed: ["expr", "legend"])
         return try queryAt(map.required("expr"), legend: try map["legend"]?.string() ?? "")
     }
@@ -87,12 +86,10 @@ public enum DashboardParser {
     /// A query and where its text starts (inside the quotes of a quoted scalar).
     private static func queryAt(_ value: YAMLValue, legend: String) throws -> QuerySpec {
         var location = value.location
-        if case .scalar(let scalar) = value.node {
-            switch scalar.style {
-            case .singleQuoted, .doubleQuoted: location.column += 1
-            case .literal, .folded: location = SourceLocation(file: location.file, line: location.line + 1, column: 1)
-            default: break
-            }
+        switch value.scalarStyle {
+        case .singleQuoted, .doubleQuoted: location.column += 1
+        case .literal, .folded: location = SourceLocation(file: location.file, line: location.line + 1, column: 1)
+        case .plain, nil: break
         }
         return QuerySpec(try value.string(), legend: legend, location: location)
     }

@@ -9,13 +9,17 @@ import Yams
 /// A YAML node that knows where it came from, so every error names file:line:col.
 /// Decoding by hand rather than through Codable is deliberate: it rejects unknown
 /// keys, and it can point at the exact key or value that is wrong.
+///
+/// Every file infermon reads as YAML (the configuration, rule files, rule tests,
+/// dashboards, the price table) goes through this type; none of them sees the
+/// YAML library's own node type.
 public struct YAMLValue {
-    public let node: Node
+    let node: Node
     public let file: String
     /// Dotted path from the root, for messages (`sources[0].paths`).
     public let path: String
 
-    public init(node: Node, file: String, path: String = "") {
+    init(node: Node, file: String, path: String = "") {
         self.node = node
         self.file = file
         self.path = path
@@ -111,6 +115,29 @@ public struct YAMLValue {
         if case .scalar(let scalar) = node { return scalar }
         return nil
     }
+
+    /// How a scalar was written, for mapping positions inside its text back to the file.
+    public enum ScalarStyle: Sendable {
+        case plain, singleQuoted, doubleQuoted
+        /// `|` blocks.
+        case literal
+        /// `>` blocks.
+        case folded
+    }
+
+    /// The style of a scalar; nil for mappings, lists and aliases.
+    public var scalarStyle: ScalarStyle? {
+        switch scalar?.style {
+        case .plain: .plain
+        case .singleQuoted: .singleQuoted
+        case .doubleQuoted: .doubleQuoted
+        case .literal: .literal
+        case .folded: .folded
+        case .any, nil: nil
+        }
+    }
+
+    public var isScalar: Bool { scalar != nil }
 
     public var isNull: Bool {
         guard let scalar else { return false }
