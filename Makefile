@@ -3,7 +3,7 @@ SWIFT ?= swift
 BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) gcc logrotate sqlite3 prometheus prometheus-alertmanager tmux python3 systemd chromium
 
-.PHONY: all build release demo test test-clock-shift lint format bench-ingest bench-query bench-push bench-alert-latency rules-test clean build-deps test-deps
+.PHONY: all build release demo test test-clock-shift lint format bench bench-ingest bench-query bench-push bench-alert-latency rules-test clean build-deps test-deps
 
 all: build
 
@@ -53,10 +53,14 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
-bench-ingest: release
+## The benchmarks' own executable, `infermon-bench` (see Benchmarks/); the production binary has none.
+bench: build-deps
+	$(SWIFT) build -c release --product infermon-bench
+
+bench-ingest: bench
 	Benchmarks/ingest.sh
 
-bench-query: release
+bench-query: release bench
 	Benchmarks/query.sh
 
 bench-push: release

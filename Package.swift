@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "infermon", targets: ["infermon"]),
+        .executable(name: "infermon-bench", targets: ["infermon-bench"]),
         .library(name: "InfermonCore", targets: ["InfermonCore"]),
         .library(name: "InfermonTesting", targets: ["InfermonTesting"]),
         .library(name: "Query", targets: ["Query"]),
@@ -226,6 +227,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The benchmarks (`infermon-bench …`), kept out of the production binary; see Benchmarks/.
+        .executableTarget(
+            name: "infermon-bench",
+            dependencies: [
+                "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
+                "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // libFuzzer targets for every parser of outside input; see "Fuzzing" in README.md.
         .executableTarget(
             name: "infermon-fuzz",
@@ -299,7 +311,7 @@ let package = Package(
             name: "LLMOpsTests",
             dependencies: [
                 "LLMOps", "InfermonCore", "InfermonConfig", "InfermonDaemon", "InfermonTesting", "Store",
-                "TrafficSimulator", "infermon",
+                "TrafficSimulator", "infermon", "infermon-bench",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

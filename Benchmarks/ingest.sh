@@ -7,8 +7,8 @@
 #   EVENTS=200000 TEXT_EVENTS=20000 Benchmarks/ingest.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product infermon >/dev/null
-BIN=$PWD/.build/release/infermon
+swift build -c release --product infermon-bench >/dev/null
+BENCH=$PWD/.build/release/infermon-bench
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-bench-XXXXXX)}
 mkdir -p "$WORK"
 EVENTS=${EVENTS:-1000000}
@@ -16,8 +16,8 @@ TEXT_EVENTS=${TEXT_EVENTS:-100000}
 PIN="taskset -c 1"
 command -v taskset >/dev/null || PIN=""
 
-"$BIN" bench generate --events "$EVENTS" --output "$WORK/plain.jsonl" --csv "$WORK/plain.csv"
-"$BIN" bench generate --events "$TEXT_EVENTS" --text --output "$WORK/text.jsonl" --csv "$WORK/text.csv"
+"$BENCH" generate --events "$EVENTS" --output "$WORK/plain.jsonl" --csv "$WORK/plain.csv"
+"$BENCH" generate --events "$TEXT_EVENTS" --text --output "$WORK/text.jsonl" --csv "$WORK/text.csv"
 
 seconds() { python3 -c "import sys,time; print(f'{time.time():.6f}')"; }
 
@@ -66,7 +66,7 @@ for case in plain text; do
     python_rates=()
     sqlite_rates=()
     for _ in $(seq "$ROUNDS"); do
-        results+=("$($PIN "$BIN" bench ingest --file "$WORK/$case.jsonl" --db "$WORK/$case.db" --json)")
+        results+=("$($PIN "$BENCH" ingest --file "$WORK/$case.jsonl" --db "$WORK/$case.db" --json)")
         python_rates+=("$(python_parse "$WORK/$case.jsonl")")
         sqlite_rates+=("$(sqlite_import "$WORK/$case.csv" "$count")")
     done

@@ -1,5 +1,5 @@
-"""Peer for `infermon bench scanners`: Yelp's detect-secrets (PyPI) over the same
-responses, one per line (`infermon bench scanners --write-corpus FILE`), through
+"""Peer for `infermon-bench scanners`: Yelp's detect-secrets (PyPI) over the same
+responses, one per line (`infermon-bench scanners --write-corpus FILE`), through
 its usual file scan with the default plugins.
 
 detect-secrets looks for secrets only (API keys, private keys, high-entropy

@@ -13,7 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-packages.sh prometheus sqlite3
 swift build -c release --product infermon >/dev/null
+swift build -c release --product infermon-bench >/dev/null
 BIN=$PWD/.build/release/infermon
+BENCH=$PWD/.build/release/infermon-bench
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-query-bench-XXXXXX)}
 RUNS=${RUNS:-7}
 PROM_PORT=39090
@@ -33,9 +35,9 @@ log:
   level: warning
 YAML
 rm -f "$WORK"/infermon.db*
-"$BIN" bench query-data --span 24h --interval 15s --end "$END" --output "$WORK/events.jsonl"
+"$BENCH" query-data --span 24h --interval 15s --end "$END" --output "$WORK/events.jsonl"
 "$BIN" ingest --config "$WORK/infermon.yaml" "$WORK/events.jsonl" >/dev/null
-SAMPLES=$("$BIN" bench export-openmetrics --config "$WORK/infermon.yaml" --start "$START" --end "$END" \
+SAMPLES=$("$BENCH" export-openmetrics --config "$WORK/infermon.yaml" --start "$START" --end "$END" \
     --match 'infermon_requests_total' --match 'infermon_request_duration_seconds_bucket' --output "$WORK/data.om")
 rm -rf "$WORK/prometheus"
 promtool tsdb create-blocks-from openmetrics "$WORK/data.om" "$WORK/prometheus" >/dev/null

@@ -12,8 +12,8 @@ PEER_LINES="${PEER_LINES:-5000}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-swift build -c release --product infermon >/dev/null
-.build/release/infermon bench scanners --write-corpus "$work/responses.txt" "$@"
+swift build -c release --product infermon-bench >/dev/null
+.build/release/infermon-bench scanners --write-corpus "$work/responses.txt" "$@"
 if [ "$PEER_LINES" -gt 0 ]; then
     python3 -m pip install --quiet detect-secrets==1.5.0
     python3 Benchmarks/peer_detect_secrets.py "$work/responses.txt" "$PEER_LINES"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The Python peers of `infermon bench drift speed`: Evidently's DataDriftPreset and
+"""The Python peers of `infermon-bench drift speed`: Evidently's DataDriftPreset and
 a scipy loop of ks_2samp + wasserstein_distance over the same samples, which
-`infermon bench drift speed --write-data DIR` wrote as raw float64 files.
+`infermon-bench drift speed --write-data DIR` wrote as raw float64 files.
 
 Prints a table with the times, the ratios to infermon's time, and whether the
 columns Evidently flags are the ones infermon flags. Run through bench_drift.sh.
@@ -65,7 +65,7 @@ def scipy_loop(reference, current):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
-    parser.add_argument("--swift-json", required=True, help="output of `infermon bench drift speed --json`")
+    parser.add_argument("--swift-json", required=True, help="output of `infermon-bench drift speed --json`")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     swift = json.load(open(args.swift_json))

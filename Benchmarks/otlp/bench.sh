@@ -7,10 +7,10 @@
 # The peers only parse; infermon also maps every span to an event (or every
 # line to labelled samples), so the comparison favours the peers.
 #
-# Usage: Benchmarks/otlp/bench.sh   (after `swift build -c release --product infermon`)
+# Usage: Benchmarks/otlp/bench.sh   (after `swift build -c release --product infermon-bench`)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-bin="$root/.build/release/infermon"
+bin="$root/.build/release/infermon-bench"
 work="$(mktemp -d /tmp/infermon-otlp-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 venv="${INFERMON_BENCH_VENV:-$HOME/.cache/infermon/bench-venv}"
@@ -18,10 +18,10 @@ venv="${INFERMON_BENCH_VENV:-$HOME/.cache/infermon/bench-venv}"
 "$venv/bin/pip" install --quiet --disable-pip-version-check opentelemetry-proto==1.45.2 prometheus_client
 
 echo "== infermon $(git -C "$root" rev-parse --short HEAD), $(nproc) cores"
-"$bin" bench otlp --protobuf "$root/Tests/CollectorsTests/testdata/otlp-python-sdk-traces.binpb" \
+"$bin" otlp --protobuf "$root/Tests/CollectorsTests/testdata/otlp-python-sdk-traces.binpb" \
     --json "$root/Tests/CollectorsTests/testdata/otlp-genai-traces.json" --copies 200 --rounds 50 \
     --write-protobuf "$work/request.binpb"
-"$bin" bench exposition --page "$root/Tests/ScrapeTests/testdata/vllm-metrics.txt" --copies 50 --rounds 50 \
+"$bin" exposition --page "$root/Tests/ScrapeTests/testdata/vllm-metrics.txt" --copies 50 --rounds 50 \
     --write-body "$work/page.txt"
 
 echo "== Python peers on the same bodies"

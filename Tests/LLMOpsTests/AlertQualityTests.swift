@@ -4,9 +4,9 @@ import InfermonTesting
 import Testing
 import TrafficSimulator
 
-@testable import infermon
+@testable import infermon_bench
 
-/// The alert-quality replay (`infermon bench alert-quality`) on three hours:
+/// The alert-quality replay (`infermon-bench alert-quality`) on three hours:
 /// a quiet stretch with the usual noise, then a latency incident, an error
 /// incident and an outage, through the shipped serving rules. Nothing fires
 /// that was not planted, and each incident is notified within its kind's

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Detectors
+import Foundation
 import InfermonConfig
 import InfermonCore
 
@@ -53,9 +54,10 @@ struct BenchDriftAccuracy: ParsableCommand {
                 if !flagged.isEmpty { falseAlarms += 1 }
                 if verbose {
                     for field in flagged {
-                        printError(
-                            "false alarm: \(field.field) \(field.test.rawValue) \(field.statistic) p=\(field.pValue) threshold=\(field.threshold)"
-                        )
+                        FileHandle.standardError.write(
+                            Data(
+                                "false alarm: \(field.field) \(field.test.rawValue) \(field.statistic) p=\(field.pValue) threshold=\(field.threshold)\n"
+                                    .utf8))
                     }
                 }
                 for (index, sigma) in sigmas.enumerated() {

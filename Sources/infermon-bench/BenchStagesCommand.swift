@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectors
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
@@ -22,14 +23,8 @@ struct BenchStages: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Price table.", valueName: "file")) var pricing = "rules/pricing.yaml"
 
     func run() async throws {
-        let configuration: Configuration
-        let table: PriceTable
-        do {
-            configuration = try loadConfiguration(config)
-            table = try LLMOpsWiring.priceTable(PriceTableFile.load(path: pricing))
-        } catch {
-            throw fail(error)
-        }
+        let configuration = try ConfigurationLoader.load(path: config, profiles: ProfileKind.allCases.map(\.rawValue))
+        let table = try LLMOpsWiring.priceTable(PriceTableFile.load(path: pricing))
         let slos = try LLMOpsWiring.slos(configuration)
         var generator = TrafficGenerator(dayStart: 1_790_000_000_000, baseRate: 100, seed: 11)
         var time: Timestamp = 1_790_000_000_000

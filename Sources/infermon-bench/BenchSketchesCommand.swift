@@ -49,7 +49,7 @@ struct BenchSketches: ParsableCommand {
             }
             let mergeMillis = Double(monotonicNanoseconds() - start) / 1e6
             data.sort()
-            var line = "\(distribution.padding(10))"
+            var line = distribution + String(repeating: " ", count: max(0, 10 - distribution.count))
             for q in [0.5, 0.95, 0.99] {
                 let exact = data[Int((q * Double(values - 1)).rounded(.down))]
                 let estimate = merged.quantile(q) ?? .nan

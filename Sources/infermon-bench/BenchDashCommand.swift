@@ -18,12 +18,7 @@ struct BenchDashCommand: ParsableCommand {
     @Flag(help: "Draw with ASCII instead of braille.") var ascii = false
 
     func run() throws {
-        let spec: DashboardSpec
-        do {
-            spec = try DashboardLibrary.load(dashboard)
-        } catch {
-            throw fail(error)
-        }
+        let spec = try DashboardLibrary.load(dashboard)
         let now: Timestamp = 1_800_000_000_000
         let window = TimeWindow(end: now, range: 3_600_000)
         let datasets = (0..<8).map { SyntheticPanelData.make(for: spec, window: window, shift: $0) }

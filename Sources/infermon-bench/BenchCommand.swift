@@ -9,9 +9,11 @@ import TrafficSimulator
     import Glibc
 #endif
 
+/// The benchmarks, an executable of their own so the production `infermon` ships none.
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "infermon-bench",
         abstract: "Measure infermon's hot paths (run a release build; see Benchmarks/).",
         subcommands: [
             Generate.self, Ingest.self, QueryData.self, ExportOpenMetrics.self, BenchDrift.self,
@@ -63,7 +65,7 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ingest a JSONL file into a new store on one thread; print events/s, MB/s and peak RSS.")
 
-        @Option(help: ArgumentHelp("JSONL file (from `bench generate`).", valueName: "path")) var file: String
+        @Option(help: ArgumentHelp("JSONL file (from `infermon-bench generate`).", valueName: "path")) var file: String
         @Option(help: ArgumentHelp("Database to create (deleted first).", valueName: "path")) var db: String
         @Option(help: ArgumentHelp("Events per store transaction, as a source's `batch_events`.", valueName: "n"))
         var batchEvents = FileSourceOptions.defaultBatchEvents

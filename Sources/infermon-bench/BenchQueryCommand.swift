@@ -80,10 +80,20 @@ extension BenchCommand {
         @Option(help: ArgumentHelp("Start (Unix seconds).", valueName: "seconds")) var start: Int64
         @Option(help: ArgumentHelp("End (Unix seconds).", valueName: "seconds")) var end: Int64
         @Option(help: ArgumentHelp("Output file.", valueName: "path")) var output: String
-        @OptionGroup var store: StoreOptionsGroup
+        @Option(
+            help: ArgumentHelp("Configuration file (YAML). Without it the built-in defaults apply.", valueName: "file"))
+        var config: String?
+        @Option(
+            help: ArgumentHelp("Database file, overriding the configuration's storage.path.", valueName: "path"))
+        var db: String?
 
         func run() throws {
-            let configuration = try store.loadConfiguration()
+            var configuration =
+                try config.map {
+                    try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue))
+                }
+                ?? Configuration()
+            if let db { configuration.storage.path = db }
             let database = try Daemon.openStore(for: configuration)
             defer { database.close() }
             let file = try OutputFile(output)
