@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "Collectors",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -92,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "InfermonConfig",
-            dependencies: ["InfermonCore", "InfermonYAML"],
+            dependencies: ["InfermonCore", "InfermonYAML", "Collectors", "Quality", "Judge"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -152,7 +152,7 @@ let package = Package(
         .target(
             name: "Quality",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -161,7 +161,7 @@ let package = Package(
         .target(
             name: "Judge",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -277,7 +277,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfermonConfigTests",
-            dependencies: ["InfermonConfig", "InfermonCore"],
+            dependencies: ["InfermonConfig", "InfermonCore", "Collectors", "Quality", "Judge"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

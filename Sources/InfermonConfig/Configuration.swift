@@ -1,15 +1,21 @@
+import Collectors
 import InfermonCore
+import Judge
+import Quality
 
 /// Everything `infermon serve` reads from its YAML file. Each section has
 /// defaults, so an empty file (or none) gives a working daemon.
 public struct Configuration: Sendable, Equatable {
     public var storage = StorageSection()
     public var server = ServerSection()
-    public var sources: [SourceSection] = [SourceSection.defaultFileSource]
+    /// Collectors' own options; every source takes its time policy from `storage`.
+    public var sources = FileSourceOptions.defaultSources
     public var log = LogSection()
     public var notifications = NotificationsSection()
     public var detectors = DetectorsSection()
-    public var quality = QualitySection()
+    public var quality = QualityConfig()
+    /// `quality.llm_judge`: the Judge module's, beside the quality options it serves.
+    public var llmJudge: LLMJudgeOptions?
     public var pricing = PricingSection()
     public var budgets: [BudgetSection] = []
     public var slos: [SLOSection] = []
@@ -76,25 +82,6 @@ public struct Configuration: Sendable, Equatable {
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             return (host.isEmpty ? "0.0.0.0" : host, port)
         }
-    }
-
-    public struct SourceSection: Sendable, Equatable {
-        public enum Kind: String, Sendable, CaseIterable { case file }
-        public var name: String
-        public var kind: Kind = .file
-        public var paths: [String]
-        public var profile: String = "native"
-        public var maxLineBytes = 1 << 20
-        public var pollInterval: Int64 = 250
-        public var rotatedIdlePolls = 20
-        public var batchEvents = 50_000
-
-        public init(name: String, paths: [String]) {
-            self.name = name
-            self.paths = paths
-        }
-
-        public static let defaultFileSource = SourceSection(name: "logs", paths: ["./logs/*.jsonl"])
     }
 
     public struct LogSection: Sendable, Equatable {

@@ -1,11 +1,13 @@
+import Collectors
 import InfermonCore
+import Judge
+import Quality
 
 /// Reads and validates a configuration file. Validation is all-or-nothing:
 /// nothing is half-applied, and every section's problems are reported together
 /// (`ConfigurationProblems`), each with its file:line:col.
 public enum ConfigurationLoader {
-    /// Names a profile may have; the collectors module owns the list, so it is passed in.
-    public static func load(text: String, file: String, profiles: [String]) throws -> Configuration {
+    public static func load(text: String, file: String) throws -> Configuration {
         let root = try YAMLValue.parse(text, file: file)
         var config = Configuration()
         config.file = file
@@ -20,7 +22,7 @@ public enum ConfigurationLoader {
         if let storage = top["storage"] { problems.check { config.storage = try parseStorage(storage) } }
         if let server = top["server"] { problems.check { config.server = try parseServer(server) } }
         if let sources = top["sources"] {
-            problems.check { config.sources = try parseSources(sources, profiles: profiles) }
+            problems.check { config.sources = try FileSourceOptions.list(yaml: sources) }
         }
         if let log = top["log"] { problems.check { config.log = try parseLog(log) } }
         if let notifications = top["notifications"] {
@@ -29,7 +31,13 @@ public enum ConfigurationLoader {
         if let detectors = top["detectors"] {
             problems.check { config.detectors = try DetectorsSection.parse(detectors) }
         }
-        if let quality = top["quality"] { problems.check { config.quality = try parseQuality(quality) } }
+        if let quality = top["quality"] {
+            problems.check {
+                let map = try quality.mapping(allowed: QualityConfig.keys.union(["llm_judge"]))
+                config.quality = try QualityConfig(yaml: map)
+                config.llmJudge = try map["llm_judge"].map(LLMJudgeOptions.init(yaml:))
+            }
+        }
         if let pricing = top["pricing"] { problems.check { config.pricing = try .parse(pricing) } }
         if let budgets = top["budgets"] {
             problems.check { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
@@ -38,18 +46,29 @@ public enum ConfigurationLoader {
         if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeSection.parse(scrape) } }
         problems.check { config.rules = try RulesSection.parse(top) }
         try problems.throwIfAny()
+        for index in config.sources.indices { config.sources[index].timestamps = config.storage.timestamps }
+        // The quality service keeps as many judge calls in flight as the judge allows.
+        if let judge = config.llmJudge { config.quality.options.llmConcurrency = judge.concurrency }
         return config
     }
 
-    public static func load(path: String, profiles: [String]) throws -> Configuration {
+    public static func load(path: String) throws -> Configuration {
         let text: String
         do {
             text = try readTextFile(path)
         } catch {
             throw InfermonError.io("cannot read config \(path): \(error)")
         }
-        return try load(text: text, file: path, profiles: profiles)
+        return try load(text: text, file: path)
     }
+
+    /// As `load(text:file:)`: the profile names are Collectors' own now, so `profiles` is not needed.
+    public static func load(text: String, file: String, profiles: [String]) throws -> Configuration {
+        try load(text: text, file: file)
+    }
+
+    /// As `load(path:)`: the profile names are Collectors' own now, so `profiles` is not needed.
+    public static func load(path: String, profiles: [String]) throws -> Configuration { try load(path: path) }
 
     private static func parseStorage(_ value: YAMLValue) throws -> Configuration.StorageSection {
         let map = try value.mapping(allowed: [
@@ -95,45 +114,6 @@ public enum ConfigurationLoader {
         if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
         if let timeout = map["query_timeout"] { section.queryTimeout = try positive(timeout) }
         if let samples = map["max_samples_per_query"] { section.maxSamplesPerQuery = try samples.int(in: 1...Int.max) }
-        return section
-    }
-
-    private static func parseSources(_ value: YAMLValue, profiles: [String]) throws -> [Configuration.SourceSection] {
-        var names: Set<String> = []
-        var problems = ProblemCollector()
-        var sections: [Configuration.SourceSection] = []
-        for item in try value.sequence() {
-            problems.check { sections.append(try parseSource(item, names: &names, profiles: profiles)) }
-        }
-        try problems.throwIfAny()
-        return sections
-    }
-
-    private static func parseSource(_ item: YAMLValue, names: inout Set<String>, profiles: [String]) throws
-        -> Configuration.SourceSection
-    {
-        let map = try item.mapping(allowed: [
-            "name", "type", "paths", "profile", "max_line_bytes", "poll_interval", "rotated_idle_polls",
-            "batch_events",
-        ])
-        let nameValue = try map.required("name")
-        let name = try nameValue.string()
-        guard !name.isEmpty, names.insert(name).inserted else {
-            throw nameValue.error("source names must be unique and non-empty")
-        }
-        let pathsValue = try map.required("paths")
-        let paths = try pathsValue.filePathList()
-        guard !paths.isEmpty else { throw pathsValue.error("at least one path or glob is needed") }
-        var section = Configuration.SourceSection(name: name, paths: paths)
-        if let kind = map["type"] {
-            section.kind = Configuration.SourceSection.Kind(
-                rawValue: try kind.oneOf(Configuration.SourceSection.Kind.allCases.map(\.rawValue)))!
-        }
-        if let profile = map["profile"] { section.profile = try profile.oneOf(profiles) }
-        if let maxLine = map["max_line_bytes"] { section.maxLineBytes = try maxLine.int(in: 64...(256 << 20)) }
-        if let poll = map["poll_interval"] { section.pollInterval = try positive(poll) }
-        if let idle = map["rotated_idle_polls"] { section.rotatedIdlePolls = try idle.int(in: 1...100_000) }
-        if let batch = map["batch_events"] { section.batchEvents = try batch.int(in: 1...1_000_000) }
         return section
     }
 

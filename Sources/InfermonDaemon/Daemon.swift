@@ -52,7 +52,7 @@ package struct Daemon {
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
         let collectors = FileCollectorGroup(
-            sources: config.fileSourceOptions, sink: sink, checkpoints: store, clock: clock, health: health,
+            sources: config.sources, sink: sink, checkpoints: store, clock: clock, health: health,
             logger: Logger(label: "infermon.collector.file"))
         let scrape = ScrapeWiring.service(config: config, appender: store, clock: clock, health: health)
         let listen = try config.server.hostAndPort()

@@ -14,6 +14,11 @@ public struct LLMJudgeOptions: Sendable, Equatable {
     public var apiKey: String?
     /// The prompt template (see `JudgePrompt`), already read from its file.
     public var promptTemplate: String
+    /// Where the key and the template are kept when they are not given directly,
+    /// as the configuration file names them; `resolved(environment:)` reads them.
+    public var apiKeyEnvironmentVariable: String?
+    public var apiKeyFile: String?
+    public var promptTemplateFile: String?
     /// The `judge` label value its judgments are stored under.
     public var name = "llm"
     /// Per attempt, in milliseconds.

@@ -1,3 +1,4 @@
+import Collectors
 import InfermonConfig
 import InfermonCore
 import Testing
@@ -23,7 +24,7 @@ struct ConfigurationLoaderTests {
 
     @Test func emptyFileGivesTheDefaults() throws {
         let config = try load("")
-        #expect(config.sources == [Configuration.SourceSection.defaultFileSource])
+        #expect(config.sources == FileSourceOptions.defaultSources)
         #expect(config.server.listen == "127.0.0.1:9464")
         #expect(config.storage.resolvedPath(environment: [:]) == "./infermon-data/infermon.db")
         #expect(
@@ -64,7 +65,7 @@ struct ConfigurationLoaderTests {
         #expect(config.storage.retentionCheckInterval == 60_000)
         #expect(try config.server.hostAndPort() == ("::1", 9500))
         let source = try #require(config.sources.first)
-        #expect(source.name == "gateway" && source.profile == "litellm" && source.paths.count == 2)
+        #expect(source.name == "gateway" && source.profile == .litellm && source.paths.count == 2)
         #expect(source.maxLineBytes == 2_097_152 && source.pollInterval == 100 && source.rotatedIdlePolls == 40)
         #expect(source.batchEvents == 5000)
         #expect(config.log.level == "debug" && config.log.format == .json)

@@ -50,7 +50,7 @@ struct ExampleConfigurationTests {
             try ConfigurationLoader.load(path: Self.path, profiles: Self.profiles)
         }
         #expect(!config.notifications.isEnabled)
-        #expect(config.quality.llmJudge == nil)
+        #expect(config.llmJudge == nil)
         #expect(config.scrape.jobs.isEmpty)
         #expect(config.storage.path == nil, "the store goes to $STATE_DIRECTORY")
         let base = String(Self.path[...Self.path.lastIndex(of: "/")!])
@@ -71,7 +71,7 @@ struct ExampleConfigurationTests {
         #expect(!config.notifications.inhibitRules.isEmpty)
         #expect(!config.budgets.isEmpty)
         #expect(!config.slos.isEmpty)
-        #expect(config.quality.llmJudge != nil)
+        #expect(config.llmJudge != nil)
         #expect(!config.rules.externalLabels.isEmpty)
     }
 

@@ -1,14 +1,16 @@
 import InfermonConfig
 import InfermonCore
+import Judge
+import Quality
 import Testing
 
 @Suite struct QualitySectionTests {
     @Test func defaultsWithoutASection() throws {
         let config = try ConfigurationLoader.load(text: "", file: "c.yaml", profiles: ["native"])
         #expect(config.quality.enabled)
-        #expect(config.quality.defaultRate == 0.05)
-        #expect(config.quality.llmJudge == nil)
-        #expect(config.quality.scanSensitiveData)
+        #expect(config.quality.options.sampler.defaultRate == 0.05)
+        #expect(config.llmJudge == nil)
+        #expect(config.quality.scanners.sensitiveData)
     }
 
     @Test func readsEveryKey() throws {
@@ -38,23 +40,24 @@ import Testing
                 price_per_million_output_tokens: 1.5
               scanners: {exfiltration: false, allowed_hosts: [Docs.Example.com]}
             """
-        let quality = try ConfigurationLoader.load(text: text, file: "c.yaml", profiles: ["native"]).quality
-        #expect(quality.defaultRate == 0.1)
-        #expect(quality.samplingRules.count == 2)
-        #expect(quality.samplingRules[1].model == nil && quality.samplingRules[1].route == "/batch")
+        let config = try ConfigurationLoader.load(text: text, file: "c.yaml", profiles: ["native"])
+        let quality = config.quality.options
+        #expect(quality.sampler.defaultRate == 0.1)
+        #expect(quality.sampler.rules.count == 2)
+        #expect(quality.sampler.rules[1].model == nil && quality.sampler.rules[1].route == "/batch")
         #expect(quality.settleTime == 120_000 && quality.interval == 30_000)
         #expect(quality.windows == [3_600_000, 86_400_000])
         #expect(quality.minimumSamples == 50)
-        #expect(quality.groundednessThreshold == 0.3)
+        #expect(quality.groundedness.threshold == 0.3)
         #expect(!quality.feedbackEnabled && quality.thumbsDownAtOrBelow == 0.25)
         #expect(quality.judgmentRetention == 14 * 86_400_000)
-        let judge = try #require(quality.llmJudge)
+        let judge = try #require(config.llmJudge)
         #expect(judge.apiKeyEnvironmentVariable == "JUDGE_KEY" && judge.apiKeyFile == nil)
         #expect(judge.timeout == 20_000 && judge.concurrency == 2 && judge.maxEventsPerHour == 100)
         #expect(judge.maxSpendPerDay == 1.5 && judge.inputPricePerMillion == 0.5)
-        #expect(judge.promptTemplate == "rules/judge-prompt.txt")
-        #expect(!quality.scanExfiltration && quality.scanSensitiveData)
-        #expect(quality.allowedHosts == ["docs.example.com"])
+        #expect(judge.promptTemplateFile == "rules/judge-prompt.txt")
+        #expect(!config.quality.scanners.exfiltration && config.quality.scanners.sensitiveData)
+        #expect(config.quality.scanners.allowedHosts == ["docs.example.com"])
     }
 
     @Test(arguments: [

@@ -10,7 +10,8 @@ import InfermonCore
 /// the ingestion benchmark. The last line counts even without a newline.
 public enum FileImporter {
     public static func importFile(
-        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20,
+        path: String, source: String, profile: any EventProfile,
+        maxLineBytes: Int = FileSourceOptions.defaultMaxLineBytes,
         batchEvents: Int = FileSourceOptions.defaultBatchEvents, timestamps: TimestampPolicy = TimestampPolicy(),
         clock: any WallClock = SystemWallClock(), write: (IngestBatch) throws -> Void
     ) throws -> IngestTotals {
@@ -34,7 +35,8 @@ public final class FileBatches {
     public private(set) var totals = IngestTotals()
 
     public init(
-        path: String, source: String, profile: any EventProfile, maxLineBytes: Int = 1 << 20,
+        path: String, source: String, profile: any EventProfile,
+        maxLineBytes: Int = FileSourceOptions.defaultMaxLineBytes,
         batchEvents: Int = FileSourceOptions.defaultBatchEvents, timestamps: TimestampPolicy = TimestampPolicy(),
         clock: any WallClock = SystemWallClock()
     ) throws {
@@ -56,7 +58,8 @@ public final class FileBatches {
 
     deinit { close(descriptor) }
 
-    /// The next non-empty batch (up to `batchEvents` events or 32 MB of input), or nil at the end.
+    /// The next non-empty batch (up to `batchEvents` events or `FileSourceOptions.maxBatchBytes`
+    /// of input), or nil at the end.
     public func next() throws -> IngestBatch? {
         while !atEnd {
             var batch = BatchBuilder()
@@ -65,7 +68,7 @@ public final class FileBatches {
             batch.events.reserveCapacity(batchEvents + 4096)
             repeat {
                 atEnd = try reader.read(into: &batch, budget: 1 << 20, now: now, final: true)
-            } while !atEnd && batch.events.count < batchEvents && batch.bytes < 32 << 20
+            } while !atEnd && batch.events.count < batchEvents && batch.bytes < FileSourceOptions.maxBatchBytes
             totals.lines += batch.linesRead
             totals.events += batch.events.count
             totals.deadLetters += batch.deadLetters.count

@@ -22,9 +22,13 @@ public struct FileSourceOptions: Sendable, Equatable {
     /// pays that once per 50,000 events instead of once per few thousand. Live
     /// tailing commits whatever one poll found, so this bounds only catch-up.
     public static let defaultBatchEvents = 50_000
+    /// The longest line kept by default: a chat request with its whole context fits.
+    public static let defaultMaxLineBytes = 1 << 20
+    /// Input read into one batch, at most, whatever its event count.
+    public static let maxBatchBytes = 32 << 20
 
     public init(
-        name: String, paths: [String], profile: ProfileKind = .native, maxLineBytes: Int = 1 << 20,
+        name: String, paths: [String], profile: ProfileKind = .native, maxLineBytes: Int = defaultMaxLineBytes,
         pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = defaultBatchEvents,
         timestamps: TimestampPolicy = TimestampPolicy()
     ) {

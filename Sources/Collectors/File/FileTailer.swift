@@ -162,7 +162,7 @@ public actor FileTailer: Service {
             var atEnd = false
             while !atEnd {
                 atEnd = try input.reader.read(into: &batch, budget: 4 << 20, now: now)
-                if batch.events.count >= options.batchEvents || batch.bytes >= 32 << 20 {
+                if batch.events.count >= options.batchEvents || batch.bytes >= FileSourceOptions.maxBatchBytes {
                     try await commit(&batch)
                 }
             }

@@ -125,19 +125,7 @@ struct FileSourcesParticipant: ReloadParticipant {
     let group: FileCollectorGroup
 
     func prepare(_ config: Configuration) async throws -> @Sendable () async -> Void {
-        let sources = config.fileSourceOptions
+        let sources = config.sources
         return { await group.apply(sources) }
-    }
-}
-
-extension Configuration {
-    var fileSourceOptions: [FileSourceOptions] {
-        sources.map { source in
-            FileSourceOptions(
-                name: source.name, paths: source.paths, profile: ProfileKind(rawValue: source.profile) ?? .native,
-                maxLineBytes: source.maxLineBytes, pollInterval: source.pollInterval,
-                rotatedIdlePolls: source.rotatedIdlePolls, batchEvents: source.batchEvents,
-                timestamps: storage.timestamps)
-        }
     }
 }

@@ -3,6 +3,7 @@ import InfermonConfig
 import InfermonCore
 import Judge
 import Logging
+import Quality
 import Server
 
 #if canImport(Glibc)
@@ -40,13 +41,13 @@ package enum StartupCheck {
             }
         }
         problems.check { _ = try NotifyWiring.notifyConfiguration(config.notifications, environment: environment) }
-        if let judge = config.quality.llmJudge, config.quality.enabled {
+        if let judge = config.llmJudge, config.quality.enabled {
             problems.check {
                 _ = try LLMJudgeOptions.resolveAPIKey(
                     environmentVariable: judge.apiKeyEnvironmentVariable, file: judge.apiKeyFile,
                     environment: environment)
             }
-            problems.check { _ = try readSmallFile(resolve(judge.promptTemplate, relativeTo: config.file)) }
+            if let template = judge.promptTemplateFile { problems.check { _ = try readSmallFile(template) } }
         }
         for job in config.scrape.jobs {
             guard let file = job.bearerTokenFile else { continue }

@@ -51,7 +51,7 @@ struct ConfigCommand: ParsableCommand {
             print("  store:   \(configuration.storage.resolvedPath(environment: processEnvironment))")
             print("  listen:  \(configuration.server.listen)")
             for source in configuration.sources {
-                print("  source \(source.name): \(source.paths.joined(separator: ", ")) (\(source.profile))")
+                print("  source \(source.name): \(source.paths.joined(separator: ", ")) (\(source.profile.rawValue))")
                 // Not an error: a log file may appear later. But a typo looks the same, so say it.
                 let matched = source.paths.reduce(0) { $0 + globCount($1) }
                 print("    \(matched == 0 ? "warning: no file matches yet" : "\(matched) file(s) match now")")

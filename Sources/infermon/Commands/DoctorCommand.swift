@@ -4,7 +4,9 @@ import Collectors
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
+import Judge
 import NIOHTTP1
+import Quality
 
 #if canImport(Glibc)
     import Glibc
@@ -175,7 +177,7 @@ struct DoctorCommand: AsyncParsableCommand {
         return .ok("store", message + ", writable")
     }
 
-    func source(_ source: Configuration.SourceSection) -> DoctorFinding {
+    func source(_ source: FileSourceOptions) -> DoctorFinding {
         let check = "source \(source.name)"
         let files = Set(source.paths.flatMap(HostChecks.glob)).sorted().filter {
             HostChecks.status($0)?.isRegularFile ?? false
@@ -245,7 +247,7 @@ struct DoctorCommand: AsyncParsableCommand {
         } else {
             findings.append(.ok("notifications", "off (no route): alerts are evaluated but not sent"))
         }
-        if config.quality.enabled, let judge = config.quality.llmJudge {
+        if config.quality.enabled, let judge = config.llmJudge {
             probe("judge", judge.url, fix: "check quality.llm_judge.url, and DNS, firewall and proxy settings")
         }
         for job in config.scrape.jobs {
