@@ -182,10 +182,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Go's text/template as Prometheus extends it, for alert labels and annotations.
+        .target(
+            name: "Templates",
+            dependencies: ["InfermonCore", "Query"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Alerting",
             dependencies: [
-                "InfermonCore", "Query", "InfermonYAML",
+                "InfermonCore", "Query", "InfermonYAML", "Templates",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -241,7 +247,9 @@ let package = Package(
         // libFuzzer targets for every parser of outside input; see "Fuzzing" in README.md.
         .executableTarget(
             name: "infermon-fuzz",
-            dependencies: ["InfermonCore", "Collectors", "Scrape", "Query", "Alerting", "InfermonConfig", "Dashboard"],
+            dependencies: [
+                "InfermonCore", "Collectors", "Scrape", "Query", "Alerting", "Templates", "InfermonConfig", "Dashboard",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -330,7 +338,7 @@ let package = Package(
         .testTarget(
             name: "AlertingTests",
             dependencies: [
-                "Alerting", "InfermonCore", "InfermonTesting", "Store",
+                "Alerting", "Templates", "InfermonCore", "InfermonTesting", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

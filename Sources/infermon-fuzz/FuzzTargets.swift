@@ -5,6 +5,7 @@ import InfermonConfig
 import InfermonCore
 import Query
 import Scrape
+import Templates
 
 /// One parser that takes bytes from outside, called the way the daemon calls it.
 /// Thrown errors are the parser doing its job and are ignored; only a trap, a

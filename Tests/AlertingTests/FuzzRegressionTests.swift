@@ -1,5 +1,6 @@
 import Alerting
 import InfermonCore
+import Templates
 import Testing
 
 /// Inputs on which libFuzzer (`scripts/fuzz.sh`) crashed an alert template, fed

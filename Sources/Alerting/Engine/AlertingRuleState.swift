@@ -1,5 +1,6 @@
 import InfermonCore
 import Query
+import Templates
 
 /// What expanding templates needs besides the sample.
 struct ExpansionContext: Sendable {

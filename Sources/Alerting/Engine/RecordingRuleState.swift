@@ -1,5 +1,6 @@
 import InfermonCore
 import Query
+import Templates
 
 /// A recording rule: its result is renamed and relabelled, then appended as
 /// series that later rules of the same group (and everyone else) can query.

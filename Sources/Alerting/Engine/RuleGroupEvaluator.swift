@@ -1,6 +1,7 @@
 import InfermonCore
 import Logging
 import Query
+import Templates
 
 /// How every group evaluates; fixed for the engine's life.
 public struct RuleEvaluationOptions: Sendable {

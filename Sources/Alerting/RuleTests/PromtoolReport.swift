@@ -1,4 +1,5 @@
 import InfermonCore
+import Templates
 
 /// An alert as promtool compares and prints it: labels and annotations,
 /// each sorted by name, ordered as Prometheus's `labels.Compare` orders them.

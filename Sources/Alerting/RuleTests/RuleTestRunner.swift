@@ -2,6 +2,7 @@ import InfermonCore
 import InfermonYAML
 import Logging
 import Query
+import Templates
 
 /// Runs rule unit-test files as `promtool test rules` does, and reports in its
 /// words and layout: for each test group the input series are loaded at

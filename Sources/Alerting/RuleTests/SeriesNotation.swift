@@ -1,5 +1,6 @@
 import InfermonCore
 import Query
+import Templates
 
 /// The expanding notation of promtool's `input_series` values: `a+bxn` is
 /// n+1 values a, a+b, …; `a-bxn` counts down; `axn` repeats a; `_` is no

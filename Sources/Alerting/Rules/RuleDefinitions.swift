@@ -1,5 +1,6 @@
 import InfermonCore
 import Query
+import Templates
 
 /// A group of rules from a Prometheus rule file: evaluated together, in
 /// order, on the group's interval.

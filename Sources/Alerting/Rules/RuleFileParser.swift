@@ -1,6 +1,7 @@
 import InfermonCore
 import InfermonYAML
 import Query
+import Templates
 
 /// Reads one Prometheus rule file and checks it as promtool 2.42 does:
 /// unknown keys, empty and repeated group names, exactly one of `record` and

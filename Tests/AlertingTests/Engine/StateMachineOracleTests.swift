@@ -1,6 +1,7 @@
 import Alerting
 import Foundation
 import InfermonCore
+import Templates
 import Testing
 
 /// The alert state machine against Prometheus's own: random flapping series

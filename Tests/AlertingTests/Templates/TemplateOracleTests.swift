@@ -1,5 +1,6 @@
 import Alerting
 import Foundation
+import Templates
 import Testing
 
 /// Alert templates compared with Prometheus itself: every expansion infermon

@@ -11,9 +11,9 @@ import Query
 /// fixed precisions round exactly. glibc's printf rounds the exact binary value
 /// as Go's strconv does, so fixed precisions go through it; the shortest digits
 /// come from Swift's own shortest round-trip description.
-enum GoFloat {
+package enum GoFloat {
     /// `strconv.FormatFloat(value, verb, -1, 64)` for `e`, `E`, `f`, `g`, `G`.
-    static func shortest(_ value: Double, verb: Character) -> String {
+    package static func shortest(_ value: Double, verb: Character) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         let (negative, digits, point) = shortestDecimalDigits(value)

@@ -3,7 +3,7 @@ import InfermonCore
 /// The functions Prometheus 2.42 adds to alert templates, with its output
 /// formats: `humanize` keeps four significant digits with SI prefixes,
 /// `humanizeDuration` writes `1d 2h 3m 4s`, and so on.
-enum PrometheusFunctions {
+package enum PrometheusFunctions {
     static let functions: [String: TemplateFunction] = [
         "query": TemplateFunction([.string]) { arguments, environment in
             guard case .string(let text) = arguments[0], let query = environment.query else {
@@ -124,7 +124,7 @@ enum PrometheusFunctions {
     }
 
     /// `/graph?g0.expr=…&g0.tab=N`, Prometheus's link to an expression.
-    static func expressionLink(_ expression: String, tab: Int) -> String {
+    package static func expressionLink(_ expression: String, tab: Int) -> String {
         "/graph?g0.expr=\(GoBuiltins.queryEscape(expression))&g0.tab=\(tab)"
     }
 

@@ -31,7 +31,7 @@ extension TemplateParser {
 }
 
 extension String {
-    func trimmingASCIISpace() -> String {
+    package func trimmingASCIISpace() -> String {
         let scalars: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r"]
         var view = Substring(self)
         while let first = view.unicodeScalars.first, scalars.contains(first) { view = view.dropFirst() }

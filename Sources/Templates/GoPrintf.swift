@@ -1,7 +1,7 @@
 /// Go's `fmt.Sprintf` for the verbs alert templates use (`%s %v %d %f %e %g
 /// %x %X %o %b %c %q %t %U %%`, flags, width, precision, `*`), including Go's
 /// in-band errors: `%!d(float64=3.5)`, `%!s(MISSING)`, `%!(EXTRA …)`.
-enum GoPrintf {
+package enum GoPrintf {
     struct Spec {
         var minus = false
         var plus = false
@@ -218,7 +218,7 @@ enum GoPrintf {
     }
 
     /// Go's `strconv.Quote`.
-    static func quote(_ text: String) -> String {
+    package static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
