@@ -93,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "InfermonConfig",
-            dependencies: ["InfermonCore", "InfermonYAML", "Collectors", "Quality", "Judge"],
+            dependencies: ["InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -144,7 +144,7 @@ let package = Package(
         .target(
             name: "Detectors",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -286,7 +286,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfermonConfigTests",
-            dependencies: ["InfermonConfig", "InfermonCore", "Collectors", "Quality", "Judge"],
+            dependencies: ["InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -319,7 +319,7 @@ let package = Package(
         .testTarget(
             name: "LLMOpsTests",
             dependencies: [
-                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonDaemon", "InfermonTesting", "Store",
+                "LLMOps", "InfermonCore", "InfermonConfig", "InfermonDaemon", "InfermonTesting", "Store", "Detectors",
                 "TrafficSimulator", "infermon", "infermon-bench",
                 .product(name: "Logging", package: "swift-log"),
             ],

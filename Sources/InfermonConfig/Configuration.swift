@@ -1,4 +1,5 @@
 import Collectors
+import Detectors
 import InfermonCore
 import Judge
 import Quality
@@ -12,7 +13,7 @@ public struct Configuration: Sendable, Equatable {
     public var sources = FileSourceOptions.defaultSources
     public var log = LogSection()
     public var notifications = NotificationsSection()
-    public var detectors = DetectorsSection()
+    public var detectors = DetectorOptions()
     public var quality = QualityConfig()
     /// `quality.llm_judge`: the Judge module's, beside the quality options it serves.
     public var llmJudge: LLMJudgeOptions?

@@ -1,4 +1,5 @@
 import Collectors
+import Detectors
 import InfermonCore
 import Judge
 import Quality
@@ -29,7 +30,7 @@ public enum ConfigurationLoader {
             problems.check { config.notifications = try NotificationsParser.parse(notifications) }
         }
         if let detectors = top["detectors"] {
-            problems.check { config.detectors = try DetectorsSection.parse(detectors) }
+            problems.check { config.detectors = try DetectorOptions(yaml: detectors) }
         }
         if let quality = top["quality"] {
             problems.check {

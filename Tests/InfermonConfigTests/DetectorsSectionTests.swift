@@ -1,3 +1,4 @@
+import Detectors
 import InfermonConfig
 import InfermonCore
 import Testing
@@ -26,16 +27,16 @@ import Testing
         let section = config.detectors
         #expect(section.interval == 30_000)
         #expect(section.window == 7_200_000)
-        #expect(section.reference == .baseline("launch"))
-        #expect(section.alpha == 0.01)
-        #expect(section.minimumSamples == 100)
-        #expect(section.bootstrap == 200)
-        #expect(section.thresholds == ["wasserstein": 0.2, "psi": 0.25])
-        #expect(section.tests == ["latency": "ks", "features.age": "psi"])
-        #expect(section.exclude == ["tenant"])
+        #expect(section.reference == .baseline(name: "launch"))
+        #expect(section.drift.alpha == 0.01)
+        #expect(section.drift.minimumSamples == 100)
+        #expect(section.drift.bootstrapReplicates == 200)
+        #expect(section.drift.floors[.wasserstein] == 0.2 && section.drift.floors[.psi] == 0.25)
+        #expect(section.drift.overrides == ["latency": .ks, "features.age": .psi])
+        #expect(section.excludedFields == ["tenant"])
         #expect(section.outlierCut == 4)
-        #expect(section.utcOffsetHours == 2)
-        #expect(section.changePointH == 10)
+        #expect(section.seasonal.utcOffsetHours == 2)
+        #expect(section.changePoint.h == 10)
         #expect(section.judgeScoreFeature == "grade")
         #expect(section.maximumEventsPerModel == 5000)
     }
@@ -45,8 +46,8 @@ import Testing
             text: "detectors:\n  reference: {from: 2026-01-01T00:00:00Z, to: 2026-01-08T00:00:00Z}\n", file: "t.yaml",
             profiles: ["native"])
         #expect(config.detectors.reference == .fixed(from: 1_767_225_600_000, through: 1_767_830_400_000))
-        #expect(Configuration().detectors == DetectorsSection())
-        #expect(DetectorsSection().reference == .previous(86_400_000))
+        #expect(Configuration().detectors == DetectorOptions())
+        #expect(DetectorOptions().reference == .previousPeriod(length: 86_400_000))
     }
 
     @Test func errorsPointAtTheValue() {

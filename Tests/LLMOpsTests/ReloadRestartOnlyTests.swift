@@ -1,3 +1,4 @@
+import Detectors
 import InfermonConfig
 import InfermonDaemon
 import Testing
@@ -10,11 +11,11 @@ import Testing
         var current = Configuration()
         var next = Configuration()
         let names = (0..<40).map { "test-\($0)" }
-        for name in names { current.detectors.thresholds[name] = Double(name.count) }
-        next.detectors.thresholds.reserveCapacity(1000)
-        for name in names.reversed() { next.detectors.thresholds[name] = Double(name.count) }
+        for name in names { current.detectors.drift.overrides[name] = .psi }
+        next.detectors.drift.overrides.reserveCapacity(1000)
+        for name in names.reversed() { next.detectors.drift.overrides[name] = .psi }
         #expect(ReloadCoordinator.restartOnlyChanges(from: current, to: next) == [])
-        next.detectors.thresholds["test-0"] = 99
+        next.detectors.drift.overrides["test-0"] = .ks
         #expect(ReloadCoordinator.restartOnlyChanges(from: current, to: next) == ["detectors"])
     }
 }

@@ -12,6 +12,8 @@ public struct DetectorOptions: Sendable, Equatable {
         case baseline(name: String)
     }
 
+    /// Whether `infermon serve` runs the scheduled detectors; the service itself does not look.
+    public var enabled = true
     /// Time between evaluations, and the step over which outlier, anomaly and quality series are computed.
     public var interval: Int64 = 60_000
     /// Length of the current window that drift is measured on.
@@ -21,6 +23,8 @@ public struct DetectorOptions: Sendable, Equatable {
     /// Labels (tenant, route, model_version) drift is also measured per value of,
     /// within each model: `infermon_drift_*{model, tenant="acme", …}`.
     public var groupBy: [String] = []
+    /// The labels `groupBy` may name.
+    public static let groupableLabels = ["tenant", "route", "model_version"]
     /// Fields left out of drift (names as in `FieldExtraction`, or `features.<key>`).
     public var excludedFields: Set<String> = []
     /// |modified z| above which an event is an outlier.

@@ -52,7 +52,7 @@ struct DriftCommand: AsyncParsableCommand {
                 let configuration = try store.loadConfiguration()
                 let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
-                var options = DetectorsWiring.options(configuration.detectors)
+                var options = configuration.detectors
                 options.drift.computeAllScores = true
                 let now = SystemWallClock().now()
                 let end = try parseCommandTime(to, now: now)
@@ -102,9 +102,9 @@ struct DriftCommand: AsyncParsableCommand {
                 var drift = DriftEvaluation.compare(
                     reference: reference, current: current, settings: options.drift, excluded: options.excludedFields)
                 for label in groupBy {
-                    guard DetectorsSection.groupableLabels.contains(label) else {
+                    guard DetectorOptions.groupableLabels.contains(label) else {
                         throw InfermonError.invalidArgument(
-                            "--by takes \(DetectorsSection.groupableLabels.joined(separator: ", ")), not \"\(label)\"")
+                            "--by takes \(DetectorOptions.groupableLabels.joined(separator: ", ")), not \"\(label)\"")
                     }
                     drift += DriftEvaluation.compare(
                         groupedReference: DriftEvaluation.groupedReference(
