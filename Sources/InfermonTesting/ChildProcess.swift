@@ -1,3 +1,4 @@
+import Foundation
 import InfermonCore
 
 #if canImport(Glibc)
@@ -44,38 +45,77 @@ public final class ChildProcess: @unchecked Sendable {
         pid = child
     }
 
-    deinit {
-        if exitStatus == nil {
-            kill(pid, SIGKILL)
-            _ = try? wait()
-        }
-    }
+    deinit { discard() }
 
     public func signal(_ signal: Int32) { kill(pid, signal) }
 
-    /// Waits for exit; returns the exit code, or 128 + signal number when killed.
+    /// Waits for exit, suspending (polling every 10 ms) rather than blocking a
+    /// thread of the cooperative pool; returns the exit code, or 128 + signal
+    /// number when killed.
     @discardableResult
-    public func wait() throws -> Int32 {
+    public func wait() async throws -> Int32 {
+        while true {
+            if let code = try reapIfExited() { return code }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Whether the process is still running (reaps it if it has exited).
+    public var isRunning: Bool { (try? reapIfExited()) == nil }
+
+    /// Ends the process without waiting for it: SIGKILL if it still runs, reaped
+    /// on a thread of its own. For cleanup that cannot await, such as a `defer`
+    /// in an async test; a test that cares how the process ends awaits `wait()`.
+    /// A later `wait()` returns 128 + SIGKILL unless the process had already exited.
+    public func discard() {
+        guard exitStatus == nil else { return }
+        kill(pid, SIGKILL)
+        if (try? reapIfExited()) != nil { return }
+        Self.reapInBackground(pid)
+        exitStatus = 128 + SIGKILL
+    }
+
+    /// The exit code if the process has exited (reaping it), nil while it runs.
+    private func reapIfExited() throws -> Int32? {
         if let exitStatus { return exitStatus }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw InfermonError.io("waitpid: \(String(cString: strerror(errno)))") }
-        }
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        var result = waitpid(pid, &status, WNOHANG)
+        while result < 0 && errno == EINTR { result = waitpid(pid, &status, WNOHANG) }
+        guard result >= 0 else { throw InfermonError.io("waitpid: \(String(cString: strerror(errno)))") }
+        guard result == pid else { return nil }
+        let code = Self.exitCode(status)
         exitStatus = code
         return code
     }
 
-    /// Whether the process is still running (reaps it if it has exited).
-    public var isRunning: Bool {
-        if exitStatus != nil { return false }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == pid {
-            exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            return false
+    /// A `waitpid` status as a shell reports it: the exit code, or 128 + signal number.
+    static func exitCode(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Waits for `pid` until it exits, suspending between polls (10 ms apart).
+    static func exitCode(of pid: pid_t) async throws -> Int32 {
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { return exitCode(status) }
+            if result < 0 && errno != EINTR {
+                throw InfermonError.io("waitpid: \(String(cString: strerror(errno)))")
+            }
+            if result != 0 { continue }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        return true
+    }
+
+    /// Reaps `pid` on a new thread, so a synchronous cleanup path (a deinit) need
+    /// not block while a killed process exits, nor leave a zombie behind.
+    static func reapInBackground(_ pid: pid_t) {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) != 0 { return }
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
     }
 
     public func standardError() -> String { (try? String(decoding: TestFiles.read(stderrPath), as: UTF8.self)) ?? "" }
@@ -100,18 +140,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Real-time waiting for an external process to reach a state. Not a clock for
+/// Real-time waiting for an external process to reach a state, suspending
+/// between polls so no thread of the cooperative pool is held. Not a clock for
 /// logic under test: it only bounds how long a test waits for a child process.
-public func waitUntil(timeoutSeconds: Double, pollMillis: Int = 50, _ condition: () throws -> Bool) throws -> Bool {
-    let deadline = monotonicNanoseconds() + UInt64(timeoutSeconds * 1e9)
-    while monotonicNanoseconds() < deadline {
-        if try condition() { return true }
-        usleep(UInt32(pollMillis * 1000))
-    }
-    return try condition()
-}
-
-/// The same for conditions that need `await` (an HTTP request to the child).
 public func waitUntil(timeoutSeconds: Double, pollMillis: Int = 50, _ condition: () async throws -> Bool) async throws
     -> Bool
 {

@@ -20,7 +20,7 @@ public final class DaemonProcess: @unchecked Sendable {
     public init(
         config: String, directory: String, name: String = "daemon", serverYAML: String = "",
         environment: [String: String] = [:], timeoutSeconds: Double = 60
-    ) throws {
+    ) async throws {
         let path = "\(directory)/\(name).yaml"
         TestFiles.remove(path)
         try TestFiles.append(config + "\nserver:\n  listen: 127.0.0.1:0\n" + serverYAML, to: path)
@@ -30,7 +30,7 @@ public final class DaemonProcess: @unchecked Sendable {
             environment: ChildProcess.currentEnvironment.merging(environment) { $1 },
             outputPrefix: "\(directory)/\(name)")
         var found: Int?
-        let ready = try waitUntil(timeoutSeconds: timeoutSeconds) {
+        let ready = try await waitUntil(timeoutSeconds: timeoutSeconds) {
             let log = child.standardError()
             if found == nil { found = Self.port(in: log) }
             guard child.isRunning else { return true }
@@ -52,25 +52,30 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// SIGTERM and wait; returns the exit code.
     @discardableResult
-    public func stop() throws -> Int32 {
+    public func stop() async throws -> Int32 {
         process.signal(SIGTERM)
-        return try process.wait()
+        return try await process.wait()
     }
 
-    public func kill() throws {
+    public func kill() async throws {
         process.signal(SIGKILL)
-        _ = try process.wait()
+        _ = try await process.wait()
     }
+
+    /// Ends the daemon without waiting (SIGKILL, reaped in the background): for a
+    /// `defer` in an async test, which cannot await `stop()`. A no-op once stopped.
+    public func discard() { process.discard() }
 
     public var log: String { process.standardError() }
 }
 
-/// Runs a command to completion and returns its exit code and output.
-public func runCommand(_ executable: String, _ arguments: [String], directory: String, name: String) throws
+/// Runs a command to completion, suspending while it runs, and returns its exit
+/// code and output.
+public func runCommand(_ executable: String, _ arguments: [String], directory: String, name: String) async throws
     -> (status: Int32, stdout: String, stderr: String)
 {
     let process = try ChildProcess(executable: executable, arguments: arguments, outputPrefix: "\(directory)/\(name)")
-    let status = try process.wait()
+    let status = try await process.wait()
     return (status, process.standardOutput(), process.standardError())
 }
 

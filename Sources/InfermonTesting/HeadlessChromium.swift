@@ -12,7 +12,8 @@ import InfermonCore
 /// dies fails the next call instead of raising SIGPIPE.
 ///
 /// One page (target) is opened and attached to; `navigate`, `evaluate` and
-/// `click` act on it. Calls are synchronous and meant for one test at a time.
+/// `click` act on it. Calls are meant for one test at a time; waiting for the
+/// browser suspends (polling the socket) rather than blocking a thread.
 public final class HeadlessChromium: @unchecked Sendable {
     /// `chromium` (Debian), or the other usual names, on `$PATH`.
     public static var executable: String? {
@@ -28,7 +29,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     private var exited = false
 
     /// Starts the browser with a fresh profile under `directory` and opens a blank page.
-    public init(executable: String, directory: String, timeoutSeconds: Double = 30) throws {
+    public init(executable: String, directory: String, timeoutSeconds: Double = 30) async throws {
         stderrPath = directory + "/chromium.stderr"
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -72,11 +73,11 @@ public final class HeadlessChromium: @unchecked Sendable {
             throw InfermonError.io("cannot start \(executable): \(String(cString: strerror(result)))")
         }
         pid = child
-        let target = try send("Target.createTarget", ["url": "about:blank"], timeoutSeconds: timeoutSeconds)
+        let target = try await send("Target.createTarget", ["url": "about:blank"], timeoutSeconds: timeoutSeconds)
         guard let targetID = target["targetId"] as? String else {
             throw InfermonError.unavailable("chromium opened no page: \(target)")
         }
-        let attached = try send("Target.attachToTarget", ["targetId": targetID, "flatten": true])
+        let attached = try await send("Target.attachToTarget", ["targetId": targetID, "flatten": true])
         guard let session = attached["sessionId"] as? String else {
             throw InfermonError.unavailable("chromium did not attach to the page: \(attached)")
         }
@@ -86,26 +87,25 @@ public final class HeadlessChromium: @unchecked Sendable {
     deinit {
         if !exited {
             kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            ChildProcess.reapInBackground(pid)
         }
         Glibc.close(socket)
     }
 
     /// Loads `url` and waits until the new document has loaded.
-    public func navigate(_ url: String, timeoutSeconds: Double = 30) throws {
-        try markDocument()
-        let answer = try send("Page.navigate", ["url": url], inPage: true, timeoutSeconds: timeoutSeconds)
+    public func navigate(_ url: String, timeoutSeconds: Double = 30) async throws {
+        try await markDocument()
+        let answer = try await send("Page.navigate", ["url": url], inPage: true, timeoutSeconds: timeoutSeconds)
         if let error = answer["errorText"] as? String, !error.isEmpty {
             throw InfermonError.unavailable("chromium could not load \(url): \(error)")
         }
-        try waitForNewDocument(timeoutSeconds: timeoutSeconds)
+        try await waitForNewDocument(timeoutSeconds: timeoutSeconds)
     }
 
     /// Runs JavaScript in the page (awaiting a promise it returns) and gives back its JSON value.
     @discardableResult
-    public func evaluate(_ expression: String, timeoutSeconds: Double = 30) throws -> Any? {
-        let answer = try send(
+    public func evaluate(_ expression: String, timeoutSeconds: Double = 30) async throws -> Any? {
+        let answer = try await send(
             "Runtime.evaluate",
             ["expression": expression, "returnByValue": true, "awaitPromise": true],
             inPage: true, timeoutSeconds: timeoutSeconds)
@@ -119,21 +119,21 @@ public final class HeadlessChromium: @unchecked Sendable {
 
     /// Clicks the first element `selector` matches, as a user would; false when there is none.
     @discardableResult
-    public func click(_ selector: String) throws -> Bool {
-        try evaluate(
+    public func click(_ selector: String) async throws -> Bool {
+        try await evaluate(
             "(() => { const e = document.querySelector(\(Self.jsString(selector))); if (!e) return false; e.click(); return true; })()"
         )
             as? Bool ?? false
     }
 
     /// Whether an element matches `selector`.
-    public func exists(_ selector: String) throws -> Bool {
-        try evaluate("document.querySelector(\(Self.jsString(selector))) !== null") as? Bool == true
+    public func exists(_ selector: String) async throws -> Bool {
+        try await evaluate("document.querySelector(\(Self.jsString(selector))) !== null") as? Bool == true
     }
 
     /// Types into the field `selector` matches (setting its value and firing `input`).
-    public func fill(_ selector: String, with text: String) throws {
-        let found = try evaluate(
+    public func fill(_ selector: String, with text: String) async throws {
+        let found = try await evaluate(
             "(() => { const e = document.querySelector(\(Self.jsString(selector))); if (!e) return false; "
                 + "e.value = \(Self.jsString(text)); e.dispatchEvent(new Event('input', {bubbles: true})); return true; })()"
         )
@@ -141,42 +141,54 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// The page's visible text.
-    public func bodyText() throws -> String {
-        try evaluate("document.body ? document.body.innerText : ''") as? String ?? ""
+    public func bodyText() async throws -> String {
+        try await evaluate("document.body ? document.body.innerText : ''") as? String ?? ""
     }
 
     /// Polls until `expression` is truthy in the page, or the time is up.
-    public func waitFor(_ expression: String, timeoutSeconds: Double = 30) throws -> Bool {
-        try waitUntil(timeoutSeconds: timeoutSeconds) { try evaluate("!!(\(expression))") as? Bool == true }
+    public func waitFor(_ expression: String, timeoutSeconds: Double = 30) async throws -> Bool {
+        try await waitUntil(timeoutSeconds: timeoutSeconds) {
+            try await evaluate("!!(\(expression))") as? Bool == true
+        }
     }
 
     /// Marks the current document, so `waitForNewDocument` can tell when a navigation has replaced it.
-    public func markDocument() throws {
-        try evaluate("window.__infermonOldDocument = true")
+    public func markDocument() async throws {
+        try await evaluate("window.__infermonOldDocument = true")
     }
 
     /// Waits until a document without the mark has finished loading (after a click that navigates).
-    public func waitForNewDocument(timeoutSeconds: Double = 30) throws {
+    public func waitForNewDocument(timeoutSeconds: Double = 30) async throws {
         guard
-            try waitFor(
+            try await waitFor(
                 "!window.__infermonOldDocument && document.readyState === 'complete'", timeoutSeconds: timeoutSeconds)
         else { throw InfermonError.timeout("chromium: no new page loaded within \(timeoutSeconds)s") }
     }
 
-    /// Closes the browser and waits for it to exit.
-    public func close() {
+    /// Closes the browser and waits (suspending) for it to exit; after 5 s it is killed.
+    public func close() async {
         guard !exited else { return }
-        _ = try? send("Browser.close", [:], timeoutSeconds: 5)
+        _ = try? await send("Browser.close", [:], timeoutSeconds: 5)
         let deadline = monotonicNanoseconds() + 5_000_000_000
         var status: Int32 = 0
         while waitpid(pid, &status, WNOHANG) == 0 {
             if monotonicNanoseconds() > deadline {
                 kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
+                ChildProcess.reapInBackground(pid)
                 break
             }
-            usleep(20_000)
+            // Not `try await`: a cancelled task still closes the browser (the deadline ends it).
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        exited = true
+    }
+
+    /// Ends the browser without waiting (SIGKILL, reaped in the background): for a
+    /// `defer` in an async test, which cannot await `close()`. A no-op once closed.
+    public func discard() {
+        guard !exited else { return }
+        kill(pid, SIGKILL)
+        ChildProcess.reapInBackground(pid)
         exited = true
     }
 
@@ -184,7 +196,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     @discardableResult
     public func send(
         _ method: String, _ parameters: [String: Any], inPage: Bool = false, timeoutSeconds: Double = 30
-    ) throws -> [String: Any] {
+    ) async throws -> [String: Any] {
         lastID += 1
         let id = lastID
         var message: [String: Any] = ["id": id, "method": method, "params": parameters]
@@ -202,7 +214,7 @@ public final class HeadlessChromium: @unchecked Sendable {
         }
         let deadline = monotonicNanoseconds() + UInt64(timeoutSeconds * 1e9)
         while true {
-            let answer = try receive(until: deadline, waitingFor: method)
+            let answer = try await receive(until: deadline, waitingFor: method)
             guard answer["id"] as? Int == id else { continue }
             if let error = answer["error"] as? [String: Any] {
                 throw InfermonError.invalidArgument("\(method): \(error["message"] as? String ?? "\(error)")")
@@ -211,7 +223,9 @@ public final class HeadlessChromium: @unchecked Sendable {
         }
     }
 
-    private func receive(until deadline: UInt64, waitingFor method: String) throws -> [String: Any] {
+    /// The next message; between reads it polls the socket without blocking and
+    /// sleeps (suspending) 5 ms while the browser has nothing to say.
+    private func receive(until deadline: UInt64, waitingFor method: String) async throws -> [String: Any] {
         while true {
             if let end = buffer.firstIndex(of: 0) {
                 let data = Data(buffer[..<end])
@@ -222,9 +236,12 @@ public final class HeadlessChromium: @unchecked Sendable {
             let now = monotonicNanoseconds()
             guard now < deadline else { throw InfermonError.timeout("chromium did not answer \(method)") }
             var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(min(1000, (deadline - now) / 1_000_000 + 1)))
+            let ready = poll(&descriptor, 1, 0)
             if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { continue }
+            guard ready > 0 else {
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let count = read(socket, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }

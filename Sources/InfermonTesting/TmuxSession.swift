@@ -23,46 +23,59 @@ public final class TmuxSession: @unchecked Sendable {
 
     /// Starts `command` (run by the shell) in a `width`×`height` pane that stays
     /// on screen after the command exits.
-    public init(command: String, width: Int, height: Int, directory: String) throws {
+    public init(command: String, width: Int, height: Int, directory: String) async throws {
         self.directory = directory
         socket = "infermon-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        _ = try run([
+        _ = try await run([
             "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command, ";",
             "set-option", "-t", session, "remain-on-exit", "on",
         ])
     }
 
-    deinit { _ = try? run(["kill-server"]) }
+    /// Stops the tmux server without waiting for it (a deinit cannot await):
+    /// `kill-server` is reaped in the background.
+    deinit {
+        if let pid = try? Self.spawn([Self.binary, "-L", socket, "kill-server"], output: "/dev/null") {
+            ChildProcess.reapInBackground(pid)
+        }
+    }
 
     /// `tmux send-keys` with key names (`Tab`, `BTab`, `Escape`, `Enter`, `Up`, `q`).
-    public func sendKeys(_ keys: String...) throws {
-        _ = try run(["send-keys", "-t", session] + keys)
+    public func sendKeys(_ keys: String...) async throws {
+        _ = try await run(["send-keys", "-t", session] + keys)
     }
 
     /// Resizes the window (the program in the pane gets SIGWINCH).
-    public func resize(width: Int, height: Int) throws {
-        _ = try run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
+    public func resize(width: Int, height: Int) async throws {
+        _ = try await run(["resize-window", "-t", session, "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// The visible screen, one line per row.
-    public func capture() throws -> String {
-        try run(["capture-pane", "-p", "-t", session])
+    public func capture() async throws -> String {
+        try await run(["capture-pane", "-p", "-t", session])
     }
 
     /// A tmux format about the pane: `#{alternate_on}`, `#{cursor_flag}`, `#{pane_dead}`, `#{pane_pid}`.
-    public func format(_ format: String) throws -> String {
-        var text = try run(["display-message", "-p", "-t", session, format])
+    public func format(_ format: String) async throws -> String {
+        var text = try await run(["display-message", "-p", "-t", session, format])
         while text.hasSuffix("\n") { text.removeLast() }
         return text
     }
 
-    /// Runs tmux with the private socket; returns its standard output.
+    /// Runs tmux with the private socket, suspending until it exits; returns its standard output.
     @discardableResult
-    public func run(_ arguments: [String]) throws -> String {
+    public func run(_ arguments: [String]) async throws -> String {
         counter += 1
         let output = "\(directory)/tmux-\(counter).out"
         defer { unlink(output) }
-        let status = try Self.spawnAndWait([Self.binary, "-L", socket] + arguments, output: output)
+        let pid = try Self.spawn([Self.binary, "-L", socket] + arguments, output: output)
+        let status: Int32
+        do {
+            status = try await ChildProcess.exitCode(of: pid)
+        } catch {
+            ChildProcess.reapInBackground(pid)
+            throw error
+        }
         let text = String(decoding: try TestFiles.read(output), as: UTF8.self)
         guard status == 0 else { throw InfermonError.io("tmux \(arguments.first ?? "") exited \(status): \(text)") }
         return text
@@ -72,7 +85,8 @@ public final class TmuxSession: @unchecked Sendable {
     /// default action (a tmux server started with SIGCHLD and SIGTERM blocked
     /// never reaps its panes and never exits on `kill-server`), and none of the
     /// test process's descriptors inherited (the server outlives this call).
-    static func spawnAndWait(_ argv: [String], output: String) throws -> Int32 {
+    /// Returns the pid, for the caller to reap.
+    static func spawn(_ argv: [String], output: String) throws -> pid_t {
         var attributes = ChildProcess.shellLikeSpawnAttributes()
         defer { posix_spawnattr_destroy(&attributes) }
         var actions = posix_spawn_file_actions_t()
@@ -92,10 +106,6 @@ public final class TmuxSession: @unchecked Sendable {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, argv[0], &actions, &attributes, arguments, envp)
         guard result == 0 else { throw InfermonError.io("cannot start tmux: \(String(cString: strerror(result)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw InfermonError.io("waitpid: \(String(cString: strerror(errno)))") }
-        }
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return pid
     }
 }

@@ -24,46 +24,46 @@ struct AlertDurabilityTests {
         try daemon.writeFiles()
 
         // a: fires, its notification is queued, the daemon dies; it resolves while no daemon runs.
-        var child = try daemon.start("a")
+        var child = try await daemon.start("a")
         try daemon.logRequest(model: "a", latencyMillis: 9000)
         #expect(
-            try daemon.waitForSQL(
+            try await daemon.waitForSQL(
                 "SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"a\"%'", atLeast: 1))
         child.signal(SIGKILL)
-        #expect(try child.wait() == 128 + SIGKILL)
+        #expect(try await child.wait() == 128 + SIGKILL)
         try daemon.logRequest(model: "a", latencyMillis: 100)
 
         // b: killed as soon as its firing state is stored, whether or not notification got it yet.
-        child = try daemon.start("b")
+        child = try await daemon.start("b")
         try daemon.logRequest(model: "b", latencyMillis: 9000)
         #expect(
-            try daemon.waitForSQL(
+            try await daemon.waitForSQL(
                 "SELECT count(*) FROM alert_states WHERE labels LIKE '%model=\"b\"%' AND state = 'firing'", atLeast: 1))
         child.signal(SIGKILL)
-        _ = try child.wait()
+        _ = try await child.wait()
         try daemon.logRequest(model: "b", latencyMillis: 100)
 
         // c: fires; the daemon dies and comes back while it still fires (no second firing
         // notification), then it resolves while that daemon runs, and that one dies too.
-        child = try daemon.start("c")
+        child = try await daemon.start("c")
         try daemon.logRequest(model: "c", latencyMillis: 9000)
         #expect(
-            try daemon.waitForSQL(
+            try await daemon.waitForSQL(
                 "SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"c\"%'", atLeast: 1))
         child.signal(SIGKILL)
-        _ = try child.wait()
-        child = try daemon.start("c-again")
+        _ = try await child.wait()
+        child = try await daemon.start("c-again")
         // After the restart a and b resolve (they were resolved while down), c is still firing.
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM alert_states WHERE state = 'inactive'", atLeast: 2))
+        #expect(try await daemon.waitForSQL("SELECT count(*) FROM alert_states WHERE state = 'inactive'", atLeast: 2))
         try daemon.logRequest(model: "c", latencyMillis: 100)
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM alert_states WHERE state = 'inactive'", atLeast: 3))
-        #expect(try daemon.waitForSQL("SELECT count(DISTINCT group_key) FROM notification_log", atLeast: 3))
+        #expect(try await daemon.waitForSQL("SELECT count(*) FROM alert_states WHERE state = 'inactive'", atLeast: 3))
+        #expect(try await daemon.waitForSQL("SELECT count(DISTINCT group_key) FROM notification_log", atLeast: 3))
         // Give notification a moment to queue c's resolve, then kill again.
         #expect(
-            try daemon.waitForSQL(
+            try await daemon.waitForSQL(
                 "SELECT count(*) FROM notification_outbox WHERE group_key LIKE '%model=\"c\"%'", atLeast: 2))
         child.signal(SIGKILL)
-        _ = try child.wait()
+        _ = try await child.wait()
 
         // The receiver comes back, and so does the daemon.
         let receiver: RecordingReceiver
@@ -71,15 +71,15 @@ struct AlertDurabilityTests {
             receiver = try await RecordingReceiver.start(port: port)
         } catch {
             // Say who holds the port, so a collision can be traced.
-            let sockets = try? runCommand("/usr/bin/ss", ["-tuanp"], directory: directory.path, name: "ss")
+            let sockets = try? await runCommand("/usr/bin/ss", ["-tuanp"], directory: directory.path, name: "ss")
             let holders = sockets?.stdout.split(separator: "\n").filter { $0.contains(":\(port)") } ?? []
             Issue.record("port \(port) is taken: \(holders)")
             throw error
         }
         defer { Task { try? await receiver.stop() } }
-        child = try daemon.start("final")
+        child = try await daemon.start("final")
         var notifications: [Notification] = []
-        let complete = try waitUntil(timeoutSeconds: 60) {
+        let complete = try await waitUntil(timeoutSeconds: 60) {
             notifications = receiver.requests.compactMap(Notification.init)
             return ["a", "b", "c"].allSatisfy { model in
                 notifications.contains { $0.model == model && $0.status == "resolved" }
@@ -87,9 +87,9 @@ struct AlertDurabilityTests {
         }
         // A message the receiver has recorded leaves the outbox only once the daemon
         // reads the answer; SIGTERM before that keeps it for a later retry, so wait.
-        #expect(try daemon.waitForSQL("SELECT count(*) FROM notification_outbox", atMost: 0))
+        #expect(try await daemon.waitForSQL("SELECT count(*) FROM notification_outbox", atMost: 0))
         child.signal(SIGTERM)
-        #expect(try child.wait() == 0, "clean shutdown: \(child.standardError().suffix(2000))")
+        #expect(try await child.wait() == 0, "clean shutdown: \(child.standardError().suffix(2000))")
         #expect(complete, "received: \(notifications.map { "\($0.model) \($0.status) \($0.id)" })")
 
         // Duplicates only as retries of one message: one id, one body.
@@ -193,11 +193,11 @@ struct AlertingDaemon {
     }
 
     /// Starts `infermon serve` and waits until it is ready.
-    func start(_ name: String) throws -> ChildProcess {
+    func start(_ name: String) async throws -> ChildProcess {
         let child = try ChildProcess(
             executable: ChildProcess.infermonBinary(), arguments: ["serve", "--config", config],
             outputPrefix: directory.file("serve-\(name)"))
-        let ready = try waitUntil(timeoutSeconds: 30) { child.standardError().contains("infermon ready") }
+        let ready = try await waitUntil(timeoutSeconds: 30) { child.standardError().contains("infermon ready") }
         #expect(ready, "daemon \(name) did not become ready: \(child.standardError().suffix(2000))")
         return child
     }
@@ -211,16 +211,18 @@ struct AlertingDaemon {
     }
 
     /// Polls the store until `sql` (a count) reaches `atLeast`.
-    func waitForSQL(_ sql: String, atLeast: Int64, timeoutSeconds: Double = 30) throws -> Bool {
-        try waitForSQL(sql, timeoutSeconds: timeoutSeconds) { $0 >= atLeast }
+    func waitForSQL(_ sql: String, atLeast: Int64, timeoutSeconds: Double = 30) async throws -> Bool {
+        try await waitForSQL(sql, timeoutSeconds: timeoutSeconds) { $0 >= atLeast }
     }
 
-    func waitForSQL(_ sql: String, atMost: Int64, timeoutSeconds: Double = 30) throws -> Bool {
-        try waitForSQL(sql, timeoutSeconds: timeoutSeconds) { $0 <= atMost }
+    func waitForSQL(_ sql: String, atMost: Int64, timeoutSeconds: Double = 30) async throws -> Bool {
+        try await waitForSQL(sql, timeoutSeconds: timeoutSeconds) { $0 <= atMost }
     }
 
-    private func waitForSQL(_ sql: String, timeoutSeconds: Double, until done: (Int64) -> Bool) throws -> Bool {
-        try waitUntil(timeoutSeconds: timeoutSeconds) {
+    private func waitForSQL(_ sql: String, timeoutSeconds: Double, until done: (Int64) -> Bool) async throws
+        -> Bool
+    {
+        try await waitUntil(timeoutSeconds: timeoutSeconds) {
             guard let reader = try? ReadOnlySQL(path: directory.file("store.db")),
                 let value = try? reader.query(sql).rows.first?.first, case .integer(let count) = value
             else { return false }

@@ -12,8 +12,8 @@ import Testing
 /// its position, like a compiler.
 @Suite("config check as serve's pre-flight")
 struct ConfigCheckTests {
-    static func check(_ config: String, in directory: TemporaryDirectory, environment: [String: String] = [:]) throws
-        -> (status: Int32, output: String)
+    static func check(_ config: String, in directory: TemporaryDirectory, environment: [String: String] = [:])
+        async throws -> (status: Int32, output: String)
     {
         let path = directory.file("infermon-\(UInt32.random(in: 0...UInt32.max)).yaml")
         try TestFiles.append(config, to: path)
@@ -21,13 +21,13 @@ struct ConfigCheckTests {
             executable: ChildProcess.infermonBinary(), arguments: ["config", "check", path],
             environment: ChildProcess.currentEnvironment.merging(environment) { $1 },
             outputPrefix: directory.file("check-\(UInt32.random(in: 0...UInt32.max))"))
-        let status = try process.wait()
+        let status = try await process.wait()
         return (status, process.standardOutput() + process.standardError())
     }
 
-    @Test func syntaxErrorsInSeveralSectionsAreAllReportedWithTheirPositions() throws {
+    @Test func syntaxErrorsInSeveralSectionsAreAllReportedWithTheirPositions() async throws {
         let directory = try TemporaryDirectory()
-        let result = try Self.check(
+        let result = try await Self.check(
             """
             storage:
               rollup_interval: 7s
@@ -47,7 +47,7 @@ struct ConfigCheckTests {
         #expect(result.output.contains("5 problems"), "\(result.output)")
     }
 
-    @Test func whatServeRefusesTheCheckRefusesTooAllAtOnce() throws {
+    @Test func whatServeRefusesTheCheckRefusesTooAllAtOnce() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append("short\n", to: directory.file("token"))
         let config = """
@@ -67,7 +67,7 @@ struct ConfigCheckTests {
                     - url: http://127.0.0.1:1/hook
                       secret_env: INFERMON_TEST_UNSET_SECRET
             """
-        let result = try Self.check(config, in: directory)
+        let result = try await Self.check(config, in: directory)
         #expect(result.status != 0)
         for problem in [
             "server.auth.token_file must be set", "no-such-prices.yaml", "alerts/*.rules.yaml\" matches no file",
@@ -76,13 +76,13 @@ struct ConfigCheckTests {
             #expect(result.output.contains(problem), "\(problem) in \(result.output)")
         }
         // serve says the same, before it opens anything.
-        let serve = try runCommand(
+        let serve = try await runCommand(
             ChildProcess.infermonBinary(), ["serve", "--config", directory.file("serve.yaml")],
             directory: directory.path,
             name: "serve-missing")
         #expect(serve.status != 0)
         try TestFiles.append(config, to: directory.file("serve.yaml"))
-        let refused = try runCommand(
+        let refused = try await runCommand(
             ChildProcess.infermonBinary(), ["serve", "--config", directory.file("serve.yaml")],
             directory: directory.path,
             name: "serve")
@@ -91,12 +91,12 @@ struct ConfigCheckTests {
         #expect(access(directory.file("store.db"), F_OK) != 0, "nothing was opened")
 
         // A token too short to be a secret.
-        let short = try Self.check(
+        let short = try await Self.check(
             "server:\n  listen: 127.0.0.1:0\n  auth:\n    token_file: \(directory.file("token"))\n", in: directory)
         #expect(short.status != 0 && short.output.contains("use at least 16"), "\(short.output)")
     }
 
-    @Test func aGoodConfigPassesAndServeStartsWithIt() throws {
+    @Test func aGoodConfigPassesAndServeStartsWithIt() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append("a-token-long-enough-0123456789\n", to: directory.file("token"))
         try TestFiles.append("https://hooks.slack.test/T0/B0/x\n", to: directory.file("slack-url"))
@@ -115,15 +115,15 @@ struct ConfigCheckTests {
             """
         let auth = "  auth:\n    token_file: \(directory.file("token"))\n"
         let secret = ["INFERMON_TEST_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
-        let result = try Self.check(
+        let result = try await Self.check(
             rest + "\nserver:\n  listen: 127.0.0.1:0\n" + auth
                 + "sources:\n  - {name: later, paths: [\"\(directory.file("nothing-yet"))/*.jsonl\"]}\n",
             in: directory, environment: secret)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("source later:") && result.output.contains("warning: no file matches yet"))
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: rest, directory: directory.path, serverYAML: auth, environment: secret)
-        #expect(try daemon.stop() == 0)
+        #expect(try await daemon.stop() == 0)
     }
 }
 
@@ -144,7 +144,7 @@ struct ConfigRelativePathTests {
             #"{"timestamp":\#(now),"request_id":"r1","model":"m","prompt_tokens":1000000}"# + "\n",
             to: directory.file("logs/app.jsonl"))
         // The config lives in etc/; the test process's working directory is elsewhere.
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: ../data/store.db
@@ -152,10 +152,10 @@ struct ConfigRelativePathTests {
                 sources:
                   - {name: app, paths: ["../logs/*.jsonl"], poll_interval: 20ms}
                 """, directory: directory.file("etc"), serverYAML: "  auth:\n    token_file: token\n")
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         let store = directory.file("data/store.db")
         #expect(
-            try waitUntil(timeoutSeconds: 20) {
+            try await waitUntil(timeoutSeconds: 20) {
                 (try? ReadOnlySQL(path: store).query("SELECT cost FROM events WHERE request_id = 'r1'").rows)
                     == [[.real(1.0)]]
             }, "priced from etc/prices.yaml into data/store.db")

@@ -12,7 +12,7 @@ import Testing
 /// the store must end up with every line exactly once.
 @Suite("Crash recovery")
 struct CrashRecoveryTests {
-    @Test func sigkillAtRandomPointsLosesAndDuplicatesNothing() throws {
+    @Test func sigkillAtRandomPointsLosesAndDuplicatesNothing() async throws {
         let directory = try TemporaryDirectory()
         try makeDirectoryForTest(directory.file("logs"))
         let config = directory.file("infermon.yaml")
@@ -66,24 +66,24 @@ struct CrashRecoveryTests {
                 pendingTail = []
                 try TestFiles.rename(log, to: directory.file("logs/app.jsonl.\(round)"))
             }
-            usleep(UInt32.random(in: 0...250_000, using: &random))
+            try await Task.sleep(for: .microseconds(UInt32.random(in: 0...250_000, using: &random)))
             try writeLines(Int.random(in: 0...200, using: &random))
-            usleep(UInt32.random(in: 0...100_000, using: &random))
+            try await Task.sleep(for: .microseconds(UInt32.random(in: 0...100_000, using: &random)))
             child.signal(SIGKILL)
-            #expect(try child.wait() == 128 + SIGKILL, "round \(round): \(child.standardError())")
+            #expect(try await child.wait() == 128 + SIGKILL, "round \(round): \(child.standardError())")
         }
         // Finish the partial line and let a last daemon catch up, then stop it cleanly.
         try TestFiles.append(bytes: pendingTail, to: log)
         pendingTail = []
         let final = try ChildProcess(
             executable: binary, arguments: ["serve", "--config", config], outputPrefix: directory.file("serve-final"))
-        let caughtUp = try waitUntil(timeoutSeconds: 120) {
+        let caughtUp = try await waitUntil(timeoutSeconds: 120) {
             (try? ReadOnlySQL(path: directory.file("store.db")).query("SELECT count(*) FROM events").rows.first?.first)
                 == .integer(Int64(written))
         }
-        #expect(try waitUntil(timeoutSeconds: 30) { final.standardError().contains("infermon ready") })
+        #expect(try await waitUntil(timeoutSeconds: 30) { final.standardError().contains("infermon ready") })
         final.signal(SIGTERM)
-        #expect(try final.wait() == 0, "clean shutdown: \(final.standardError())")
+        #expect(try await final.wait() == 0, "clean shutdown: \(final.standardError())")
         #expect(caughtUp, "the final daemon ingested everything that was written")
 
         let sql = try ReadOnlySQL(path: directory.file("store.db"))

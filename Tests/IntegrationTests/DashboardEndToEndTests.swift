@@ -45,7 +45,7 @@ struct DashboardEndToEndTests {
 
     /// 600 requests over the half hour before the last minute (acme 300, globex 200, initech 100,
     /// one cent each), ingested into a store a daemon then serves.
-    func startDaemon() throws -> Fixture {
+    func startDaemon() async throws -> Fixture {
         let directory = try TemporaryDirectory()
         let binary = ChildProcess.infermonBinary()
         let now = SystemWallClock().now()
@@ -64,7 +64,7 @@ struct DashboardEndToEndTests {
             executable: binary,
             arguments: ["ingest", "--db", directory.file("store.db"), directory.file("events.jsonl")],
             outputPrefix: directory.file("ingest"))
-        #expect(try ingest.wait() == 0, "\(ingest.standardError())")
+        #expect(try await ingest.wait() == 0, "\(ingest.standardError())")
 
         try TestFiles.append("test-token-0123456789\n", to: directory.file("token"))
         try TestFiles.append(
@@ -82,7 +82,7 @@ struct DashboardEndToEndTests {
             executable: binary, arguments: ["serve", "--config", directory.file("infermon.yaml")],
             outputPrefix: directory.file("serve"))
         #expect(
-            try waitUntil(timeoutSeconds: 60) {
+            try await waitUntil(timeoutSeconds: 60) {
                 let log = daemon.standardError()
                 return log.contains("infermon ready") && log.contains("listening address=")
             })
@@ -111,27 +111,29 @@ struct DashboardEndToEndTests {
     }
 
     /// The dash's pid: the child of the pane's shell.
-    func dashPID(_ tmux: TmuxSession) throws -> pid_t {
-        let shell = try tmux.format("#{pane_pid}")
+    func dashPID(_ tmux: TmuxSession) async throws -> pid_t {
+        let shell = try await tmux.format("#{pane_pid}")
         let children = try TestFiles.read("/proc/\(shell)/task/\(shell)/children")
         let first = String(decoding: children, as: UTF8.self).split(separator: " ").first
         return try #require(first.flatMap { pid_t($0) }, "no child of the pane's shell \(shell)")
     }
 
     /// After the dash has ended: its status, and a terminal back in its normal state.
-    func expectRestored(_ tmux: TmuxSession, status: Set<String>) throws {
-        let after = try waitForScreen(tmux, seconds: 30) { $0.contains("dash exited") }
+    func expectRestored(_ tmux: TmuxSession, status: Set<String>) async throws {
+        let after = try await waitForScreen(tmux, seconds: 30) { $0.contains("dash exited") }
         let code = after.split(separator: "\n").first { $0.hasPrefix("dash exited") }?.split(separator: " ").last
         #expect(code.map { status.contains(String($0)) } == true, "\(after)")
         #expect(!after.contains("Requests/s by model"), "the dashboard was drawn on the alternate screen only")
-        #expect(try tmux.format("#{alternate_on}") == "0")
-        #expect(try tmux.format("#{cursor_flag}") == "1")
+        #expect(try await tmux.format("#{alternate_on}") == "0")
+        #expect(try await tmux.format("#{cursor_flag}") == "1")
     }
 
-    func waitForScreen(_ tmux: TmuxSession, seconds: Double = 30, _ condition: (String) -> Bool) throws -> String {
+    func waitForScreen(_ tmux: TmuxSession, seconds: Double = 30, _ condition: (String) -> Bool) async throws
+        -> String
+    {
         var last = ""
-        let found = try waitUntil(timeoutSeconds: seconds, pollMillis: 100) {
-            last = try tmux.capture()
+        let found = try await waitUntil(timeoutSeconds: seconds, pollMillis: 100) {
+            last = try await tmux.capture()
             return condition(last)
         }
         #expect(found, "screen was:\n\(last)")
@@ -140,35 +142,29 @@ struct DashboardEndToEndTests {
 
     /// Outside a checkout, with no dashboard directory anywhere, the shipped
     /// dashboards built into the binary are shown.
-    @Test func withoutADashboardDirectoryTheBuiltInDashboardsAreShown() throws {
-        let fixture = try startDaemon()
-        defer {
-            fixture.daemon.signal(SIGTERM)
-            _ = try? fixture.daemon.wait()
-        }
+    @Test func withoutADashboardDirectoryTheBuiltInDashboardsAreShown() async throws {
+        let fixture = try await startDaemon()
+        defer { fixture.daemon.discard() }
         let elsewhere = try TemporaryDirectory()
-        let tmux = try TmuxSession(
+        let tmux = try await TmuxSession(
             command: "env -u INFERMON_DASHBOARDS LANG=C.UTF-8 TERM=xterm-256color \(ChildProcess.infermonBinary()) dash"
                 + " --server http://127.0.0.1:\(fixture.port) --refresh 1s; echo \"dash exited $?\"; sleep 600",
             width: 100, height: 30, directory: elsewhere.path)
-        let screen = try waitForScreen(tmux) { $0.contains("refreshed") }
+        let screen = try await waitForScreen(tmux) { $0.contains("refreshed") }
         #expect(screen.contains("Overview") && screen.contains("Cost"), "\(screen)")
         #expect(!screen.contains("dash exited"))
     }
 
-    @Test func showsValuesSwitchesDashboardsHelpsAndRestoresTheTerminalOnQuit() throws {
-        let fixture = try startDaemon()
-        defer {
-            fixture.daemon.signal(SIGTERM)
-            _ = try? fixture.daemon.wait()
-        }
-        let tmux = try TmuxSession(
+    @Test func showsValuesSwitchesDashboardsHelpsAndRestoresTheTerminalOnQuit() async throws {
+        let fixture = try await startDaemon()
+        defer { fixture.daemon.discard() }
+        let tmux = try await TmuxSession(
             command: dashCommand(fixture), width: 100, height: 30,
             directory: fixture.directory.path)
 
         // The overview with data from the daemon.
-        let overview = try waitForScreen(tmux) { $0.contains("refreshed") && $0.contains("alpha") }
-        #expect(try tmux.format("#{alternate_on}") == "1")
+        let overview = try await waitForScreen(tmux) { $0.contains("refreshed") && $0.contains("alpha") }
+        #expect(try await tmux.format("#{alternate_on}") == "1")
         #expect(overview.contains(" infermon  Overview  known "))
         #expect(overview.contains("Requests/s by model"))
         #expect(overview.contains("http://127.0.0.1:\(fixture.port)"))
@@ -179,8 +175,10 @@ struct DashboardEndToEndTests {
         #expect(overview.contains("no alerts firing") || overview.contains("not available"))
 
         // Tab: the exact-value dashboard.
-        try tmux.sendKeys("Tab")
-        let known = try waitForScreen(tmux) { $0.contains("Requests and cost by tenant") && $0.contains("initech") }
+        try await tmux.sendKeys("Tab")
+        let known = try await waitForScreen(tmux) {
+            $0.contains("Requests and cost by tenant") && $0.contains("initech")
+        }
         #expect(known.contains(" Known "))
         // The daemon serves its notification log (empty here: no alert rules).
         #expect(known.contains("no notifications sent"))
@@ -200,30 +198,30 @@ struct DashboardEndToEndTests {
         let knownFile = fixture.dashboards + "/known.yaml"
         TestFiles.remove(knownFile)
         try TestFiles.append(Self.known.replacingFirstOccurrence("title: Known", with: "title: Renamed"), to: knownFile)
-        try tmux.sendKeys("r")
-        let renamed = try waitForScreen(tmux) { $0.contains(" Renamed ") && $0.contains("initech") }
+        try await tmux.sendKeys("r")
+        let renamed = try await waitForScreen(tmux) { $0.contains(" Renamed ") && $0.contains("initech") }
         #expect(!renamed.contains(" Known "))
         TestFiles.remove(knownFile)
         try TestFiles.append("title: Broken\nrows: [{panels: [{title: x, kind: sparkle}]}]\n", to: knownFile)
-        try tmux.sendKeys("r")
-        let refused = try waitForScreen(tmux) { $0.contains("dashboards not reloaded") }
+        try await tmux.sendKeys("r")
+        let refused = try await waitForScreen(tmux) { $0.contains("dashboards not reloaded") }
         #expect(refused.contains(" Renamed ") && refused.contains("initech"))
 
         // Shift-Tab back to the overview.
-        try tmux.sendKeys("BTab")
-        _ = try waitForScreen(tmux) { $0.contains("Requests/s by model") }
+        try await tmux.sendKeys("BTab")
+        _ = try await waitForScreen(tmux) { $0.contains("Requests/s by model") }
 
         // Help, closed by any key.
-        try tmux.sendKeys("?")
-        _ = try waitForScreen(tmux) { $0.contains("next / previous dashboard") }
-        try tmux.sendKeys("x")
-        _ = try waitForScreen(tmux) { !$0.contains("next / previous dashboard") }
+        try await tmux.sendKeys("?")
+        _ = try await waitForScreen(tmux) { $0.contains("next / previous dashboard") }
+        try await tmux.sendKeys("x")
+        _ = try await waitForScreen(tmux) { !$0.contains("next / previous dashboard") }
 
         // A resize (SIGWINCH) redraws at the new size: the tab bar and status line span the new width.
-        try tmux.resize(width: 140, height: 40)
+        try await tmux.resize(width: 140, height: 40)
         // The frame is drawn top to bottom and tmux may be read mid-frame, so wait
         // for its last row too before judging it.
-        let resized = try waitForScreen(tmux) { screen in
+        let resized = try await waitForScreen(tmux) { screen in
             let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
             // One column is kept free at the right edge, as at every width.
             return rows.count >= 40 && rows[0].count == 139 && rows[0].hasSuffix("range 1h")
@@ -236,40 +234,34 @@ struct DashboardEndToEndTests {
         #expect(resized.contains("Requests/s by model"))
 
         // Quit: main screen back, cursor visible, exit 0.
-        try tmux.sendKeys("q")
-        try expectRestored(tmux, status: ["0"])
+        try await tmux.sendKeys("q")
+        try await expectRestored(tmux, status: ["0"])
     }
 
-    @Test func sigtermRestoresTheTerminal() throws {
-        let fixture = try startDaemon()
-        defer {
-            fixture.daemon.signal(SIGTERM)
-            _ = try? fixture.daemon.wait()
-        }
-        let tmux = try TmuxSession(
+    @Test func sigtermRestoresTheTerminal() async throws {
+        let fixture = try await startDaemon()
+        defer { fixture.daemon.discard() }
+        let tmux = try await TmuxSession(
             command: dashCommand(fixture), width: 80, height: 24, directory: fixture.directory.path)
-        _ = try waitForScreen(tmux) { $0.contains("refreshed") }
-        #expect(try tmux.format("#{alternate_on}") == "1")
-        #expect(try tmux.format("#{cursor_flag}") == "0")
-        kill(try dashPID(tmux), SIGTERM)
-        try expectRestored(tmux, status: ["\(128 + SIGTERM)"])
+        _ = try await waitForScreen(tmux) { $0.contains("refreshed") }
+        #expect(try await tmux.format("#{alternate_on}") == "1")
+        #expect(try await tmux.format("#{cursor_flag}") == "0")
+        kill(try await dashPID(tmux), SIGTERM)
+        try await expectRestored(tmux, status: ["\(128 + SIGTERM)"])
     }
 
-    @Test func aCrashRestoresTheTerminal() throws {
-        let fixture = try startDaemon()
-        defer {
-            fixture.daemon.signal(SIGTERM)
-            _ = try? fixture.daemon.wait()
-        }
+    @Test func aCrashRestoresTheTerminal() async throws {
+        let fixture = try await startDaemon()
+        defer { fixture.daemon.discard() }
         // No interactive backtracer waiting for a key on the terminal.
-        let tmux = try TmuxSession(
+        let tmux = try await TmuxSession(
             command: dashCommand(fixture, environment: "INFERMON_DASH_TEST_CRASH_KEY=K SWIFT_BACKTRACE=enable=no"),
             width: 80, height: 24, directory: fixture.directory.path)
-        _ = try waitForScreen(tmux) { $0.contains("refreshed") }
-        #expect(try tmux.format("#{alternate_on}") == "1")
-        try tmux.sendKeys("K")
+        _ = try await waitForScreen(tmux) { $0.contains("refreshed") }
+        #expect(try await tmux.format("#{alternate_on}") == "1")
+        try await tmux.sendKeys("K")
         // fatalError ends in SIGILL or SIGTRAP, depending on the architecture.
-        try expectRestored(tmux, status: ["\(128 + SIGILL)", "\(128 + SIGTRAP)"])
+        try await expectRestored(tmux, status: ["\(128 + SIGILL)", "\(128 + SIGTRAP)"])
     }
 }
 

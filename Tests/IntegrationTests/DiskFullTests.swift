@@ -16,9 +16,9 @@ import Testing
 struct DiskFullTests {
     /// Mounts a tmpfs of `megabytes` at `path`; nil (with the reason) when this
     /// process may not mount, as outside a root CI.
-    static func mountTmpfs(at path: String, megabytes: Int) throws -> String? {
+    static func mountTmpfs(at path: String, megabytes: Int) async throws -> String? {
         guard geteuid() == 0 else { return "not root" }
-        let result = try runCommand(
+        let result = try await runCommand(
             "/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path], directory: "/tmp",
             name: "mount-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         return result.status == 0 ? nil : "mount failed: \(result.stderr)"
@@ -31,11 +31,12 @@ struct DiskFullTests {
         try makeDirectoryForTest(storeDirectory)
         // Room for every event once the filler is gone, beside what rules and scrapes
         // keep writing meanwhile (the filler takes whatever is left at the time).
-        if let reason = try Self.mountTmpfs(at: storeDirectory, megabytes: 32) {
+        if let reason = try await Self.mountTmpfs(at: storeDirectory, megabytes: 32) {
             print("skipping the disk-full test: \(reason)")
             return
         }
-        defer { _ = try? runCommand("/bin/umount", ["-l", storeDirectory], directory: directory.path, name: "umount") }
+        // `umount -l` as a system call: a defer cannot await a child process.
+        defer { umount2(storeDirectory, Int32(MNT_DETACH)) }
         let log = directory.file("logs/app.jsonl")
         var written = 0
         func writeLines(_ count: Int) throws {
@@ -62,7 +63,7 @@ struct DiskFullTests {
                   - alert: Requests
                     expr: sum(infermon_requests_total) > 0
             """, to: directory.file("rules.yaml"))
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: \(storeDirectory)/store.db
@@ -88,7 +89,7 @@ struct DiskFullTests {
                 log:
                   level: info
                 """, directory: directory.path)
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         let database = "\(storeDirectory)/store.db"
         func stored() -> Int64 {
             guard let row = try? ReadOnlySQL(path: database).query("SELECT count(*) FROM events").rows.first,
@@ -97,7 +98,7 @@ struct DiskFullTests {
             return count
         }
         try writeLines(500)
-        #expect(try waitUntil(timeoutSeconds: 20) { stored() == Int64(written) })
+        #expect(try await waitUntil(timeoutSeconds: 20) { stored() == Int64(written) })
 
         // Fill what is left of the filesystem, then write more than fits.
         let filler = "\(storeDirectory)/filler"
@@ -124,7 +125,7 @@ struct DiskFullTests {
                 return body.contains(#"infermon_component_up{component="scrape:model"} 0"#)
                     && body.contains(#"component="rules:\#(directory.file("rules.yaml")):busy"} 0"#)
             }, "\(daemon.log.suffix(2000))")
-        let stats = try runCommand(
+        let stats = try await runCommand(
             ChildProcess.infermonBinary(), ["stats", "--config", daemon.configPath, "--server", daemon.baseURL],
             directory: directory.path,
             name: "stats")
@@ -134,7 +135,7 @@ struct DiskFullTests {
         // Space comes back: everything goes in, once, without a restart.
         TestFiles.remove(filler)
         #expect(
-            try waitUntil(timeoutSeconds: 90) { stored() == Int64(written) },
+            try await waitUntil(timeoutSeconds: 90) { stored() == Int64(written) },
             "stored \(stored()) of \(written): \(daemon.log.suffix(2000))")
         #expect(
             try await waitUntil(timeoutSeconds: 20) {
@@ -147,7 +148,7 @@ struct DiskFullTests {
         let unpriced = try await HTTP.request(
             .get, daemon.baseURL + "/api/v1/query?query=sum(infermon_cost_unpriced_requests_total)")
         #expect(unpriced.body.contains(#""\#(written)"]"#), "\(unpriced.body)")
-        let recovered = try runCommand(
+        let recovered = try await runCommand(
             ChildProcess.infermonBinary(), ["stats", "--config", daemon.configPath, "--server", daemon.baseURL],
             directory: directory.path,
             name: "stats-after")

@@ -11,10 +11,10 @@ import Testing
 /// (or warn) line with what to fix, and exits 1.
 @Suite("infermon doctor")
 struct DoctorTests {
-    static func doctor(_ arguments: [String], in directory: TemporaryDirectory, name: String) throws
+    static func doctor(_ arguments: [String], in directory: TemporaryDirectory, name: String) async throws
         -> (status: Int32, lines: [String])
     {
-        let result = try runCommand(
+        let result = try await runCommand(
             ChildProcess.infermonBinary(), ["doctor"] + arguments, directory: directory.path, name: name)
         return (result.status, (result.stdout + result.stderr).split(separator: "\n").map(String.init))
     }
@@ -48,7 +48,7 @@ struct DoctorTests {
         try Self.writeToken(directory.file("token"))
         let receiver = try await RecordingReceiver.start()
         defer { Task { try? await receiver.stop() } }
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: store/infermon.db
@@ -63,9 +63,9 @@ struct DoctorTests {
                         - url: \(receiver.url("/hook"))
                 """,
             directory: directory.path, serverYAML: "  auth:\n    token_file: token\n")
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
 
-        let result = try Self.doctor(
+        let result = try await Self.doctor(
             ["--config", daemon.configPath, "--url", daemon.baseURL], in: directory, name: "doctor")
         let output = result.lines.joined(separator: "\n")
         #expect(result.status == 0, "\(output)")
@@ -82,7 +82,7 @@ struct DoctorTests {
         #expect(receiver.requests.isEmpty, "doctor connects to receivers but sends nothing")
     }
 
-    @Test func aBrokenSetupHasEachProblemNamed() throws {
+    @Test func aBrokenSetupHasEachProblemNamed() async throws {
         let directory = try TemporaryDirectory(prefix: "infermon-doctor")
         // A port that refuses connections for as long as the test holds it: bound, never listening.
         let closed = try ClosedPort()
@@ -125,7 +125,8 @@ struct DoctorTests {
                     - url: http://127.0.0.1:\(closed.port)/hook
             """, to: config)
 
-        let result = try Self.doctor(["--config", config, "--connect-timeout", "1"], in: directory, name: "doctor")
+        let result = try await Self.doctor(
+            ["--config", config, "--connect-timeout", "1"], in: directory, name: "doctor")
         let output = result.lines.joined(separator: "\n")
         #expect(result.status == 1, "\(output)")
         func line(_ prefix: String, _ containing: String...) -> Bool {
@@ -143,11 +144,11 @@ struct DoctorTests {
         #expect(result.lines.last?.contains("to fix") == true, "\(output)")
     }
 
-    @Test func aConfigurationThatDoesNotLoadIsNamedWithItsPosition() throws {
+    @Test func aConfigurationThatDoesNotLoadIsNamedWithItsPosition() async throws {
         let directory = try TemporaryDirectory(prefix: "infermon-doctor")
         let config = directory.file("infermon.yaml")
         try TestFiles.append("server:\n  listen: nowhere\nlog:\n  level: loud\n", to: config)
-        let result = try Self.doctor(["--config", config], in: directory, name: "doctor")
+        let result = try await Self.doctor(["--config", config], in: directory, name: "doctor")
         let output = result.lines.joined(separator: "\n")
         #expect(result.status == 1, "\(output)")
         #expect(result.lines.filter { $0.hasPrefix("FAIL  config: ") && $0.contains("infermon.yaml:") }.count == 2)

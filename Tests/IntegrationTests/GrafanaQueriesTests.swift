@@ -27,14 +27,14 @@ struct GrafanaQueriesTests {
                 + "\n"
         }
         try TestFiles.append(lines, to: directory.file("events.jsonl"))
-        let ingest = try runCommand(
+        let ingest = try await runCommand(
             ChildProcess.infermonBinary(),
             ["ingest", "--db", directory.file("store.db"), directory.file("events.jsonl")],
             directory: directory.path, name: "ingest")
         #expect(ingest.status == 0, "\(ingest.stderr)")
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path)
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
 
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/dashboards/grafana")
             .filter { $0.hasSuffix(".json") }.sorted()

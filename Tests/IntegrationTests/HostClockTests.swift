@@ -32,7 +32,7 @@ struct HostClockTests {
         for index in 0..<live { text += Self.line("new-\(index)", at: now - Int64(live - index), index: index) }
         try TestFiles.append(text, to: directory.file("logs/backfill.jsonl"))
 
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: \(directory.file("store.db"))
@@ -44,7 +44,7 @@ struct HostClockTests {
                 log:
                   level: info
                 """, directory: directory.path)
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
 
         // Everything read, then the backfill's raw rows removed by a retention pass.
         let database = directory.file("store.db")
@@ -54,7 +54,7 @@ struct HostClockTests {
             return value
         }
         #expect(
-            try waitUntil(timeoutSeconds: 30) {
+            try await waitUntil(timeoutSeconds: 30) {
                 count("SELECT coalesce(sum(events), 0) FROM expired_on_arrival WHERE source = 'app'") == Int64(backfill)
                     && count("SELECT count(*) FROM events") == Int64(live)
             },
@@ -84,7 +84,7 @@ struct HostClockTests {
         #expect(daemon.log.contains("source=app"))
         #expect(daemon.log.contains("cutoff=\(TimeParsing.formatRFC3339(now - 7 * Self.day).prefix(13))"))
 
-        let stats = try runCommand(
+        let stats = try await runCommand(
             ChildProcess.infermonBinary(), ["stats", "--config", daemon.configPath], directory: directory.path,
             name: "stats")
         #expect(stats.status == 0, "\(stats.stderr)")

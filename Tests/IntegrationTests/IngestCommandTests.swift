@@ -7,7 +7,7 @@ import Testing
 /// the daemon's ingest path does, not store events raw.
 @Suite("infermon ingest end to end")
 struct IngestCommandTests {
-    @Test func importedEventsArePricedCountedAndRedacted() throws {
+    @Test func importedEventsArePricedCountedAndRedacted() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append(
             """
@@ -29,7 +29,7 @@ struct IngestCommandTests {
 
             """, to: directory.file("events.jsonl"))
 
-        let result = try runCommand(
+        let result = try await runCommand(
             ChildProcess.infermonBinary(),
             ["ingest", "--config", directory.file("infermon.yaml"), directory.file("events.jsonl")],
             directory: directory.path, name: "ingest")
@@ -59,7 +59,7 @@ struct IngestCommandTests {
 /// An import run twice is a re-delivery: the second run stores nothing again.
 @Suite("infermon ingest twice")
 struct IngestTwiceTests {
-    @Test func runningTheSameImportTwiceStoresEachRequestOnce() throws {
+    @Test func runningTheSameImportTwiceStoresEachRequestOnce() async throws {
         let directory = try TemporaryDirectory()
         let now = SystemWallClock().now()
         try TestFiles.append(
@@ -67,7 +67,7 @@ struct IngestTwiceTests {
                 .joined(separator: "\n") + "\n", to: directory.file("events.jsonl"))
         try TestFiles.append("storage:\n  path: \(directory.file("store.db"))\n", to: directory.file("infermon.yaml"))
         for run in 0..<2 {
-            let result = try runCommand(
+            let result = try await runCommand(
                 ChildProcess.infermonBinary(),
                 ["ingest", "--config", directory.file("infermon.yaml"), directory.file("events.jsonl")],
                 directory: directory.path, name: "ingest-\(run)")
@@ -88,7 +88,7 @@ struct IngestTwiceTests {
 /// A long import says how far it got while it runs, on the terminal it runs in.
 @Suite("infermon ingest progress")
 struct IngestProgressTests {
-    @Test func aLongImportShowsProgressOnATerminal() throws {
+    @Test func aLongImportShowsProgressOnATerminal() async throws {
         let directory = try TemporaryDirectory()
         let now = SystemWallClock().now()
         var text = ""
@@ -98,13 +98,13 @@ struct IngestProgressTests {
         }
         try TestFiles.append(text, to: directory.file("events.jsonl"))
         try TestFiles.append("storage:\n  path: \(directory.file("store.db"))\n", to: directory.file("infermon.yaml"))
-        let tmux = try TmuxSession(
+        let tmux = try await TmuxSession(
             command: "\(ChildProcess.infermonBinary()) ingest --config \(directory.file("infermon.yaml"))"
                 + " \(directory.file("events.jsonl")); echo \"ingest exited $?\"; sleep 600",
             width: 200, height: 20, directory: directory.path)
         var screen = ""
-        let done = try waitUntil(timeoutSeconds: 120, pollMillis: 100) {
-            screen = try tmux.capture()
+        let done = try await waitUntil(timeoutSeconds: 120, pollMillis: 100) {
+            screen = try await tmux.capture()
             return screen.contains("ingest exited")
         }
         #expect(done, "\(screen)")

@@ -15,11 +15,11 @@ import Testing
 @Suite("install.sh and the unit, as an operator meets them")
 struct InstallTests {
     /// Runs install.sh below `root` with the binary under test.
-    static func install(root: String, log: TemporaryDirectory, name: String) throws -> (
+    static func install(root: String, log: TemporaryDirectory, name: String) async throws -> (
         status: Int32, output: String
     ) {
         let bash = try #require(findExecutable("bash"))
-        let result = try runCommand(
+        let result = try await runCommand(
             bash,
             [
                 SystemdTests.repositoryRoot + "/deploy/install.sh", "--root", root, "--binary",
@@ -91,7 +91,7 @@ struct InstallTests {
         // The service's user must be able to reach the files below the scratch root.
         chmod(directory.path, 0o755)
         let root = directory.file("root")
-        let first = try Self.install(root: root, log: directory, name: "install-1")
+        let first = try await Self.install(root: root, log: directory, name: "install-1")
         try #require(first.status == 0, "\(first.output)")
         #expect(first.output.contains("created /etc/infermon/token"), "\(first.output)")
 
@@ -164,10 +164,7 @@ struct InstallTests {
         let daemon = try ChildProcess(
             executable: runAsNobody ? try #require(findExecutable("setpriv")) : env, arguments: command,
             environment: environment, outputPrefix: directory.file("serve"))
-        defer {
-            daemon.signal(SIGTERM)
-            _ = try? daemon.wait()
-        }
+        defer { daemon.discard() }
         let ready = try await waitUntil(timeoutSeconds: 60, pollMillis: 100) {
             guard daemon.isRunning else { return true }
             return (try? await HTTP.request(.get, base + "/readyz"))?.status == 200
@@ -183,13 +180,13 @@ struct InstallTests {
             #expect(owner == nobody?.pointee.pw_uid, "the store belongs to the service's user")
         }
         daemon.signal(SIGTERM)
-        #expect(try daemon.wait() == 0, "\(daemon.standardError().suffix(2000))")
+        #expect(try await daemon.wait() == 0, "\(daemon.standardError().suffix(2000))")
     }
 
-    @Test func aSecondInstallKeepsTheOperatorsEditsAndPutsTheNewFileBeside() throws {
+    @Test func aSecondInstallKeepsTheOperatorsEditsAndPutsTheNewFileBeside() async throws {
         let directory = try TemporaryDirectory(prefix: "infermon-install")
         let root = directory.file("root")
-        try #require(try Self.install(root: root, log: directory, name: "install-1").status == 0)
+        try #require(try await Self.install(root: root, log: directory, name: "install-1").status == 0)
         let rule = root + "/etc/infermon/rules/serving.rules.yaml"
         let shipped = try Self.read(SystemdTests.repositoryRoot + "/rules/serving.rules.yaml")
         #expect(try Self.read(rule) == shipped)
@@ -198,7 +195,7 @@ struct InstallTests {
         let untouched = root + "/etc/infermon/rules/drift.rules.yaml"
         let untouchedText = try Self.read(untouched)
 
-        let second = try Self.install(root: root, log: directory, name: "install-2")
+        let second = try await Self.install(root: root, log: directory, name: "install-2")
         try #require(second.status == 0, "\(second.output)")
         #expect(try Self.read(rule) == shipped + "# tuned for our traffic\n", "the edit stays")
         #expect(try Self.read(rule + ".dist") == shipped, "the new version is beside it")
@@ -209,16 +206,16 @@ struct InstallTests {
         #expect(!second.output.contains("created /etc/infermon/token"))
     }
 
-    @Test func installsCompletionsAndAManualPageThatParse() throws {
+    @Test func installsCompletionsAndAManualPageThatParse() async throws {
         let directory = try TemporaryDirectory(prefix: "infermon-install")
         let root = directory.file("root")
-        try #require(try Self.install(root: root, log: directory, name: "install").status == 0)
+        try #require(try await Self.install(root: root, log: directory, name: "install").status == 0)
         let share = root + "/usr/local/share"
         let bashCompletion = share + "/bash-completion/completions/infermon"
         let bash = try #require(findExecutable("bash"))
-        let syntax = try runCommand(bash, ["-n", bashCompletion], directory: directory.path, name: "bash-n")
+        let syntax = try await runCommand(bash, ["-n", bashCompletion], directory: directory.path, name: "bash-n")
         #expect(syntax.status == 0, "\(syntax.stderr)")
-        let sourced = try runCommand(
+        let sourced = try await runCommand(
             bash, ["-c", "source \"$0\" && complete -p infermon", bashCompletion], directory: directory.path,
             name: "bash-source")
         #expect(sourced.status == 0 && sourced.stdout.contains("infermon"), "\(sourced.stdout)\(sourced.stderr)")
@@ -237,7 +234,7 @@ struct InstallTests {
         }
         #expect(page.contains("\\-\\-config"), "options are listed")
         if let groff = findExecutable("groff") {
-            let rendered = try runCommand(
+            let rendered = try await runCommand(
                 groff, ["-man", "-Tutf8", "-ww", "-P-cbou", manual], directory: directory.path, name: "groff")
             #expect(rendered.status == 0)
             #expect(rendered.stderr.isEmpty, "groff warnings: \(rendered.stderr)")

@@ -22,7 +22,7 @@ struct LogrotateTests {
     @Test(
         .enabled(if: logrotate != nil, "needs logrotate (Debian package logrotate; make test installs it)"),
         arguments: ["copytruncate", "create"])
-    func rotationWhileTheDaemonIsKilledLosesAndDuplicatesNothing(mode: String) throws {
+    func rotationWhileTheDaemonIsKilledLosesAndDuplicatesNothing(mode: String) async throws {
         let directory = try TemporaryDirectory()
         try makeDirectoryForTest(directory.file("logs"))
         let log = directory.file("logs/app.jsonl")
@@ -61,8 +61,8 @@ struct LogrotateTests {
             }
             try TestFiles.append(text, to: log)
         }
-        func rotate() throws {
-            let result = try runCommand(
+        func rotate() async throws {
+            let result = try await runCommand(
                 Self.logrotate!, ["-f", "-s", directory.file("logrotate.state"), directory.file("logrotate.conf")],
                 directory: directory.path, name: "logrotate")
             #expect(result.status == 0, "logrotate: \(result.stderr)")
@@ -78,29 +78,29 @@ struct LogrotateTests {
         for round in 0..<10 {
             let child = try serve("\(round)")
             try writeLines(Int.random(in: 20...300, using: &random))
-            usleep(UInt32.random(in: 0...150_000, using: &random))
-            try rotate()
+            try await Task.sleep(for: .microseconds(UInt32.random(in: 0...150_000, using: &random)))
+            try await rotate()
             try writeLines(Int.random(in: 1...200, using: &random))
-            usleep(UInt32.random(in: 0...150_000, using: &random))
-            if round % 3 == 2 { try rotate() }
+            try await Task.sleep(for: .microseconds(UInt32.random(in: 0...150_000, using: &random)))
+            if round % 3 == 2 { try await rotate() }
             child.signal(SIGKILL)
-            let status = try child.wait()
+            let status = try await child.wait()
             #expect(status == 128 + SIGKILL, "round \(round): \(status) \(child.standardError().suffix(1000))")
             // Rotation while no daemon runs.
             if round % 4 == 1 {
                 try writeLines(50)
-                try rotate()
+                try await rotate()
             }
         }
         try writeLines(100)
         let final = try serve("final")
         let database = directory.file("store.db")
         func count(_ sql: String) -> SQLValue? { try? ReadOnlySQL(path: database).query(sql).rows.first?.first }
-        let caughtUp = try waitUntil(timeoutSeconds: 60) {
+        let caughtUp = try await waitUntil(timeoutSeconds: 60) {
             count("SELECT count(*) FROM events") == .integer(Int64(written))
         }
         final.signal(SIGTERM)
-        #expect(try final.wait() == 0, "clean shutdown: \(final.standardError().suffix(2000))")
+        #expect(try await final.wait() == 0, "clean shutdown: \(final.standardError().suffix(2000))")
         #expect(caughtUp, "stored \(String(describing: count("SELECT count(*) FROM events"))) of \(written)")
         #expect(count("SELECT count(DISTINCT request_id) FROM events") == .integer(Int64(written)))
         #expect(count("SELECT count(*) FROM events") == .integer(Int64(written)), "exactly once")

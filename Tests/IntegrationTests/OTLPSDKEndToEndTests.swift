@@ -24,20 +24,20 @@ struct OTLPSDKEndToEndTests {
         return root + "/scripts/otlp/emit_genai_spans.py"
     }
 
-    @Test func pythonSDKSpansBecomeEvents() throws {
+    @Test func pythonSDKSpansBecomeEvents() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.file("store.db")
         let token = directory.file("token")
         try TestFiles.append("e2e-\(UInt64.random(in: 0...UInt64.max))\n", to: token)
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: \(database)
                 sources: []
                 """, directory: directory.path, serverYAML: "  auth:\n    token_file: \(token)\n")
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         let python = try #require(findExecutable("python3"), "python3 is needed to run the OpenTelemetry SDK")
-        let run = try runCommand(
+        let run = try await runCommand(
             python,
             [
                 Self.emitterScript(), "--endpoint", "\(daemon.baseURL)/v1/traces", "--count", "\(Self.requests)",
@@ -85,7 +85,7 @@ struct OTLPSDKEndToEndTests {
         }
 
         // A second export of the same spans (an exporter retrying) adds nothing.
-        let again = try runCommand(
+        let again = try await runCommand(
             python,
             [
                 Self.emitterScript(), "--endpoint", "\(daemon.baseURL)/v1/traces", "--count", "\(Self.requests)",

@@ -59,7 +59,7 @@ struct PoisonInputTests {
         let token = "poison-\(UInt64.random(in: 0...UInt64.max))"
         try TestFiles.append(token + "\n", to: directory.file("token"))
         let database = directory.file("store.db")
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: \(database)
@@ -68,7 +68,7 @@ struct PoisonInputTests {
                     paths: ["\(directory.file("logs"))/*.jsonl"]
                     poll_interval: 20ms
                 """, directory: directory.path, serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         let now = SystemWallClock().now()
 
         try TestFiles.append(Self.nativeLines("file", now: now), to: directory.file("logs/app.jsonl"))
@@ -98,7 +98,7 @@ struct PoisonInputTests {
             "file-good-1", "file-good-2", "litellm-good", "push-good-1", "push-good-2",
         ].map { [.text($0)] }
         #expect(
-            try waitUntil(timeoutSeconds: 20) {
+            try await waitUntil(timeoutSeconds: 20) {
                 rows("SELECT request_id FROM events WHERE request_id LIKE '%-good%' ORDER BY request_id")
                     == expected
             }, "\(rows("SELECT request_id FROM events"))")
@@ -126,17 +126,17 @@ struct PoisonInputTests {
             #"{"timestamp":\#(SystemWallClock().now()),"request_id":"file-good-3","model":"m"}"# + "\n",
             to: directory.file("logs/app.jsonl"))
         #expect(
-            try waitUntil(timeoutSeconds: 20) {
+            try await waitUntil(timeoutSeconds: 20) {
                 rows("SELECT 1 FROM events WHERE request_id = 'file-good-3'").count == 1
             })
     }
 
-    @Test func ingestCommandRejectsPoisonAndKeepsTheRest() throws {
+    @Test func ingestCommandRejectsPoisonAndKeepsTheRest() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append(
             Self.nativeLines("ingest", now: SystemWallClock().now()), to: directory.file("events.jsonl"))
         try TestFiles.append("storage:\n  path: \(directory.file("store.db"))\n", to: directory.file("infermon.yaml"))
-        let result = try runCommand(
+        let result = try await runCommand(
             ChildProcess.infermonBinary(),
             ["ingest", "--config", directory.file("infermon.yaml"), directory.file("events.jsonl")],
             directory: directory.path, name: "ingest")

@@ -41,13 +41,13 @@ struct PromtoolEndToEndTests {
             findExecutable("promtool"), "promtool is needed: apt-get install prometheus (make test installs it)")
     }
 
-    @Test func promtoolQueriesGetTheExpectedAnswers() throws {
+    @Test func promtoolQueriesGetTheExpectedAnswers() async throws {
         let directory = try TemporaryDirectory()
         try makeDirectoryForTest(directory.file("logs"))
         let now = SystemWallClock().now()
         let end = now - 2 * Self.minute
         let perModel = try Self.writeTraffic(to: directory.file("logs/app.jsonl"), end: end)
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: """
                 storage:
                   path: \(directory.file("store.db"))
@@ -55,20 +55,20 @@ struct PromtoolEndToEndTests {
                   - name: app
                     paths: ["\(directory.file("logs"))/*.jsonl"]
                 """, directory: directory.path)
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         let promtool = try Self.promtool()
         // Wait until the file is in: the total is known.
         let total = perModel.values.reduce(0, +)
         #expect(
-            try waitUntil(timeoutSeconds: 30) {
-                let out = try runCommand(
+            try await waitUntil(timeoutSeconds: 30) {
+                let out = try await runCommand(
                     promtool,
                     ["query", "instant", "--time=\(now / 1000)", daemon.baseURL, "sum(infermon_requests_total)"],
                     directory: directory.path, name: "wait")
                 return out.stdout.contains("=> \(total) @")
             })
 
-        let instant = try runCommand(
+        let instant = try await runCommand(
             promtool,
             ["query", "instant", "--time=\(now / 1000)", daemon.baseURL, "sum by (model) (infermon_requests_total)"],
             directory: directory.path,
@@ -81,7 +81,7 @@ struct PromtoolEndToEndTests {
         // 6 requests per 10 s over the last 15 minutes of traffic: 0.6 requests/s.
         let startSeconds = (end - 20 * Self.minute) / 1000
         let endSeconds = (end - 5 * Self.minute) / 1000
-        let range = try runCommand(
+        let range = try await runCommand(
             promtool,
             [
                 "query", "range", "--start=\(startSeconds)", "--end=\(endSeconds)", "--step=60s", daemon.baseURL,
@@ -95,7 +95,7 @@ struct PromtoolEndToEndTests {
         #expect(values.count == 16, "\(range.stdout)")
         for value in values { #expect(abs(value - 0.6) < 0.03, "\(range.stdout)") }
 
-        let quantile = try runCommand(
+        let quantile = try await runCommand(
             promtool,
             [
                 "query", "instant", "--time=\(now / 1000)", daemon.baseURL,
@@ -110,27 +110,27 @@ struct PromtoolEndToEndTests {
             gamma.map { $0 > 2.56 && $0 <= 5.12 } == true,
             "the median of 3 s lies in the (2.56, 5.12] bucket: \(quantile.stdout)")
 
-        let series = try runCommand(
+        let series = try await runCommand(
             promtool, ["query", "series", "--match=infermon_requests_total{tenant=\"acme\"}", daemon.baseURL],
             directory: directory.path, name: "series")
         #expect(series.status == 0, "\(series.stderr)")
         #expect(series.stdout.split(separator: "\n").count == 3, "\(series.stdout)")
         #expect(series.stdout.contains("model=\"beta\"") && !series.stdout.contains("globex"))
 
-        let labels = try runCommand(
+        let labels = try await runCommand(
             promtool, ["query", "labels", daemon.baseURL, "model"], directory: directory.path, name: "labels")
         #expect(
             labels.stdout.split(separator: "\n").map(String.init) == ["alpha", "beta", "gamma"], "\(labels.stdout)")
 
         // Grafana's data source health check.
-        let health = try runCommand(
+        let health = try await runCommand(
             promtool, ["query", "instant", daemon.baseURL, "1+1"], directory: directory.path, name: "health")
         #expect(health.stdout.hasPrefix("scalar: 2 @["), "\(health.stdout)")
 
-        let bad = try runCommand(
+        let bad = try await runCommand(
             promtool, ["query", "instant", daemon.baseURL, "sum(rate(x[5m]"], directory: directory.path, name: "bad")
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("bad_data") || bad.stderr.contains("parse error"), "\(bad.stderr)")
-        #expect(try daemon.stop() == 0)
+        #expect(try await daemon.stop() == 0)
     }
 }

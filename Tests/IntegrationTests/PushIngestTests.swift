@@ -20,13 +20,13 @@ struct PushIngestTests {
         .joined(separator: "\n")
     }
 
-    static func start(_ directory: TemporaryDirectory, queueEvents: Int = 200_000, maxBody: Int? = nil) throws
-        -> DaemonProcess
+    static func start(_ directory: TemporaryDirectory, queueEvents: Int = 200_000, maxBody: Int? = nil)
+        async throws -> DaemonProcess
     {
         try TestFiles.append("tok-\(UInt64.random(in: 0...UInt64.max))\n", to: directory.file("token"))
         var server = "  auth:\n    token_file: \(directory.file("token"))\n  ingest_queue_events: \(queueEvents)\n"
         if let maxBody { server += "  max_body_bytes: \(maxBody)\n" }
-        return try DaemonProcess(
+        return try await DaemonProcess(
             config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
             serverYAML: server)
     }
@@ -37,8 +37,8 @@ struct PushIngestTests {
 
     @Test func writesNeedTheTokenAndBadInputIsRefusedClearly() async throws {
         let directory = try TemporaryDirectory()
-        let daemon = try Self.start(directory, maxBody: 4096)
-        defer { _ = try? daemon.stop() }
+        let daemon = try await Self.start(directory, maxBody: 4096)
+        defer { daemon.discard() }
         let url = daemon.baseURL + "/api/v1/events"
         let token = try Self.token(directory)
         #expect(try await HTTP.request(.post, url, body: Self.batch(0..<1)).status == 401)
@@ -61,11 +61,11 @@ struct PushIngestTests {
 
     @Test func gzipBodiesAreAccepted() async throws {
         let directory = try TemporaryDirectory()
-        let daemon = try Self.start(directory)
-        defer { _ = try? daemon.stop() }
+        let daemon = try await Self.start(directory)
+        defer { daemon.discard() }
         try TestFiles.append(Self.batch(0..<50, prefix: "z"), to: directory.file("body.jsonl"))
         let gzip = try #require(findExecutable("gzip"))
-        _ = try runShell(
+        _ = try await runShell(
             "\(gzip) -c \(directory.file("body.jsonl")) > \(directory.file("body.gz"))", directory: directory.path)
         let compressed = try TestFiles.read(directory.file("body.gz"))
         let answer = try await HTTP.request(
@@ -81,8 +81,8 @@ struct PushIngestTests {
 
     @Test func theServerSurvivesMalformedAndSlowClients() async throws {
         let directory = try TemporaryDirectory()
-        let daemon = try Self.start(directory)
-        defer { _ = try? daemon.stop() }
+        let daemon = try await Self.start(directory)
+        defer { daemon.discard() }
         // Garbage instead of HTTP, a request line cut in the middle, and a client that stalls mid-headers.
         let garbage = try RawConnection(port: daemon.port)
         garbage.send(Array(repeating: 0xFF, count: 512) + Array("\r\n\r\n".utf8))
@@ -97,15 +97,16 @@ struct PushIngestTests {
         }
         stalled.send(Array("\r\n".utf8))
         #expect(
-            stalled.receive().hasPrefix("HTTP/1.1 200"), "the slow client is answered once it completes its request")
+            try await stalled.receive().hasPrefix("HTTP/1.1 200"),
+            "the slow client is answered once it completes its request")
         #expect(daemon.process.isRunning)
     }
 
     @Test func aClientPushingFasterThanTheStoreGets429sAndEverythingLandsOnce() async throws {
         let directory = try TemporaryDirectory()
         // A queue of 300 events: concurrent pushes of 100 must be refused some of the time.
-        let daemon = try Self.start(directory, queueEvents: 300)
-        defer { _ = try? daemon.stop() }
+        let daemon = try await Self.start(directory, queueEvents: 300)
+        defer { daemon.discard() }
         let url = daemon.baseURL + "/api/v1/events"
         let token = try Self.token(directory)
         let clients = 8
@@ -150,8 +151,8 @@ struct PushIngestTests {
 
     @Test func metricsPassPromtoolCheckMetrics() async throws {
         let directory = try TemporaryDirectory()
-        let daemon = try Self.start(directory)
-        defer { _ = try? daemon.stop() }
+        let daemon = try await Self.start(directory)
+        defer { daemon.discard() }
         _ = try await HTTP.request(
             .post, daemon.baseURL + "/api/v1/events", body: Self.batch(0..<20), token: try Self.token(directory))
         let secret =
@@ -166,18 +167,18 @@ struct PushIngestTests {
             "counters kept by ingest stages are exposed: \(metrics.body)")
         try TestFiles.append(metrics.body, to: directory.file("metrics.txt"))
         let promtool = try #require(findExecutable("promtool"), "promtool is needed: apt-get install prometheus")
-        let check = try runShell(
+        let check = try await runShell(
             "\(promtool) check metrics < \(directory.file("metrics.txt"))", directory: directory.path)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout.isEmpty && check.stderr.isEmpty, "no lint findings: \(check.stdout)\(check.stderr)")
     }
 
-    @Test func listeningBeyondLoopbackWithoutATokenIsRefused() throws {
+    @Test func listeningBeyondLoopbackWithoutATokenIsRefused() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append(
             "storage:\n  path: \(directory.file("s.db"))\nsources: []\nserver:\n  listen: 0.0.0.0:0\n",
             to: directory.file("c.yaml"))
-        let result = try runCommand(
+        let result = try await runCommand(
             ChildProcess.infermonBinary(), ["serve", "--config", directory.file("c.yaml")], directory: directory.path,
             name: "serve")
         #expect(result.status != 0)
@@ -185,8 +186,8 @@ struct PushIngestTests {
     }
 }
 
-func runShell(_ command: String, directory: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    try runCommand(
+func runShell(_ command: String, directory: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await runCommand(
         "/bin/sh", ["-c", command], directory: directory, name: "shell-\(UInt32.random(in: 0...UInt32.max))")
 }
 
@@ -212,8 +213,6 @@ final class RawConnection {
             }
         }
         guard result == 0 else { throw InfermonError.io("connect: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { Glibc.close(descriptor) }
@@ -223,9 +222,19 @@ final class RawConnection {
     }
     func close() { shutdown(descriptor, Int32(SHUT_WR)) }
 
-    func receive() -> String {
+    /// What has arrived, once something has: up to 10 s, polled without blocking
+    /// (suspending between tries); "" at end of stream or when the time is up.
+    func receive() async throws -> String {
+        let deadline = monotonicNanoseconds() + 10_000_000_000
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
+        while true {
+            let count = buffer.withUnsafeMutableBytes {
+                recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+            }
+            if count > 0 { return String(decoding: buffer[0..<count], as: UTF8.self) }
+            let retry = count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            guard retry, monotonicNanoseconds() < deadline else { return "" }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

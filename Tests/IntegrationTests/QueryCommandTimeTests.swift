@@ -6,7 +6,7 @@ import Testing
 @Suite("infermon query times")
 struct QueryCommandTimeTests {
     @Test(arguments: [("unix", true), ("rfc3339", true), ("nonsense", false)])
-    func rangeBoundsInEachForm(form: String, accepted: Bool) throws {
+    func rangeBoundsInEachForm(form: String, accepted: Bool) async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append("storage:\n  path: \(directory.file("store.db"))\n", to: directory.file("infermon.yaml"))
         let end = SystemWallClock().now() / 1000
@@ -17,7 +17,7 @@ struct QueryCommandTimeTests {
             default: "yesterday-ish"
             }
         }
-        let result = try runCommand(
+        let result = try await runCommand(
             ChildProcess.infermonBinary(),
             [
                 "query", "--config", directory.file("infermon.yaml"), "--start", time(end - 600), "--end", time(end),

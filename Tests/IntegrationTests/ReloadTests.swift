@@ -38,11 +38,11 @@ struct ReloadTests {
         func config(sources: String) -> String { "storage:\n  path: \(store)\nsources:\n\(sources)\n" }
         let sourceA = "  - {name: a, paths: [\"\(directory.file("a"))/*.jsonl\"], poll_interval: 20ms}"
         let sourceB = "  - {name: b, paths: [\"\(directory.file("b"))/*.jsonl\"], poll_interval: 20ms}"
-        let daemon = try DaemonProcess(config: config(sources: sourceA), directory: directory.path)
-        defer { _ = try? daemon.stop() }
+        let daemon = try await DaemonProcess(config: config(sources: sourceA), directory: directory.path)
+        defer { daemon.discard() }
         try TestFiles.append(Self.line("a1"), to: directory.file("a/x.jsonl"))
         try TestFiles.append(Self.line("b1"), to: directory.file("b/x.jsonl"))
-        #expect(try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'a1'") == 1 })
+        #expect(try await waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'a1'") == 1 })
         #expect(Self.count(store, where: "request_id = 'b1'") == 0, "source b is not configured yet")
 
         // A good configuration: source b appears, without a restart.
@@ -50,7 +50,7 @@ struct ReloadTests {
         try TestFiles.append(
             config(sources: sourceA + "\n" + sourceB) + "server:\n  listen: 127.0.0.1:0\n", to: daemon.configPath)
         daemon.process.signal(SIGHUP)
-        #expect(try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'b1'") == 1 })
+        #expect(try await waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'b1'") == 1 })
         #expect(try await Self.metric("infermon_config_last_reload_successful", at: daemon.baseURL) == 1)
 
         // A broken one: refused with its position, the old one stays in force.
@@ -61,15 +61,15 @@ struct ReloadTests {
         let answer = try await HTTP.request(.post, daemon.baseURL + "/-/reload")
         #expect(answer.status == 403, "reload is a write: it needs the token, and none is configured")
         daemon.process.signal(SIGHUP)
-        #expect(try waitUntil(timeoutSeconds: 20) { daemon.log.contains("reload failed") })
+        #expect(try await waitUntil(timeoutSeconds: 20) { daemon.log.contains("reload failed") })
         #expect(
             daemon.log.contains("\(daemon.configPath):6:1: unknown key \\\"colour\\\""),
             "the error names file:line:col: \(daemon.log.suffix(600))")
         #expect(try await Self.metric("infermon_config_last_reload_successful", at: daemon.baseURL) == 0)
         try TestFiles.append(Self.line("b2"), to: directory.file("b/x.jsonl"))
         try TestFiles.append(Self.line("a2"), to: directory.file("a/x.jsonl"))
-        #expect(try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id IN ('a2', 'b2')") == 2 })
-        #expect(try daemon.stop() == 0)
+        #expect(try await waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id IN ('a2', 'b2')") == 2 })
+        #expect(try await daemon.stop() == 0)
     }
 
     @Test func thePriceTableFollowsAReloadAndStartupSectionsAreRefused() async throws {
@@ -92,10 +92,10 @@ struct ReloadTests {
               - {name: logs, paths: ["\(directory.file("logs"))/*.jsonl"], poll_interval: 20ms}
 
             """
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: base, directory: directory.path,
             serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         func logRequest(_ id: String) throws {
             try TestFiles.append(
                 #"{"timestamp":\#(SystemWallClock().now()),"request_id":"\#(id)","model":"m","prompt_tokens":1000000}"#
@@ -104,7 +104,9 @@ struct ReloadTests {
         }
         try logRequest("before")
         #expect(
-            try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'before' AND cost = 1.0") == 1 })
+            try await waitUntil(timeoutSeconds: 20) {
+                Self.count(store, where: "request_id = 'before' AND cost = 1.0") == 1
+            })
 
         // A new price: reloaded, and only later events pay it.
         try prices(2.0)
@@ -112,7 +114,9 @@ struct ReloadTests {
         #expect(reloaded.status == 200, "\(reloaded.body)")
         try logRequest("after")
         #expect(
-            try waitUntil(timeoutSeconds: 20) { Self.count(store, where: "request_id = 'after' AND cost = 2.0") == 1 })
+            try await waitUntil(timeoutSeconds: 20) {
+                Self.count(store, where: "request_id = 'after' AND cost = 2.0") == 1
+            })
         #expect(Self.count(store, where: "request_id = 'before' AND cost = 1.0") == 1, "stored spend is not repriced")
 
         // A broken price table is refused with its position; the old prices stay.
@@ -138,10 +142,10 @@ struct ReloadTests {
     @Test func reloadOverHTTPWithTheToken() async throws {
         let directory = try TemporaryDirectory()
         try TestFiles.append("s3cret-0123456789abcdef\n", to: directory.file("token"))
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
             serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
-        defer { _ = try? daemon.stop() }
+        defer { daemon.discard() }
         #expect(try await HTTP.request(.post, daemon.baseURL + "/-/reload").status == 401)
         #expect(try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "wrong").status == 401)
         let good = try await HTTP.request(.post, daemon.baseURL + "/-/reload", token: "s3cret-0123456789abcdef")

@@ -65,7 +65,7 @@ struct RulesAPIShapeTests {
             executable: ChildProcess.infermonBinary(),
             arguments: ["serve", "--config", directory.file("infermon.yaml")],
             outputPrefix: directory.file("serve"))
-        #expect(try waitUntil(timeoutSeconds: 30) { listeningPort(child.standardError()) != nil })
+        #expect(try await waitUntil(timeoutSeconds: 30) { listeningPort(child.standardError()) != nil })
         let port = try #require(listeningPort(child.standardError()))
         let base = "http://127.0.0.1:\(port)"
         // Always fires; every rule has been evaluated.
@@ -82,18 +82,18 @@ struct RulesAPIShapeTests {
         #expect(try await getStatus(base + "/api/v1/rules?type=bogus") == 400)
 
         // `infermon alerts` reads the same endpoint.
-        let listing = try runInfermon(["alerts", "--server", base], directory: directory)
+        let listing = try await runInfermon(["alerts", "--server", base], directory: directory)
         #expect(listing.contains("FIRING   Always {severity=\"page\"}"), "\(listing)")
         #expect(listing.contains("PENDING  Pending"))
         #expect(listing.contains("summary: v=1 c1 <&>"))
         #expect(listing.contains("value 1") && !listing.contains("e+00"), "values read as numbers: \(listing)")
 
         child.signal(SIGTERM)
-        #expect(try child.wait() == 0)
+        #expect(try await child.wait() == 0)
 
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus") else { return }
         let prometheus = try await PrometheusPeer.start(rules: Self.rules, directory: directory)
-        defer { prometheus.stop() }
+        defer { prometheus.discard() }
         #expect(try await waitFor { try await Self.settled(prometheus.base) })
         let theirRules = try await get(prometheus.base + "/api/v1/rules")
         let theirAlerts = try await get(prometheus.base + "/api/v1/alerts")
@@ -149,10 +149,10 @@ func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
 }
 
 /// Runs `infermon` to completion and returns its standard output.
-func runInfermon(_ arguments: [String], directory: TemporaryDirectory) throws -> String {
+func runInfermon(_ arguments: [String], directory: TemporaryDirectory) async throws -> String {
     let prefix = directory.file("cli-\(arguments.first ?? "")")
     let child = try ChildProcess(executable: ChildProcess.infermonBinary(), arguments: arguments, outputPrefix: prefix)
-    _ = try child.wait()
+    _ = try await child.wait()
     return child.standardOutput()
 }
 
@@ -182,8 +182,6 @@ struct PrometheusPeer {
         return PrometheusPeer(process: process, base: "http://127.0.0.1:\(port)")
     }
 
-    func stop() {
-        process.signal(SIGTERM)
-        _ = try? process.wait()
-    }
+    /// Ends it without waiting (a `defer` cannot await): SIGKILL, reaped in the background.
+    func discard() { process.discard() }
 }

@@ -13,20 +13,21 @@ struct SilenceAPITests {
         let daemon: DaemonProcess
         let httpConfig: String
 
-        init() throws {
+        init() async throws {
             directory = try TemporaryDirectory()
             try TestFiles.append("s3cret-0123456789abcdef\n", to: directory.file("token"))
             try TestFiles.append(
                 "authorization:\n  type: Bearer\n  credentials: s3cret-0123456789abcdef\n",
                 to: directory.file("amtool-http.yaml"))
             httpConfig = directory.file("amtool-http.yaml")
-            daemon = try DaemonProcess(
+            daemon = try await DaemonProcess(
                 config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
                 serverYAML: "  auth:\n    token_file: \(directory.file("token"))\n")
         }
 
-        func amtool(_ arguments: [String], name: String) throws -> (status: Int32, stdout: String, stderr: String) {
-            try runCommand(
+        func amtool(_ arguments: [String], name: String) async throws -> (status: Int32, stdout: String, stderr: String)
+        {
+            try await runCommand(
                 "/usr/bin/amtool",
                 ["--alertmanager.url=\(daemon.baseURL)", "--http.config.file=\(httpConfig)"] + arguments,
                 directory: directory.path, name: name)
@@ -35,10 +36,10 @@ struct SilenceAPITests {
 
     @Test(.enabled(if: findExecutable("amtool") != nil, "needs amtool (Debian package prometheus-alertmanager)"))
     func amtoolAddsQueriesAndExpiresSilences() async throws {
-        let fixture = try Fixture()
-        defer { _ = try? fixture.daemon.stop() }
+        let fixture = try await Fixture()
+        defer { fixture.daemon.discard() }
 
-        let added = try fixture.amtool(
+        let added = try await fixture.amtool(
             [
                 "silence", "add", "alertname=InfermonCostSpike", "model=~gpt-4.*", "--duration=2h",
                 "--author=oncall", "--comment=vendor incident",
@@ -47,7 +48,7 @@ struct SilenceAPITests {
         let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.count == 36, "a UUID: \(id)")
 
-        let query = try fixture.amtool(["silence", "query", "-o", "json"], name: "query")
+        let query = try await fixture.amtool(["silence", "query", "-o", "json"], name: "query")
         #expect(query.status == 0, "amtool silence query: \(query.stderr)")
         let listed = try JSONSerialization.jsonObject(with: Data(query.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(listed.count == 1)
@@ -62,26 +63,27 @@ struct SilenceAPITests {
         #expect(matchers == ["alertname|InfermonCostSpike|false", "model|gpt-4.*|true"])
 
         // amtool's filter is applied by the server: a filter naming another alert returns nothing.
-        let filtered = try fixture.amtool(["silence", "query", "-q", "alertname=Other"], name: "filtered")
+        let filtered = try await fixture.amtool(["silence", "query", "-q", "alertname=Other"], name: "filtered")
         #expect(filtered.status == 0 && filtered.stdout.isEmpty, "\(filtered.stdout) \(filtered.stderr)")
-        let matching = try fixture.amtool(["silence", "query", "-q", "alertname=InfermonCostSpike"], name: "match")
+        let matching = try await fixture.amtool(
+            ["silence", "query", "-q", "alertname=InfermonCostSpike"], name: "match")
         #expect(matching.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == id)
 
         // The store the daemon writes is the one the CLI reads.
-        let cli = try runCommand(
+        let cli = try await runCommand(
             ChildProcess.infermonBinary(), ["silence", "list", "--db", fixture.directory.file("store.db")],
             directory: fixture.directory.path, name: "cli-list")
         #expect(cli.status == 0 && cli.stdout.contains(id), "\(cli.stdout) \(cli.stderr)")
 
-        let expired = try fixture.amtool(["silence", "expire", id], name: "expire")
+        let expired = try await fixture.amtool(["silence", "expire", id], name: "expire")
         #expect(expired.status == 0, "amtool silence expire: \(expired.stderr)")
         let after = try await HTTP.request(.get, fixture.daemon.baseURL + "/api/v2/silence/\(id)")
         #expect(after.status == 200 && after.body.contains(#""state":"expired""#), "\(after.body)")
     }
 
     @Test func badRequestsAreRefusedWithTheReason() async throws {
-        let fixture = try Fixture()
-        defer { _ = try? fixture.daemon.stop() }
+        let fixture = try await Fixture()
+        defer { fixture.daemon.discard() }
         let base = fixture.daemon.baseURL
         let valid = #"""
             {"matchers":[{"name":"alertname","value":"X","isRegex":false}],

@@ -33,26 +33,26 @@ struct SystemdTests {
         return path
     }
 
-    @Test func unitPassesVerifyWithoutWarnings() throws {
+    @Test func unitPassesVerifyWithoutWarnings() async throws {
         guard let analyze = findExecutable("systemd-analyze") else {
             print("skipped: systemd-analyze is not installed (Debian package systemd)")
             return
         }
         let directory = try TemporaryDirectory()
         let unit = try Self.unitUnderTest(in: directory)
-        let result = try runCommand(analyze, ["verify", unit], directory: directory.path, name: "verify")
+        let result = try await runCommand(analyze, ["verify", unit], directory: directory.path, name: "verify")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty && result.stdout.isEmpty, "warnings: \(result.stderr)\(result.stdout)")
     }
 
-    @Test func unitExposureIsAtMostTwo() throws {
+    @Test func unitExposureIsAtMostTwo() async throws {
         guard let analyze = findExecutable("systemd-analyze") else {
             print("skipped: systemd-analyze is not installed (Debian package systemd)")
             return
         }
         let directory = try TemporaryDirectory()
         let unit = try Self.unitUnderTest(in: directory)
-        let result = try runCommand(
+        let result = try await runCommand(
             analyze, ["security", "--offline=yes", unit], directory: directory.path, name: "security")
         let line = try #require(
             result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") },
@@ -69,27 +69,27 @@ struct SystemdTests {
         #expect(text.contains("ExecReload=\n") || text.hasSuffix("ExecReload="))
     }
 
-    @Test func notifyProtocolReadyWatchdogReloadStopping() throws {
+    @Test func notifyProtocolReadyWatchdogReloadStopping() async throws {
         let directory = try TemporaryDirectory()
         let socket = try NotifySocket(path: directory.file("notify.sock"))
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             config: "storage:\n  path: \(directory.file("store.db"))\nsources: []\n", directory: directory.path,
             environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
         var messages: [String] = []
-        func collect(until predicate: ([String]) -> Bool) throws -> Bool {
-            try waitUntil(timeoutSeconds: 20, pollMillis: 5) {
+        func collect(until predicate: ([String]) -> Bool) async throws -> Bool {
+            try await waitUntil(timeoutSeconds: 20, pollMillis: 5) {
                 messages += socket.drain()
                 return predicate(messages)
             }
         }
-        #expect(try collect { $0.contains { $0.contains("READY=1") } }, "\(messages)")
+        #expect(try await collect { $0.contains { $0.contains("READY=1") } }, "\(messages)")
         let ready = try #require(messages.first { $0.contains("READY=1") })
         #expect(ready.contains("STATUS="), "READY comes with a status line: \(ready)")
 
         // Watchdog pings at half of WATCHDOG_USEC (200 ms): count them over about 1.5 s.
         let start = monotonicNanoseconds()
         let before = messages.filter { $0 == "WATCHDOG=1" }.count
-        #expect(try collect { _ in monotonicNanoseconds() - start > 1_500_000_000 })
+        #expect(try await collect { _ in monotonicNanoseconds() - start > 1_500_000_000 })
         let pings = messages.filter { $0 == "WATCHDOG=1" }.count - before
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9
         #expect(
@@ -97,7 +97,7 @@ struct SystemdTests {
 
         daemon.process.signal(SIGHUP)
         #expect(
-            try collect { all in
+            try await collect { all in
                 guard let reloading = all.lastIndex(where: { $0.hasPrefix("RELOADING=1") }) else { return false }
                 return all[reloading...].contains { $0.contains("READY=1") }
             }, "\(messages)")
@@ -108,8 +108,8 @@ struct SystemdTests {
         #expect(usec.map { $0 <= monotonicNanoseconds() / 1000 && $0 > 0 } == true, "\(reloading)")
 
         daemon.process.signal(SIGTERM)
-        #expect(try collect { $0.contains("STOPPING=1") }, "\(messages)")
-        #expect(try daemon.process.wait() == 0)
+        #expect(try await collect { $0.contains("STOPPING=1") }, "\(messages)")
+        #expect(try await daemon.process.wait() == 0)
     }
 }
 

@@ -31,19 +31,19 @@ struct SLORuleTests {
     }()
 
     static func run(_ executable: String, _ arguments: [String], in directory: TemporaryDirectory, name: String)
-        throws -> (status: Int32, output: String)
+        async throws -> (status: Int32, output: String)
     {
         let child = try ChildProcess(
             executable: executable, arguments: arguments, outputPrefix: directory.file(name))
-        let status = try child.wait()
+        let status = try await child.wait()
         return (status, child.standardOutput() + child.standardError())
     }
 
     @Test(.enabled(if: promtool != nil, "promtool is not installed (Debian package prometheus); skipped"))
-    func theCommittedRulesAreCurrentAndPassPromtoolCheckAndTest() throws {
+    func theCommittedRulesAreCurrentAndPassPromtoolCheckAndTest() async throws {
         let directory = try TemporaryDirectory()
         // The committed file is exactly what the generator makes of the example configuration.
-        let generated = try Self.run(
+        let generated = try await Self.run(
             ChildProcess.infermonBinary(),
             [
                 "slo", "rules", "--config", Self.root + "/deploy/infermon.example.yaml", "-o",
@@ -63,11 +63,11 @@ struct SLORuleTests {
 
         // The budget alerts ship beside them, with their own tests.
         for name in ["slo", "budgets"] {
-            let check = try Self.run(
+            let check = try await Self.run(
                 Self.promtool!, ["check", "rules", Self.root + "/rules/\(name).yaml"], in: directory,
                 name: "check-\(name)")
             #expect(check.status == 0, "\(check.output)")
-            let test = try Self.run(
+            let test = try await Self.run(
                 Self.promtool!, ["test", "rules", Self.root + "/rules/\(name).test.yaml"], in: directory,
                 name: "test-\(name)")
             #expect(test.status == 0, "\(test.output)")
@@ -78,13 +78,13 @@ struct SLORuleTests {
     /// test file written here: a fast burn pages, a slow one only opens a ticket,
     /// and a burn just under the page threshold does not page.
     @Test(.enabled(if: promtool != nil, "promtool is not installed (Debian package prometheus); skipped"))
-    func generatedRulesForAnotherObjectivePageOnFastBurnsAndTicketOnSlowOnes() throws {
+    func generatedRulesForAnotherObjectivePageOnFastBurnsAndTicketOnSlowOnes() async throws {
         let directory = try TemporaryDirectory()
         let slo = ServiceLevelObjective(
             name: "checkout_latency", indicator: .latency(threshold: 2), objective: 0.999, period: 28 * 86_400_000)
         let rules = SLORuleGenerator.ruleFile(for: [slo], source: "a test")
         try TestFiles.append(rules, to: directory.file("rules.yaml"))
-        let check = try Self.run(
+        let check = try await Self.run(
             Self.promtool!, ["check", "rules", directory.file("rules.yaml")], in: directory, name: "check")
         #expect(check.status == 0, "\(check.output)")
 
@@ -148,7 +148,7 @@ struct SLORuleTests {
 
             """
         try TestFiles.append(test, to: directory.file("rules.test.yaml"))
-        let result = try Self.run(
+        let result = try await Self.run(
             Self.promtool!, ["test", "rules", directory.file("rules.test.yaml")], in: directory, name: "test")
         #expect(result.status == 0, "\(result.output)\n\(test)")
     }

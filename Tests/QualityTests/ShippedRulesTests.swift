@@ -1,4 +1,5 @@
 import Foundation
+import InfermonTesting
 import Testing
 
 /// The example rule file must stay valid for Prometheus itself.
@@ -6,17 +7,13 @@ import Testing
     static let repository = String(#filePath.split(separator: "/Tests/").first!)
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool")))
-    func promtoolAcceptsTheQualityRules() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        process.arguments = ["check", "rules", Self.repository + "/rules/quality.rules.yaml"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+    func promtoolAcceptsTheQualityRules() async throws {
+        let directory = try TemporaryDirectory()
+        let result = try await runCommand(
+            "/usr/bin/promtool", ["check", "rules", Self.repository + "/rules/quality.rules.yaml"],
+            directory: directory.path, name: "promtool")
+        let text = result.stdout + result.stderr
+        #expect(result.status == 0, "\(text)")
         #expect(text.contains("SUCCESS: 8 rules found"))
     }
 

@@ -77,7 +77,7 @@ import Testing
             }
         }
         let file = try directory.write("flap.test.yaml", test)
-        let outcome = try Promtool.run(["test", "rules", file])
+        let outcome = try await Promtool.run(["test", "rules", file])
         #expect(outcome.status == 0, "promtool disagrees:\n\(outcome.error.prefix(4000))")
         #expect(firingSteps > 20, "the scenario should fire often enough to mean something")
         // And infermon's own runner passes the file it helped write.

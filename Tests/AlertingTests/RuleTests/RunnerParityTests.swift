@@ -125,7 +125,7 @@ import Testing
             standardOutput: { text in output.withLock { $0 += text } },
             standardError: { text in errors.withLock { $0 += text } })
         let passed = await runner.run(files: [file])
-        let promtool = try Promtool.run(["test", "rules", file])
+        let promtool = try await Promtool.run(["test", "rules", file])
         #expect(passed == (promtool.status == 0))
         #expect(output.withLock { $0 } == promtool.output)
         if kind == "bad-rules" {

@@ -77,13 +77,13 @@ import Testing
         "groups:\n  - name: g\n    limit: -1\n    rules: []\n",
     ]
 
-    @Test func acceptsExactlyWhatPromtoolAccepts() throws {
+    @Test func acceptsExactlyWhatPromtoolAccepts() async throws {
         let directory = try ScratchDirectory()
         var disagreements: [String] = []
         for (index, text) in Self.corpus.enumerated() {
             let file = try directory.write("case\(index).yaml", text)
             let ours = RuleFileParser.parse(text, file: file).errors
-            let theirs = try Promtool.run(["check", "rules", file])
+            let theirs = try await Promtool.run(["check", "rules", file])
             if ours.isEmpty != (theirs.status == 0) {
                 disagreements.append(
                     "case \(index): infermon \(ours.isEmpty ? "accepts" : "refuses: \(ours)"), promtool "
@@ -93,16 +93,16 @@ import Testing
         #expect(disagreements.isEmpty, "\(disagreements.joined(separator: "\n---\n"))")
     }
 
-    @Test func isStricterOnlyWhereIntended() throws {
+    @Test func isStricterOnlyWhereIntended() async throws {
         let directory = try ScratchDirectory()
         for (index, text) in Self.stricter.enumerated() {
             let file = try directory.write("strict\(index).yaml", text)
             #expect(!RuleFileParser.parse(text, file: file).errors.isEmpty, "\(text)")
-            #expect(try Promtool.run(["check", "rules", file]).status == 0, "\(text)")
+            #expect(try await Promtool.run(["check", "rules", file]).status == 0, "\(text)")
         }
     }
 
-    @Test func refusesExtensionsUnlessAsked() throws {
+    @Test func refusesExtensionsUnlessAsked() async throws {
         let text =
             "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sketch_quantile_over_time(0.99, x[5m]) > 1\n"
         let directory = try ScratchDirectory()
@@ -110,6 +110,6 @@ import Testing
         let refused = RuleFileParser.parse(text, file: file).errors
         #expect(refused.count == 1 && refused[0].message.contains("infermon extension"))
         #expect(RuleFileParser.parse(text, file: file, options: .init(allowExtensions: true)).errors.isEmpty)
-        #expect(try Promtool.run(["check", "rules", file]).status != 0)
+        #expect(try await Promtool.run(["check", "rules", file]).status != 0)
     }
 }

@@ -51,10 +51,10 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Promtool.isAvailable)) func testsPassInPromtool() throws {
-        let check = try Promtool.run(["check", "rules"] + Self.ruleFiles + Self.otherRuleFiles)
+    @Test(.enabled(if: Promtool.isAvailable)) func testsPassInPromtool() async throws {
+        let check = try await Promtool.run(["check", "rules"] + Self.ruleFiles + Self.otherRuleFiles)
         #expect(check.status == 0, "\(check.error)")
-        let test = try Promtool.run(["test", "rules"] + Self.allTests)
+        let test = try await Promtool.run(["test", "rules"] + Self.allTests)
         #expect(test.status == 0, "\(test.error)")
     }
 }

@@ -1,6 +1,7 @@
 import Alerting
 import Foundation
 import InfermonCore
+import InfermonTesting
 import Synchronization
 import Testing
 
@@ -10,26 +11,19 @@ enum Promtool {
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
     /// Runs promtool; returns the exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        try runProcess(path, arguments)
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        try await runProcess(path, arguments)
     }
 }
 
-func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
-    )
+/// Runs a program to completion, suspending (not blocking a thread) while it
+/// runs; its output goes through files in a scratch directory.
+func runProcess(_ executable: String, _ arguments: [String]) async throws
+    -> (status: Int32, output: String, error: String)
+{
+    let directory = try TemporaryDirectory(prefix: "infermon-process")
+    let result = try await runCommand(executable, arguments, directory: directory.path, name: "run")
+    return (result.status, result.stdout, result.stderr)
 }
 
 /// An alert sink that keeps every batch it is sent.

@@ -37,7 +37,7 @@ import Testing
         #"{{ $labels }} {{ slice "abcdef" 1 3 }} {{ index $labels "i" }}"#,
     ]
 
-    @Test func expansionsMatchPromtoolCharacterForCharacter() throws {
+    @Test func expansionsMatchPromtoolCharacterForCharacter() async throws {
         let directory = try ScratchDirectory()
         var rules =
             "groups:\n  - name: oracle\n    rules:\n      - alert: Oracle\n        expr: x\n        annotations:\n"
@@ -85,7 +85,7 @@ import Testing
             }
         }
         let file = try directory.write("oracle.test.yaml", test)
-        let outcome = try Promtool.run(["test", "rules", file])
+        let outcome = try await Promtool.run(["test", "rules", file])
         #expect(outcome.status == 0, "promtool disagrees:\n\(outcome.error.prefix(6000))")
         #expect(expanded == Self.values.count * Self.templates.count)
     }

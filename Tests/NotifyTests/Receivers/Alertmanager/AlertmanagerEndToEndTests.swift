@@ -27,19 +27,14 @@ import Testing
         try "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n".write(
             to: config, atomically: true, encoding: .utf8)
         let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary!)
-        process.arguments = [
-            "--config.file=\(config.path)", "--storage.path=\(directory.path)",
-            "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        let process = try ChildProcess(
+            executable: Self.binary!,
+            arguments: [
+                "--config.file=\(config.path)", "--storage.path=\(directory.path)",
+                "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
+            ], outputPrefix: directory.appendingPathComponent("alertmanager").path)
+        // Not waited for: a defer cannot await (SIGKILL, reaped in the background).
+        defer { process.discard() }
         let base = "http://127.0.0.1:\(port)"
         try await waitUntilReady(base)
 
