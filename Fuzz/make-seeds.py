@@ -545,7 +545,7 @@ def dictionaries():
         counts[target] = dictionary(target, JSON_TOKENS, paths)
     counts["exposition"] = dictionary("exposition", EXPOSITION_TOKENS, sources("Sources/Scrape/ExpositionParser.swift") + ["Sources/Scrape/Exposition.swift"], quote=False)
     counts["promql"] = dictionary("promql", PROMQL_TOKENS, sources("Sources/Query/Syntax"), quote=False)
-    counts["template"] = dictionary("template", TEMPLATE_TOKENS, sources("Sources/Alerting/Templates"), quote=False)
+    counts["template"] = dictionary("template", TEMPLATE_TOKENS, sources("Sources/Templates"), quote=False)
     counts["rules"] = dictionary("rules", YAML_TOKENS + TEMPLATE_TOKENS[:8] + PROMQL_TOKENS[:20], sources("Sources/Alerting/Rules"), quote=False)
     counts["config"] = dictionary("config", YAML_TOKENS, sources("Sources/InfermonConfig"), quote=False)
     counts["dashboard"] = dictionary("dashboard", YAML_TOKENS + PROMQL_TOKENS[:20], sources("Sources/Dashboard/Spec"), quote=False)
