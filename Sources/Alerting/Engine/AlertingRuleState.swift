@@ -134,7 +134,3 @@ struct AlertingRuleState: Sendable {
         active.values.filter { $0.resolvedAt == nil }.sorted { $0.labels < $1.labels }
     }
 }
-
-func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    value >= 0 ? value / divisor : (value - divisor + 1) / divisor
-}

@@ -46,19 +46,13 @@ enum FileSystem {
 
     /// FNV-1a of the file's first `length` bytes, to tell a replaced file from a grown one.
     static func fingerprint(descriptor: Int32, length: Int) -> (hash: UInt64, length: Int)? {
-        guard length > 0 else { return (Self.fnvOffset, 0) }
+        guard length > 0 else { return (FNV1a.offsetBasis, 0) }
         var bytes = [UInt8](repeating: 0, count: length)
         let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, length, 0) }
         guard count >= 0 else { return nil }
-        var hash = fnvOffset
-        for byte in bytes.prefix(count) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return (hash, count)
+        return (FNV1a.hash(bytes.prefix(count)), count)
     }
 
-    static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
     /// Bytes hashed for a fingerprint: enough to differ between two log files.
     static let fingerprintBytes = 256
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import InfermonCore
 
 /// One field to compare.
 public struct DriftInput: Sendable {
@@ -32,7 +33,7 @@ public enum DriftDetector {
             }
         }
         var fields = results.map { $0! }
-        let tested = fields.indices.filter { fields[$0].verdict != .notEnoughData }
+        let tested = fields.indices.filter { fields[$0].isTested }
         let adjusted = MultipleTesting.benjaminiHochberg(tested.map { fields[$0].pValue })
         for (position, index) in tested.enumerated() {
             var field = fields[index]
@@ -57,7 +58,12 @@ public enum DriftDetector {
             result.verdict = .notEnoughData
             return result
         }
-        var generator = SeededGenerator(seed: settings.seed ^ fnv1a(input.field))
+        if Self.holdsOneValue(input.reference, input.current) {
+            result.verdict = .notTestable
+            return result
+        }
+        // A stable hash, so each field's resampling stream is the same on every run.
+        var generator = SeededGenerator(seed: settings.seed ^ FNV1a.hash(input.field.utf8))
         let bins: BinnedShares
         var binCount: Int?
         switch (input.reference, input.current) {
@@ -114,15 +120,22 @@ public enum DriftDetector {
         }
         return result
     }
+}
 
-    /// FNV-1a, a stable hash so each field's resampling stream is the same on every run.
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
+extension DriftDetector {
+    /// Whether both samples together hold a single value.
+    static func holdsOneValue(_ reference: FieldSample, _ current: FieldSample) -> Bool {
+        switch (reference, current) {
+        case (.numeric(let r), .numeric(let c)):
+            return r.distinctCount == 1 && c.distinctCount == 1 && r.values.first == c.values.first
+        case (.categorical(let r), .categorical(let c)):
+            var seen: Set<String> = []
+            for (value, count) in r where count > 0 { seen.insert(value) }
+            for (value, count) in c where count > 0 { seen.insert(value) }
+            return seen.count <= 1
+        default:
+            return false
         }
-        return hash
     }
 }
 

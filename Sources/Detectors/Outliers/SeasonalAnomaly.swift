@@ -104,11 +104,6 @@ public struct SeasonalBaseline: Sendable {
     }
 }
 
-func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
-}
-
 /// Seasonal residuals smoothed by an EWMA into an anomaly score.
 ///
 /// The residual r = (x − expected)/scale is smoothed as z ← λ·r + (1 − λ)·z. For

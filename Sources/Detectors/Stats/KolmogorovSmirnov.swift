@@ -1,3 +1,5 @@
+import InfermonCore
+
 /// The two-sample Kolmogorov–Smirnov test, two-sided, on pre-sorted samples.
 ///
 /// p-values follow scipy's `ks_2samp`: exact when both samples have at most
@@ -109,12 +111,6 @@ public enum KolmogorovSmirnov {
             }
             return a[maxJ - minJ - 1]
         }
-    }
-
-    @inline(__always)
-    static func floorDivide(_ a: Int, _ b: Int) -> Int {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
     @inline(__always)

@@ -35,18 +35,14 @@ extension Labels {
     /// FNV-1a over `name \xff value \xff` of every pair in order: stable across
     /// processes and versions, unlike `hashValue`.
     public var fingerprint: UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hasher = FNV1a()
         for pair in pairs {
-            for byte in pair.name.utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            hash = (hash ^ 0xff) &* 0x100_0000_01b3
-            for byte in pair.value.utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            hash = (hash ^ 0xff) &* 0x100_0000_01b3
+            hasher.combine(pair.name.utf8)
+            hasher.combine(0xff)
+            hasher.combine(pair.value.utf8)
+            hasher.combine(0xff)
         }
-        return hash
+        return hasher.value
     }
 }
 

@@ -120,13 +120,6 @@ public final class StageCounters: Sendable {
     }
 }
 
-/// Floor division toward negative infinity, for interval boundaries.
-@inline(__always)
-func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
-}
-
 /// A literal string as a regular expression matching only itself.
 func escapeRegexLiteral(_ text: String) -> String {
     var out = ""

@@ -49,8 +49,7 @@ public struct EventSampler: Sendable, Equatable {
     /// Maps a string to [0, 1) uniformly: FNV-1a, then a SplitMix64 finaliser so
     /// that ids differing only in their last characters spread over the range.
     public static func unitHash(_ key: String) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var hash = FNV1a.hash(key.utf8)
         hash ^= hash >> 30
         hash = hash &* 0xbf58_476d_1ce4_e5b9
         hash ^= hash >> 27

@@ -214,8 +214,3 @@ final class Evaluation {
         return RangeData(series: output, range: subquery.range, offset: subquery.offset)
     }
 }
-
-func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
-}

@@ -170,7 +170,7 @@ final class SeriesReader {
             pointRows.append(-1)
         }
         var rowIndex = 0
-        var gridEnd = max(floorDiv(from - 1, interval) * interval + interval, buckets[0] + interval)
+        var gridEnd = max(floorDivide(from - 1, interval) * interval + interval, buckets[0] + interval)
         let expected = Int(max(0, (through - gridEnd) / interval + 2))
         pointTimes.reserveCapacity(expected)
         pointRows.reserveCapacity(expected)

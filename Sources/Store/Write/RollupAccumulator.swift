@@ -63,7 +63,7 @@ final class RollupAccumulator {
     }
 
     @inline(__always)
-    func bucket(of timestamp: Timestamp) -> Timestamp { floorDiv(timestamp, interval) * interval }
+    func bucket(of timestamp: Timestamp) -> Timestamp { floorDivide(timestamp, interval) * interval }
 
     /// Writes every interval that changed in this batch; open ones are rewritten
     /// on later batches until their interval passes.

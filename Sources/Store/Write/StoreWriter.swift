@@ -264,13 +264,6 @@ final class KeySlot {
     init(id: Int64) { self.id = id }
 }
 
-/// Floor division that rounds toward negative infinity, for bucket boundaries.
-@inline(__always)
-func floorDiv(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
-}
-
 /// `{"name":1.5,"tier":"gold"}`, keys sorted so identical maps store identically.
 func featuresJSON(_ features: [String: FeatureValue]) -> String {
     var out = "{"
