@@ -18,7 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             Generate.self, Ingest.self, QueryData.self, ExportOpenMetrics.self, BenchDrift.self,
             BenchGroundednessCommand.self, BenchScannersCommand.self, BenchSketches.self, BenchStages.self,
-            BenchOTLP.self, BenchExposition.self, BenchDashCommand.self, BenchAlertQuality.self,
+            BenchOTLP.self, BenchExposition.self, BenchDashCommand.self, BenchAlertQuality.self, BenchChangePoint.self,
         ]
     )
 

@@ -117,6 +117,38 @@ import Testing
         #expect(Set(result.movedBins.prefix(2).map(\.label)) == ["stop", "length"])
     }
 
+    /// A field with one value on both sides (an empty tenant, an all-`ok` status, a
+    /// constant) cannot move: it is "not testable" and stays out of the
+    /// Benjamini–Hochberg family, so the field that can drift keeps its power
+    /// (alone in the family, its adjusted p-value is its raw one). One category in
+    /// the reference and another in the current window is a change, and tested.
+    @Test func fieldsWithOneValueAreNotTestableAndLeaveTheFamily() throws {
+        let results = DriftDetector.evaluate([
+            DriftInput(
+                field: "latency", reference: .numeric(normal(600, seed: 30)),
+                current: .numeric(normal(600, shift: 0.15, seed: 31))),
+            DriftInput(field: "tenant", reference: .categorical(["": 800]), current: .categorical(["": 700])),
+            DriftInput(
+                field: "status", reference: .categorical(["ok": 900, "error": 0]), current: .categorical(["ok": 650])),
+            DriftInput(
+                field: "temperature", reference: .numeric(SortedSample([Double](repeating: 0.7, count: 300))),
+                current: .numeric(SortedSample([Double](repeating: 0.7, count: 200)))),
+            DriftInput(field: "region", reference: .categorical(["eu": 500]), current: .categorical(["us": 500])),
+        ])
+        let byField = Dictionary(uniqueKeysWithValues: results.map { ($0.field, $0) })
+        for field in ["tenant", "status", "temperature"] {
+            #expect(byField[field]?.verdict == .notTestable, "\(field)")
+            #expect(byField[field]?.isTested == false)
+            #expect(byField[field]?.isDrift == false)
+        }
+        let region = try #require(byField["region"])
+        #expect(region.isTested && region.isDrift, "\(region)")
+        // Two fields in the family: latency's p is adjusted for two tests, not five.
+        let latency = try #require(byField["latency"])
+        let expected = MultipleTesting.benjaminiHochberg([latency.pValue, region.pValue])[0]
+        #expect(abs(latency.adjustedPValue - expected) < 1e-12, "\(latency.adjustedPValue) vs \(expected)")
+    }
+
     @Test func radixSortAgreesWithTheStandardSort() {
         var generator = SeededGenerator(seed: 5)
         var values = (0..<5000).map { _ in generator.normal() * 1e3 }

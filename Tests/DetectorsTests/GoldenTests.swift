@@ -42,6 +42,21 @@ import Testing
         }
     }
 
+    /// Student's t CDF, which the self-starting CUSUM turns into normal scores;
+    /// the expected values are scipy.stats.t.cdf's.
+    @Test func studentTCDFMatchesScipy() {
+        let cases: [(t: Double, degrees: Double, cdf: Double)] = [
+            (2.0, 10, 0.9633059826146299), (-1.5, 3, 0.11529193262241147), (0.3, 1, 0.5927735790777423),
+            (-4, 25, 0.0002477218352660437), (6, 2, 0.9866642633922876),
+        ]
+        for (t, degrees, cdf) in cases {
+            let actual = SpecialFunctions.studentTCDF(t, degrees: degrees)
+            #expect(
+                abs(actual - cdf) <= 1e-12 * max(1, abs(cdf)) || abs(actual - cdf) / cdf < 1e-10,
+                "t \(t), df \(degrees): \(actual)")
+        }
+    }
+
     @Test func numericDistancesMatchScipyAndEvidently() {
         let cases = fixtures.cases("numeric")
         #expect(cases.count >= 10)

@@ -81,6 +81,55 @@ import Testing
         #expect(delay < 40, "took \(delay) steps")
     }
 
+    /// The in-control run length holds what the doc comment claims. The detector
+    /// that fixed its mean and scale from a 20-value warm-up signalled within 100
+    /// steps of in-control N(0,1) input in 15 % of runs (median run length about
+    /// 600); the self-starting one in well under 2 %, with a median in the
+    /// thousands. Seeded, so the figures are the same on every run.
+    @Test func inControlRunLengthIsLongAndEarlyFalseSignalsRare() {
+        var generator = SeededGenerator(seed: 21)
+        var early = 0
+        for _ in 0..<600 {
+            var detector = CUSUMDetector()
+            for _ in 0..<100 where detector.observe(generator.normal()) != nil {
+                early += 1
+                break
+            }
+        }
+        #expect(early <= 12, "\(early) of 600 runs signalled within 100 steps")
+        var lengths: [Int] = []
+        for _ in 0..<31 {
+            var detector = CUSUMDetector()
+            var steps = 0
+            while steps < 8_000 {
+                steps += 1
+                if detector.observe(generator.normal()) != nil { break }
+            }
+            lengths.append(steps)
+        }
+        #expect(lengths.sorted()[15] > 2_500, "median run length \(lengths.sorted()[15])")
+    }
+
+    @Test func aOneSigmaShiftIsSignalledWithinAboutTwentySteps() {
+        var generator = SeededGenerator(seed: 22)
+        var delays: [Int] = []
+        for _ in 0..<40 {
+            var detector = CUSUMDetector()
+            var falseSignal = false
+            for _ in 0..<200 where detector.observe(generator.normal()) != nil { falseSignal = true }
+            if falseSignal { continue }
+            var delay = 0
+            while delay < 1_000 {
+                delay += 1
+                if detector.observe(generator.normal() + 1) == .up { break }
+            }
+            delays.append(delay)
+        }
+        let mean = Double(delays.reduce(0, +)) / Double(delays.count)
+        #expect(delays.count >= 35)
+        #expect(mean < 30, "mean delay \(mean)")
+    }
+
     @Test func refusalAndEmptyFlags() {
         #expect(ResponseFlags.refusal(prefix: "I’m sorry, but I can’t help", length: 40) == 1)
         #expect(ResponseFlags.refusal(prefix: "Sure! Here is", length: 40) == 0)

@@ -43,6 +43,10 @@ public enum DriftVerdict: String, Sendable, Codable {
     case noDrift = "no_drift"
     /// Fewer values than the minimum on either side: never reported as drift.
     case notEnoughData = "not_enough_data"
+    /// One value on both sides (an empty tenant, an all-`ok` status): nothing can
+    /// move, so the field stays out of the multiple-testing family, whose size
+    /// a p-value of 1 would only inflate.
+    case notTestable = "not_testable"
 }
 
 /// A bin whose share changed, for reports.
@@ -76,4 +80,6 @@ public struct FieldDrift: Sendable, Codable {
     public var allScores: [String: Double]
 
     public var isDrift: Bool { verdict == .drift }
+    /// Whether the field was tested: enough data, and more than one value to compare.
+    public var isTested: Bool { verdict != .notEnoughData && verdict != .notTestable }
 }

@@ -153,7 +153,7 @@ public struct DetectorService: Service {
             for field in model.fields {
                 var labels = ["field": field.field, "test": field.test.rawValue, "model": model.model]
                 labels.merge(model.labels) { current, _ in current }
-                if field.verdict != .notEnoughData {
+                if field.isTested {
                     samples.append((Labels(name: DetectorMetrics.driftScore, labels), Sample(time, field.statistic)))
                     if !field.pValue.isNaN {
                         samples.append((Labels(name: DetectorMetrics.driftPValue, labels), Sample(time, field.pValue)))

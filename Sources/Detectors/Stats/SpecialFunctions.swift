@@ -108,4 +108,52 @@ public enum SpecialFunctions {
         x -= u / (1 + x * u / 2)
         return x
     }
+
+    /// Cumulative distribution of Student's t with `degrees` degrees of freedom,
+    /// through the regularized incomplete beta function.
+    public static func studentTCDF(_ t: Double, degrees: Double) -> Double {
+        guard degrees > 0, !t.isNaN else { return .nan }
+        if t.isInfinite { return t > 0 ? 1 : 0 }
+        let tail = 0.5 * regularizedBeta(degrees / (degrees + t * t), degrees / 2, 0.5)
+        return t > 0 ? 1 - tail : tail
+    }
+
+    /// I_x(a, b), the regularized incomplete beta function, by its continued
+    /// fraction (modified Lentz) on whichever side converges fast.
+    public static func regularizedBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x)
+        if x < (a + 1) / (a + b + 2) { return exp(logFront) * betaContinuedFraction(x, a, b) / a }
+        return 1 - exp(logFront) * betaContinuedFraction(1 - x, b, a) / b
+    }
+
+    private static func betaContinuedFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        let tiny = 1e-300
+        var c = 1.0
+        var d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var h = d
+        for m in 1..<10_000 {
+            let m = Double(m)
+            let even = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+            d = 1 + even * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + even / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            h *= d * c
+            let odd = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+            d = 1 + odd * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + odd / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-15 { break }
+        }
+        return h
+    }
 }

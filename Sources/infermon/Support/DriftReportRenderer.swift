@@ -19,7 +19,7 @@ enum DriftReportRenderer {
         var rows: [[String]] = []
         for model in results {
             for field in model.fields {
-                let tested = field.verdict != .notEnoughData
+                let tested = field.isTested
                 rows.append([
                     model.displayName, field.field, field.test.rawValue, tested ? number(field.statistic) : "-",
                     tested && !field.pValue.isNaN ? number(field.pValue) : "-", number(field.threshold),
