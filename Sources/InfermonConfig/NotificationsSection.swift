@@ -81,7 +81,7 @@ extension Configuration {
                 return value
             case .file(let path, let location):
                 do {
-                    return try readTextFile(path).trimmingCharacters(in: " \t\r\n")
+                    return try readTextFile(path).trimming(" \t\r\n")
                 } catch {
                     throw InfermonError.invalidInput("cannot read \(path): \(error)", at: location)
                 }
@@ -124,14 +124,5 @@ extension Configuration {
         public var maxBackoff: Int64 = 300_000
         public var jitter = 0.2
         public init() {}
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
     }
 }

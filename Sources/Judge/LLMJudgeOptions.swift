@@ -65,20 +65,11 @@ public struct LLMJudgeOptions: Sendable, Equatable {
         }
         if let file {
             let text = try readSmallFile(file)
-            let key = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: " \t\r") } ?? ""
+            let key = text.split(whereSeparator: \.isNewline).first.map { $0.trimming(" \t\r") } ?? ""
             guard !key.isEmpty else { throw InfermonError.invalidArgument("judge API key file \(file) is empty") }
             return key
         }
         return nil
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = self
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }
 

@@ -42,29 +42,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// `Retry-After` as delay-seconds (`120`) or an HTTP-date
     /// (`Wed, 21 Oct 2015 07:28:00 GMT`), in milliseconds from `now`.
     public static func parseRetryAfter(_ value: String, now: Timestamp) -> Int64? {
-        let text = value.trimmingSpaces
-        if let seconds = Int64(text), seconds >= 0 { return seconds * 1000 }
-        // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-        let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
-            let month = months.firstIndex(of: String(parts[2])).map({ $0 + 1 })
-        else { return nil }
-        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
-        let days = TimeParsing.daysFromCivil(year: year, month: month, day: day)
-        let millis = (Int64(days) * 86_400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])) * 1000
-        return max(0, millis - now)
-    }
-
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        var slice = Substring(self)
-        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
-        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+        RetryAfter.parse(value, now: now).map { max(0, $0 - now) }
     }
 }
 

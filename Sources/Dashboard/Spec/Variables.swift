@@ -107,18 +107,9 @@ public func formatLegend(_ template: String, labels: Labels) -> String {
             out += rest[open.lowerBound...]
             return out
         }
-        let name = rest[open.upperBound..<close.lowerBound].trimmingSpaces
+        let name = rest[open.upperBound..<close.lowerBound].trimming(" ")
         out += labels[name] ?? ""
         rest = rest[close.upperBound...]
     }
     return out + rest
-}
-
-extension Substring {
-    var trimmingSpaces: String {
-        var text = self
-        while text.first == " " { text = text.dropFirst() }
-        while text.last == " " { text = text.dropLast() }
-        return String(text)
-    }
 }

@@ -81,7 +81,9 @@ public enum ResponseFlags {
     /// 1 when the response opens like a refusal, 0 when it does not, NaN when there is no response text.
     public static func refusal(prefix: String, length: Double) -> Double {
         guard length.isFinite, length > 0 else { return .nan }
-        let lowered = prefix.lowercased().replacingApostrophes().drop { $0 == " " || $0 == "\n" || $0 == "\"" }
+        let lowered = prefix.lowercased().replacing("\u{2019}", with: "'").drop {
+            $0 == " " || $0 == "\n" || $0 == "\""
+        }
         for opening in refusalOpenings where lowered.hasPrefix(opening) { return 1 }
         return 0
     }
@@ -92,12 +94,5 @@ public enum ResponseFlags {
         if length.isFinite { return length == 0 ? 1 : 0 }
         if completionTokens.isFinite { return completionTokens == 0 ? 1 : 0 }
         return .nan
-    }
-}
-
-extension String {
-    fileprivate func replacingApostrophes() -> String {
-        guard contains("\u{2019}") else { return self }
-        return String(map { $0 == "\u{2019}" ? "'" : $0 })
     }
 }

@@ -3,6 +3,11 @@ import InfermonCore
 /// Reads the flat `{"key": number | "text", …}` objects the writer stores in
 /// `events.features` (see `featuresJSON`). Nested values, booleans and nulls are
 /// skipped; malformed text yields what was read before the fault.
+///
+/// Not the collectors' `JSONScanner`: that one lives in Collectors (which the
+/// store does not depend on) so that the ingest path's hot calls inline within
+/// their module, and it rejects a whole line at its first fault; this reads back
+/// only what this module's writer wrote, and keeps what it read before a fault.
 enum FlatJSONObject {
     static func parse(_ text: String) -> [(key: String, value: FeatureValue)] {
         var result: [(key: String, value: FeatureValue)] = []
@@ -40,7 +45,7 @@ enum FlatJSONObject {
                     i += 1
                 }
                 let token = String(decoding: bytes[start..<i], as: UTF8.self)
-                if let number = Double(token.trimmingSpaces()) { result.append((key, .number(number))) }
+                if let number = Double(token.trimming(" ")) { result.append((key, .number(number))) }
             }
             skipSpace()
             if bytes[i] == UInt8(ascii: ",") {
@@ -88,14 +93,5 @@ enum FlatJSONObject {
             out.append(byte)
             i += 1
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> Substring {
-        var slice = self[...]
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return slice
     }
 }

@@ -1,11 +1,10 @@
-import InfermonCore
-
 /// Reads `Retry-After`, which is either delay-seconds or an HTTP date
-/// (RFC 9110: IMF-fixdate, plus the obsolete RFC 850 and asctime forms).
+/// (RFC 9110: IMF-fixdate, plus the obsolete RFC 850 and asctime forms), for
+/// notification receivers and the LLM judge's endpoint alike.
 public enum RetryAfter {
     /// The absolute time (epoch ms) to wait for, or nil when the value is unreadable.
     public static func parse(_ value: String, now: Timestamp) -> Timestamp? {
-        let text = value.trimmingSpaces
+        let text = value.trimming(where: \.isWhitespace)
         if let seconds = Int64(text), seconds >= 0 { return now + seconds * 1000 }
         return httpDate(text)
     }
