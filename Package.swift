@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Scrape",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -93,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "InfermonConfig",
-            dependencies: ["InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge"],
+            dependencies: ["InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "Scrape"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -286,7 +286,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InfermonConfigTests",
-            dependencies: ["InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge"],
+            dependencies: ["InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "Scrape"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

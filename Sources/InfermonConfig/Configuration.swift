@@ -3,6 +3,7 @@ import Detectors
 import InfermonCore
 import Judge
 import Quality
+import Scrape
 
 /// Everything `infermon serve` reads from its YAML file. Each section has
 /// defaults, so an empty file (or none) gives a working daemon.
@@ -20,7 +21,7 @@ public struct Configuration: Sendable, Equatable {
     public var pricing = PricingSection()
     public var budgets: [BudgetSection] = []
     public var slos: [SLOSection] = []
-    public var scrape = ScrapeSection()
+    public var scrape = ScrapeConfig()
     public var rules = RulesSection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?

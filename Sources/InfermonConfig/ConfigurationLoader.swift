@@ -3,6 +3,7 @@ import Detectors
 import InfermonCore
 import Judge
 import Quality
+import Scrape
 
 /// Reads and validates a configuration file. Validation is all-or-nothing:
 /// nothing is half-applied, and every section's problems are reported together
@@ -44,7 +45,7 @@ public enum ConfigurationLoader {
             problems.check { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
         }
         if let slos = top["slos"] { problems.check { config.slos = try Configuration.SLOSection.parseList(slos) } }
-        if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeSection.parse(scrape) } }
+        if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeConfig(yaml: scrape) } }
         problems.check { config.rules = try RulesSection.parse(top) }
         try problems.throwIfAny()
         for index in config.sources.indices { config.sources[index].timestamps = config.storage.timestamps }

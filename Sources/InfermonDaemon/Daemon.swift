@@ -7,6 +7,7 @@ import Metrics
 import Notify
 import Prometheus
 import Quality
+import Scrape
 import Server
 import ServiceLifecycle
 import Store

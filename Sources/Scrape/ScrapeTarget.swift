@@ -20,9 +20,12 @@ public struct ScrapeTarget: Sendable, Hashable {
     /// Largest response body accepted, in bytes (after decompression).
     public var bodySizeLimit: Int
 
+    public static let defaultInterval: Int64 = 15_000
+    public static let defaultTimeout: Int64 = 10_000
+
     public init(
         job: String, address: String, scheme: String = "http", metricsPath: String = "/metrics",
-        interval: Int64 = 15_000, timeout: Int64 = 10_000, labels: [String: String] = [:],
+        interval: Int64 = defaultInterval, timeout: Int64 = defaultTimeout, labels: [String: String] = [:],
         bearerTokenFile: String? = nil, bodySizeLimit: Int = 64 << 20
     ) {
         self.job = job

@@ -1,6 +1,7 @@
 import Foundation
 import InfermonConfig
 import InfermonCore
+import Scrape
 import Testing
 
 /// `deploy/infermon.example.yaml` is the reference users copy from: as shipped

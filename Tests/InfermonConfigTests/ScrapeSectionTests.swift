@@ -1,5 +1,6 @@
 import InfermonConfig
 import InfermonCore
+import Scrape
 import Testing
 
 @Suite("Scrape configuration")
@@ -18,7 +19,7 @@ struct ScrapeSectionTests {
     }
 
     @Test func noScrapeSectionMeansNoJobs() throws {
-        #expect(try load("").scrape == ScrapeSection())
+        #expect(try load("").scrape == ScrapeConfig())
         #expect(try load("").scrape.jobs.isEmpty)
     }
 
@@ -45,14 +46,18 @@ struct ScrapeSectionTests {
             """)
         let jobs = config.scrape.jobs
         try #require(jobs.count == 3)
-        #expect(jobs[0].name == "vllm")
-        #expect(jobs[0].targets == ["127.0.0.1:8000", "gpu-2:8000"])
-        #expect(jobs[0].interval == 5000 && jobs[0].timeout == 2000)
-        #expect(jobs[0].labels == ["cluster": "gpu-a", "tier": "prod"])
-        #expect(jobs[0].bearerTokenFile == "/etc/infermon/vllm.token", "relative to the config file")
-        #expect(jobs[1].targets == ["gpu-1:9400"] && jobs[1].scheme == "https" && jobs[1].metricsPath == "/metrics")
-        #expect(jobs[1].interval == 30_000 && jobs[1].timeout == 20_000)
-        #expect(jobs[2].timeout == 10_000, "the default timeout is capped by a shorter interval")
+        #expect(jobs[0].name == "vllm" && jobs[0].targets.allSatisfy { $0.job == "vllm" })
+        #expect(jobs[0].targets.map(\.address) == ["127.0.0.1:8000", "gpu-2:8000"])
+        let vllm = jobs[0].targets[1]
+        #expect(vllm.interval == 5000 && vllm.timeout == 2000)
+        #expect(vllm.labels == ["cluster": "gpu-a", "tier": "prod"])
+        #expect(vllm.bearerTokenFile == "/etc/infermon/vllm.token", "relative to the config file")
+        let dcgm = jobs[1].targets[0]
+        #expect(
+            jobs[1].targets.map(\.address) == ["gpu-1:9400"] && dcgm.scheme == "https" && dcgm.metricsPath == "/metrics"
+        )
+        #expect(dcgm.interval == 30_000 && dcgm.timeout == 20_000)
+        #expect(jobs[2].targets[0].timeout == 10_000, "the default timeout is capped by a shorter interval")
     }
 
     @Test func mistakesAreReportedWithTheirPosition() {

@@ -4,6 +4,7 @@ import InfermonCore
 import Judge
 import Logging
 import Quality
+import Scrape
 import Server
 
 #if canImport(Glibc)
@@ -50,7 +51,7 @@ package enum StartupCheck {
             if let template = judge.promptTemplateFile { problems.check { _ = try readSmallFile(template) } }
         }
         for job in config.scrape.jobs {
-            guard let file = job.bearerTokenFile else { continue }
+            guard let file = job.targets.first?.bearerTokenFile else { continue }
             problems.check {
                 guard access(file, R_OK) == 0 else {
                     throw InfermonError.invalidInput("scrape job \(job.name): bearer_token_file \(file) cannot be read")

@@ -7,6 +7,7 @@ import InfermonDaemon
 import Judge
 import NIOHTTP1
 import Quality
+import Scrape
 
 #if canImport(Glibc)
     import Glibc
@@ -253,8 +254,8 @@ struct DoctorCommand: AsyncParsableCommand {
         for job in config.scrape.jobs {
             for target in job.targets {
                 probe(
-                    "scrape \(job.name)", "\(job.scheme)://\(target)/",
-                    fix: "check that the model server runs and listens on \(target)")
+                    "scrape \(job.name)", "\(target.scheme)://\(target.address)/",
+                    fix: "check that the model server runs and listens on \(target.address)")
             }
         }
         return findings

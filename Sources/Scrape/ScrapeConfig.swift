@@ -1,7 +1,9 @@
 import InfermonCore
+import InfermonYAML
 
 /// The `scrape:` section: Prometheus-format endpoints (a vLLM server's
 /// `/metrics`, a GPU exporter) to pull on an interval and store as series.
+/// Each job's settings go into its targets, with `ScrapeTarget`'s defaults.
 ///
 /// ```yaml
 /// scrape:
@@ -15,72 +17,63 @@ import InfermonCore
 ///       bearer_token_file: vllm.token   # relative to this file
 ///       labels: {cluster: gpu-a}
 /// ```
-public struct ScrapeSection: Sendable, Equatable {
-    public var interval: Int64 = 15_000
-    public var timeout: Int64 = 10_000
-    public var jobs: [Job] = []
+public struct ScrapeConfig: Sendable, Equatable {
+    public var jobs: [ScrapeJob] = []
 
     public init() {}
 
-    public struct Job: Sendable, Equatable {
-        /// The `job` label.
-        public var name: String
-        /// `host:port` of each endpoint; each becomes the `instance` label.
-        public var targets: [String]
-        public var scheme = "http"
-        public var metricsPath = "/metrics"
-        public var interval: Int64
-        public var timeout: Int64
-        public var labels: [String: String] = [:]
-        /// Absolute path of a file holding a bearer token for the targets.
-        public var bearerTokenFile: String?
+    /// Every job's targets, in the order written.
+    public var targets: [ScrapeTarget] { jobs.flatMap(\.targets) }
 
-        public init(name: String, targets: [String], interval: Int64, timeout: Int64) {
-            self.name = name
-            self.targets = targets
-            self.interval = interval
-            self.timeout = timeout
-        }
-    }
-
-    public static func parse(_ value: YAMLValue) throws -> ScrapeSection {
+    public init(yaml value: YAMLValue) throws {
         let map = try value.mapping(allowed: ["interval", "timeout", "jobs"])
-        var section = ScrapeSection()
-        if let interval = map["interval"] { section.interval = try positiveDuration(interval) }
-        if let timeout = map["timeout"] { section.timeout = try positiveDuration(timeout) }
+        let interval = try map["interval"]?.positiveDuration() ?? ScrapeTarget.defaultInterval
+        let timeout = try map["timeout"]?.positiveDuration() ?? ScrapeTarget.defaultTimeout
         var names: Set<String> = []
         for item in try map["jobs"]?.sequence() ?? [] {
-            let job = try parseJob(item, defaults: section)
+            let job = try ScrapeJob(yaml: item, interval: interval, timeout: timeout)
             guard names.insert(job.name).inserted else {
-                throw try item.mapping(allowed: jobKeys).required("name").error("job \"\(job.name)\" is defined twice")
+                throw try item.mapping(allowed: ScrapeJob.keys).required("name").error(
+                    "job \"\(job.name)\" is defined twice")
             }
-            section.jobs.append(job)
+            jobs.append(job)
         }
-        return section
+    }
+}
+
+/// One entry of `scrape.jobs`: the `job` label and the targets sharing its settings.
+public struct ScrapeJob: Sendable, Equatable {
+    public var name: String
+    public var targets: [ScrapeTarget]
+
+    public init(name: String, targets: [ScrapeTarget]) {
+        self.name = name
+        self.targets = targets
     }
 
-    private static let jobKeys: Set<String> = [
+    static let keys: Set<String> = [
         "name", "targets", "scheme", "metrics_path", "interval", "timeout", "labels", "bearer_token_file",
     ]
 
-    private static func parseJob(_ item: YAMLValue, defaults: ScrapeSection) throws -> Job {
-        let map = try item.mapping(allowed: jobKeys)
+    /// `interval` and `timeout` are the section's, for a job that sets none.
+    init(yaml item: YAMLValue, interval defaultInterval: Int64, timeout defaultTimeout: Int64) throws {
+        let map = try item.mapping(allowed: Self.keys)
         let nameValue = try map.required("name")
         let name = try nameValue.string()
         guard !name.isEmpty else { throw nameValue.error("a job needs a name") }
         let targetsValue = try map.required("targets")
-        let targets = try targetsValue.sequenceOrSingle().map { try address($0) }
-        guard !targets.isEmpty else { throw targetsValue.error("at least one host:port target is needed") }
-        guard Set(targets).count == targets.count else { throw targetsValue.error("a target is listed twice") }
-        var job = Job(name: name, targets: targets, interval: defaults.interval, timeout: defaults.timeout)
+        let addresses = try targetsValue.sequenceOrSingle().map { try Self.address($0) }
+        guard !addresses.isEmpty else { throw targetsValue.error("at least one host:port target is needed") }
+        guard Set(addresses).count == addresses.count else { throw targetsValue.error("a target is listed twice") }
+        var job = ScrapeTarget(job: name, address: "", interval: defaultInterval, timeout: defaultTimeout)
         if let scheme = map["scheme"] { job.scheme = try scheme.oneOf(["http", "https"]) }
         if let path = map["metrics_path"] {
             job.metricsPath = try path.string()
             guard job.metricsPath.hasPrefix("/") else { throw path.error("metrics_path must start with /") }
         }
-        if let interval = map["interval"] { job.interval = try positiveDuration(interval) }
+        if let interval = map["interval"] { job.interval = try interval.positiveDuration() }
         if let timeout = map["timeout"] {
-            job.timeout = try positiveDuration(timeout)
+            job.timeout = try timeout.positiveDuration()
             guard job.timeout <= job.interval else {
                 throw timeout.error("timeout must not be longer than the interval")
             }
@@ -90,18 +83,23 @@ public struct ScrapeSection: Sendable, Equatable {
         }
         if let labels = map["labels"] {
             for (key, value) in try labels.entries() {
-                guard isLabelName(key), !key.hasPrefix("__") else {
+                guard Self.isLabelName(key), !key.hasPrefix("__") else {
                     throw value.error("\"\(key)\" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)")
                 }
                 job.labels[key] = try value.string()
             }
         }
         if let file = map["bearer_token_file"] {
-            let path = try file.string()
-            guard !path.isEmpty else { throw file.error("bearer_token_file is empty") }
-            job.bearerTokenFile = resolve(path, relativeTo: file.file)
+            guard !(try file.string()).isEmpty else { throw file.error("bearer_token_file is empty") }
+            job.bearerTokenFile = try file.relativePath()
         }
-        return job
+        self.init(
+            name: name,
+            targets: addresses.map { address in
+                var target = job
+                target.address = address
+                return target
+            })
     }
 
     /// `host:port`, as Prometheus writes targets; a URL here is a common mistake worth naming.
@@ -116,12 +114,6 @@ public struct ScrapeSection: Sendable, Equatable {
         return text
     }
 
-    private static func positiveDuration(_ value: YAMLValue) throws -> Int64 {
-        let millis = try value.duration()
-        guard millis > 0 else { throw value.error("must be longer than zero") }
-        return millis
-    }
-
     private static func isLabelName(_ text: String) -> Bool {
         for (index, byte) in text.utf8.enumerated() {
             let letter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
@@ -129,11 +121,5 @@ public struct ScrapeSection: Sendable, Equatable {
             guard letter || byte == UInt8(ascii: "_") || (digit && index > 0) else { return false }
         }
         return !text.isEmpty
-    }
-
-    /// Paths in a config file are relative to the file, as in Prometheus.
-    private static func resolve(_ path: String, relativeTo file: String) -> String {
-        guard !path.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return path }
-        return String(file[...slash]) + path
     }
 }
