@@ -4,6 +4,12 @@ import InfermonCore
 /// Request parameters from the query string and, for POST, from an
 /// `application/x-www-form-urlencoded` body, as the Prometheus API accepts both.
 /// Repeated keys (`match[]`) keep every value.
+///
+/// Not Hummingbird's `uri.queryParameters`: it leaves names percent-encoded
+/// (`match%5B%5D`, as Grafana sends them) and reads `+` as a plus, where Go's
+/// clients (promtool, Grafana) encode a space. Its form decoder reads `+` right
+/// but decodes into a fixed `Decodable` type, with its own reading of `[]` and
+/// of repeated keys, where Prometheus takes the last of a repeated parameter.
 public struct FormParameters: Sendable {
     public private(set) var values: [(name: String, value: String)] = []
 

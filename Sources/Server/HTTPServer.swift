@@ -3,6 +3,12 @@ import InfermonCore
 import Logging
 import NIOCore
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Where and how the HTTP API listens.
 public struct ServerOptions: Sendable {
     public var host: String
@@ -67,6 +73,17 @@ public enum APIResponse {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// A value encoded as JSON, for infermon's own answers (keys in alphabetical
+    /// order). Answers that must match Prometheus byte for byte are written out
+    /// by hand instead (`PrometheusJSON`, `RulesJSON`, `error`).
+    public static func json(encoding value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
     public static func text(
         _ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8"
     )
@@ -77,7 +94,7 @@ public enum APIResponse {
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// Prometheus's error envelope.
+    /// Prometheus's error envelope, written out so that its keys keep Prometheus's order.
     public static func error(status: HTTPResponse.Status, type: String, message: String) -> Response {
         var body = #"{"status":"error","errorType":"#
         writeJSONString(type, to: &body)

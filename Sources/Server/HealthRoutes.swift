@@ -69,10 +69,10 @@ public struct HealthRoutes: HTTPRouteModule {
                 var status = "success"
                 var data: [ComponentStatus]
             }
-            let body = try JSONEncoder().encode(Answer(data: readiness.components))
-            return APIResponse.json(String(decoding: body, as: UTF8.self))
+            return try APIResponse.json(encoding: Answer(data: readiness.components))
         }
         let version = self.version
+        // Prometheus's endpoint (Grafana reads it), in its key order.
         router.get("/api/v1/status/buildinfo") { _, _ in
             var body = #"{"status":"success","data":{"version":"#
             writeJSONString(version, to: &body)

@@ -114,6 +114,8 @@ func submit(_ decoded: PushDecoder.Result, source: String, queue: IngestQueue, l
         return response
     case .stored:
         Counter(label: "infermon_push_accepted_events_total", dimensions: [("source", source)]).increment(by: accepted)
+        // Written out rather than encoded: the README documents this answer key by
+        // key in this order, and JSONEncoder keeps no order short of sorting.
         var body = #"{"status":"success","accepted":\#(accepted),"rejected":\#(rejected),"errors":["#
         for (position, item) in decoded.rejected.prefix(20).enumerated() {
             if position > 0 { body += "," }

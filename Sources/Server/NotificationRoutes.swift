@@ -27,28 +27,32 @@ public struct NotificationRoutes: HTTPRouteModule {
                 limit = min(value, maximumLimit)
             }
             let entries = try await log.notificationLog().sorted { $0.sentAt > $1.sentAt }.prefix(limit)
-            return APIResponse.json(Self.encode(Array(entries)))
+            return try APIResponse.json(encoding: Answer(Array(entries)))
         }
     }
 
-    static func encode(_ entries: [NotificationLogEntry]) -> String {
-        var body = #"{"status":"success","data":{"notifications":["#
-        for (index, entry) in entries.enumerated() {
-            if index > 0 { body += "," }
-            body += #"{"sentAt":"#
-            writeJSONString(TimeParsing.formatRFC3339(entry.sentAt), to: &body)
-            body += #","receiver":"#
-            writeJSONString(entry.integration, to: &body)
-            body += #","group":"#
-            writeJSONString(entry.groupKey, to: &body)
-            body += #","alerts":["#
-            let names = Set(entry.firing.map(\.name)).sorted()
-            for (position, name) in names.enumerated() {
-                if position > 0 { body += "," }
-                writeJSONString(name, to: &body)
-            }
-            body += #"],"firing":\#(entry.firing.count),"resolved":\#(entry.resolved.count)}"#
+    struct Answer: Encodable {
+        struct Notification: Encodable {
+            var sentAt: String
+            var receiver: String
+            var group: String
+            var alerts: [String]
+            var firing: Int
+            var resolved: Int
         }
-        return body + "]}}"
+        struct Notifications: Encodable { var notifications: [Notification] }
+
+        var status = "success"
+        var data: Notifications
+
+        init(_ entries: [NotificationLogEntry]) {
+            data = Notifications(
+                notifications: entries.map { entry in
+                    Notification(
+                        sentAt: TimeParsing.formatRFC3339(entry.sentAt), receiver: entry.integration,
+                        group: entry.groupKey, alerts: Set(entry.firing.map(\.name)).sorted(),
+                        firing: entry.firing.count, resolved: entry.resolved.count)
+                })
+        }
     }
 }

@@ -29,7 +29,8 @@ public struct SilenceRoutes: HTTPRouteModule {
                 return APIResponse.text("bad filter: \(error.message)", status: .badRequest)
             }
             let silences = try await registry.list(state: nil).filter { Self.silence($0, matches: filters) }
-            return APIResponse.json(SilenceJSON.list(silences, now: clock.now()))
+            let now = clock.now()
+            return try APIResponse.json(encoding: silences.map { GettableSilence($0, now: now) })
         }
         router.post("/api/v2/silences") { request, context in
             let posted: PostableSilence
@@ -49,9 +50,7 @@ public struct SilenceRoutes: HTTPRouteModule {
                 let created = try await registry.create(
                     matchers: input.matchers, startsAt: input.startsAt, endsAt: input.endsAt,
                     createdBy: posted.createdBy, comment: posted.comment)
-                var body = #"{"silenceID":"#
-                writeJSONString(created.id, to: &body)
-                return APIResponse.json(body + "}")
+                return try APIResponse.json(encoding: ["silenceID": created.id])
             } catch let error as InfermonError {
                 return APIResponse.text(error.message, status: .badRequest)
             }
@@ -61,7 +60,7 @@ public struct SilenceRoutes: HTTPRouteModule {
             guard let silence = try await find(id) else {
                 return APIResponse.text("silence \(id) not found", status: .notFound)
             }
-            return APIResponse.json(SilenceJSON.silence(silence, now: clock.now()))
+            return try APIResponse.json(encoding: GettableSilence(silence, now: clock.now()))
         }
         router.delete("/api/v2/silence/{id}") { _, context in
             let id = context.parameters.get("id") ?? ""
@@ -124,35 +123,37 @@ struct PostableSilence: Decodable {
 }
 
 /// Alertmanager's `gettableSilence`, key for key.
-enum SilenceJSON {
-    static func list(_ silences: [Silence], now: Timestamp) -> String {
-        "[" + silences.map { silence($0, now: now) }.joined(separator: ",") + "]"
+struct GettableSilence: Encodable {
+    struct Status: Encodable { var state: String }
+    struct Matcher: Encodable {
+        var isEqual: Bool
+        var isRegex: Bool
+        var name: String
+        var value: String
     }
 
-    static func silence(_ silence: Silence, now: Timestamp) -> String {
-        var out = #"{"id":"#
-        writeJSONString(silence.id, to: &out)
-        out += #","status":{"state":"\#(silence.state(at: now).rawValue)"},"updatedAt":"#
-        writeJSONString(TimeParsing.formatRFC3339(silence.updatedAt), to: &out)
-        out += #","comment":"#
-        writeJSONString(silence.comment, to: &out)
-        out += #","createdBy":"#
-        writeJSONString(silence.createdBy, to: &out)
-        out += #","endsAt":"#
-        writeJSONString(TimeParsing.formatRFC3339(silence.endsAt), to: &out)
-        out += #","matchers":["#
-        for (index, matcher) in silence.matchers.enumerated() {
-            if index > 0 { out += "," }
-            let isRegex = matcher.op == .matchRegex || matcher.op == .notMatchRegex
-            let isEqual = matcher.op == .equal || matcher.op == .matchRegex
-            out += #"{"isEqual":\#(isEqual),"isRegex":\#(isRegex),"name":"#
-            writeJSONString(matcher.name, to: &out)
-            out += #","value":"#
-            writeJSONString(matcher.value, to: &out)
-            out += "}"
+    var id: String
+    var status: Status
+    var updatedAt: String
+    var comment: String
+    var createdBy: String
+    var endsAt: String
+    var matchers: [Matcher]
+    var startsAt: String
+
+    init(_ silence: Silence, now: Timestamp) {
+        id = silence.id
+        status = Status(state: silence.state(at: now).rawValue)
+        updatedAt = TimeParsing.formatRFC3339(silence.updatedAt)
+        comment = silence.comment
+        createdBy = silence.createdBy
+        endsAt = TimeParsing.formatRFC3339(silence.endsAt)
+        matchers = silence.matchers.map { matcher in
+            Matcher(
+                isEqual: matcher.op == .equal || matcher.op == .matchRegex,
+                isRegex: matcher.op == .matchRegex || matcher.op == .notMatchRegex, name: matcher.name,
+                value: matcher.value)
         }
-        out += #"],"startsAt":"#
-        writeJSONString(TimeParsing.formatRFC3339(silence.startsAt), to: &out)
-        return out + "}"
+        startsAt = TimeParsing.formatRFC3339(silence.startsAt)
     }
 }

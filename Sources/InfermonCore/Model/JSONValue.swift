@@ -91,11 +91,16 @@ public func formatJSONNumber(_ value: Double) -> String {
     return "\(value)"
 }
 
-/// Appends `value` as a JSON string literal.
-public func writeJSONString(_ value: String, to out: inout String) {
+/// Appends `value` as a JSON string literal. With `escapingHTML`, also `<`,
+/// `>`, `&`, U+2028 and U+2029, as Go's encoding/json writes them: for answers
+/// that must match Prometheus's byte for byte.
+public func writeJSONString(_ value: String, to out: inout String, escapingHTML: Bool = false) {
     out += "\""
     var needsEscape = false
-    for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+    for byte in value.utf8
+    where byte < 0x20 || byte == 0x22 || byte == 0x5C
+        || (escapingHTML && (byte == 0x3C || byte == 0x3E || byte == 0x26 || byte == 0xE2))
+    {
         needsEscape = true
         break
     }
@@ -111,6 +116,11 @@ public func writeJSONString(_ value: String, to out: inout String) {
         case "\n": out += "\\n"
         case "\r": out += "\\r"
         case "\t": out += "\\t"
+        case "<" where escapingHTML: out += "\\u003c"
+        case ">" where escapingHTML: out += "\\u003e"
+        case "&" where escapingHTML: out += "\\u0026"
+        case "\u{2028}" where escapingHTML: out += "\\u2028"
+        case "\u{2029}" where escapingHTML: out += "\\u2029"
         default:
             if scalar.value < 0x20 {
                 let hex = String(scalar.value, radix: 16)
