@@ -6,9 +6,9 @@ import InfermonCore
 /// there), newest first. Not a Prometheus endpoint; `infermon dash` shows it
 /// as "recent notifications".
 ///
-///     {"status":"success","data":{"notifications":[{"sentAt":"2026-11-28T02:25:48Z",
-///      "receiver":"oncall/slack[0]","group":"{}:{alertname=\"HighErrorRatio\"}",
-///      "alerts":["HighErrorRatio"],"firing":1,"resolved":0}]}}
+///     {"data":{"notifications":[{"alerts":["HighErrorRatio"],"firing":1,
+///      "group":"{}:{alertname=\"HighErrorRatio\"}","receiver":"oncall/slack[0]",
+///      "resolved":0,"sentAt":"2026-11-28T02:25:48Z"}]},"status":"success"}
 public struct NotificationRoutes: HTTPRouteModule {
     let log: any NotificationLogStore
     let defaultLimit = 20
