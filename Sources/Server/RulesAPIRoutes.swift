@@ -138,13 +138,6 @@ public enum RulesJSON {
     /// RFC 3339 with as many fraction digits as needed, as Go prints times;
     /// Go's zero time for "never".
     static func time(_ millis: Timestamp?) -> String {
-        guard let millis else { return "0001-01-01T00:00:00Z" }
-        var text = TimeParsing.formatRFC3339(millis)
-        if let dot = text.firstIndex(of: ".") {
-            var fraction = text[text.index(after: dot)..<text.index(before: text.endIndex)]
-            while fraction.hasSuffix("0") { fraction = fraction.dropLast() }
-            text = String(text[..<dot]) + (fraction.isEmpty ? "" : "." + fraction) + "Z"
-        }
-        return text
+        millis.map(TimeParsing.formatGoRFC3339) ?? "0001-01-01T00:00:00Z"
     }
 }

@@ -128,6 +128,16 @@ public enum TimeParsing {
         return out + "Z"
     }
 
+    /// A time as Go writes it (Prometheus's and Alertmanager's JSON): RFC 3339
+    /// with the fraction's trailing zeros dropped, `2026-11-28T02:25:48.12Z`.
+    public static func formatGoRFC3339(_ millis: Timestamp) -> String {
+        let text = formatRFC3339(millis)
+        guard let dot = text.firstIndex(of: ".") else { return text }
+        var fraction = text[text.index(after: dot)..<text.index(before: text.endIndex)]
+        while fraction.hasSuffix("0") { fraction = fraction.dropLast() }
+        return String(text[..<dot]) + (fraction.isEmpty ? "" : "." + fraction) + "Z"
+    }
+
     /// Parses durations as Prometheus writes them: `1h30m`, `5m`, `250ms`, `2d`, `1w`, `1y`.
     public static func durationMillis(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [

@@ -155,13 +155,5 @@ public enum SLORuleGenerator {
     }
 
     /// Text for inside single quotes in YAML, where a quote is written twice.
-    static func yamlSingleQuoted(_ text: String) -> String { text.replacingAll("'", with: "''") }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for character in self { if character == target { out += replacement } else { out.append(character) } }
-        return out
-    }
+    static func yamlSingleQuoted(_ text: String) -> String { text.replacing("'", with: "''") }
 }

@@ -18,18 +18,7 @@ enum PayloadJSON {
 
     /// Time as Go's encoding/json writes it (RFC 3339, fraction without trailing
     /// zeros), which is what Alertmanager's consumers parse.
-    static func time(_ millis: Timestamp) -> JSONValue { .string(goTime(millis)) }
-
-    static func goTime(_ millis: Timestamp) -> String {
-        var text = TimeParsing.formatRFC3339(millis)
-        if let dot = text.firstIndex(of: ".") {
-            text.removeLast()  // Z
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.index(before: text.endIndex) == dot { text.removeLast() }
-            text += "Z"
-        }
-        return text
-    }
+    static func time(_ millis: Timestamp) -> JSONValue { .string(TimeParsing.formatGoRFC3339(millis)) }
 
     /// Go's zero time, which Alertmanager puts in `endsAt` of firing alerts.
     static let zeroTime = "0001-01-01T00:00:00Z"
