@@ -93,7 +93,9 @@ let package = Package(
         ),
         .target(
             name: "InfermonConfig",
-            dependencies: ["InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "Scrape"],
+            dependencies: [
+                "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "Notify", "Scrape",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -173,7 +175,7 @@ let package = Package(
         .target(
             name: "Notify",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -286,7 +288,9 @@ let package = Package(
         ),
         .testTarget(
             name: "InfermonConfigTests",
-            dependencies: ["InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "Scrape"],
+            dependencies: [
+                "InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "Notify", "Scrape",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

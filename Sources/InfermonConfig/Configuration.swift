@@ -2,6 +2,7 @@ import Collectors
 import Detectors
 import InfermonCore
 import Judge
+import Notify
 import Quality
 import Scrape
 
@@ -13,7 +14,7 @@ public struct Configuration: Sendable, Equatable {
     /// Collectors' own options; every source takes its time policy from `storage`.
     public var sources = FileSourceOptions.defaultSources
     public var log = LogSection()
-    public var notifications = NotificationsSection()
+    public var notifications = NotificationsConfig()
     public var detectors = DetectorOptions()
     public var quality = QualityConfig()
     /// `quality.llm_judge`: the Judge module's, beside the quality options it serves.

@@ -2,6 +2,7 @@ import Collectors
 import Detectors
 import InfermonCore
 import Judge
+import Notify
 import Quality
 import Scrape
 
@@ -28,7 +29,7 @@ public enum ConfigurationLoader {
         }
         if let log = top["log"] { problems.check { config.log = try parseLog(log) } }
         if let notifications = top["notifications"] {
-            problems.check { config.notifications = try NotificationsParser.parse(notifications) }
+            problems.check { config.notifications = try NotificationsConfig(yaml: notifications) }
         }
         if let detectors = top["detectors"] {
             problems.check { config.detectors = try DetectorOptions(yaml: detectors) }

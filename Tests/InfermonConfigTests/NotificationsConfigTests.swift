@@ -1,5 +1,6 @@
 import InfermonConfig
 import InfermonCore
+import Notify
 import Testing
 
 @Suite struct NotificationsConfigTests {
@@ -52,12 +53,20 @@ import Testing
         #expect(route.routes[0].matchers.map(\.description) == [#"severity="critical""#, #"team=~"ml|ai""#])
         #expect(route.routes[0].continueMatching)
         #expect(section.receivers.map(\.name) == ["team", "pager"])
-        #expect(section.receivers[0].integrations.map(\.kind) == [.webhook, .slack])
-        #expect(section.receivers[0].integrations[0].maxAlerts == 20)
+        #expect(section.receivers[0].integrations.map(\.config.kind) == [.webhook, .slack])
+        guard case .webhook(let webhook) = section.receivers[0].integrations[0].config else {
+            Issue.record("not a webhook")
+            return
+        }
+        #expect(webhook.maxAlerts == 20)
         #expect(section.receivers[0].integrations[0].secret?.description == "env HOOK_SECRET")
-        #expect(section.receivers[1].integrations[0].resendInterval == 30_000)
-        #expect(section.receivers[1].integrations[1].rateLimit?.perSecond == 2)
-        #expect(section.receivers[1].integrations[1].rateLimit?.burst == 4)
+        guard case .alertmanager(let alertmanager) = section.receivers[1].integrations[0].config else {
+            Issue.record("not an alertmanager")
+            return
+        }
+        #expect(alertmanager.resendInterval == 30_000)
+        #expect(section.receivers[1].integrations[1].config.endpoint.rateLimit?.perSecond == 2)
+        #expect(section.receivers[1].integrations[1].config.endpoint.rateLimit?.burst == 4)
         #expect(section.inhibitRules[0].equal == ["model"])
         #expect(section.outbox.ttl == 6 * 3_600_000)
         #expect(section.outbox.jitter == 0.1)

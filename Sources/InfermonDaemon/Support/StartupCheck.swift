@@ -3,6 +3,7 @@ import InfermonConfig
 import InfermonCore
 import Judge
 import Logging
+import Notify
 import Quality
 import Scrape
 import Server
@@ -41,7 +42,7 @@ package enum StartupCheck {
                 }
             }
         }
-        problems.check { _ = try NotifyWiring.notifyConfiguration(config.notifications, environment: environment) }
+        problems.check { _ = try config.notifications.resolve(environment: environment) }
         if let judge = config.llmJudge, config.quality.enabled {
             problems.check {
                 _ = try LLMJudgeOptions.resolveAPIKey(

@@ -2,6 +2,7 @@ import Alerting
 import InfermonConfig
 import InfermonCore
 import Logging
+import Notify
 import Query
 import Store
 

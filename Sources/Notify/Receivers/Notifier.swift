@@ -62,12 +62,33 @@ public enum IntegrationConfig: Sendable, Equatable {
     }
 
     public var endpoint: EndpointConfig {
-        switch self {
-        case .webhook(let config): config.endpoint
-        case .slack(let config): config.endpoint
-        case .discord(let config): config.endpoint
-        case .teams(let config): config.endpoint
-        case .alertmanager(let config): config.endpoint
+        get {
+            switch self {
+            case .webhook(let config): config.endpoint
+            case .slack(let config): config.endpoint
+            case .discord(let config): config.endpoint
+            case .teams(let config): config.endpoint
+            case .alertmanager(let config): config.endpoint
+            }
+        }
+        set {
+            switch self {
+            case .webhook(var config):
+                config.endpoint = newValue
+                self = .webhook(config)
+            case .slack(var config):
+                config.endpoint = newValue
+                self = .slack(config)
+            case .discord(var config):
+                config.endpoint = newValue
+                self = .discord(config)
+            case .teams(var config):
+                config.endpoint = newValue
+                self = .teams(config)
+            case .alertmanager(var config):
+                config.endpoint = newValue
+                self = .alertmanager(config)
+            }
         }
     }
 

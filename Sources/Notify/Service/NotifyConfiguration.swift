@@ -1,7 +1,7 @@
 import InfermonCore
 
 /// Everything notification needs, already validated and with secrets read:
-/// the daemon builds it from the `notifications:` config section.
+/// `NotificationsConfig.resolve(environment:)` builds it from the `notifications:` section.
 public struct NotifyConfiguration: Sendable, Equatable {
     public var route: RouteSpec
     public var receivers: [ReceiverConfig]
@@ -15,7 +15,7 @@ public struct NotifyConfiguration: Sendable, Equatable {
     public init(
         route: RouteSpec, receivers: [ReceiverConfig], inhibitRules: [InhibitRule] = [],
         outbox: OutboxOptions = OutboxOptions(), externalURL: String = "",
-        notificationLogRetention: Int64 = 5 * 86_400_000, silenceRetention: Int64 = 5 * 86_400_000
+        notificationLogRetention: Int64 = defaultRetention, silenceRetention: Int64 = defaultRetention
     ) {
         self.route = route
         self.receivers = receivers
@@ -25,6 +25,9 @@ public struct NotifyConfiguration: Sendable, Equatable {
         self.notificationLogRetention = notificationLogRetention
         self.silenceRetention = silenceRetention
     }
+
+    /// How long the notification log and expired silences are kept by default.
+    public static let defaultRetention: Int64 = 5 * 86_400_000
 
     /// Builds the routing tree, checking receivers are unique and every route names one.
     public func makeRoute() throws -> Route {

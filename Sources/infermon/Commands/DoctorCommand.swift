@@ -6,6 +6,7 @@ import InfermonCore
 import InfermonDaemon
 import Judge
 import NIOHTTP1
+import Notify
 import Quality
 import Scrape
 
@@ -241,7 +242,7 @@ struct DoctorCommand: AsyncParsableCommand {
                     // An unresolvable URL (file or variable missing) is already a startup FAIL.
                     guard let url = try? integration.url.resolve(environment: environment) else { continue }
                     probe(
-                        "receiver \(receiver.name) (\(integration.kind.rawValue))", url,
+                        "receiver \(receiver.name) (\(integration.config.kind.rawValue))", url,
                         fix: "check the URL, and DNS, firewall and proxy settings of this host")
                 }
             }
