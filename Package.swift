@@ -94,7 +94,8 @@ let package = Package(
         .target(
             name: "InfermonConfig",
             dependencies: [
-                "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "Notify", "Scrape",
+                "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
+                "Scrape",
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,7 +123,7 @@ let package = Package(
         .target(
             name: "LLMOps",
             dependencies: [
-                "InfermonCore",
+                "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -289,7 +290,8 @@ let package = Package(
         .testTarget(
             name: "InfermonConfigTests",
             dependencies: [
-                "InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "Notify", "Scrape",
+                "InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
+                "Scrape",
             ],
             swiftSettings: swiftSettings
         ),

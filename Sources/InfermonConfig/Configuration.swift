@@ -2,6 +2,7 @@ import Collectors
 import Detectors
 import InfermonCore
 import Judge
+import LLMOps
 import Notify
 import Quality
 import Scrape
@@ -19,9 +20,9 @@ public struct Configuration: Sendable, Equatable {
     public var quality = QualityConfig()
     /// `quality.llm_judge`: the Judge module's, beside the quality options it serves.
     public var llmJudge: LLMJudgeOptions?
-    public var pricing = PricingSection()
-    public var budgets: [BudgetSection] = []
-    public var slos: [SLOSection] = []
+    public var pricing = PricingConfig()
+    public var budgets: [Budget] = []
+    public var slos: [ServiceLevelObjective] = []
     public var scrape = ScrapeConfig()
     public var rules = RulesSection()
     /// Where the configuration came from, for messages; nil for the embedded defaults.

@@ -2,6 +2,7 @@ import Collectors
 import Detectors
 import InfermonCore
 import Judge
+import LLMOps
 import Notify
 import Quality
 import Scrape
@@ -41,11 +42,9 @@ public enum ConfigurationLoader {
                 config.llmJudge = try map["llm_judge"].map(LLMJudgeOptions.init(yaml:))
             }
         }
-        if let pricing = top["pricing"] { problems.check { config.pricing = try .parse(pricing) } }
-        if let budgets = top["budgets"] {
-            problems.check { config.budgets = try Configuration.BudgetSection.parseList(budgets) }
-        }
-        if let slos = top["slos"] { problems.check { config.slos = try Configuration.SLOSection.parseList(slos) } }
+        if let pricing = top["pricing"] { problems.check { config.pricing = try PricingConfig(yaml: pricing) } }
+        if let budgets = top["budgets"] { problems.check { config.budgets = try Budget.list(yaml: budgets) } }
+        if let slos = top["slos"] { problems.check { config.slos = try ServiceLevelObjective.list(yaml: slos) } }
         if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeConfig(yaml: scrape) } }
         problems.check { config.rules = try RulesSection.parse(top) }
         try problems.throwIfAny()

@@ -43,7 +43,7 @@ package struct Daemon {
         // Pricing fills missing costs before the counters see them; redaction runs before anything is stored.
         let llmopsLogger = Logger(label: "infermon.llmops")
         let pricing = SwappableStage(
-            PricingStage(table: try LLMOpsWiring.priceTable(config: config, logger: llmopsLogger)))
+            PricingStage(table: try config.pricing.loadTable(logger: llmopsLogger)))
         let llmopsStages = try LLMOpsWiring.ingestStages(
             config: config, querier: store, now: clock.now(), logger: llmopsLogger, pricing: pricing)
         let sink: any IngestSink = StagedSink(

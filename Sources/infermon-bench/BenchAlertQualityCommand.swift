@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InfermonConfig
 import InfermonCore
+import LLMOps
 import TrafficSimulator
 
 /// `infermon bench alert-quality`: the shipped rules over quiet days with

@@ -24,8 +24,8 @@ struct BenchStages: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try ConfigurationLoader.load(path: config, profiles: ProfileKind.allCases.map(\.rawValue))
-        let table = try LLMOpsWiring.priceTable(PriceTableFile.load(path: pricing))
-        let slos = try LLMOpsWiring.slos(configuration)
+        let table = try PriceTable.load(path: pricing)
+        let slos = configuration.slos
         var generator = TrafficGenerator(dayStart: 1_790_000_000_000, baseRate: 100, seed: 11)
         var time: Timestamp = 1_790_000_000_000
         var batches: [IngestBatch] = []

@@ -1,6 +1,7 @@
 import Foundation
 import InfermonConfig
 import InfermonCore
+import LLMOps
 import Notify
 import Scrape
 import Testing

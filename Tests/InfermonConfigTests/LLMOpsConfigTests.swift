@@ -1,5 +1,6 @@
 import InfermonConfig
 import InfermonCore
+import LLMOps
 import Testing
 
 /// The `pricing`, `budgets` and `slos` sections and the price table file.
@@ -34,14 +35,18 @@ struct LLMOpsConfigTests {
         #expect(
             config.budgets == [
                 .init(
-                    name: "acme-monthly", selector: ["tenant": "acme", "model": "gpt-4o.*"], period: .month,
-                    amountUSD: 5000)
+                    name: "acme-monthly",
+                    selector: [
+                        try LabelMatcher("model", .matchRegex, "gpt-4o.*"),
+                        try LabelMatcher("tenant", .matchRegex, "acme"),
+                    ], period: .month, amountUSD: 5000)
             ])
         #expect(
             config.slos[0].objective == 0.995 && config.slos[0].period == 30 * 86_400_000
-                && config.slos[0].threshold == nil)
-        #expect(config.slos[1].threshold == 0.5 && config.slos[1].period == 28 * 86_400_000)
-        #expect(config.slos[1].selector == ["route": "/v1/chat/completions"])
+                && config.slos[0].indicator == .availability)
+        #expect(
+            config.slos[1].indicator == .timeToFirstToken(threshold: 0.5) && config.slos[1].period == 28 * 86_400_000)
+        #expect(config.slos[1].selector == [try LabelMatcher("route", .matchRegex, "/v1/chat/completions")])
         let defaults = try Self.load("log: {level: info}")
         #expect(defaults.pricing.path == "rules/pricing.yaml" && !defaults.pricing.isExplicit)
         #expect(try Self.load("pricing: {path: x.yaml}").pricing.path == "x.yaml")
@@ -67,7 +72,7 @@ struct LLMOpsConfigTests {
     }
 
     @Test func thePriceTableFileIsCheckedWithPositions() throws {
-        let table = try PriceTableFile.parse(
+        let table = try PriceTable.parse(
             text: """
                 models:
                   - name: [o3, o3-2025-04-16]
@@ -83,15 +88,15 @@ struct LLMOpsConfigTests {
                         reasoning: 3.50
                         long_context: {above_input_tokens: 200000, input: 0.3, output: 1.2}
                 """, file: "p.yaml")
-        #expect(table.rows.count == 2)
-        #expect(table.rows[0].names == ["o3", "o3-2025-04-16"] && table.rows[0].periods.count == 2)
-        #expect(table.rows[0].periods[1].from == 1_749_513_600_000)
-        #expect(table.rows[1].regex == "gemini-2\\.5-flash-preview-.*")
-        #expect(table.rows[1].periods[0].rates.reasoning == 3.5)
-        #expect(table.rows[1].periods[0].longContext?.aboveInputTokens == 200_000)
+        #expect(table.entries.count == 2)
+        #expect(table.entries[0].pattern == .names(["o3", "o3-2025-04-16"]) && table.entries[0].periods.count == 2)
+        #expect(table.entries[0].periods[1].effectiveFrom == 1_749_513_600_000)
+        #expect(table.entries[1].pattern.description == "/gemini-2\\.5-flash-preview-.*/")
+        #expect(table.entries[1].periods[0].prices.reasoning == 3.5)
+        #expect(table.entries[1].periods[0].longContext?.aboveInputTokens == 200_000)
 
         func errorAt(_ text: String) -> String? {
-            Self.location { _ = try PriceTableFile.parse(text: text, file: "p.yaml") }
+            Self.location { _ = try PriceTable.parse(text: text, file: "p.yaml") }
         }
         #expect(errorAt("models:\n  - {name: a, provider: x, prices: [{input: 1}]}") == "2:37")
         #expect(errorAt("models:\n  - {name: a, match: b, provider: x, prices: [{input: 1, output: 1}]}") == "2:5")

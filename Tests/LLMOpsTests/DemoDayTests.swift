@@ -66,7 +66,7 @@ struct DemoDayTests {
         let counted = try lastValues(fixture.store, LLMOpsMetrics.unpricedRequests, through: end)
         #expect(counted == [Labels(["model": "llama-3.1-70b"]): Double(unpriced)])
 
-        let slos = try LLMOpsWiring.slos(config)
+        let slos = config.slos
         let evaluator = SLOEvaluator(slos: slos, querier: fixture.store)
         let ttft = try #require(slos.first { $0.name == "gpt-4o-ttft" })
         let availability = try #require(slos.first { $0.name == "availability" })
@@ -93,7 +93,7 @@ struct DemoDayTests {
         fixture.stages = try LLMOpsWiring.ingestStages(
             config: config, querier: fixture.store, now: Self.day, logger: .init(label: "test"))
         try await fixture.ingest(Self.traffic(until: end).events)
-        let budgets = try LLMOpsWiring.budgets(config)
+        let budgets = config.budgets
         let globex = try #require(budgets.first { $0.name == "globex-daily" })
         let evaluator = BudgetEvaluator(budgets: budgets, querier: fixture.store)
         // At 10:00 globex's spend is on its usual pace; after half an hour of the cost

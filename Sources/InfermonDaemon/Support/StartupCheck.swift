@@ -2,6 +2,7 @@ import Alerting
 import InfermonConfig
 import InfermonCore
 import Judge
+import LLMOps
 import Logging
 import Notify
 import Quality
@@ -29,7 +30,7 @@ package enum StartupCheck {
             let token = try config.server.tokenFile.map { try readToken(path: $0) }
             _ = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
         }
-        problems.check { _ = try LLMOpsWiring.priceTable(config: config, logger: Logger(label: "infermon.check")) }
+        problems.check { _ = try config.pricing.loadTable(logger: Logger(label: "infermon.check")) }
         problems.check { _ = try AlertingWiring.ruleGroups(config) }
         if config.rules.ruleFiles != RulesSection.defaultRuleFiles {
             let base = config.rules.baseDirectory(configFile: config.file)

@@ -35,7 +35,7 @@ struct BudgetCommand: ParsableCommand {
                 let now = try evaluationTime(at)
                 let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
-                let budgets = try LLMOpsWiring.budgets(configuration)
+                let budgets = configuration.budgets
                 if budgets.isEmpty { print("no budgets configured (budgets: in the configuration)") }
                 let evaluator = BudgetEvaluator(
                     budgets: budgets, querier: database,

@@ -15,16 +15,16 @@ struct PricingCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Validate a price table; errors are reported as file:line:col.",
-            discussion: "Without a file, checks \(Configuration.PricingSection.defaultPath)."
+            discussion: "Without a file, checks \(PricingConfig.defaultPath)."
         )
 
         @Argument(help: ArgumentHelp("The price table to check.", valueName: "file"))
-        var file: String = Configuration.PricingSection.defaultPath
+        var file: String = PricingConfig.defaultPath
 
         func run() throws {
             let table: PriceTable
             do {
-                table = try LLMOpsWiring.priceTable(PriceTableFile.load(path: file))
+                table = try PriceTable.load(path: file)
             } catch {
                 throw fail(error)
             }
@@ -67,7 +67,7 @@ struct PricingCommand: ParsableCommand {
         var at: String?
 
         @Option(help: ArgumentHelp("Price table.", valueName: "file"))
-        var file: String = Configuration.PricingSection.defaultPath
+        var file: String = PricingConfig.defaultPath
 
         func run() throws {
             let time: Timestamp
@@ -80,7 +80,7 @@ struct PricingCommand: ParsableCommand {
                 time = SystemWallClock().now()
             }
             let table: PriceTable
-            do { table = try LLMOpsWiring.priceTable(PriceTableFile.load(path: file)) } catch { throw fail(error) }
+            do { table = try PriceTable.load(path: file) } catch { throw fail(error) }
             guard let match = table.price(model: model, at: time) else {
                 printError("infermon: \(model) has no price at \(TimeParsing.formatRFC3339(time)) in \(file): unpriced")
                 throw ExitCode(1)

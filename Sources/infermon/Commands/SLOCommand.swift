@@ -34,7 +34,7 @@ struct SLOCommand: ParsableCommand {
             do {
                 let configuration = try loadConfiguration(config)
                 let text = SLORuleGenerator.ruleFile(
-                    for: try LLMOpsWiring.slos(configuration), source: config ?? "the built-in defaults")
+                    for: configuration.slos, source: config ?? "the built-in defaults")
                 if let output {
                     try writeTextFile(text, to: output)
                 } else {
@@ -64,7 +64,7 @@ struct SLOCommand: ParsableCommand {
                 let now = try evaluationTime(at)
                 let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
-                let slos = try LLMOpsWiring.slos(configuration)
+                let slos = configuration.slos
                 if slos.isEmpty { print("no SLOs configured (slos: in the configuration)") }
                 let evaluator = SLOEvaluator(
                     slos: slos, querier: database, lookback: configuration.storage.retention.samples)

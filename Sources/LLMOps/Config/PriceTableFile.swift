@@ -1,8 +1,8 @@
 import InfermonCore
+import InfermonYAML
 
-/// The contents of a price table file (`rules/pricing.yaml`), checked but not yet
-/// turned into the pricing module's types (the daemon's wiring does that), so the
-/// configuration module depends on no pipeline stage.
+/// A price table file (`rules/pricing.yaml`), read straight into `PriceTable`,
+/// each row's position kept for messages.
 ///
 /// ```yaml
 /// models:
@@ -12,42 +12,8 @@ import InfermonCore
 ///     prices:                              # USD per million tokens, oldest first
 ///       - {from: 2024-08-06, input: 2.50, cached_input: 1.25, output: 10.00}
 /// ```
-public struct PriceTableFile: Sendable, Equatable {
-    public struct Rates: Sendable, Equatable {
-        public var input: Double
-        public var output: Double
-        public var cachedInput: Double?
-        public var cacheWrite: Double?
-        public var reasoning: Double?
-    }
-
-    public struct Period: Sendable, Equatable {
-        /// Epoch milliseconds; nil when the first period has no date.
-        public var from: Timestamp?
-        public var rates: Rates
-        public var longContext: (aboveInputTokens: Int, rates: Rates)?
-
-        public static func == (lhs: Period, rhs: Period) -> Bool {
-            lhs.from == rhs.from && lhs.rates == rhs.rates
-                && lhs.longContext?.aboveInputTokens == rhs.longContext?.aboveInputTokens
-                && lhs.longContext?.rates == rhs.longContext?.rates
-        }
-    }
-
-    public struct Row: Sendable, Equatable {
-        /// Exact names; empty when the row is a regex.
-        public var names: [String]
-        public var regex: String?
-        public var provider: String
-        public var periods: [Period]
-        /// `file:line:col` of the row.
-        public var location: SourceLocation
-    }
-
-    public var rows: [Row]
-    public var file: String
-
-    public static func load(path: String) throws -> PriceTableFile {
+extension PriceTable {
+    public static func load(path: String) throws -> PriceTable {
         let text: String
         do { text = try readTextFile(path) } catch {
             throw InfermonError.io("cannot read price table \(path): \(error)")
@@ -56,26 +22,29 @@ public struct PriceTableFile: Sendable, Equatable {
     }
 
     /// Parses and checks a whole file; the first problem is thrown with its position.
-    public static func parse(text: String, file: String) throws -> PriceTableFile {
+    public static func parse(text: String, file: String) throws -> PriceTable {
         let root = try YAMLValue.parse(text, file: file)
         let top = try root.mapping(allowed: ["models"])
-        var rows: [Row] = []
-        var seen: [String: SourceLocation] = [:]
+        var entries: [PriceEntry] = []
+        var seen: [String: String] = [:]
         for item in try top.required("models").sequence() {
-            let row = try parseRow(item)
-            for name in row.names {
-                let key = row.provider + "\u{0}" + name
-                if let earlier = seen[key] {
-                    throw item.error("model \"\(name)\" of provider \(row.provider) is already priced at \(earlier)")
+            let entry = try parseRow(item)
+            if case .names(let names) = entry.pattern {
+                for name in names {
+                    let key = entry.provider + "\u{0}" + name
+                    if let earlier = seen[key] {
+                        throw item.error(
+                            "model \"\(name)\" of provider \(entry.provider) is already priced at \(earlier)")
+                    }
+                    seen[key] = entry.origin
                 }
-                seen[key] = row.location
             }
-            rows.append(row)
+            entries.append(entry)
         }
-        return PriceTableFile(rows: rows, file: file)
+        return try PriceTable(entries: entries)
     }
 
-    private static func parseRow(_ item: YAMLValue) throws -> Row {
+    private static func parseRow(_ item: YAMLValue) throws -> PriceEntry {
         let map = try item.mapping(allowed: ["name", "match", "provider", "prices"])
         var names: [String] = []
         var regex: String?
@@ -98,36 +67,39 @@ public struct PriceTableFile: Sendable, Equatable {
         let pricesValue = try map.required("prices")
         let periodValues = try pricesValue.sequence()
         guard !periodValues.isEmpty else { throw pricesValue.error("at least one price is needed") }
-        var periods: [Period] = []
+        var periods: [PricePeriod] = []
         for (index, value) in periodValues.enumerated() {
             let period = try parsePeriod(value)
             if index > 0 {
-                guard let from = period.from else {
+                guard let from = period.effectiveFrom else {
                     throw value.error("every price but the first needs an effective date (from)")
                 }
-                if let previous = periods[index - 1].from, from <= previous {
+                if let previous = periods[index - 1].effectiveFrom, from <= previous {
                     throw value.error("effective dates must increase: list prices oldest first")
                 }
             }
             periods.append(period)
         }
-        return Row(names: names, regex: regex, provider: provider, periods: periods, location: item.location)
+        return try PriceEntry(
+            pattern: try regex.map { .regex(try AnchoredRegex($0)) } ?? .names(names), provider: provider,
+            periods: periods, origin: item.location.description)
     }
 
-    private static func parsePeriod(_ value: YAMLValue) throws -> Period {
+    private static func parsePeriod(_ value: YAMLValue) throws -> PricePeriod {
         let rateKeys: Set<String> = ["input", "output", "cached_input", "cache_write", "reasoning"]
         let map = try value.mapping(allowed: rateKeys.union(["from", "long_context"]))
-        var period = Period(from: nil, rates: try parseRates(map, owner: value), longContext: nil)
-        if let from = map["from"] { period.from = try date(from) }
+        var period = PricePeriod(effectiveFrom: nil, prices: try parseRates(map, owner: value))
+        if let from = map["from"] { period.effectiveFrom = try date(from) }
         if let long = map["long_context"] {
             let longMap = try long.mapping(allowed: rateKeys.union(["above_input_tokens"]))
             let threshold = try longMap.required("above_input_tokens").int(in: 1...100_000_000)
-            period.longContext = (threshold, try parseRates(longMap, owner: long))
+            period.longContext = LongContextPrices(
+                aboveInputTokens: threshold, prices: try parseRates(longMap, owner: long))
         }
         return period
     }
 
-    private static func parseRates(_ map: YAMLMapping, owner: YAMLValue) throws -> Rates {
+    private static func parseRates(_ map: YAMLMapping, owner: YAMLValue) throws -> TokenPrices {
         func price(_ key: String) throws -> Double? {
             guard let value = map[key] else { return nil }
             let number = try value.double()
@@ -136,7 +108,7 @@ public struct PriceTableFile: Sendable, Equatable {
         }
         guard let input = try price("input") else { throw owner.error("missing required key \"input\"") }
         guard let output = try price("output") else { throw owner.error("missing required key \"output\"") }
-        return Rates(
+        return TokenPrices(
             input: input, output: output, cachedInput: try price("cached_input"), cacheWrite: try price("cache_write"),
             reasoning: try price("reasoning"))
     }
