@@ -95,7 +95,7 @@ let package = Package(
             name: "InfermonConfig",
             dependencies: [
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape",
+                "Scrape", "Alerting", "Query",
             ],
             swiftSettings: swiftSettings
         ),
@@ -291,7 +291,7 @@ let package = Package(
             name: "InfermonConfigTests",
             dependencies: [
                 "InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape",
+                "Scrape", "Alerting",
             ],
             swiftSettings: swiftSettings
         ),

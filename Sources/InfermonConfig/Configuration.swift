@@ -1,3 +1,4 @@
+import Alerting
 import Collectors
 import Detectors
 import InfermonCore
@@ -5,6 +6,7 @@ import Judge
 import LLMOps
 import Notify
 import Quality
+import Query
 import Scrape
 
 /// Everything `infermon serve` reads from its YAML file. Each section has
@@ -24,11 +26,22 @@ public struct Configuration: Sendable, Equatable {
     public var budgets: [Budget] = []
     public var slos: [ServiceLevelObjective] = []
     public var scrape = ScrapeConfig()
-    public var rules = RulesSection()
+    public var rules = RulesConfig()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 
     public init() {}
+
+    /// The rule engine's options: those of `rules`, with what other sections
+    /// decide: the link alerts carry back (`notifications.external_url`, or this
+    /// server) and the query limits of `server`.
+    public var ruleEvaluation: RuleEvaluationOptions {
+        var options = rules.evaluation
+        options.externalURL = notifications.externalURL.isEmpty ? "http://\(server.listen)" : notifications.externalURL
+        while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
+        options.queryLimits = QueryLimits(timeout: server.queryTimeout, maxSamples: server.maxSamplesPerQuery)
+        return options
+    }
 
     public struct StorageSection: Sendable, Equatable {
         /// nil means "$STATE_DIRECTORY/infermon.db, or ./infermon-data/infermon.db".

@@ -1,3 +1,4 @@
+import Alerting
 import Collectors
 import Detectors
 import InfermonCore
@@ -20,7 +21,7 @@ public enum ConfigurationLoader {
             allowed: Set([
                 "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
                 "slos", "scrape",
-            ]).union(RulesSection.keys))
+            ]).union(RulesConfig.keys))
         // Each section on its own, so one mistake does not hide the next.
         var problems = ProblemCollector()
         if let storage = top["storage"] { problems.check { config.storage = try parseStorage(storage) } }
@@ -46,7 +47,7 @@ public enum ConfigurationLoader {
         if let budgets = top["budgets"] { problems.check { config.budgets = try Budget.list(yaml: budgets) } }
         if let slos = top["slos"] { problems.check { config.slos = try ServiceLevelObjective.list(yaml: slos) } }
         if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeConfig(yaml: scrape) } }
-        problems.check { config.rules = try RulesSection.parse(top) }
+        problems.check { config.rules = try RulesConfig(yaml: top) }
         try problems.throwIfAny()
         for index in config.sources.indices { config.sources[index].timestamps = config.storage.timestamps }
         // The quality service keeps as many judge calls in flight as the judge allows.

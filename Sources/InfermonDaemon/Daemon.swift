@@ -1,3 +1,4 @@
+import Alerting
 import Collectors
 import InfermonConfig
 import InfermonCore
@@ -135,7 +136,10 @@ package struct Daemon {
                                 ),
                                 ("scrape jobs", current.scrape.jobs.map(\.name).joined(separator: ", ")),
                                 ("rule files", current.rules.ruleFiles.joined(separator: ", ")),
-                                ("evaluation interval", TimeParsing.formatDuration(current.rules.evaluationInterval)),
+                                (
+                                    "evaluation interval",
+                                    TimeParsing.formatDuration(current.rules.evaluation.defaultInterval)
+                                ),
                                 ("receivers", current.notifications.receivers.map(\.name).joined(separator: ", ")),
                             ]
                         }),

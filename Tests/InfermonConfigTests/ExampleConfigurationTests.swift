@@ -1,3 +1,4 @@
+import Alerting
 import Foundation
 import InfermonConfig
 import InfermonCore
@@ -75,7 +76,7 @@ struct ExampleConfigurationTests {
         #expect(!config.budgets.isEmpty)
         #expect(!config.slos.isEmpty)
         #expect(config.llmJudge != nil)
-        #expect(!config.rules.externalLabels.isEmpty)
+        #expect(!config.rules.evaluation.externalLabels.isEmpty)
     }
 
     @Test func documentsEveryKeyTheLoaderAccepts() throws {

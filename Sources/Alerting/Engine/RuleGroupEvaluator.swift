@@ -4,7 +4,7 @@ import Query
 import Templates
 
 /// How every group evaluates; fixed for the engine's life.
-public struct RuleEvaluationOptions: Sendable {
+public struct RuleEvaluationOptions: Sendable, Equatable {
     /// The interval of groups that set none (Prometheus's `evaluation_interval`, 1m).
     public var defaultInterval: Int64 = 60_000
     /// How often a firing alert is re-sent (Prometheus's `--rules.alert.resend-delay`, 1m).

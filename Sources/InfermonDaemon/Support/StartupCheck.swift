@@ -32,7 +32,7 @@ package enum StartupCheck {
         }
         problems.check { _ = try config.pricing.loadTable(logger: Logger(label: "infermon.check")) }
         problems.check { _ = try AlertingWiring.ruleGroups(config) }
-        if config.rules.ruleFiles != RulesSection.defaultRuleFiles {
+        if config.rules.ruleFiles != RulesConfig.defaultRuleFiles {
             let base = config.rules.baseDirectory(configFile: config.file)
             for pattern in config.rules.ruleFiles {
                 problems.check {

@@ -2,7 +2,6 @@ import Alerting
 import InfermonConfig
 import InfermonCore
 import Logging
-import Notify
 import Query
 import Store
 
@@ -16,27 +15,14 @@ package enum AlertingWiring {
             config.rules.ruleFiles, relativeTo: config.rules.baseDirectory(configFile: config.file))
     }
 
-    package static func options(_ config: Configuration) -> RuleEvaluationOptions {
-        var options = RuleEvaluationOptions()
-        options.defaultInterval = config.rules.evaluationInterval
-        options.externalLabels = Labels(config.rules.externalLabels)
-        options.externalURL =
-            config.notifications.externalURL.isEmpty
-            ? "http://\(config.server.listen)" : config.notifications.externalURL
-        while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
-        options.queryLimits = QueryLimits(
-            timeout: config.server.queryTimeout, maxSamples: config.server.maxSamplesPerQuery)
-        return options
-    }
-
     static func ruleManager(
         config: Configuration, groups: [RuleGroupDefinition], store: SQLiteStore, sink: (any AlertSink)?,
         clock: any WallClock, health: ComponentHealth? = nil
     ) -> RuleManager {
         var engineOptions = QueryOptions()
-        engineOptions.defaultSubqueryStep = config.rules.evaluationInterval
+        engineOptions.defaultSubqueryStep = config.rules.evaluation.defaultInterval
         return RuleManager(
-            groups: groups, options: options(config), querier: store, sketches: store,
+            groups: groups, options: config.ruleEvaluation, querier: store, sketches: store,
             appender: store, sink: sink, stateStore: store, engine: QueryEngine(options: engineOptions), clock: clock,
             health: health, logger: Logger(label: "infermon.rules"))
     }

@@ -52,7 +52,7 @@ public struct QueryOptions: Sendable {
 
 /// Per-call limits, so an HTTP handler can pass the configured values and a rule
 /// evaluator its own.
-public struct QueryLimits: Sendable {
+public struct QueryLimits: Sendable, Equatable {
     /// Milliseconds the evaluation may take before it fails with `InfermonError.timeout`.
     public var timeout: Int64?
     /// Most samples one query may load (selected raw samples plus subquery points)

@@ -131,7 +131,7 @@ struct AlertQualityScenario: Sendable {
         guard loaded.errors.isEmpty else { throw InfermonError.invalidInput("rule files: \(loaded.errors)") }
         let sink = FiringRecorder()
         let manager = RuleManager(
-            groups: loaded.groups, options: AlertingWiring.options(configuration), querier: store, sketches: store,
+            groups: loaded.groups, options: configuration.ruleEvaluation, querier: store, sketches: store,
             appender: store, sink: sink, stateStore: nil, clock: clock, logger: quiet)
         var time = start
         while time < end {
