@@ -19,7 +19,8 @@ struct BenchGroundednessCommand: ParsableCommand {
     @Option(help: "Hallucination threshold on the unsupported share (default: the scorer's).") var threshold: Double?
     @Option(help: "Largest word-count difference for a pair to count as length-matched.") var lengthTolerance = 1
     @Option(help: "Use only the first N pairs (0 = all).") var limit = 0
-    @Flag(help: "Leave the question out of the support (the service counts the prompt as support, so the default keeps it).") var noQuestion = false
+    @Flag(help: "Leave the question out of the support (the service counts the prompt as support; the default too).")
+    var noQuestion = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Option(help: "Print up to N hallucinated answers the scorer missed, to see why.") var showMisses = 0
 
