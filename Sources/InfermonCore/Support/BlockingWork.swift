@@ -6,13 +6,14 @@ import NIOPosix
 /// behind it, so such work goes to a pool of its own threads instead.
 ///
 /// The pool is fixed, so a burst of queries queues here rather than spawning a
-/// thread each (as `DispatchQueue.global()` would), and it is sized like the
-/// store's read connections (`StoreOptions.readConnections`, 4 by default): each
-/// running query holds one, so no thread waits for a connection while work
-/// that could use it queues. Writes keep the store's own serial queue.
+/// thread each (as `DispatchQueue.global()` would). It has twice as many threads
+/// as the store has read connections by default (`StoreOptions.readConnections`,
+/// 4): a query holds a connection only while it reads, not while it evaluates,
+/// so a short query can read while long ones evaluate instead of queueing
+/// behind them here. Writes keep the store's own serial queue.
 public enum BlockingWork {
     /// Threads in the pool.
-    public static let threads = 4
+    public static let threads = 8
 
     static let pool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: threads)
