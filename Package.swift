@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "InfermonCore", "CSQLite",
+                "InfermonCore", "InfermonYAML", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -95,7 +95,7 @@ let package = Package(
             name: "InfermonConfig",
             dependencies: [
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape", "Alerting", "Query",
+                "Scrape", "Alerting", "Query", "Store",
             ],
             swiftSettings: swiftSettings
         ),
@@ -291,7 +291,7 @@ let package = Package(
             name: "InfermonConfigTests",
             dependencies: [
                 "InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape", "Alerting",
+                "Scrape", "Alerting", "Store",
             ],
             swiftSettings: swiftSettings
         ),

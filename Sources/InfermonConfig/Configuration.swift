@@ -8,11 +8,12 @@ import Notify
 import Quality
 import Query
 import Scrape
+import Store
 
 /// Everything `infermon serve` reads from its YAML file. Each section has
 /// defaults, so an empty file (or none) gives a working daemon.
 public struct Configuration: Sendable, Equatable {
-    public var storage = StorageSection()
+    public var storage = StorageConfig()
     public var server = ServerSection()
     /// Collectors' own options; every source takes its time policy from `storage`.
     public var sources = FileSourceOptions.defaultSources
@@ -41,40 +42,6 @@ public struct Configuration: Sendable, Equatable {
         while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
         options.queryLimits = QueryLimits(timeout: server.queryTimeout, maxSamples: server.maxSamplesPerQuery)
         return options
-    }
-
-    public struct StorageSection: Sendable, Equatable {
-        /// nil means "$STATE_DIRECTORY/infermon.db, or ./infermon-data/infermon.db".
-        public var path: String?
-        public var rollupInterval: Int64 = 60_000
-        public var retention = RetentionSection()
-        public var retentionCheckInterval: Int64 = 300_000
-        /// How far ahead of this host's clock an event may be stamped (`storage.future_tolerance`).
-        public var futureTolerance: Int64 = TimestampPolicy.defaultFutureTolerance
-
-        public init() {}
-
-        /// The time policy every ingest path applies.
-        public var timestamps: TimestampPolicy { TimestampPolicy(futureTolerance: futureTolerance) }
-
-        /// The database path after applying the default rules.
-        public func resolvedPath(environment: [String: String]) -> String {
-            if let path { return path }
-            if let state = environment["STATE_DIRECTORY"], !state.isEmpty {
-                // systemd may pass several colon-separated directories; the first is ours.
-                let first = state.split(separator: ":").first.map(String.init) ?? state
-                return first + "/infermon.db"
-            }
-            return "./infermon-data/infermon.db"
-        }
-    }
-
-    public struct RetentionSection: Sendable, Equatable {
-        public var events: Int64 = 7 * 86_400_000
-        public var rollups: Int64 = 90 * 86_400_000
-        public var samples: Int64 = 90 * 86_400_000
-        public var deadLetters: Int64 = 14 * 86_400_000
-        public init() {}
     }
 
     public struct ServerSection: Sendable, Equatable {

@@ -7,6 +7,7 @@ import LLMOps
 import Notify
 import Quality
 import Scrape
+import Store
 
 /// Reads and validates a configuration file. Validation is all-or-nothing:
 /// nothing is half-applied, and every section's problems are reported together
@@ -24,7 +25,7 @@ public enum ConfigurationLoader {
             ]).union(RulesConfig.keys))
         // Each section on its own, so one mistake does not hide the next.
         var problems = ProblemCollector()
-        if let storage = top["storage"] { problems.check { config.storage = try parseStorage(storage) } }
+        if let storage = top["storage"] { problems.check { config.storage = try StorageConfig(yaml: storage) } }
         if let server = top["server"] { problems.check { config.server = try parseServer(server) } }
         if let sources = top["sources"] {
             problems.check { config.sources = try FileSourceOptions.list(yaml: sources) }
@@ -73,31 +74,6 @@ public enum ConfigurationLoader {
     /// As `load(path:)`: the profile names are Collectors' own now, so `profiles` is not needed.
     public static func load(path: String, profiles: [String]) throws -> Configuration { try load(path: path) }
 
-    private static func parseStorage(_ value: YAMLValue) throws -> Configuration.StorageSection {
-        let map = try value.mapping(allowed: [
-            "path", "rollup_interval", "retention", "retention_check_interval", "future_tolerance",
-        ])
-        var section = Configuration.StorageSection()
-        if let path = map["path"] { section.path = try path.filePath() }
-        if let interval = map["rollup_interval"] {
-            let millis = try interval.duration()
-            guard millis >= 1000, 86_400_000 % millis == 0 else {
-                throw interval.error("rollup_interval must be at least 1s and divide a day evenly")
-            }
-            section.rollupInterval = millis
-        }
-        if let check = map["retention_check_interval"] { section.retentionCheckInterval = try positive(check) }
-        if let tolerance = map["future_tolerance"] { section.futureTolerance = try tolerance.duration() }
-        if let retention = map["retention"] {
-            let fields = try retention.mapping(allowed: ["events", "rollups", "samples", "dead_letters"])
-            if let events = fields["events"] { section.retention.events = try positive(events) }
-            if let rollups = fields["rollups"] { section.retention.rollups = try positive(rollups) }
-            if let samples = fields["samples"] { section.retention.samples = try positive(samples) }
-            if let letters = fields["dead_letters"] { section.retention.deadLetters = try positive(letters) }
-        }
-        return section
-    }
-
     private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
         let map = try value.mapping(allowed: [
             "listen", "auth", "max_body_bytes", "ingest_queue_events", "query_timeout", "max_samples_per_query",
@@ -115,7 +91,7 @@ public enum ConfigurationLoader {
         }
         if let limit = map["max_body_bytes"] { section.maxBodyBytes = try limit.int(in: 1024...(1 << 30)) }
         if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
-        if let timeout = map["query_timeout"] { section.queryTimeout = try positive(timeout) }
+        if let timeout = map["query_timeout"] { section.queryTimeout = try timeout.positiveDuration() }
         if let samples = map["max_samples_per_query"] { section.maxSamplesPerQuery = try samples.int(in: 1...Int.max) }
         return section
     }
@@ -131,11 +107,5 @@ public enum ConfigurationLoader {
                 rawValue: try format.oneOf(Configuration.LogSection.Format.allCases.map(\.rawValue)))!
         }
         return section
-    }
-
-    private static func positive(_ value: YAMLValue) throws -> Int64 {
-        let millis = try value.duration()
-        guard millis > 0 else { throw value.error("must be longer than zero") }
-        return millis
     }
 }

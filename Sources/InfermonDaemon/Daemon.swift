@@ -190,11 +190,8 @@ package struct Daemon {
     ) throws -> SQLiteStore {
         let path = config.storage.resolvedPath(environment: environment)
         try makeParentDirectory(of: path)
-        let retention = RetentionPolicy(
-            events: config.storage.retention.events, rollups: config.storage.retention.rollups,
-            samples: config.storage.retention.samples, deadLetters: config.storage.retention.deadLetters)
         return try SQLiteStore(
-            path: path, options: StoreOptions(rollupInterval: config.storage.rollupInterval, retention: retention),
+            path: path, options: config.storage.options,
             health: health, logger: Logger(label: "infermon.store"))
     }
 

@@ -10,6 +10,9 @@ public struct RetentionService: Service {
     let clock: any WallClock
     let logger: Logger
 
+    /// How often retention runs unless configured (`storage.retention_check_interval`).
+    public static let defaultInterval: Int64 = 300_000
+
     public init(store: SQLiteStore, interval: Int64, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.store = store
         self.interval = interval

@@ -22,7 +22,7 @@ public struct RetentionPolicy: Sendable, Equatable {
     }
 }
 
-public struct StoreOptions: Sendable {
+public struct StoreOptions: Sendable, Equatable {
     /// Width of a rollup interval. Fixed when a store is created: a store keeps
     /// the interval it was made with, whatever a later config says.
     public var rollupInterval: Int64

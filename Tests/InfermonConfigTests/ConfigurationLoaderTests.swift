@@ -1,6 +1,7 @@
 import Collectors
 import InfermonConfig
 import InfermonCore
+import Store
 import Testing
 
 @Suite("Configuration loading")
@@ -59,9 +60,10 @@ struct ConfigurationLoaderTests {
               level: debug
               format: json
             """)
-        #expect(config.storage.path == "/data/i.db" && config.storage.rollupInterval == 30_000)
+        #expect(config.storage.path == "/data/i.db" && config.storage.options.rollupInterval == 30_000)
         #expect(
-            config.storage.retention.events == 3 * 86_400_000 && config.storage.retention.rollups == 400 * 86_400_000)
+            config.storage.options.retention.events == 3 * 86_400_000
+                && config.storage.options.retention.rollups == 400 * 86_400_000)
         #expect(config.storage.retentionCheckInterval == 60_000)
         #expect(try config.server.hostAndPort() == ("::1", 9500))
         let source = try #require(config.sources.first)

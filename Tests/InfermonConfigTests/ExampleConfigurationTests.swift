@@ -5,6 +5,7 @@ import InfermonCore
 import LLMOps
 import Notify
 import Scrape
+import Store
 import Testing
 
 /// `deploy/infermon.example.yaml` is the reference users copy from: as shipped

@@ -3,6 +3,7 @@ import InfermonConfig
 import InfermonCore
 import Logging
 import Metrics
+import Store
 
 /// One part of the daemon that can take a new configuration. `prepare`
 /// validates everything and does the expensive work (reading rule files,
@@ -90,8 +91,10 @@ package actor ReloadCoordinator {
         {
             changed.append("storage.path")
         }
-        if next.storage.rollupInterval != current.storage.rollupInterval { changed.append("storage.rollup_interval") }
-        if next.storage.futureTolerance != current.storage.futureTolerance {
+        if next.storage.options.rollupInterval != current.storage.options.rollupInterval {
+            changed.append("storage.rollup_interval")
+        }
+        if next.storage.timestamps != current.storage.timestamps {
             changed.append("storage.future_tolerance")
         }
         if next.server.listen != current.server.listen { changed.append("server.listen") }

@@ -2,6 +2,7 @@ import InfermonConfig
 import InfermonCore
 import LLMOps
 import Logging
+import Store
 
 /// Builds the LLMOps module's ingest stages and service from its own
 /// `pricing`, `budgets` and `slos` options. In `Daemon.make`:
@@ -23,7 +24,8 @@ package enum LLMOpsWiring {
         pricing: (any IngestStage)? = nil
     ) throws -> [any IngestStage] {
         let restored = try StageCounters.restore(
-            metrics: LLMOpsMetrics.stageCounters, from: querier, now: now, lookback: config.storage.retention.samples)
+            metrics: LLMOpsMetrics.stageCounters, from: querier, now: now,
+            lookback: config.storage.options.retention.samples)
         let pricing = try pricing ?? PricingStage(table: config.pricing.loadTable(logger: logger))
         return [
             pricing,
@@ -36,7 +38,7 @@ package enum LLMOpsWiring {
         config: Configuration, querier: any SeriesQuerier, sketches: any SketchQuerier, appender: any SampleAppender,
         clock: any WallClock = SystemWallClock(), logger: Logger
     ) throws -> LLMOpsService {
-        let lookback = config.storage.retention.rollups
+        let lookback = config.storage.options.retention.rollups
         var evaluators: [any SeriesEvaluator] = [
             SignalsEvaluator(sketches: sketches, querier: querier, options: .init(lookback: lookback))
         ]
@@ -46,7 +48,7 @@ package enum LLMOpsWiring {
         }
         if !config.slos.isEmpty {
             evaluators.append(
-                SLOEvaluator(slos: config.slos, querier: querier, lookback: config.storage.retention.samples))
+                SLOEvaluator(slos: config.slos, querier: querier, lookback: config.storage.options.retention.samples))
         }
         return LLMOpsService(evaluators: evaluators, appender: appender, clock: clock, logger: logger)
     }

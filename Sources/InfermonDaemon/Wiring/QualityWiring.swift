@@ -13,7 +13,7 @@ package enum QualityWiring {
         -> SecurityStage
     {
         let totals = try SecurityStage.restoreTotals(
-            from: store, now: clock.now(), lookback: config.storage.retention.samples)
+            from: store, now: clock.now(), lookback: config.storage.options.retention.samples)
         return SecurityStage(
             scanner: SecurityScanner(options: config.quality.scanners), clock: clock, restoredTotals: totals)
     }
@@ -24,7 +24,7 @@ package enum QualityWiring {
     ) throws -> QualityService? {
         guard config.quality.enabled else { return nil }
         let counters = try QualityService.restoreCounters(
-            from: store, now: clock.now(), lookback: config.storage.retention.samples)
+            from: store, now: clock.now(), lookback: config.storage.options.retention.samples)
         return QualityService(
             options: config.quality.options, store: store, appender: store,
             llmJudge: try config.llmJudge.map { try llmJudge($0, environment: environment, clock: clock) },

@@ -39,7 +39,7 @@ struct BudgetCommand: ParsableCommand {
                 if budgets.isEmpty { print("no budgets configured (budgets: in the configuration)") }
                 let evaluator = BudgetEvaluator(
                     budgets: budgets, querier: database,
-                    options: .init(lookback: configuration.storage.retention.rollups))
+                    options: .init(lookback: configuration.storage.options.retention.rollups))
                 print(
                     "budget".padding(20) + "period".padding(8) + "limit".leftPadding(12) + "spent".leftPadding(12)
                         + "used".leftPadding(9) + "forecast".leftPadding(12) + "of limit".leftPadding(10) + "  method")

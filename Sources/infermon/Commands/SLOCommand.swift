@@ -67,7 +67,7 @@ struct SLOCommand: ParsableCommand {
                 let slos = configuration.slos
                 if slos.isEmpty { print("no SLOs configured (slos: in the configuration)") }
                 let evaluator = SLOEvaluator(
-                    slos: slos, querier: database, lookback: configuration.storage.retention.samples)
+                    slos: slos, querier: database, lookback: configuration.storage.options.retention.samples)
                 let windows = BurnRateWindow.allCases
                 print("SLO".padding(24) + windows.map { $0.rawValue.leftPadding(8) }.joined() + "  budget left")
                 for slo in slos {

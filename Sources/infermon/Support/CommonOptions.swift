@@ -2,6 +2,7 @@ import ArgumentParser
 import Collectors
 import InfermonConfig
 import InfermonCore
+import Store
 
 /// Options every command that touches the store shares.
 struct StoreOptionsGroup: ParsableArguments {
