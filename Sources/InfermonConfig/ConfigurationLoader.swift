@@ -9,9 +9,11 @@ import Quality
 import Scrape
 import Store
 
-/// Reads and validates a configuration file. Validation is all-or-nothing:
-/// nothing is half-applied, and every section's problems are reported together
-/// (`ConfigurationProblems`), each with its file:line:col.
+/// Reads and validates a configuration file. Each section is decoded by the
+/// module that owns it, into that module's own options; the loader composes
+/// them and sets what one section decides for another. Validation is
+/// all-or-nothing: nothing is half-applied, and every section's problems are
+/// reported together (`ConfigurationProblems`), each with its file:line:col.
 public enum ConfigurationLoader {
     public static func load(text: String, file: String) throws -> Configuration {
         let root = try YAMLValue.parse(text, file: file)
@@ -50,8 +52,9 @@ public enum ConfigurationLoader {
         if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeConfig(yaml: scrape) } }
         problems.check { config.rules = try RulesConfig(yaml: top) }
         try problems.throwIfAny()
+        // What crosses sections: every file source applies the storage time policy,
+        // and the quality service keeps as many judge calls in flight as the judge allows.
         for index in config.sources.indices { config.sources[index].timestamps = config.storage.timestamps }
-        // The quality service keeps as many judge calls in flight as the judge allows.
         if let judge = config.llmJudge { config.quality.options.llmConcurrency = judge.concurrency }
         return config
     }
@@ -65,14 +68,6 @@ public enum ConfigurationLoader {
         }
         return try load(text: text, file: path)
     }
-
-    /// As `load(text:file:)`: the profile names are Collectors' own now, so `profiles` is not needed.
-    public static func load(text: String, file: String, profiles: [String]) throws -> Configuration {
-        try load(text: text, file: file)
-    }
-
-    /// As `load(path:)`: the profile names are Collectors' own now, so `profiles` is not needed.
-    public static func load(path: String, profiles: [String]) throws -> Configuration { try load(path: path) }
 
     private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
         let map = try value.mapping(allowed: [

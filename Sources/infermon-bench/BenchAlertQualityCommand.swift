@@ -28,7 +28,7 @@ struct BenchAlertQuality: AsyncParsableCommand {
     @Option(help: "Rule files under rules/, comma-separated.") var rules = "serving.rules.yaml,slo.yaml"
 
     func run() async throws {
-        var config = try ConfigurationLoader.load(path: root + "/deploy/infermon.example.yaml", profiles: ["native"])
+        var config = try ConfigurationLoader.load(path: root + "/deploy/infermon.example.yaml")
         config.pricing.path = root + "/rules/pricing.yaml"
         let scenario = AlertQualityScenario(
             start: 1_906_502_400_000,  // 2030-06-01 00:00 UTC: a manual clock, never the wall clock

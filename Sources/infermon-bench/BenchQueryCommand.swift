@@ -90,7 +90,7 @@ extension BenchCommand {
         func run() throws {
             var configuration =
                 try config.map {
-                    try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue))
+                    try ConfigurationLoader.load(path: $0)
                 }
                 ?? Configuration()
             if let db { configuration.storage.path = db }

@@ -23,7 +23,7 @@ struct BenchStages: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Price table.", valueName: "file")) var pricing = "rules/pricing.yaml"
 
     func run() async throws {
-        let configuration = try ConfigurationLoader.load(path: config, profiles: ProfileKind.allCases.map(\.rawValue))
+        let configuration = try ConfigurationLoader.load(path: config)
         let table = try PriceTable.load(path: pricing)
         let slos = configuration.slos
         var generator = TrafficGenerator(dayStart: 1_790_000_000_000, baseRate: 100, seed: 11)

@@ -64,11 +64,11 @@ enum FuzzTargets {
         },
         FuzzTarget(
             name: "config",
-            feeds: "a configuration file: ConfigurationLoader.load(text:file:profiles:)"
+            feeds: "a configuration file: ConfigurationLoader.load(text:file:)"
         ) { bytes in
             guard let text = String(validating: bytes, as: UTF8.self) else { return }
             _ = try? ConfigurationLoader.load(
-                text: text, file: "infermon.yaml", profiles: ProfileKind.allCases.map(\.rawValue))
+                text: text, file: "infermon.yaml")
         },
         FuzzTarget(
             name: "dashboard",

@@ -6,10 +6,8 @@ import Testing
 
 @Suite("Configuration loading")
 struct ConfigurationLoaderTests {
-    static let profiles = ["native", "openai", "otel-genai", "litellm"]
-
     func load(_ text: String) throws -> Configuration {
-        try ConfigurationLoader.load(text: text, file: "infermon.yaml", profiles: Self.profiles)
+        try ConfigurationLoader.load(text: text, file: "infermon.yaml")
     }
 
     func error(_ text: String) -> InfermonError? {

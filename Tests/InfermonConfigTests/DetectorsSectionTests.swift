@@ -23,7 +23,7 @@ import Testing
                   change_point: {k: 0.25, h: 10, warmup: 30, min_scale: 0.02}
                   judge_score_feature: grade
                   max_events_per_model: 5000
-                """, file: "test.yaml", profiles: ["native"])
+                """, file: "test.yaml")
         let section = config.detectors
         #expect(section.interval == 30_000)
         #expect(section.window == 7_200_000)
@@ -43,8 +43,7 @@ import Testing
 
     @Test func fixedReferenceAndDefaults() throws {
         let config = try ConfigurationLoader.load(
-            text: "detectors:\n  reference: {from: 2026-01-01T00:00:00Z, to: 2026-01-08T00:00:00Z}\n", file: "t.yaml",
-            profiles: ["native"])
+            text: "detectors:\n  reference: {from: 2026-01-01T00:00:00Z, to: 2026-01-08T00:00:00Z}\n", file: "t.yaml")
         #expect(config.detectors.reference == .fixed(from: 1_767_225_600_000, through: 1_767_830_400_000))
         #expect(Configuration().detectors == DetectorOptions())
         #expect(DetectorOptions().reference == .previousPeriod(length: 86_400_000))
@@ -53,7 +52,7 @@ import Testing
     @Test func errorsPointAtTheValue() {
         do {
             _ = try ConfigurationLoader.load(
-                text: "detectors:\n  tests:\n    latency: kolmogorov\n", file: "bad.yaml", profiles: ["native"])
+                text: "detectors:\n  tests:\n    latency: kolmogorov\n", file: "bad.yaml")
             Issue.record("accepted an unknown test")
         } catch let error as InfermonError {
             #expect(error.description.contains("bad.yaml:3"))
@@ -63,10 +62,10 @@ import Testing
         }
         #expect(throws: InfermonError.self) {
             try ConfigurationLoader.load(
-                text: "detectors:\n  reference: {previous: 1h, baseline: x}\n", file: "b.yaml", profiles: ["native"])
+                text: "detectors:\n  reference: {previous: 1h, baseline: x}\n", file: "b.yaml")
         }
         #expect(throws: InfermonError.self) {
-            try ConfigurationLoader.load(text: "detectors:\n  alpha: 2\n", file: "b.yaml", profiles: ["native"])
+            try ConfigurationLoader.load(text: "detectors:\n  alpha: 2\n", file: "b.yaml")
         }
     }
 }

@@ -17,7 +17,6 @@ struct ExampleConfigurationTests {
     static let path = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("deploy/infermon.example.yaml").path
-    static let profiles = ["native", "openai", "otel-genai", "litellm"]
 
     /// The file with its disabled blocks turned on, as the header tells an operator:
     /// a block starts at `#key:` and goes on while lines have a `#` in that column.
@@ -46,13 +45,13 @@ struct ExampleConfigurationTests {
 
     static func loadEnabled() throws -> Configuration {
         try YAMLValue.$environment.withValue([:]) {
-            try ConfigurationLoader.load(text: try enabledText(), file: path, profiles: profiles)
+            try ConfigurationLoader.load(text: try enabledText(), file: path)
         }
     }
 
     @Test func asShippedNeedsNoSecretsOrHostsOfYours() throws {
         let config = try YAMLValue.$environment.withValue([:]) {
-            try ConfigurationLoader.load(path: Self.path, profiles: Self.profiles)
+            try ConfigurationLoader.load(path: Self.path)
         }
         #expect(!config.notifications.isEnabled)
         #expect(config.llmJudge == nil)
@@ -62,7 +61,7 @@ struct ExampleConfigurationTests {
         #expect(config.server.tokenFile == base + "./token")
         #expect(config.pricing.path == base + "rules/pricing.yaml")
         let credentials = try YAMLValue.$environment.withValue(["CREDENTIALS_DIRECTORY": "/run/credentials/x"]) {
-            try ConfigurationLoader.load(path: Self.path, profiles: Self.profiles)
+            try ConfigurationLoader.load(path: Self.path)
         }
         #expect(credentials.server.tokenFile == "/run/credentials/x/token")
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite("LLMOps configuration")
 struct LLMOpsConfigTests {
     static func load(_ text: String) throws -> Configuration {
-        try ConfigurationLoader.load(text: text, file: "test.yaml", profiles: ["native"])
+        try ConfigurationLoader.load(text: text, file: "test.yaml")
     }
 
     static func location(_ body: () throws -> Void) -> String? {

@@ -43,7 +43,7 @@ import Testing
         """
 
     @Test func parsesTheWholeSection() throws {
-        let config = try ConfigurationLoader.load(text: Self.example, file: "infermon.yaml", profiles: ["native"])
+        let config = try ConfigurationLoader.load(text: Self.example, file: "infermon.yaml")
         let section = config.notifications
         #expect(section.isEnabled)
         #expect(section.externalURL == "http://infermon.example:9464")
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func secretsComeFromTheEnvironmentAndNamedErrorsPointAtTheKey() throws {
-        let config = try ConfigurationLoader.load(text: Self.example, file: "infermon.yaml", profiles: ["native"])
+        let config = try ConfigurationLoader.load(text: Self.example, file: "infermon.yaml")
         let secret = try #require(config.notifications.receivers[0].integrations[0].secret)
         #expect(try secret.resolve(environment: ["HOOK_SECRET": "whsec_abc"]) == "whsec_abc")
         do {
@@ -102,7 +102,7 @@ import Testing
     ])
     func errorsCarryFileLineAndColumn(text: String, location: String, message: String) {
         do {
-            _ = try ConfigurationLoader.load(text: text, file: "infermon.yaml", profiles: ["native"])
+            _ = try ConfigurationLoader.load(text: text, file: "infermon.yaml")
             Issue.record("expected an error for \(text)")
         } catch let error as InfermonError {
             #expect(error.location?.description == location, "\(error)")

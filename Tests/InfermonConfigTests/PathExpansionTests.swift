@@ -9,8 +9,7 @@ struct PathExpansionTests {
     static func tokenFile(_ value: String, environment: [String: String]) throws -> String? {
         try YAMLValue.$environment.withValue(environment) {
             try ConfigurationLoader.load(
-                text: "server:\n  auth:\n    token_file: \"\(value)\"\n", file: "/etc/infermon/infermon.yaml",
-                profiles: ["native"]
+                text: "server:\n  auth:\n    token_file: \"\(value)\"\n", file: "/etc/infermon/infermon.yaml"
             ).server.tokenFile
         }
     }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct QualitySectionTests {
     @Test func defaultsWithoutASection() throws {
-        let config = try ConfigurationLoader.load(text: "", file: "c.yaml", profiles: ["native"])
+        let config = try ConfigurationLoader.load(text: "", file: "c.yaml")
         #expect(config.quality.enabled)
         #expect(config.quality.options.sampler.defaultRate == 0.05)
         #expect(config.llmJudge == nil)
@@ -40,7 +40,7 @@ import Testing
                 price_per_million_output_tokens: 1.5
               scanners: {exfiltration: false, allowed_hosts: [Docs.Example.com]}
             """
-        let config = try ConfigurationLoader.load(text: text, file: "c.yaml", profiles: ["native"])
+        let config = try ConfigurationLoader.load(text: text, file: "c.yaml")
         let quality = config.quality.options
         #expect(quality.sampler.defaultRate == 0.1)
         #expect(quality.sampler.rules.count == 2)
@@ -70,7 +70,7 @@ import Testing
     ])
     func rejectsMistakesWithTheirPosition(_ text: String, _ message: String) {
         do {
-            _ = try ConfigurationLoader.load(text: text, file: "c.yaml", profiles: ["native"])
+            _ = try ConfigurationLoader.load(text: text, file: "c.yaml")
             Issue.record("accepted: \(text)")
         } catch let error as InfermonError {
             #expect(error.description.contains(message), "\(error)")

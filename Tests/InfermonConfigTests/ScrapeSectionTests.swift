@@ -6,7 +6,7 @@ import Testing
 @Suite("Scrape configuration")
 struct ScrapeSectionTests {
     func load(_ text: String) throws -> Configuration {
-        try ConfigurationLoader.load(text: text, file: "/etc/infermon/infermon.yaml", profiles: ["native"])
+        try ConfigurationLoader.load(text: text, file: "/etc/infermon/infermon.yaml")
     }
 
     func error(_ text: String) -> InfermonError? {

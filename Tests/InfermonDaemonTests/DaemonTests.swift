@@ -26,7 +26,7 @@ import Testing
             paths: [\(directory.file("logs/*.jsonl"))]
             poll_interval: 50ms
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let config = try ConfigurationLoader.load(path: configPath, profiles: ["native"])
+        let config = try ConfigurationLoader.load(path: configPath)
 
         let daemon = try Daemon.make(config: config, configPath: configPath, environment: [:])
         let running = Task { try await daemon.run() }

@@ -33,7 +33,7 @@ struct DemoDayTests {
 
     static func configuration() throws -> Configuration {
         var config = try ConfigurationLoader.load(
-            path: SLORuleTests.root + "/deploy/infermon.example.yaml", profiles: ["native"])
+            path: SLORuleTests.root + "/deploy/infermon.example.yaml")
         config.pricing.path = SLORuleTests.root + "/rules/pricing.yaml"
         return config
     }

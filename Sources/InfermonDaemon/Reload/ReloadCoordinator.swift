@@ -51,7 +51,7 @@ package actor ReloadCoordinator {
         do {
             let next =
                 try configPath.map {
-                    try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue))
+                    try ConfigurationLoader.load(path: $0)
                 }
                 ?? Configuration()
             try checkRestartOnlyKeys(next)

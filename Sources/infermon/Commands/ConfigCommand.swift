@@ -36,7 +36,7 @@ struct ConfigCommand: ParsableCommand {
             do {
                 configuration =
                     try file.map {
-                        try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue))
+                        try ConfigurationLoader.load(path: $0)
                     }
                     ?? Configuration()
             } catch {

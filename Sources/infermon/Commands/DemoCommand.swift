@@ -42,7 +42,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             let configuration =
                 try config.map {
-                    try ConfigurationLoader.load(path: $0, profiles: ["native", "openai", "otel-genai", "litellm"])
+                    try ConfigurationLoader.load(path: $0)
                 }
                 ?? Configuration()
             LogSetup.bootstrap(level: configuration.log.level, json: configuration.log.format == .json)

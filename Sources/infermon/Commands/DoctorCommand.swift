@@ -69,7 +69,7 @@ struct DoctorCommand: AsyncParsableCommand {
         var configuration: Configuration?
         do {
             configuration =
-                try path.map { try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue)) }
+                try path.map { try ConfigurationLoader.load(path: $0) }
                 ?? Configuration()
             report(.ok("config", "\(path ?? "built-in defaults (no --config, no \(Self.defaultConfig))") loads"))
         } catch let problems as ConfigurationProblems {

@@ -109,7 +109,7 @@ func evaluationTime(_ text: String?) throws -> Timestamp {
 }
 
 func loadConfiguration(_ path: String?) throws -> Configuration {
-    try path.map { try ConfigurationLoader.load(path: $0, profiles: ["native", "openai", "otel-genai", "litellm"]) }
+    try path.map { try ConfigurationLoader.load(path: $0) }
         ?? Configuration()
 }
 

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration =
                 try config.map {
-                    try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue))
+                    try ConfigurationLoader.load(path: $0)
                 }
                 ?? Configuration()
         } catch {

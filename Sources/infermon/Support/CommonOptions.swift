@@ -21,7 +21,7 @@ struct StoreOptionsGroup: ParsableArguments {
 
     func loadConfiguration() throws -> Configuration {
         var configuration =
-            try config.map { try ConfigurationLoader.load(path: $0, profiles: ProfileKind.allCases.map(\.rawValue)) }
+            try config.map { try ConfigurationLoader.load(path: $0) }
             ?? Configuration()
         if let db { configuration.storage.path = db }
         return configuration
