@@ -1,5 +1,6 @@
 import Foundation
 import InfermonCore
+import NIOPosix
 
 #if canImport(Glibc)
     import Glibc
@@ -12,8 +13,8 @@ import InfermonCore
 /// dies fails the next call instead of raising SIGPIPE.
 ///
 /// One page (target) is opened and attached to; `navigate`, `evaluate` and
-/// `click` act on it. Calls are meant for one test at a time; waiting for the
-/// browser suspends (polling the socket) rather than blocking a thread.
+/// `click` act on it. Calls are meant for one test at a time; they are async,
+/// and waiting for the browser holds no thread of the cooperative pool.
 public final class HeadlessChromium: @unchecked Sendable {
     /// `chromium` (Debian), or the other usual names, on `$PATH`.
     public static var executable: String? {
@@ -223,8 +224,10 @@ public final class HeadlessChromium: @unchecked Sendable {
         }
     }
 
-    /// The next message; between reads it polls the socket without blocking and
-    /// sleeps (suspending) 5 ms while the browser has nothing to say.
+    /// The next message. Waiting for the browser to write blocks a thread of
+    /// NIO's thread pool in `poll`, never one of the cooperative pool, and
+    /// returns as soon as there is something to read (a reply that came late by
+    /// a sleep between polls would widen every race with a navigation).
     private func receive(until deadline: UInt64, waitingFor method: String) async throws -> [String: Any] {
         while true {
             if let end = buffer.firstIndex(of: 0) {
@@ -235,13 +238,13 @@ public final class HeadlessChromium: @unchecked Sendable {
             }
             let now = monotonicNanoseconds()
             guard now < deadline else { throw InfermonError.timeout("chromium did not answer \(method)") }
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 0)
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else {
-                try await Task.sleep(for: .milliseconds(5))
-                continue
+            let socket = socket
+            let timeout = Int32(min(1000, (deadline - now) / 1_000_000 + 1))
+            let ready = try await NIOThreadPool.singleton.runIfActive {
+                var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                return poll(&descriptor, 1, timeout) > 0
             }
+            guard ready else { continue }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let count = read(socket, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }

@@ -1,5 +1,7 @@
+import Foundation
 import InfermonCore
 import InfermonTesting
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -114,13 +116,17 @@ struct SystemdTests {
 }
 
 /// A bound unix datagram socket collecting what a daemon sends to `NOTIFY_SOCKET`.
-final class NotifySocket {
+/// A thread of its own receives the datagrams as they come: the kernel queues
+/// only a few per socket (`net.unix.max_dgram_qlen`, 10 by default) and then
+/// blocks the sender, so a test task that waits a while for a thread of the
+/// busy cooperative pool would otherwise hold up the daemon's watchdog pings.
+final class NotifySocket: Sendable {
     let path: String
-    let descriptor: Int32
+    private let inbox: Inbox
 
     init(path: String) throws {
         self.path = path
-        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard descriptor >= 0 else { throw InfermonError.io("socket") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -132,19 +138,47 @@ final class NotifySocket {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard result == 0 else { throw InfermonError.io("bind \(path): \(String(cString: strerror(errno)))") }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw InfermonError.io("bind \(path): \(reason)")
+        }
+        let inbox = Inbox(descriptor: descriptor)
+        self.inbox = inbox
+        Thread.detachNewThread { inbox.receiveUntilClosed() }
     }
 
-    deinit { close(descriptor) }
+    deinit { inbox.closed.store(true, ordering: .releasing) }
 
-    /// Every datagram waiting, without blocking.
+    /// Every datagram received since the last call, without blocking.
     func drain() -> [String] {
-        var messages: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { return messages }
-            messages.append(String(decoding: buffer[0..<count], as: UTF8.self))
+        inbox.messages.withLock { messages in
+            defer { messages = [] }
+            return messages
+        }
+    }
+
+    private final class Inbox: Sendable {
+        let descriptor: Int32
+        let messages = Mutex<[String]>([])
+        let closed = Atomic<Bool>(false)
+
+        init(descriptor: Int32) { self.descriptor = descriptor }
+
+        /// Receives until `closed` is set (seen within 100 ms), then closes the socket.
+        func receiveUntilClosed() {
+            defer { close(descriptor) }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !closed.load(ordering: .acquiring) {
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, 100) > 0 else { continue }
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                    if count <= 0 { break }
+                    let message = String(decoding: buffer[0..<count], as: UTF8.self)
+                    messages.withLock { $0.append(message) }
+                }
+            }
         }
     }
 }
