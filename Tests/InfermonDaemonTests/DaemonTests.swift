@@ -31,9 +31,9 @@ import Testing
         let daemon = try Daemon.make(config: config, configPath: configPath, environment: [:])
         let running = Task { try await daemon.run() }
         defer { running.cancel() }
-        let ready = try await Self.within(seconds: 20) { daemon.readiness.current.ready }
+        let ready = try await Self.within(seconds: 60) { daemon.readiness.current.ready }
         #expect(ready)
-        let stored = try await Self.within(seconds: 20) {
+        let stored = try await Self.within(seconds: 60) {
             let result = try ReadOnlySQL(path: daemon.store.path).query("SELECT count(*) FROM events")
             return result.rows.first?.first == .integer(1)
         }
