@@ -38,7 +38,11 @@ import Testing
             return result.rows.first?.first == .integer(1)
         }
         #expect(stored)
-        #expect(daemon.readiness.components.contains { $0.component == "source:app" && $0.up })
+        // The source reports itself up on its next health pass, which may come after the store.
+        let sourceUp = try await Self.within(seconds: 60) {
+            daemon.readiness.components.contains { $0.component == "source:app" && $0.up }
+        }
+        #expect(sourceUp, "\(daemon.readiness.components)")
 
         running.cancel()
         _ = try? await running.value
