@@ -13,6 +13,8 @@ import Store
 /// Everything `infermon serve` reads from its YAML file. Each section has
 /// defaults, so an empty file (or none) gives a working daemon.
 public struct Configuration: Sendable, Equatable {
+    /// `global:`: external labels and the replica label, read by every stage that talks outward.
+    public var global = GlobalConfig()
     public var storage = StorageConfig()
     public var server = ServerSection()
     /// Collectors' own options; every source takes its time policy from `storage`.
@@ -34,10 +36,12 @@ public struct Configuration: Sendable, Equatable {
     public init() {}
 
     /// The rule engine's options: those of `rules`, with what other sections
-    /// decide: the link alerts carry back (`notifications.external_url`, or this
-    /// server) and the query limits of `server`.
+    /// decide: the external labels of `global` but its replica label (which
+    /// must not reach alerts, see `GlobalConfig`), the link alerts carry back
+    /// (`notifications.external_url`, or this server) and the query limits of `server`.
     public var ruleEvaluation: RuleEvaluationOptions {
         var options = rules.evaluation
+        options.externalLabels = global.alertLabels
         options.externalURL = notifications.externalURL.isEmpty ? "http://\(server.listen)" : notifications.externalURL
         while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
         options.queryLimits = QueryLimits(timeout: server.queryTimeout, maxSamples: server.maxSamplesPerQuery)

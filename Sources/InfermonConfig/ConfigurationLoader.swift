@@ -22,11 +22,12 @@ public enum ConfigurationLoader {
         if root.isNull { return config }
         let top = try root.mapping(
             allowed: Set([
-                "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing", "budgets",
-                "slos", "scrape",
+                "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing",
+                "budgets", "slos", "scrape",
             ]).union(RulesConfig.keys))
         // Each section on its own, so one mistake does not hide the next.
         var problems = ProblemCollector()
+        if let global = top["global"] { problems.check { config.global = try GlobalConfig(yaml: global) } }
         if let storage = top["storage"] { problems.check { config.storage = try StorageConfig(yaml: storage) } }
         if let server = top["server"] { problems.check { config.server = try parseServer(server) } }
         if let sources = top["sources"] {

@@ -167,6 +167,11 @@ public struct YAMLValue {
         return String(file[...slash]) + text
     }
 
+    /// A string with `${NAME}` and `${NAME:-default}` replaced as in `filePath()`,
+    /// for the few values meant to differ per host while the file is shared
+    /// (external labels, as Prometheus's `expand-external-labels`).
+    public func expandedString() throws -> String { try expandingVariables(try string()) }
+
     /// Variables for `${NAME}` in paths; nil reads the process environment. Set in tests.
     @TaskLocal public static var environment: [String: String]?
 

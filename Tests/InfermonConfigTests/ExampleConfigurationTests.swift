@@ -76,7 +76,8 @@ struct ExampleConfigurationTests {
         #expect(!config.budgets.isEmpty)
         #expect(!config.slos.isEmpty)
         #expect(config.llmJudge != nil)
-        #expect(!config.rules.evaluation.externalLabels.isEmpty)
+        #expect(!config.global.externalLabels.isEmpty)
+        #expect(!config.ruleEvaluation.externalLabels.isEmpty)
     }
 
     @Test func documentsEveryKeyTheLoaderAccepts() throws {

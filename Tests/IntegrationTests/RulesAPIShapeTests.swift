@@ -59,7 +59,8 @@ struct RulesAPIShapeTests {
             sources: []
             rule_files: [shapes.rules.yaml]
             evaluation_interval: 1s
-            external_labels: {cluster: c1}
+            global:
+              external_labels: {cluster: c1}
             """, to: directory.file("infermon.yaml"))
         let child = try ChildProcess(
             executable: ChildProcess.infermonBinary(),

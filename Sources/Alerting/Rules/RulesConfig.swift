@@ -3,10 +3,9 @@ import InfermonYAML
 
 /// The rule engine's keys, at the top level as in Prometheus's own
 /// configuration: `rule_files` (globs, relative to the configuration file's
-/// directory), `evaluation_interval` (for groups that set none) and
-/// `external_labels` (added to alerts sent to notification, and the
-/// templates' `$externalLabels`), decoded into `RuleEvaluationOptions` with
-/// its defaults.
+/// directory) and `evaluation_interval` (for groups that set none), decoded
+/// into `RuleEvaluationOptions` with its defaults. External labels are the
+/// daemon's, in `global:`; the configuration adds them.
 public struct RulesConfig: Sendable, Equatable {
     /// By default, the shipped rules next to the configuration (or in the working
     /// directory): `*.rules.yaml`, and the budget and SLO rules (`slo.yaml` is
@@ -14,14 +13,14 @@ public struct RulesConfig: Sendable, Equatable {
     public static let defaultRuleFiles = ["rules/*.rules.yaml", "rules/budgets.yaml", "rules/slo.yaml"]
 
     public var ruleFiles: [String] = RulesConfig.defaultRuleFiles
-    /// The interval and external labels set here; the external URL and query
+    /// The interval set here; the external labels, external URL and query
     /// limits come from other sections, which the configuration adds.
     public var evaluation = RuleEvaluationOptions()
 
     public init() {}
 
     /// The top-level keys read here.
-    public static let keys: Set<String> = ["rule_files", "evaluation_interval", "external_labels"]
+    public static let keys: Set<String> = ["rule_files", "evaluation_interval"]
 
     /// Reads the keys it owns from the top-level mapping.
     public init(yaml top: YAMLMapping) throws {
@@ -32,16 +31,6 @@ public struct RulesConfig: Sendable, Equatable {
             let millis = try interval.duration()
             guard millis >= 100 else { throw interval.error("evaluation_interval must be at least 100ms") }
             evaluation.defaultInterval = millis
-        }
-        if let labels = top["external_labels"] {
-            var external: [String: String] = [:]
-            for (name, value) in try labels.entries() {
-                guard PrometheusNames.isLabelName(name), name != Labels.metricName else {
-                    throw value.error("\"\(name)\" is not a valid label name")
-                }
-                external[name] = try value.string()
-            }
-            evaluation.externalLabels = Labels(external)
         }
     }
 
