@@ -243,6 +243,43 @@ enum Migrations {
             updated_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 9: truth labels (gold verdicts, delayed ground truth) joined to events by request id,
+        // the judgments' request ids to join them on, and per-route scorer calibrations.
+        """
+        CREATE TABLE truth_labels (
+            request_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            source TEXT NOT NULL,
+            value ANY,
+            received_at INTEGER NOT NULL,
+            PRIMARY KEY (request_id, name, source)
+        ) WITHOUT ROWID;
+        CREATE INDEX truth_labels_received ON truth_labels (received_at);
+        CREATE INDEX judgments_request ON judgments (request_id);
+        CREATE TABLE score_calibrations (
+            model TEXT NOT NULL,
+            route TEXT NOT NULL,
+            document TEXT NOT NULL,
+            fitted_at INTEGER NOT NULL,
+            PRIMARY KEY (model, route)
+        ) WITHOUT ROWID;
+        """,
+        // 10: remote write: compressed batches waiting for each endpoint, and each endpoint's
+        // cursor (every sample stamped before it is queued), changed in one transaction.
+        """
+        CREATE TABLE remote_write_queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            endpoint TEXT NOT NULL,
+            samples INTEGER NOT NULL,
+            highest_ts INTEGER NOT NULL,
+            body BLOB NOT NULL
+        );
+        CREATE INDEX remote_write_queue_endpoint ON remote_write_queue (endpoint, id);
+        CREATE TABLE remote_write_cursors (
+            endpoint TEXT PRIMARY KEY,
+            cursor INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { steps.count }
