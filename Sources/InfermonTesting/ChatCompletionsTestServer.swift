@@ -32,20 +32,26 @@ public final class ChatCompletionsTestServer: Sendable {
     }
 
     private let box: Box
-    private let server: LoopbackHTTPServer
+    private let server: TestHTTPServer
 
-    public init(script: [Behavior] = [], fallback: Behavior = .verdict("supported", score: 0.1, reason: "grounded"))
-        throws
-    {
-        let box = Box(State(script: script, fallback: fallback))
+    private init(box: Box, server: TestHTTPServer) {
         self.box = box
-        self.server = try LoopbackHTTPServer { request in
+        self.server = server
+    }
+
+    /// Starts an endpoint on 127.0.0.1; `stop()` it at the end of the test.
+    public static func start(
+        script: [Behavior] = [], fallback: Behavior = .verdict("supported", score: 0.1, reason: "grounded")
+    ) async throws -> ChatCompletionsTestServer {
+        let box = Box(State(script: script, fallback: fallback))
+        let server = try await TestHTTPServer.start { request in
             let behavior = box.state.withLock { state -> Behavior in
                 state.requests.append(request)
                 return state.script.isEmpty ? state.fallback : state.script.removeFirst()
             }
-            return Self.reply(to: behavior)
+            return reply(to: behavior)
         }
+        return ChatCompletionsTestServer(box: box, server: server)
     }
 
     public var url: String { "\(server.baseURL)/v1/chat/completions" }
@@ -60,7 +66,7 @@ public final class ChatCompletionsTestServer: Sendable {
 
     public func stop() { server.stop() }
 
-    private static func reply(to behavior: Behavior) -> LoopbackReply {
+    private static func reply(to behavior: Behavior) -> TestHTTPServer.Reply {
         let json = [("Content-Type", "application/json")]
         switch behavior {
         case .verdict(let verdict, let score, let reason, let promptTokens, let completionTokens):

@@ -25,24 +25,19 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 }
 
-/// `rm -rf`, without a shell.
+/// `rm -rf`, without a shell. Unlinking first removes files and symbolic
+/// links (never following them); what cannot be unlinked is a directory.
 public func removeTree(_ path: String) {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { return }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        if let directory = opendir(path) {
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-                }
-                if name != "." && name != ".." { removeTree("\(path)/\(name)") }
-            }
-            closedir(directory)
+    if unlink(path) == 0 { return }
+    guard let directory = opendir(path) else { return }
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
         }
-        rmdir(path)
-    } else {
-        unlink(path)
+        if name != "." && name != ".." { removeTree("\(path)/\(name)") }
     }
+    closedir(directory)
+    rmdir(path)
 }
 
 /// Small file helpers for tests that write logs the way applications do.

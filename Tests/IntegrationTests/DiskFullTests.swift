@@ -50,7 +50,7 @@ struct DiskFullTests {
             }
             try TestFiles.append(text, to: log)
         }
-        let exporter = try ScrapeTargetServer { _ in .page("model_up 1\n") }
+        let exporter = try await TestHTTPServer.start { _ in .page("model_up 1\n") }
         defer { exporter.stop() }
         try TestFiles.append(
             """

@@ -1,3 +1,4 @@
+import Foundation
 import InfermonCore
 import InfermonTesting
 import Testing
@@ -77,9 +78,13 @@ struct InstallTests {
         }
     }
 
-    static func status(_ path: String) -> stat? {
-        var info = stat()
-        return stat(path, &info) == 0 ? info : nil
+    /// Permission bits and owner, through Foundation: `struct stat` is claimed by
+    /// more than one clang module on Linux, which member import visibility rejects.
+    static func status(_ path: String) -> (st_mode: Int, st_uid: UInt32)? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let mode = attributes[.posixPermissions] as? Int, let owner = attributes[.ownerAccountID] as? NSNumber
+        else { return nil }
+        return (mode, owner.uint32Value)
     }
 
     static func chown(_ path: String, user: passwd) {

@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func answersAreParsedAndTheRequestIsWellFormed() async throws {
-        let server = try ChatCompletionsTestServer(script: [
+        let server = try await ChatCompletionsTestServer.start(script: [
             .verdict(
                 "hallucinated", score: 0.9, reason: "Mumbai is not in the context", promptTokens: 1000,
                 completionTokens: 100)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func aHungEndpointTimesOutAsUnknown() async throws {
-        let server = try ChatCompletionsTestServer(script: [.hang])
+        let server = try await ChatCompletionsTestServer.start(script: [.hang])
         defer { server.stop() }
         let judge = try makeJudge(server) { $0.timeout = 300 }
         let outcome = await judge.judge(candidate)
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func honoursRetryAfterOn429() async throws {
-        let server = try ChatCompletionsTestServer(script: [
+        let server = try await ChatCompletionsTestServer.start(script: [
             .status(429, retryAfter: "7"), .verdict("supported", score: 0.05, reason: "all stated in context"),
         ])
         defer { server.stop() }
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func retriesServerErrorsWithExponentialBackoffThenGivesUp() async throws {
-        let server = try ChatCompletionsTestServer(fallback: .status(500))
+        let server = try await ChatCompletionsTestServer.start(fallback: .status(500))
         defer { server.stop() }
         let clock = ManualClock()
         let judge = try makeJudge(server, clock: clock) {
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func recoversWhenA5xxIsFollowedByAnAnswer() async throws {
-        let server = try ChatCompletionsTestServer(script: [
+        let server = try await ChatCompletionsTestServer.start(script: [
             .status(503), .verdict("hallucinated", score: 0.8, reason: "wrong city"),
         ])
         defer { server.stop() }
@@ -136,7 +136,7 @@ import Testing
     }
 
     @Test func aRetryAfterBeyondTheLimitFailsAtOnce() async throws {
-        let server = try ChatCompletionsTestServer(script: [.status(429, retryAfter: "3600")])
+        let server = try await ChatCompletionsTestServer.start(script: [.status(429, retryAfter: "3600")])
         defer { server.stop() }
         let judge = try makeJudge(server) { $0.maxRetryAfter = 60_000 }
         let outcome = await judge.judge(candidate)
@@ -146,7 +146,7 @@ import Testing
     }
 
     @Test func clientErrorsAreNotRetried() async throws {
-        let server = try ChatCompletionsTestServer(fallback: .status(400))
+        let server = try await ChatCompletionsTestServer.start(fallback: .status(400))
         defer { server.stop() }
         let outcome = await (try makeJudge(server)).judge(candidate)
         #expect(outcome.status == .failed)
@@ -166,7 +166,7 @@ import Testing
         .rawBody("{\"choices\":[]}"),
     ])
     func malformedAnswersAreUnknownNeverSupported(_ behavior: ChatCompletionsTestServer.Behavior) async throws {
-        let server = try ChatCompletionsTestServer(script: [behavior])
+        let server = try await ChatCompletionsTestServer.start(script: [behavior])
         defer { server.stop() }
         let outcome = await (try makeJudge(server)).judge(candidate)
         #expect(outcome.verdict == .unknown)
@@ -175,7 +175,7 @@ import Testing
     }
 
     @Test func theHourlyEventCapHoldsAndResetsNextHour() async throws {
-        let server = try ChatCompletionsTestServer()
+        let server = try await ChatCompletionsTestServer.start()
         defer { server.stop() }
         let clock = ManualClock(now: 1_800_000_000_000 - 1_800_000_000_000 % 3_600_000)
         let judge = try makeJudge(server, clock: clock) { $0.maxEventsPerHour = 3 }
@@ -190,7 +190,7 @@ import Testing
 
     @Test func theDailySpendCapHoldsUnderConcurrency() async throws {
         // Each answer reports 100 + 100 tokens: $0.0011 at $1/M in and $10/M out.
-        let server = try ChatCompletionsTestServer(
+        let server = try await ChatCompletionsTestServer.start(
             fallback: .verdict("supported", score: 0.1, reason: "ok", promptTokens: 100, completionTokens: 100))
         defer { server.stop() }
         let judge = try makeJudge(server) {
@@ -217,7 +217,7 @@ import Testing
     }
 
     @Test func restoreUsageReadsTheHourAndDayFromTheStore() async throws {
-        let server = try ChatCompletionsTestServer()
+        let server = try await ChatCompletionsTestServer.start()
         defer { server.stop() }
         let clock = ManualClock()
         let judge = try makeJudge(server, clock: clock) {
@@ -234,7 +234,7 @@ import Testing
     }
 
     @Test func capsRestoredFromTheStoreCountFromTheStart() async throws {
-        let server = try ChatCompletionsTestServer()
+        let server = try await ChatCompletionsTestServer.start()
         defer { server.stop() }
         let clock = ManualClock()
         var options = LLMJudgeOptions(url: server.url, model: "m", promptTemplate: Self.template)

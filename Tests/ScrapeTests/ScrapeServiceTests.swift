@@ -54,11 +54,11 @@ struct ScrapeServiceTests {
     @Test func vllmTargetIsStoredAndAVanishingTargetGoesDownAndStale() async throws {
         var harness = try Harness()
         let page = Mutex(try vllmPage())
-        let vllm = try ScrapeTargetServer { request in
+        let vllm = try await TestHTTPServer.start { request in
             request.path == "/metrics"
-                ? .page(page.withLock { $0 }) : .respond(status: 404, contentType: "text/plain", body: [])
+                ? .page(page.withLock { $0 }) : .respond(status: 404)
         }
-        let exporter = try ScrapeTargetServer { _ in
+        let exporter = try await TestHTTPServer.start { _ in
             .page("# TYPE gpu_temperature_celsius gauge\ngpu_temperature_celsius{gpu=\"0\"} 61\n")
         }
         defer {
@@ -114,7 +114,7 @@ struct ScrapeServiceTests {
             try harness.samples("vllm:kv_cache_usage_perc", vllmLabels).first?.samples.map(\.value) == [0.4172, 0.93])
 
         // Scrape 3: the exporter goes away (connection refused).
-        exporter.stop()
+        await exporter.stopAndWait()
         harness.clock.advance(by: 5000)
         let third = try await harness.next(2)
         let down = try #require(third[exporter.address])
@@ -156,7 +156,7 @@ struct ScrapeServiceTests {
 
     @Test func targetsGivenBeforeRunAreScrapedAndAnUnrunServiceHoldsNothing() async throws {
         var harness = try Harness()
-        let server = try ScrapeTargetServer { _ in .page("late_metric 1\n") }
+        let server = try await TestHTTPServer.start { _ in .page("late_metric 1\n") }
         defer { server.stop() }
         do {
             // Built, updated and dropped without running: no HTTP client to shut down.
@@ -181,14 +181,14 @@ struct ScrapeServiceTests {
         let token = harness.directory.file("token")
         try TestFiles.append("s3cret-token\n", to: token)
         let seen = Mutex<[String]>([])
-        let secured = try ScrapeTargetServer { request in
+        let secured = try await TestHTTPServer.start { request in
             seen.withLock { $0.append(request.headers["authorization"] ?? "") }
             return request.headers["authorization"] == "Bearer s3cret-token"
-                ? .page("ok_metric 1\n") : .respond(status: 401, contentType: "text/plain", body: Array("no".utf8))
+                ? .page("ok_metric 1\n") : .respond(status: 401, body: Array("no".utf8))
         }
-        let failing = try ScrapeTargetServer { _ in .respond(status: 503, contentType: "text/plain", body: []) }
-        let hung = try ScrapeTargetServer { _ in .hang }
-        let garbled = try ScrapeTargetServer { _ in .page("this is not { a metrics page\n") }
+        let failing = try await TestHTTPServer.start { _ in .respond(status: 503, headers: [("Content-Type", "text/plain")]) }
+        let hung = try await TestHTTPServer.start { _ in .hang }
+        let garbled = try await TestHTTPServer.start { _ in .page("this is not { a metrics page\n") }
         defer { [secured, failing, hung, garbled].forEach { $0.stop() } }
         let targets = [
             ScrapeTarget(job: "secured", address: secured.address, bearerTokenFile: token),
