@@ -60,6 +60,14 @@ struct GlobalSectionTests {
         #expect(unset.contains("infermon.yaml:2:"), "\(unset)")
     }
 
+    /// Beside the HA settings: how often firing alerts are re-sent, which sets how long their `endsAt` holds.
+    @Test func alertResendDelayIsRead() throws {
+        #expect(try load("").ruleEvaluation.resendDelay == 60_000)
+        #expect(try load("alert_resend_delay: 2s\n").ruleEvaluation.resendDelay == 2_000)
+        let error = try #require(message("alert_resend_delay: 10ms\n"))
+        #expect(error.contains("infermon.yaml:1:21") && error.contains("at least 100ms"), "\(error)")
+    }
+
     @Test func badNamesAndValuesAreReportedWithTheirPosition() throws {
         let cases: [(text: String, expected: String)] = [
             ("global:\n  external_labels: {0zone: a}\n", "infermon.yaml:2:"),

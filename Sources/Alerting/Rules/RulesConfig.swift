@@ -3,8 +3,11 @@ import InfermonYAML
 
 /// The rule engine's keys, at the top level as in Prometheus's own
 /// configuration: `rule_files` (globs, relative to the configuration file's
-/// directory) and `evaluation_interval` (for groups that set none), decoded
-/// into `RuleEvaluationOptions` with its defaults. External labels are the
+/// directory), `evaluation_interval` (for groups that set none) and
+/// `alert_resend_delay` (Prometheus's `--rules.alert.resend-delay`: how often
+/// a firing alert is handed to notification again; its `endsAt` is four times
+/// this, or four evaluation intervals if longer, ahead), decoded into
+/// `RuleEvaluationOptions` with its defaults. External labels are the
 /// daemon's, in `global:`; the configuration adds them.
 public struct RulesConfig: Sendable, Equatable {
     /// By default, the shipped rules next to the configuration (or in the working
@@ -20,7 +23,7 @@ public struct RulesConfig: Sendable, Equatable {
     public init() {}
 
     /// The top-level keys read here.
-    public static let keys: Set<String> = ["rule_files", "evaluation_interval"]
+    public static let keys: Set<String> = ["rule_files", "evaluation_interval", "alert_resend_delay"]
 
     /// Reads the keys it owns from the top-level mapping.
     public init(yaml top: YAMLMapping) throws {
@@ -31,6 +34,11 @@ public struct RulesConfig: Sendable, Equatable {
             let millis = try interval.duration()
             guard millis >= 100 else { throw interval.error("evaluation_interval must be at least 100ms") }
             evaluation.defaultInterval = millis
+        }
+        if let delay = top["alert_resend_delay"] {
+            let millis = try delay.duration()
+            guard millis >= 100 else { throw delay.error("alert_resend_delay must be at least 100ms") }
+            evaluation.resendDelay = millis
         }
     }
 
