@@ -102,14 +102,14 @@ let package = Package(
             name: "InfermonConfig",
             dependencies: [
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape", "Alerting", "Query", "Store",
+                "Scrape", "Alerting", "Query", "Store", "Server",
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Server",
             dependencies: [
-                "InfermonCore", "Collectors", "Query",
+                "InfermonCore", "InfermonYAML", "Collectors", "Query",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -315,7 +315,7 @@ let package = Package(
             name: "InfermonConfigTests",
             dependencies: [
                 "InfermonConfig", "InfermonCore", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape", "Alerting", "Store",
+                "Scrape", "Alerting", "Store", "Server",
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,7 @@ import Notify
 import Quality
 import Query
 import Scrape
+import Server
 import Store
 
 /// Everything `infermon serve` reads from its YAML file. Each section has
@@ -16,7 +17,7 @@ public struct Configuration: Sendable, Equatable {
     /// `global:`: external labels and the replica label, read by every stage that talks outward.
     public var global = GlobalConfig()
     public var storage = StorageConfig()
-    public var server = ServerSection()
+    public var server = ServerConfig()
     /// Collectors' own options; every source takes its time policy from `storage`.
     public var sources = FileSourceOptions.defaultSources
     public var log = LogSection()
@@ -44,34 +45,12 @@ public struct Configuration: Sendable, Equatable {
         options.externalLabels = global.alertLabels
         options.externalURL = notifications.externalURL.isEmpty ? "http://\(server.listen)" : notifications.externalURL
         while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
-        options.queryLimits = QueryLimits(timeout: server.queryTimeout, maxSamples: server.maxSamplesPerQuery)
+        options.queryLimits = server.queryLimits
         return options
     }
 
-    public struct ServerSection: Sendable, Equatable {
-        public var listen = "127.0.0.1:9464"
-        /// File holding the bearer token for write endpoints (and all endpoints beyond loopback).
-        public var tokenFile: String?
-        /// Request bodies above this are refused (413).
-        public var maxBodyBytes = 16 << 20
-        /// Pushed events allowed to wait for the store before pushes get 429.
-        public var ingestQueueEvents = 200_000
-        /// Query deadline and sample limit for the Prometheus API and `infermon query`.
-        public var queryTimeout: Int64 = 30_000
-        public var maxSamplesPerQuery = 50_000_000
-        public init() {}
-
-        /// Host and port of `listen`; `[::1]:9464` for IPv6.
-        public func hostAndPort() throws -> (host: String, port: Int) {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-                (0...65535).contains(port)
-            else { throw InfermonError.invalidArgument("server.listen \"\(listen)\" is not host:port") }
-            var host = String(listen[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            return (host.isEmpty ? "0.0.0.0" : host, port)
-        }
-    }
-
+    /// `log:`: how the daemon logs, which only the process that bootstraps
+    /// logging reads, so it stays with the composition rather than a stage.
     public struct LogSection: Sendable, Equatable {
         public enum Format: String, Sendable, CaseIterable { case logfmt, json }
         public var level = "info"

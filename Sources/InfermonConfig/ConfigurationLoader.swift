@@ -7,6 +7,7 @@ import LLMOps
 import Notify
 import Quality
 import Scrape
+import Server
 import Store
 
 /// Reads and validates a configuration file. Each section is decoded by the
@@ -29,7 +30,7 @@ public enum ConfigurationLoader {
         var problems = ProblemCollector()
         if let global = top["global"] { problems.check { config.global = try GlobalConfig(yaml: global) } }
         if let storage = top["storage"] { problems.check { config.storage = try StorageConfig(yaml: storage) } }
-        if let server = top["server"] { problems.check { config.server = try parseServer(server) } }
+        if let server = top["server"] { problems.check { config.server = try ServerConfig(yaml: server) } }
         if let sources = top["sources"] {
             problems.check { config.sources = try FileSourceOptions.list(yaml: sources) }
         }
@@ -68,28 +69,6 @@ public enum ConfigurationLoader {
             throw InfermonError.io("cannot read config \(path): \(error)")
         }
         return try load(text: text, file: path)
-    }
-
-    private static func parseServer(_ value: YAMLValue) throws -> Configuration.ServerSection {
-        let map = try value.mapping(allowed: [
-            "listen", "auth", "max_body_bytes", "ingest_queue_events", "query_timeout", "max_samples_per_query",
-        ])
-        var section = Configuration.ServerSection()
-        if let listen = map["listen"] {
-            section.listen = try listen.string()
-            do { _ = try section.hostAndPort() } catch {
-                throw listen.error("expected host:port, such as 127.0.0.1:9464")
-            }
-        }
-        if let auth = map["auth"] {
-            let fields = try auth.mapping(allowed: ["token_file"])
-            if let file = fields["token_file"] { section.tokenFile = try file.filePath() }
-        }
-        if let limit = map["max_body_bytes"] { section.maxBodyBytes = try limit.int(in: 1024...(1 << 30)) }
-        if let queue = map["ingest_queue_events"] { section.ingestQueueEvents = try queue.int(in: 1...100_000_000) }
-        if let timeout = map["query_timeout"] { section.queryTimeout = try timeout.positiveDuration() }
-        if let samples = map["max_samples_per_query"] { section.maxSamplesPerQuery = try samples.int(in: 1...Int.max) }
-        return section
     }
 
     private static func parseLog(_ value: YAMLValue) throws -> Configuration.LogSection {

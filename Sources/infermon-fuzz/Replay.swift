@@ -74,9 +74,12 @@ enum Replay {
         return names.sorted()
     }
 
+    /// Whether `opendir` takes it; not `stat`, whose struct several clang
+    /// modules claim on Linux, which member import visibility rejects.
     static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        guard let directory = opendir(path) else { return false }
+        closedir(directory)
+        return true
     }
 
     static func read(_ path: String) throws -> [UInt8] {

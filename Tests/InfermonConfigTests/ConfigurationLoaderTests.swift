@@ -1,6 +1,7 @@
 import Collectors
 import InfermonConfig
 import InfermonCore
+import Server
 import Store
 import Testing
 

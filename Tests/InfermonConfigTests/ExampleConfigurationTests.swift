@@ -5,6 +5,7 @@ import InfermonCore
 import LLMOps
 import Notify
 import Scrape
+import Server
 import Store
 import Testing
 

@@ -1,5 +1,6 @@
 import InfermonConfig
 import InfermonCore
+import Server
 import Testing
 
 /// `${NAME}` and `${NAME:-default}` in configured file paths: how a unit's

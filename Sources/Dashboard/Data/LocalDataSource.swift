@@ -16,7 +16,7 @@ public struct LocalDataSource: DashboardDataSource {
     public init(
         label: String, querier: any SeriesQuerier, sketches: (any SketchQuerier)?,
         notificationLog: (any NotificationLogStore)?, engine: QueryEngine = QueryEngine(),
-        limits: QueryLimits = QueryLimits(timeout: 30_000, maxSamples: 50_000_000),
+        limits: QueryLimits = .serving,
         clock: any WallClock = SystemWallClock()
     ) {
         self.clock = clock

@@ -3,6 +3,7 @@ import InfermonConfig
 import InfermonCore
 import Logging
 import Metrics
+import Server
 import Store
 
 /// One part of the daemon that can take a new configuration. `prepare`

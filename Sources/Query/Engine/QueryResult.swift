@@ -65,6 +65,12 @@ public struct QueryLimits: Sendable, Equatable {
     }
 
     public static let unlimited = QueryLimits()
+    /// What the HTTP API, `infermon query` and the dashboard allow one query unless
+    /// configured otherwise (`server.query_timeout`, `server.max_samples_per_query`):
+    /// Prometheus's own defaults (`--query.timeout=2m` aside, 50 M samples).
+    public static let serving = QueryLimits(timeout: servingTimeout, maxSamples: servingMaxSamples)
+    public static let servingTimeout: Int64 = 30_000
+    public static let servingMaxSamples = 50_000_000
 }
 
 /// Milliseconds of the monotonic clock, for measuring deadlines only.

@@ -4,6 +4,7 @@ import InfermonConfig
 import InfermonCore
 import InfermonDaemon
 import Logging
+import Server
 import Store
 
 #if canImport(FoundationNetworking)

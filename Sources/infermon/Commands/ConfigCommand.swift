@@ -3,6 +3,7 @@ import Collectors
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
+import Server
 import Store
 
 #if canImport(Glibc)

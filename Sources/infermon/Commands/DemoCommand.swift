@@ -3,6 +3,7 @@ import InfermonConfig
 import InfermonCore
 import InfermonDaemon
 import Logging
+import Server
 import Store
 import TrafficSimulator
 

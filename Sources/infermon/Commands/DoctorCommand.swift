@@ -9,6 +9,7 @@ import NIOHTTP1
 import Notify
 import Quality
 import Scrape
+import Server
 import Store
 
 #if canImport(Glibc)

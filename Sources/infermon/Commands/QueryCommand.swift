@@ -5,6 +5,7 @@ import InfermonCore
 import InfermonDaemon
 import Logging
 import Query
+import Server
 import Store
 
 struct QueryCommand: AsyncParsableCommand {
@@ -50,8 +51,7 @@ struct QueryCommand: AsyncParsableCommand {
                 let configuration = try store.loadConfiguration()
                 let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }
-                let limits = QueryLimits(
-                    timeout: configuration.server.queryTimeout, maxSamples: configuration.server.maxSamplesPerQuery)
+                let limits = configuration.server.queryLimits
                 switch plan {
                 case .instant(let at):
                     result = try QueryEngine().instant(
