@@ -102,7 +102,7 @@ let package = Package(
             name: "InfermonConfig",
             dependencies: [
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape", "Alerting", "Query", "Store", "Server",
+                "Scrape", "Alerting", "Query", "Store", "RemoteWrite", "Server",
             ],
             swiftSettings: swiftSettings
         ),
@@ -241,7 +241,7 @@ let package = Package(
             name: "InfermonDaemon",
             dependencies: [
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify",
-                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query",
+                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query", "RemoteWrite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -393,7 +393,7 @@ let package = Package(
         .testTarget(
             name: "RemoteWriteTests",
             dependencies: [
-                "RemoteWrite", "InfermonCore", "InfermonTesting", "Store",
+                "RemoteWrite", "InfermonCore", "InfermonTesting", "InfermonYAML", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

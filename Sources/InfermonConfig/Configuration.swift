@@ -7,6 +7,7 @@ import LLMOps
 import Notify
 import Quality
 import Query
+import RemoteWrite
 import Scrape
 import Server
 import Store
@@ -31,6 +32,8 @@ public struct Configuration: Sendable, Equatable {
     public var slos: [ServiceLevelObjective] = []
     public var scrape = ScrapeConfig()
     public var rules = RulesConfig()
+    /// `remote_write:` as written; `remoteWriteConfiguration` is what runs.
+    public var remoteWrite = RemoteWriteConfig()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 
@@ -48,6 +51,10 @@ public struct Configuration: Sendable, Equatable {
         options.queryLimits = server.queryLimits
         return options
     }
+
+    /// Remote write as it runs: every endpoint adds all of `global`'s external
+    /// labels, the replica label too (a receiver's HA tracker picks one replica by it).
+    public var remoteWriteConfiguration: RemoteWriteConfig { remoteWrite.with(externalLabels: global.externalLabels) }
 
     /// `log:`: how the daemon logs, which only the process that bootstraps
     /// logging reads, so it stays with the composition rather than a stage.

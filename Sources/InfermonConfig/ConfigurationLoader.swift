@@ -6,6 +6,7 @@ import Judge
 import LLMOps
 import Notify
 import Quality
+import RemoteWrite
 import Scrape
 import Server
 import Store
@@ -24,7 +25,7 @@ public enum ConfigurationLoader {
         let top = try root.mapping(
             allowed: Set([
                 "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing",
-                "budgets", "slos", "scrape",
+                "budgets", "slos", "scrape", "remote_write",
             ]).union(RulesConfig.keys))
         // Each section on its own, so one mistake does not hide the next.
         var problems = ProblemCollector()
@@ -52,6 +53,9 @@ public enum ConfigurationLoader {
         if let budgets = top["budgets"] { problems.check { config.budgets = try Budget.list(yaml: budgets) } }
         if let slos = top["slos"] { problems.check { config.slos = try ServiceLevelObjective.list(yaml: slos) } }
         if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeConfig(yaml: scrape) } }
+        if let remote = top["remote_write"] {
+            problems.check { config.remoteWrite = try RemoteWriteConfig(yaml: remote) }
+        }
         problems.check { config.rules = try RulesConfig(yaml: top) }
         try problems.throwIfAny()
         // What crosses sections: every file source applies the storage time policy,

@@ -167,6 +167,10 @@ package struct Daemon {
         if let notifications { services.append(notifications) }
         // After notification, so it stops first and its last alerts are still taken.
         services.append(rules)
+        // Reads what the stages above stored and sends it on; its queue is durable, so it stops at once.
+        if let remoteWrite = RemoteWriteWiring.service(config: config, store: store, clock: clock) {
+            services.append(remoteWrite)
+        }
         services += extraServices
         services += [
             ReloadSignalService(coordinator: reloader),

@@ -25,6 +25,19 @@ enum MetricHelp {
         "infermon_notifications_failed_attempts":
             "Failed delivery attempts (to be retried) per integration since the daemon started.",
         "infermon_notifications_dead_lettered": "Notifications given up after their TTL, per integration, ever.",
+        "infermon_remote_storage_samples_total": "Samples acknowledged (2xx) by each remote write endpoint.",
+        "infermon_remote_storage_bytes_total": "Compressed request bytes acknowledged by each remote write endpoint.",
+        "infermon_remote_storage_retried_samples_total":
+            "Samples in remote write requests that failed (5xx, 429, no answer) and are retried.",
+        "infermon_remote_storage_failed_samples_total":
+            "Samples a remote write endpoint refused for good (4xx other than 429): dropped.",
+        "infermon_remote_storage_dropped_samples_total":
+            "Samples dropped from the remote write queue because it was over its capacity.",
+        "infermon_remote_storage_pending_samples":
+            "Samples queued for each remote write endpoint, not yet acknowledged.",
+        "infermon_remote_storage_highest_timestamp_in_seconds":
+            "Time of the newest sample each remote write endpoint acknowledged.",
+        "infermon_remote_storage_sent_batch_duration_seconds": "Duration of each acknowledged remote write request.",
     ]
 
     /// Inserts `# HELP` before every `# TYPE` line that lacks one.

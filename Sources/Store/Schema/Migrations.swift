@@ -264,6 +264,22 @@ enum Migrations {
             PRIMARY KEY (model, route)
         ) WITHOUT ROWID;
         """,
+        // 10: remote write: compressed batches waiting for each endpoint, and each endpoint's
+        // cursor (every sample stamped before it is queued), changed in one transaction.
+        """
+        CREATE TABLE remote_write_queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            endpoint TEXT NOT NULL,
+            samples INTEGER NOT NULL,
+            highest_ts INTEGER NOT NULL,
+            body BLOB NOT NULL
+        );
+        CREATE INDEX remote_write_queue_endpoint ON remote_write_queue (endpoint, id);
+        CREATE TABLE remote_write_cursors (
+            endpoint TEXT PRIMARY KEY,
+            cursor INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { steps.count }
