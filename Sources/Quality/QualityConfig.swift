@@ -19,6 +19,7 @@ import InfermonYAML
 ///   groundedness: {enabled: true, threshold: 0.2}
 ///   feedback: {enabled: true, thumbs_down_at_or_below: 0}
 ///   judgment_retention: 30d
+///   gold: {sources: [human, judge], label: hallucinated, min_labels: 30, agreement_floor: 0.4, horizon: 7d}
 ///   scanners: {sensitive_data: true, prompt_injection: true, exfiltration: true, allowed_hosts: [docs.example.com]}
 /// ```
 public struct QualityConfig: Sendable, Equatable {
@@ -31,7 +32,7 @@ public struct QualityConfig: Sendable, Equatable {
     /// The keys of `quality:` read here.
     public static let keys: Set<String> = [
         "enabled", "sampling", "settle_time", "interval", "windows", "min_samples", "groundedness", "feedback",
-        "judgment_retention", "scanners",
+        "judgment_retention", "scanners", "gold",
     ]
 
     /// Reads this module's keys of the `quality:` mapping; the mapping was checked against
@@ -69,6 +70,7 @@ public struct QualityConfig: Sendable, Equatable {
             if let enabled = fields["enabled"] { options.feedbackEnabled = try enabled.bool() }
             if let cut = fields["thumbs_down_at_or_below"] { options.thumbsDownAtOrBelow = try cut.share() }
         }
+        if let gold = map["gold"] { options.gold = try Self.gold(gold) }
         if let section = map["scanners"] {
             let fields = try section.mapping(allowed: [
                 "sensitive_data", "prompt_injection", "exfiltration", "allowed_hosts",
@@ -80,5 +82,22 @@ public struct QualityConfig: Sendable, Equatable {
                 scanners.allowedHosts = try hosts.stringList().map { $0.lowercased() }
             }
         }
+    }
+
+    /// `gold:` is either the list of sources (`[human, judge, feedback]`) or a
+    /// mapping with `sources`, `label`, `min_labels`, `agreement_floor`, `horizon`.
+    static func gold(_ node: YAMLValue) throws -> GoldOptions {
+        var gold = GoldOptions()
+        if (try? node.sequence()) != nil {
+            gold.sources = try node.stringList()
+            return gold
+        }
+        let fields = try node.mapping(allowed: ["sources", "label", "min_labels", "agreement_floor", "horizon"])
+        if let sources = fields["sources"] { gold.sources = try sources.stringList() }
+        if let label = fields["label"] { gold.labelName = try label.string() }
+        if let minimum = fields["min_labels"] { gold.minimumLabels = try minimum.int(in: 2...1_000_000) }
+        if let floor = fields["agreement_floor"] { gold.agreementFloor = try floor.double() }
+        if let horizon = fields["horizon"] { gold.horizon = try horizon.positiveDuration() }
+        return gold
     }
 }

@@ -86,7 +86,7 @@ final class ScriptedRemoteJudge: RemoteJudge {
         #expect(firstJudgments.first { $0.judge == "groundedness" }?.reason.contains("Mumbai") == true)
 
         let rates = try store.select(
-            [.equal(Labels.metricName, QualityMetrics.hallucinationRate), .equal("judge", "groundedness")], from: 0,
+            [.equal(Labels.metricName, QualityMetrics.hallucinationRate), .equal("method", "scorer")], from: 0,
             through: clock.now())
         let byBound = Dictionary(uniqueKeysWithValues: rates.map { ($0.labels["bound"]!, $0.samples.last!.value) })
         #expect(byBound["estimate"] == 0.25)

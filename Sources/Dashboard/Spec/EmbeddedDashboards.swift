@@ -141,13 +141,13 @@ public enum EmbeddedDashboards {
             title: Quality
             variables:
               model: ".+"
-              judge: ".+"
+              method: "ppi"
             rows:
               - height: 4
                 panels:
                   - title: Hallucination (worst)
                     kind: stat
-                    query: max(infermon_hallucination_rate{bound="estimate", window="1h", judge=~"$judge", model=~"$model"})
+                    query: max(infermon_hallucination_rate{bound="estimate", window="1h", method=~"$method", model=~"$model"})
                     unit: ratio
                     thresholds: [{color: green}, {value: 0.05, color: yellow}, {value: 0.1, color: red}]
                   - title: Fields drifting
@@ -167,11 +167,11 @@ public enum EmbeddedDashboards {
                   - title: Hallucination rate, worst model (1h window)
                     kind: graph
                     queries:
-                      - expr: max(infermon_hallucination_rate{bound="upper", window="1h", judge=~"$judge", model=~"$model"})
+                      - expr: max(infermon_hallucination_rate{bound="upper", window="1h", method=~"$method", model=~"$model"})
                         legend: upper
-                      - expr: max(infermon_hallucination_rate{bound="estimate", window="1h", judge=~"$judge", model=~"$model"})
+                      - expr: max(infermon_hallucination_rate{bound="estimate", window="1h", method=~"$method", model=~"$model"})
                         legend: estimate
-                      - expr: max(infermon_hallucination_rate{bound="lower", window="1h", judge=~"$judge", model=~"$model"})
+                      - expr: max(infermon_hallucination_rate{bound="lower", window="1h", method=~"$method", model=~"$model"})
                         legend: lower
                     unit: ratio
                     min: 0

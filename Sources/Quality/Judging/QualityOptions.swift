@@ -25,13 +25,16 @@ public struct QualityOptions: Sendable, Equatable {
     /// Events stamped further than this in the future are judged at once instead
     /// of holding the scan back until they settle.
     public var maximumClockSkew: Int64
+    /// Gold verdicts and the scorer's agreement floor (`quality.gold`).
+    public var gold: GoldOptions
 
     public init(
         sampler: EventSampler = EventSampler(defaultRate: 0.05), settleTime: Int64 = 60_000, interval: Int64 = 60_000,
         pageSize: Int = 5000, windows: [Int64] = [3_600_000, 86_400_000], minimumSamples: Int = 30,
         groundednessEnabled: Bool = true, groundedness: GroundednessOptions = GroundednessOptions(),
         feedbackEnabled: Bool = true, thumbsDownAtOrBelow: Double = 0.0, llmConcurrency: Int = 4,
-        judgmentRetention: Int64 = 30 * 86_400_000, maximumClockSkew: Int64 = 300_000
+        judgmentRetention: Int64 = 30 * 86_400_000, maximumClockSkew: Int64 = 300_000,
+        gold: GoldOptions = GoldOptions()
     ) {
         self.sampler = sampler
         self.settleTime = settleTime
@@ -46,15 +49,25 @@ public struct QualityOptions: Sendable, Equatable {
         self.llmConcurrency = llmConcurrency
         self.judgmentRetention = judgmentRetention
         self.maximumClockSkew = maximumClockSkew
+        self.gold = gold
     }
 }
 
 /// Series names the quality service writes.
 public enum QualityMetrics {
-    /// `{judge, model, route, window, bound="lower|estimate|upper"}`, judges `groundedness` and `llm`.
+    /// `{method="ppi|gold|scorer", model, route, window, bound="lower|estimate|upper"}`.
     public static let hallucinationRate = "infermon_hallucination_rate"
-    /// `{judge, model, route, window}`: decided verdicts behind the rate, published even when too few.
+    /// `{method="gold|scorer", model, route, window}`: decided verdicts behind the rates, published even when too few.
     public static let hallucinationSamples = "infermon_hallucination_samples"
+    /// `{model, route, window}`: how many gold labels alone would give the PPI interval's width.
+    public static let effectiveSamples = "infermon_hallucination_effective_samples"
+    /// `{model, route, window}`: 1 when the scorer agrees with gold at or above the floor, 0 when
+    /// below (no scorer-only rate then); absent while too few gold labels.
+    public static let rateCalibrated = "infermon_hallucination_rate_calibrated"
+    /// `{model, route, window, measure="kappa|false_positive_rate|false_negative_rate"}`: scorer against gold.
+    public static let agreement = "infermon_hallucination_scorer_agreement"
+    /// `{name, state="joined|pending|orphaned|never_labelled"}`: truth labels against judged events.
+    public static let truthLabels = "infermon_truth_labels"
     /// `{model, route, window, bound}`: share of sampled responses with a thumbs-down.
     public static let thumbsDownRate = "infermon_feedback_thumbs_down_rate"
     public static let thumbsDownSamples = "infermon_feedback_thumbs_down_samples"

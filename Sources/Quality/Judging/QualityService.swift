@@ -10,7 +10,7 @@ public final class QualityService: Service, Sendable {
     public static let cursorName = "quality"
 
     let options: QualityOptions
-    let store: any JudgmentStore
+    let store: any JudgmentStore & GoldJudgmentStore
     let appender: any SampleAppender
     let llmJudge: (any RemoteJudge)?
     let clock: any WallClock
@@ -21,7 +21,7 @@ public final class QualityService: Service, Sendable {
     /// `restoredCounters` are the last stored samples of the service's counters
     /// (see `CounterBook.restore`), so `infermon_judge_errors_total` keeps counting across restarts.
     public init(
-        options: QualityOptions, store: any JudgmentStore, appender: any SampleAppender,
+        options: QualityOptions, store: any JudgmentStore & GoldJudgmentStore, appender: any SampleAppender,
         llmJudge: (any RemoteJudge)? = nil, restoredCounters: [Labels: Sample] = [:],
         clock: any WallClock = SystemWallClock(), logger: Logger
     ) {
@@ -51,6 +51,7 @@ public final class QualityService: Service, Sendable {
                 if now - lastPrune >= 3_600_000 {
                     let removed = try await store.pruneJudgments(before: now - options.judgmentRetention)
                     if removed > 0 { logger.info("old judgments removed", metadata: ["count": "\(removed)"]) }
+                    _ = try await store.pruneLabels(before: now - max(options.judgmentRetention, options.gold.horizon))
                     lastPrune = now
                 }
             } catch {
@@ -160,15 +161,53 @@ public final class QualityService: Service, Sendable {
     }
 
     /// Writes every window's rates and counts, stale markers for rates that fell
-    /// below the minimum, and the counters that changed.
+    /// below the minimum, the truth labels' join state, and the counters that changed.
     private func publish(at now: Timestamp) async throws {
         let rates = RateSeries(minimumSamples: options.minimumSamples)
+        let estimates = HallucinationEstimates(
+            gold: options.gold, minimumSamples: options.minimumSamples, calibrations: try await calibrations())
         var samples: [(labels: Labels, sample: Sample)] = []
         for window in options.windows {
             let counts = try await store.verdictCounts(from: now - window, through: now)
-            samples += rates.samples(counts, window: window, at: now)
+            samples += rates.samples(
+                counts.filter { $0.judge == QualityMetrics.feedbackJudge }, window: window, at: now)
+            let events = try await store.scoredEvents(policy: goldPolicy, from: now - window, through: now)
+            samples += estimates.samples(events, window: window, at: now)
+        }
+        let labels = try await store.labelCounts(name: options.gold.labelName, horizon: options.gold.horizon, now: now)
+        for (state, count) in [
+            ("joined", labels.joined), ("pending", labels.pending), ("orphaned", labels.orphaned),
+            ("never_labelled", labels.neverLabelled),
+        ] {
+            samples.append(
+                (
+                    Labels(name: QualityMetrics.truthLabels, ["name": options.gold.labelName, "state": state]),
+                    Sample(now, Double(count))
+                ))
         }
         samples += counters.staleMarkersAndCounters(publishedRates: RateSeries.rateLabels(samples), at: now)
         if !samples.isEmpty { try await appender.append(samples) }
+    }
+
+    /// Gold sources as stored: `judge` names the LLM judge's judgments.
+    var goldPolicy: GoldPolicy {
+        GoldPolicy(
+            labelName: options.gold.labelName,
+            sources: options.gold.sources.map { $0 == "judge" ? (llmJudge?.name ?? "llm") : $0 },
+            scorer: QualityMetrics.groundednessJudge)
+    }
+
+    /// The calibrations `infermon quality calibrate` stored, read every pass so a
+    /// new fit applies without a restart; unreadable documents are skipped.
+    func calibrations() async throws -> [HallucinationEstimates.RouteKey: ScoreCalibration] {
+        var result: [HallucinationEstimates.RouteKey: ScoreCalibration] = [:]
+        for document in try await store.calibrations() {
+            guard let calibration = try? ScoreCalibration(json: document) else {
+                logger.warning("unreadable scorer calibration skipped")
+                continue
+            }
+            result[HallucinationEstimates.RouteKey(model: calibration.model, route: calibration.route)] = calibration
+        }
+        return result
     }
 }

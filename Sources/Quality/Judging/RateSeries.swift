@@ -42,11 +42,15 @@ public struct RateSeries: Sendable {
         return out
     }
 
-    /// The label sets of rate series (not counts) among `samples`.
+    /// The label sets of rate series (not counts) among `samples`: these get a
+    /// stale marker when a later pass no longer publishes them.
     public static func rateLabels(_ samples: [(labels: Labels, sample: Sample)]) -> Set<Labels> {
         Set(
             samples.map(\.labels).filter {
-                $0.name == QualityMetrics.hallucinationRate || $0.name == QualityMetrics.thumbsDownRate
+                [
+                    QualityMetrics.hallucinationRate, QualityMetrics.thumbsDownRate, QualityMetrics.rateCalibrated,
+                    QualityMetrics.agreement, QualityMetrics.effectiveSamples,
+                ].contains($0.name)
             })
     }
 }
