@@ -101,7 +101,10 @@ package struct Daemon {
                     timestamps: config.storage.timestamps, logger: httpLogger),
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
-                    maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes),
+                    maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes,
+                    labelIngest: LabelIngest(
+                        store: store, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
+                        defaultName: config.quality.options.gold.labelName, logger: httpLogger)),
                 RulesAPIRoutes(provider: rules),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
                 NotificationRoutes(log: store),

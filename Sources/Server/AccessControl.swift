@@ -55,6 +55,8 @@ public struct AccessControlMiddleware<Context: RequestContext>: RouterMiddleware
     static func isWrite(_ request: Request) -> Bool {
         let path = request.uri.path
         if path == "/api/v1/events" || path == "/v1/traces" || path.hasPrefix("/-/") { return true }
+        // Truth labels are written with the push endpoint's token; a form POST is a Prometheus read.
+        if path == "/api/v1/labels" { return LabelIngest.isLabelBody(request) }
         if path.hasPrefix("/api/v2/silence") {
             return request.method != .get && request.method != .head
         }

@@ -15,11 +15,15 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
     let timeout: Int64
     let maxSamples: Int
     let maxBodyBytes: Int
+    /// Takes `POST /api/v1/labels` with a JSON body (truth labels); nil answers every POST as label names.
+    let labelIngest: LabelIngest?
 
     public init(
         querier: any SeriesQuerier, sketches: (any SketchQuerier)?, engine: QueryEngine = QueryEngine(),
-        clock: any WallClock = SystemWallClock(), timeout: Int64, maxSamples: Int, maxBodyBytes: Int
+        clock: any WallClock = SystemWallClock(), timeout: Int64, maxSamples: Int, maxBodyBytes: Int,
+        labelIngest: LabelIngest? = nil
     ) {
+        self.labelIngest = labelIngest
         self.querier = querier
         self.sketches = sketches
         self.engine = engine
@@ -34,7 +38,10 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
             router.on("/api/v1/query", method: method) { request, _ in try await respond(request, instant) }
             router.on("/api/v1/query_range", method: method) { request, _ in try await respond(request, range) }
             router.on("/api/v1/series", method: method) { request, _ in try await respond(request, series) }
-            router.on("/api/v1/labels", method: method) { request, _ in try await respond(request, labelNames) }
+            router.on("/api/v1/labels", method: method) { request, _ in
+                if let labelIngest, LabelIngest.isLabelBody(request) { return try await labelIngest.handle(request) }
+                return try await respond(request, labelNames)
+            }
             router.on("/api/v1/label/{name}/values", method: method) { request, context in
                 let name = context.parameters.get("name") ?? ""
                 return try await respond(request) { try labelValues(name, $0) }
