@@ -51,7 +51,7 @@ public struct TruthLabelCounts: Sendable, Hashable {
     public var pending: Int
     /// Not joined, received longer ago than the horizon.
     public var orphaned: Int
-    /// Judged events older than the horizon without a label of this name.
+    /// Judged events whose horizon ended in the last day without a label of this name.
     public var neverLabelled: Int
 
     public init(joined: Int, pending: Int, orphaned: Int, neverLabelled: Int) {

@@ -60,16 +60,22 @@ extension SQLiteStore: GoldJudgmentStore {
             let never = try writer.connection.cached(
                 """
                 SELECT COUNT(DISTINCT j.event_id) FROM judgments j
-                WHERE j.event_ts < ?1
+                WHERE j.event_ts < ?1 AND j.event_ts >= ?3
                   AND NOT EXISTS (SELECT 1 FROM truth_labels l WHERE l.request_id = j.request_id AND l.name = ?2)
                 """)
             never.bind(1, now - horizon)
             never.bind(2, name)
+            never.bind(3, now - horizon - Self.neverLabelledWindow)
             defer { never.reset() }
             let neverLabelled = try never.step() ? Int(never.int64(0)) : 0
             return TruthLabelCounts(joined: joined, pending: pending, orphaned: orphaned, neverLabelled: neverLabelled)
         }
     }
+
+    /// Never-labelled events are counted over the day before the horizon: a
+    /// bounded, indexed range, as the count runs on the writer every pass and
+    /// all retained judgments (30 days of samples) would hold ingest up.
+    static let neverLabelledWindow: Int64 = 86_400_000
 
     public func pruneLabels(before: Timestamp) async throws -> Int {
         try await onWriter { writer in
