@@ -1,5 +1,5 @@
-import InfermonCore
 import CSQLite
+import InfermonCore
 
 /// Truth labels and their join with judged events. Labels are stored as they
 /// arrive, keyed by request id, and joined at read time against the judgments'
@@ -52,7 +52,9 @@ extension SQLiteStore: GoldJudgmentStore {
                 """)
             statement.bind(1, now - horizon)
             statement.bind(2, name)
-            guard try statement.step() else { return TruthLabelCounts(joined: 0, pending: 0, orphaned: 0, neverLabelled: 0) }
+            guard try statement.step() else {
+                return TruthLabelCounts(joined: 0, pending: 0, orphaned: 0, neverLabelled: 0)
+            }
             let joined = Int(statement.int64(0))
             let pending = Int(statement.int64(1))
             let orphaned = Int(statement.int64(2))
@@ -155,7 +157,8 @@ extension SQLiteStore: GoldJudgmentStore {
 
     public func calibrations() async throws -> [String] {
         try await onWriter { writer in
-            let statement = try writer.connection.cached("SELECT document FROM score_calibrations ORDER BY model, route")
+            let statement = try writer.connection.cached(
+                "SELECT document FROM score_calibrations ORDER BY model, route")
             var documents: [String] = []
             while try statement.step() { documents.append(statement.string(0)) }
             statement.reset()
