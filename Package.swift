@@ -6,6 +6,9 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // An import is internal unless written `public import`, so a module's
+    // public API names exactly the modules its users must see.
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

@@ -1,16 +1,16 @@
-import Alerting
-import Collectors
-import Detectors
+public import Alerting
+public import Collectors
+public import Detectors
 import InfermonCore
-import Judge
-import LLMOps
-import Notify
-import Quality
+public import Judge
+public import LLMOps
+public import Notify
+public import Quality
 import Query
-import RemoteWrite
-import Scrape
-import Server
-import Store
+public import RemoteWrite
+public import Scrape
+public import Server
+public import Store
 
 /// Everything `infermon serve` reads from its YAML file. Each section has
 /// defaults, so an empty file (or none) gives a working daemon.

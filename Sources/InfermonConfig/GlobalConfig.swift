@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The `global:` section, as in Prometheus's configuration: what belongs to
 /// the daemon as a whole rather than to one stage.

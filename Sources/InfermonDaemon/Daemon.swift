@@ -1,17 +1,17 @@
 import Alerting
 import Collectors
-import InfermonConfig
-import InfermonCore
+public import InfermonConfig
+public import InfermonCore
 import LLMOps
-import Logging
+public import Logging
 import Metrics
 import Notify
 import Prometheus
 import Quality
 import Scrape
-import Server
-import ServiceLifecycle
-import Store
+public import Server
+public import ServiceLifecycle
+public import Store
 import UnixSignals
 
 /// Wires a configuration into running services. Knows every module; owns no logic.

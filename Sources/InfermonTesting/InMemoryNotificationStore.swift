@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// The notification persistence protocols in memory, with the same ordering

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// Series and sketches held in memory, answering the store's read protocols the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// A clock tests move by hand. Sleepers wake when `advance` passes their

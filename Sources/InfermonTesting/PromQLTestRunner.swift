@@ -1,5 +1,5 @@
 import InfermonCore
-import Query
+public import Query
 
 extension PromQLTestScript {
     /// Runs every command against a fresh in-memory store and returns one message

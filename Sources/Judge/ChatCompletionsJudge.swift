@@ -1,7 +1,7 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Foundation
-import InfermonCore
-import Logging
+public import InfermonCore
+public import Logging
 import NIOCore
 import NIOHTTP1
 

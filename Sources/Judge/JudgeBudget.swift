@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// The LLM judge's caps: judged events per clock hour and spend per UTC day.

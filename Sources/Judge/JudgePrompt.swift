@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// A judge prompt template. The file holds a system part and a user part,
 /// separated by a line `---user---`; `{{context}}`, `{{prompt}}` and

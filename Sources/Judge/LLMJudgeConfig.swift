@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// `quality.llm_judge`: the judge's endpoint, key and limits, with the
 /// defaults of `LLMJudgeOptions`.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// When and how long to wait before asking the judge endpoint again.
 /// Retries happen on 429 and 5xx only: a 4xx says the request itself is wrong,

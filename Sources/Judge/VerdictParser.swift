@@ -1,5 +1,5 @@
 import Foundation
-import InfermonCore
+public import InfermonCore
 
 /// Reads the judge's answer strictly: the message content must be exactly one
 /// JSON object `{"verdict": "supported"|"hallucinated"|"unknown", "score": 0…1,

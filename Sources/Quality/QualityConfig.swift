@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// The `quality:` section as this module reads it: whether the quality service
 /// runs, its options, and the security scanners every ingested batch passes

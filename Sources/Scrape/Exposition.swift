@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The text formats a target may answer a scrape with.
 public enum ExpositionFormat: Sendable, Hashable {

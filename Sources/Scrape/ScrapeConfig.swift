@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// The `scrape:` section: Prometheus-format endpoints (a vLLM server's
 /// `/metrics`, a GPU exporter) to pull on an interval and store as series.

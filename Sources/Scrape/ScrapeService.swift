@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Scrapes every configured target, each on its own schedule, and appends what
 /// it finds as series. `update(targets:)` applies a reloaded configuration

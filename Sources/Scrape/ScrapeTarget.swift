@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// One endpoint to scrape, with everything that decides how and as what.
 public struct ScrapeTarget: Sendable, Hashable {

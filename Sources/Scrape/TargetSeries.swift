@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The series one target exposes, from scrape to scrape: turns each scrape into
 /// the samples to append, with target labels applied and stale markers for

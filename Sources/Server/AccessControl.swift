@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 import InfermonCore
 
 /// Who may call what. Writes (ingest, reload, silences) always need the bearer

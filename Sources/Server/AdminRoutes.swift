@@ -1,5 +1,5 @@
-import Hummingbird
-import InfermonCore
+public import Hummingbird
+public import InfermonCore
 
 /// `POST /-/reload`, as Prometheus has it: re-read configuration now. The
 /// answer says whether the new configuration is in force; on failure the old

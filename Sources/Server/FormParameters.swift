@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 import InfermonCore
 
 /// Request parameters from the query string and, for POST, from an

@@ -1,6 +1,6 @@
-import Hummingbird
+public import Hummingbird
 import InfermonCore
-import Logging
+public import Logging
 import NIOCore
 
 #if canImport(FoundationEssentials)

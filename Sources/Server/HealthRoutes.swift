@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
-import InfermonCore
+public import Hummingbird
+public import InfermonCore
 import Synchronization
 
 /// Liveness and readiness for load balancers and systemd: `/healthz` answers

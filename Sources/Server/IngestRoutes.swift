@@ -1,8 +1,8 @@
-import Collectors
+public import Collectors
 import CompressNIO
-import Hummingbird
-import InfermonCore
-import Logging
+public import Hummingbird
+public import InfermonCore
+public import Logging
 import Metrics
 import NIOCore
 

@@ -1,7 +1,7 @@
 import Collectors
-import Hummingbird
-import InfermonCore
-import Logging
+public import Hummingbird
+public import InfermonCore
+public import Logging
 
 /// `POST /api/v1/labels` with a JSON or NDJSON body: truth labels (gold
 /// verdicts, delayed ground truth), stored and joined to events by request id.

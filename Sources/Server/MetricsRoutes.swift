@@ -1,6 +1,6 @@
-import Hummingbird
-import InfermonCore
-import Prometheus
+public import Hummingbird
+public import InfermonCore
+public import Prometheus
 
 /// `/metrics` in the Prometheus text format: infermon's own metrics (recorded
 /// through swift-metrics into the registry) followed by the current value of

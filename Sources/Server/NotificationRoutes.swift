@@ -1,5 +1,5 @@
-import Hummingbird
-import InfermonCore
+public import Hummingbird
+public import InfermonCore
 
 /// `GET /api/v1/notifications?limit=N`: the newest entries of the notification
 /// log, one per aggregation group and receiver integration (what was last sent

@@ -1,7 +1,7 @@
-import Collectors
-import Hummingbird
-import InfermonCore
-import Logging
+public import Collectors
+public import Hummingbird
+public import InfermonCore
+public import Logging
 import Metrics
 import NIOCore
 

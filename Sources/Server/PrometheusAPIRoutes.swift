@@ -1,7 +1,7 @@
-import Hummingbird
-import InfermonCore
+public import Hummingbird
+public import InfermonCore
 import NIOCore
-import Query
+public import Query
 
 /// The Prometheus HTTP API over infermon's store: instant and range queries,
 /// series, label names and values, with Prometheus's parameters, JSON envelope

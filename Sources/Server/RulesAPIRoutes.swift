@@ -1,5 +1,5 @@
-import Hummingbird
-import InfermonCore
+public import Hummingbird
+public import InfermonCore
 import Query
 
 /// `/api/v1/rules` and `/api/v1/alerts` in Prometheus 2.42's JSON, key for key

@@ -1,7 +1,7 @@
 import Collectors
 import InfermonCore
-import InfermonYAML
-import Query
+public import InfermonYAML
+public import Query
 
 /// The `server:` section, owned here beside the server it configures, so each
 /// default is written once: the body cap is `ServerOptions`', the push queue's

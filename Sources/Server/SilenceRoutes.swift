@@ -1,5 +1,5 @@
-import Hummingbird
-import InfermonCore
+public import Hummingbird
+public import InfermonCore
 
 /// Silences over HTTP in Alertmanager's API v2 shape, so `amtool silence
 /// add|query|expire --alertmanager.url=http://infermon:9464` and scripts

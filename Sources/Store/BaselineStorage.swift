@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 extension SQLiteStore: DriftBaselineStore {
     public func saveBaseline(_ baseline: DriftBaseline) async throws {

@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Runs retention on an interval, slice by slice, yielding to ingestion between
 /// slices; on shutdown it stops between slices and checkpoints the WAL.

@@ -1,6 +1,6 @@
 import Dispatch
-import InfermonCore
-import Logging
+public import InfermonCore
+public import Logging
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
-import InfermonCore
-import InfermonYAML
+public import InfermonCore
+public import InfermonYAML
 
 /// The `storage:` section: where the database is, what the store is opened
 /// with (`StoreOptions`, with its defaults), how often retention runs, and how

@@ -1,7 +1,7 @@
 import Collectors
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Where an alert is in its life: Prometheus's states. A resolved alert is
 /// `inactive` with `resolvedAt` set, and is kept (and re-sent) for a while.

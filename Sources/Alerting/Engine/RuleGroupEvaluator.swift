@@ -1,6 +1,6 @@
-import InfermonCore
+public import InfermonCore
 import Logging
-import Query
+public import Query
 import Templates
 
 /// How every group evaluates; fixed for the engine's life.

@@ -1,7 +1,7 @@
-import InfermonCore
-import Logging
-import Query
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import Query
+public import ServiceLifecycle
 import Synchronization
 
 /// The rule engine as a service: one evaluation loop per group on the

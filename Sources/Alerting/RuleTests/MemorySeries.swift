@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// Series in memory, for rule unit tests: the input series of a test and

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import InfermonYAML
 
 /// A rule unit-test file in promtool's format.

@@ -1,6 +1,6 @@
-import InfermonCore
-import Query
-import Templates
+public import InfermonCore
+public import Query
+public import Templates
 
 /// A group of rules from a Prometheus rule file: evaluated together, in
 /// order, on the group's interval.

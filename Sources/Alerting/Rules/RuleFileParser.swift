@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import InfermonYAML
 import Query
 import Templates

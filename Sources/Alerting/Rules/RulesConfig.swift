@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// The rule engine's keys, at the top level as in Prometheus's own
 /// configuration: `rule_files` (globs, relative to the configuration file's

@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Runs one `FileTailer` per configured source and can swap the set while the
 /// daemon runs (configuration reload): unchanged sources keep running

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// One configured set of log files read with one profile.
 public struct FileSourceOptions: Sendable, Equatable {

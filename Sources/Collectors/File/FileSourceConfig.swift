@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// The `sources:` section: file sources, decoded into `FileSourceOptions` with
 /// the defaults of its initializer.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 #if canImport(Glibc)
     import Glibc

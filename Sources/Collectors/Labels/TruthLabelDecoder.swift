@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Reads truth labels from a body or a file: JSON lines, a JSON array, or one
 /// object, each `{"request_id": "…", "name": "hallucinated", "value": true,

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import SwiftProtobuf
 
 /// What one OTLP/HTTP trace export turned into.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Why one input line did not become an event; this text is what the dead-letter table shows.
 public struct EventDecodingError: Error, Sendable, CustomStringConvertible {

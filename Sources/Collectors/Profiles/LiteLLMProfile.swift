@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// LiteLLM's standard logging payload (`StandardLoggingPayload`), one per line.
 /// Its quirks, from real output: times are float epoch seconds; for a streaming

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Writes an event as one line of the native schema, the inverse of
 /// `NativeProfile`: used by the demo traffic, tests and benchmarks.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// infermon's own one-line-per-request schema (see the README's "Event schema").
 /// This is the hot path of file ingestion, so it reads fields straight from the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// OpenTelemetry GenAI semantic-convention attributes (`gen_ai.*`), either as a
 /// flat JSON object of attributes or as one span in OTLP JSON shape

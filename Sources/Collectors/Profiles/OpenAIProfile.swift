@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// A gateway's log of an OpenAI-style call: the `request` and `response` bodies
 /// (Chat Completions or Responses API, with their `usage` block) plus the

@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// What happened to a pushed batch.
 public enum SubmitOutcome: Sendable, Equatable {

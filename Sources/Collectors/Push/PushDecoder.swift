@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Turns a pushed body into a batch: JSON lines, or one JSON array of objects,
 /// or a single object. Each element is decoded on its own, so one bad element

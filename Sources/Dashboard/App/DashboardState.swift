@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Everything the screen shows, and how keys change it. Pure: the event loop
 /// feeds it keys and data and draws it; tests do the same without a terminal.

@@ -1,5 +1,5 @@
-import InfermonCore
-import Query
+public import InfermonCore
+public import Query
 
 /// Where a dashboard gets its data: the local store (`--db`) or a running
 /// daemon's HTTP API (`--server`). Queries throw on failure; the alert and

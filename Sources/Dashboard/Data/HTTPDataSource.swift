@@ -1,8 +1,8 @@
 import AsyncHTTPClient
-import InfermonCore
+public import InfermonCore
 import NIOCore
 import NIOHTTP1
-import Query
+public import Query
 
 /// Reads a running daemon (or any Prometheus-compatible server) over its HTTP
 /// API. Queries are POSTed form-encoded, as Grafana does, so long PromQL never

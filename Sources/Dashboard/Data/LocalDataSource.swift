@@ -1,5 +1,5 @@
-import InfermonCore
-import Query
+public import InfermonCore
+public import Query
 
 /// Evaluates queries in-process over a store opened from `--db`. SQLite calls
 /// block, so they run on `BlockingWork`'s pool rather than the Swift concurrency

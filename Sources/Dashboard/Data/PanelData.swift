@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Query
 
 /// A series as a panel shows it: named by its query's legend, coloured by position.

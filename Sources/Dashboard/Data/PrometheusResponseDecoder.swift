@@ -1,6 +1,6 @@
 import Foundation
 import InfermonCore
-import Query
+public import Query
 
 /// Reads the Prometheus HTTP API's JSON (the shape `PrometheusJSON` writes):
 /// the `status`/`data` envelope, the four result types, `[seconds, "value"]`

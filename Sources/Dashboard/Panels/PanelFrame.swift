@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// What every renderer needs besides its own data.
 public struct RenderContext: Sendable {

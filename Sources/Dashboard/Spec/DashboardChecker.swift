@@ -1,5 +1,5 @@
 import Foundation
-import InfermonCore
+public import InfermonCore
 
 /// `infermon dashboards check`: every YAML dashboard and every Grafana JSON
 /// dashboard, each query parsed. Returns one line per file.

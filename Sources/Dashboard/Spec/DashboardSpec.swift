@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// A dashboard as its YAML file defines it: variables with defaults, and rows
 /// of panels. Rows with a `height` get that many lines; the others share what

@@ -1,5 +1,5 @@
 import Foundation
-import InfermonCore
+public import InfermonCore
 
 /// Checks a Grafana dashboard JSON meant for infermon's Prometheus API: every
 /// panel target's `expr` must parse with infermon's PromQL once Grafana's own

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Substitutes dashboard variables into queries, with Grafana's syntax so the
 /// same query text works in both: `$name`, `${name}`, and the built-ins

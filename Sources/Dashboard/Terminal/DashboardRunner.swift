@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The event loop of `infermon dash`: keys, resizes, refresh ticks and fetched
 /// data all arrive as events on one stream, and only this loop touches the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// What a series usually is at this time of the week, learnt online.
 ///

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// What the scheduled detectors compare and how often.
 public struct DetectorOptions: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Runs the detectors on a schedule inside `infermon serve` and writes their

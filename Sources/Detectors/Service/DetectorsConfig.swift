@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// The `detectors:` section: scheduled drift, outlier, anomaly and quality
 /// detection inside `infermon serve`, decoded into `DetectorOptions` with the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Drift of every field of every model between two sets of event columns. Used by
 /// the scheduled service and by `infermon drift report` alike.

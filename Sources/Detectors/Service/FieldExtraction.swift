@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Turns a window's event columns into the samples the detectors compare.
 ///

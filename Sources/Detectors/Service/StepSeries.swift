@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The values of one evaluation step (the events of the last interval) that
 /// feed the anomaly and change-point detectors.

@@ -1,5 +1,5 @@
 import Collectors
-import InfermonConfig
+public import InfermonConfig
 import InfermonCore
 import Logging
 import Metrics

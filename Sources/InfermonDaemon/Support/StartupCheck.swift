@@ -1,5 +1,5 @@
 import Alerting
-import InfermonConfig
+public import InfermonConfig
 import InfermonCore
 import Judge
 import LLMOps

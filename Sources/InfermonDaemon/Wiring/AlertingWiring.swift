@@ -1,5 +1,5 @@
-import Alerting
-import InfermonConfig
+public import Alerting
+public import InfermonConfig
 import InfermonCore
 import Logging
 import Query

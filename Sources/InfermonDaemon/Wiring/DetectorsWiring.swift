@@ -1,6 +1,6 @@
 import Detectors
 import InfermonConfig
-import InfermonCore
+public import InfermonCore
 import Logging
 import Store
 

@@ -1,7 +1,7 @@
-import InfermonConfig
-import InfermonCore
+public import InfermonConfig
+public import InfermonCore
 import LLMOps
-import Logging
+public import Logging
 import Store
 
 /// Builds the LLMOps module's ingest stages and service from its own

@@ -1,9 +1,9 @@
-import InfermonConfig
-import InfermonCore
+public import InfermonConfig
+public import InfermonCore
 import Judge
 import Logging
-import Quality
-import Store
+public import Quality
+public import Store
 
 /// Builds the security ingest stage, the optional LLM judge and the quality
 /// service from the Quality and Judge modules' own options.

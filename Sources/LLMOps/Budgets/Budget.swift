@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// A spending limit: the requests it covers, a calendar period and an amount.
 public struct Budget: Sendable, Equatable {

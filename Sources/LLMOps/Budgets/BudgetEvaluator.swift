@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// Spend so far and the end-of-period forecast of every budget, read from the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// How spend is spread over the hours of a UTC day, learnt from past days. A
 /// weight of 1 is an average hour; the 24 weights add up to 24.

@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// `budgets:`: spending limits per day or month (UTC) for the requests each
 /// selector picks.

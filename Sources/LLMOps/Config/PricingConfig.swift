@@ -1,6 +1,6 @@
 import InfermonCore
-import InfermonYAML
-import Logging
+public import InfermonYAML
+public import Logging
 
 #if canImport(Glibc)
     import Glibc

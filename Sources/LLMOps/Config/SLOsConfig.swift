@@ -1,5 +1,5 @@
 import InfermonCore
-import InfermonYAML
+public import InfermonYAML
 
 /// `slos:`: service level objectives over the ingested requests.
 ///

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Reads counter values at points in time through `SeriesQuerier`: the value of
 /// a counter at `t` is its last sample at or before `t`. Looking backwards from

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// The ingest stage that keeps the counters the store's rollups do not have:

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// One observation for a counter: `amount` events at `timestamp`. An amount of

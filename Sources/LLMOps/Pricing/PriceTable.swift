@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The prices of the models one table row matches, over time.
 public struct PriceEntry: Sendable {

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// List prices of one model at one time, in USD per million tokens, as the
 /// providers publish them.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Reads an SLO's good/bad counters and works out its status, and writes
 /// `infermon_slo_burn_rate{slo,window}`, `infermon_slo_error_budget_remaining_ratio{slo}`

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Good and bad request counts of one SLO over one window.
 public struct WindowCounts: Sendable, Equatable {

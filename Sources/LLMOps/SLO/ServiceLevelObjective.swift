@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// A service-level objective over inference requests: which requests count, what
 /// makes one good, and what fraction must be good over a rolling period.

@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Runs the evaluators (budgets, SLOs, LLM signals) on a fixed interval and
 /// appends what they compute through `SampleAppender`, so the results are series

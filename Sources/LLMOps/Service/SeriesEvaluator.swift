@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Something that turns what is stored into derived series at a moment: budgets,
 /// SLO burn rates, latency quantiles. Pure with respect to time, so tests call it

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import InfermonYAML
 
 /// A value kept out of the config file: given inline, read from a file, or

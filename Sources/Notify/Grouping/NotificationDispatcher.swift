@@ -1,5 +1,5 @@
-import InfermonCore
-import Logging
+public import InfermonCore
+public import Logging
 
 /// Routing, grouping, muting and deduplication, with Alertmanager's timing, on
 /// an injected clock. Alerts come in through `send` (the rule engine's

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Mutes target alerts while a matching source alert fires, when the two agree
 /// on the `equal` labels (a label missing on both sides counts as equal), as

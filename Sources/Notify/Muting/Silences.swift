@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// Create, list and expire silences, and answer "is this alert silenced?" for

@@ -1,5 +1,5 @@
-import InfermonCore
-import Logging
+public import InfermonCore
+public import Logging
 import Synchronization
 
 /// Sends what the outbox holds. Each integration's messages go one at a time,

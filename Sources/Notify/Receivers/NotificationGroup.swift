@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// What a notifier renders: one aggregation group's alerts at flush time.
 public struct NotificationGroup: Sendable {

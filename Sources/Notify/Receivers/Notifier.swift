@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// One receiver integration (a webhook URL, a Slack channel hook, ...). The
 /// dispatcher asks it to render a group into a payload, which goes into the

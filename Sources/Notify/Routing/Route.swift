@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// A node of the routing tree with its inherited settings resolved. Matching is
 /// Alertmanager's: depth first, the first matching child wins unless it says

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// One node of the routing tree as configured: unset fields inherit from the
 /// parent, as in Alertmanager's `route:` block.

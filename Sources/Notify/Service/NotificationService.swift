@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Notification as one service: the dispatcher loop (group timers) and the
 /// outbox delivery loop. Hand `sink` to the rule engine and `silences` to the

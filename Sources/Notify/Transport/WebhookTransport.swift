@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import InfermonCore
+public import InfermonCore
 import Logging
 import NIOCore
 import NIOHTTP1

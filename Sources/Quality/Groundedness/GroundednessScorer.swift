@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Knobs of the built-in groundedness judge.
 public struct GroundednessOptions: Sendable, Equatable {

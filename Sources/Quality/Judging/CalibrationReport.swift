@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// What `infermon quality calibrate` shows and stores for one model and route:
 /// the scorer's operating point against gold as it runs now, the fitted

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// The quality service's cumulative counters (judge errors, judge cost) and

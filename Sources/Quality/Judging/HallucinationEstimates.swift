@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Turns one window's scored and gold-labelled events into the published
 /// hallucination-rate series, per model and route. Pure, so what a rule will

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Everything the quality service needs, independent of how it was configured.
 public struct QualityOptions: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Periodically picks sampled, settled events, judges them (groundedness,
 /// user feedback, and the LLM judge when one is configured), stores the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Turns verdict counts into the published rate series. Pure, so what a rule
 /// will see can be tested without a store or a clock.

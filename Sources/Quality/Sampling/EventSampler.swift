@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// One sampling rate, for events whose model and route match (nil matches any).
 public struct SamplingRule: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import Synchronization
 
 /// The ingest hook: scans every event of a batch, replaces secrets in its

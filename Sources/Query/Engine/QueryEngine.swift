@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Evaluates PromQL over a `SeriesQuerier` (and a `SketchQuerier` for the
 /// `sketch_quantile_over_time` extension). Stateless apart from its options, so

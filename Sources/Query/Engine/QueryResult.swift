@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// One element of an instant vector.
 public struct InstantSample: Sendable, Hashable {

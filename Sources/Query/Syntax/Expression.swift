@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The four kinds of value a PromQL expression can produce.
 public enum ValueType: String, Sendable, Hashable {

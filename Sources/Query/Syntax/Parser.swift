@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Entry point for parsing PromQL text.
 public enum PromQL {

@@ -1,5 +1,5 @@
-import InfermonCore
-import InfermonYAML
+public import InfermonCore
+public import InfermonYAML
 
 /// The `remote_write:` section: Prometheus remote write 1.0 receivers (Mimir,
 /// Thanos receive, Cortex, VictoriaMetrics, Prometheus itself) that get the

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import InfermonYAML
 
 /// One receiver of remote write (one entry of `remote_write:`), with

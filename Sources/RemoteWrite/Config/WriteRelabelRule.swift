@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 import InfermonYAML
 
 /// One entry of `write_relabel_configs`, the keep/drop part of Prometheus's

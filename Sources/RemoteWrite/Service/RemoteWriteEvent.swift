@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// What the remote write service reports, for `/metrics`: the daemon turns
 /// these into the `infermon_remote_storage_*` series (Prometheus's

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-import InfermonCore
-import Logging
-import ServiceLifecycle
+public import InfermonCore
+public import Logging
+public import ServiceLifecycle
 
 /// Sends the store's series to every `remote_write` endpoint. Each endpoint
 /// has its own loop: every `send_interval` it reads the intervals closed since

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Reads a remote write 1.0 `WriteRequest` (see `WriteRequestEncoder`), skipping
 /// fields it does not know (exemplars, histograms, metadata) as protobuf readers

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Writes a remote write 1.0 `WriteRequest` by hand: four small messages do not
 /// justify generated code (swift-protobuf's plugin build is slow here), and

@@ -1,7 +1,7 @@
-import Collectors
-import Hummingbird
-import InfermonCore
-import Query
+public import Collectors
+public import Hummingbird
+public import InfermonCore
+public import Query
 
 /// The built-in web UI: server-rendered pages with their stylesheet and one
 /// small script inline, nothing fetched from elsewhere.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Alert states in SQLite, one row per alert. Labels and annotations are kept
 /// in Prometheus's text form (`{alertname="X", severity="page"}`) so the table

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The notification log in SQLite: one row per group and integration, holding
 /// the alerts last notified as firing (binary, `AlertCodec`) and the

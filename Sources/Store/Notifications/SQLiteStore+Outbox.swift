@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The notification outbox and its dead letters in SQLite. Every change is a
 /// short transaction on the writer queue, so a message is either queued with

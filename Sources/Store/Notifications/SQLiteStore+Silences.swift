@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Silences in SQLite. Matchers are kept in their text form
 /// (`{alertname="X", severity=~"warn.*"}`) so the table reads well in `sqlite3`.

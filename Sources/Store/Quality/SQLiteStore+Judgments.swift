@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Judgments of sampled events. Every call runs on the writer queue: the reads
 /// are small (a page of the event log, a few grouped counts), and sharing the

@@ -1,5 +1,5 @@
 import CSQLite
-import InfermonCore
+public import InfermonCore
 
 /// Truth labels and their join with judged events. Labels are stored as they
 /// arrive, keyed by request id, and joined at read time against the judgments'

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 extension SQLiteStore: EventWindowReader {
     /// Reads the window's events straight into per-model columns: one indexed range

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Remote write's durable queue: compressed batches per endpoint and each
 /// endpoint's cursor, changed together on the writer queue.

@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// Counters that only grow, as a Prometheus client library would expose them.
 /// Stored cumulatively in every rollup row so a counter sample can be read from
