@@ -17,7 +17,7 @@ tests="$bin_path/infermonPackageTests.xctest"
 shim="$bin_path/clockshift.so"
 cc -O2 -shared -fPIC -o "$shim" scripts/clockshift/clockshift.c -ldl
 
-go_clock_tests='AlertmanagerEndToEndTests|AlertmanagerHATests|amtoolAddsQueriesAndExpiresSilences'
+go_clock_tests='AlertmanagerEndToEndTests|AlertmanagerHATests|amtoolAddsQueriesAndExpiresSilences|RemoteWriteEndToEndTests'
 for days in ${CLOCK_SHIFT_DAYS:-30 365}; do
     echo "== the test suite with the wall clock $days days ahead (skipping, as Go programs keep their own clock: $go_clock_tests)"
     LD_PRELOAD="$shim" INFERMON_CLOCK_SHIFT_SECONDS=$((days * 86400)) \
