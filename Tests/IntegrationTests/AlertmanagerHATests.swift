@@ -84,15 +84,18 @@ struct AlertmanagerHATests {
         try await a.daemon.kill()
         let killedAt = SystemWallClock().now()
         try Replica.logRequest(model: "m3", latencyMillis: 9000, to: [b])
-        // The alerts outlive the dead replica's last copy: the survivor keeps sending
-        // them, so both nodes hold them with an endsAt past anything the dead one sent.
+        // The alerts outlive the dead replica's last copy: once its endsAt has passed,
+        // both nodes still hold them as active, with an endsAt only the survivor's
+        // later copies can have set.
+        let deadCopiesExpired = killedAt + Self.validity + 500
         for node in [am1, am2] {
             let refreshed = try await waitUntil(timeoutSeconds: 20, pollMillis: 100) {
+                guard SystemWallClock().now() > deadCopiesExpired else { return false }
                 let alerts = (try? await node.alerts()) ?? []
                 return ["m1", "m2"].allSatisfy { model in
                     alerts.contains { alert in
                         Self.model(of: alert) == model && Self.state(of: alert) == "active"
-                            && Self.endsAt(of: alert).map { $0 > killedAt + Self.validity + 500 } == true
+                            && Self.endsAt(of: alert).map { $0 > deadCopiesExpired } == true
                     }
                 }
             }
