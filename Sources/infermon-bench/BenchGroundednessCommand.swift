@@ -3,111 +3,156 @@ import Foundation
 import InfermonCore
 import Quality
 
-/// Evaluates the built-in groundedness scorer on HaluEval QA
-/// (`dataset_halueval_qa.jsonl`): every line gives a knowledge passage, a
-/// question, a right answer and a hallucinated answer, so each line is one
-/// positive and one negative for the same context. Reported on all pairs and
-/// on length-matched pairs (answers whose word counts differ by at most the
-/// tolerance), next to a length-only baseline, so a scorer that merely
-/// rewards short answers shows up as such.
+/// Evaluates the built-in groundedness scorer on HaluEval's three files
+/// (`dataset_halueval_{qa,dialogue,summarization}.jsonl`): every line gives a
+/// source (knowledge passage or document), optionally a question or dialogue
+/// history, a faithful and a hallucinated response, so each line is one
+/// negative and one positive for the same source. Reported on all pairs and on
+/// length-matched pairs (responses whose word counts differ by at most the
+/// tolerance), for the scorer, the first (context-bag) method, response length
+/// alone and word novelty, each ROC AUC with a bootstrap 95 % interval over
+/// pairs, so a scorer that merely rewards short or extractive answers shows up as such.
 struct BenchGroundednessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "groundedness",
-        abstract: "Evaluate the groundedness scorer on HaluEval QA (ROC AUC, precision, recall).")
+        abstract: "Evaluate the groundedness scorer on HaluEval QA, dialogue or summarization (ROC AUC with CIs).")
 
-    @Option(help: ArgumentHelp("HaluEval QA JSONL file.", valueName: "path")) var file: String
+    enum Dataset: String, ExpressibleByArgument, CaseIterable { case qa, dialogue, summarization }
+
+    @Option(help: ArgumentHelp("HaluEval JSONL file.", valueName: "path")) var file: String
+    @Option(help: "Which HaluEval file it is: qa, dialogue or summarization.") var dataset: Dataset = .qa
     @Option(help: "Hallucination threshold on the unsupported share (default: the scorer's).") var threshold: Double?
+    @Option(help: "Context sentences per support window (default: the scorer's).") var windowSentences: Int?
+    @Option(help: "Weight of common words in first/second-person claims (default: the scorer's).")
+    var personalWordWeight: Double?
+    @Option(help: "Support kept by a claim whose negation the context does not share (default: the scorer's).")
+    var negationFactor: Double?
+    @Option(help: "Support kept per name or number found only outside the claim's window (default: the scorer's).")
+    var elsewhereFactor: Double?
     @Option(help: "Largest word-count difference for a pair to count as length-matched.") var lengthTolerance = 1
-    @Option(help: "Use only the first N pairs (0 = all).") var limit = 0
-    @Flag(help: "Leave the question out of the support (the service counts the prompt as support; the default too).")
+    @Option(help: "Skip the first N pairs (they were used to choose the scorer's constants).") var skip = 0
+    @Option(help: "Use at most N pairs after the skipped ones (0 = all).") var limit = 0
+    @Option(help: "Bootstrap resamples for the 95 % intervals.") var resamples = 1000
+    @Flag(
+        help: ArgumentHelp(
+            "Leave the question or dialogue history out of the support.",
+            discussion:
+                "By default the question (qa) or history (dialogue) counts as support, as the service counts the prompt."
+        ))
     var noQuestion = false
     @Flag(help: "Print one JSON object instead of text.") var json = false
-    @Option(help: "Print up to N hallucinated answers the scorer missed, to see why.") var showMisses = 0
+    @Option(help: "Print up to N pairs the scorer ranked wrongly, to see why.") var showMisses = 0
 
     private struct Row: Decodable {
-        var knowledge: String
-        var question: String
-        var right_answer: String
-        var hallucinated_answer: String
+        var knowledge: String?
+        var document: String?
+        var question: String?
+        var dialogue_history: String?
+        var right_answer: String?
+        var hallucinated_answer: String?
+        var right_response: String?
+        var hallucinated_response: String?
+        var right_summary: String?
+        var hallucinated_summary: String?
+    }
+
+    private struct Pair {
+        var source: String
+        var prompt: String?
+        var right: String
+        var wrong: String
     }
 
     func run() throws {
         var options = GroundednessOptions()
         if let threshold { options.threshold = threshold }
+        if let windowSentences { options.windowSentences = windowSentences }
+        if let negationFactor { options.negationFactor = negationFactor }
+        if let elsewhereFactor { options.elsewhereSpecificFactor = elsewhereFactor }
+        if let personalWordWeight { options.personalWordWeight = personalWordWeight }
+        let pairs = try loadPairs()
+        guard !pairs.isEmpty else { throw InfermonError.io("no pairs in \(file)") }
+        var oldOptions = options
+        oldOptions.method = .contextBag
         let scorer = GroundednessScorer(options: options)
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw InfermonError.io("cannot read \(file)")
+        let old = GroundednessScorer(options: oldOptions)
+
+        var samples: [GroundednessSample] = []
+        samples.reserveCapacity(pairs.count)
+        var newSeconds = 0.0
+        var oldSeconds = 0.0
+        var misses = 0
+        for pair in pairs {
+            var started = monotonicNanoseconds()
+            let right = scorer.score(response: pair.right, context: pair.source, prompt: pair.prompt)
+            let wrong = scorer.score(response: pair.wrong, context: pair.source, prompt: pair.prompt)
+            newSeconds += Double(monotonicNanoseconds() - started) / 1e9
+            started = monotonicNanoseconds()
+            let oldRight = old.score(response: pair.right, context: pair.source, prompt: pair.prompt)
+            let oldWrong = old.score(response: pair.wrong, context: pair.source, prompt: pair.prompt)
+            oldSeconds += Double(monotonicNanoseconds() - started) / 1e9
+            if misses < showMisses, wrong.score <= right.score {
+                misses += 1
+                print(
+                    "missed (right \(right.score), wrong \(wrong.score))\n  right: \(pair.right)\n    \(right.reason)")
+                print("  wrong: \(pair.wrong)\n    \(wrong.reason)\n")
+            }
+            samples.append(
+                GroundednessSample(
+                    right: .init(
+                        new: right, old: oldRight, words: wordCount(pair.right),
+                        novelty: GroundednessScorer.wordNovelty(
+                            response: pair.right, context: pair.source, prompt: pair.prompt)),
+                    wrong: .init(
+                        new: wrong, old: oldWrong, words: wordCount(pair.wrong),
+                        novelty: GroundednessScorer.wordNovelty(
+                            response: pair.wrong, context: pair.source, prompt: pair.prompt))))
         }
+        let matched = samples.filter { abs($0.right.words - $0.wrong.words) <= lengthTolerance }
+        let report = GroundednessReport(
+            dataset: dataset.rawValue, threshold: options.threshold, resamples: resamples,
+            eventsPerSecond: Double(2 * pairs.count) / newSeconds,
+            oldEventsPerSecond: Double(2 * pairs.count) / oldSeconds,
+            subsets: [("all", samples), ("length_matched", matched)])
+        print(json ? report.json : report.text(file: file))
+    }
+
+    private func loadPairs() throws -> [Pair] {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw InfermonError.io("cannot read \(file)") }
         let data = handle.readDataToEndOfFile()
         let decoder = JSONDecoder()
-        var all = Evaluation()
-        var matched = Evaluation()
-        let started = monotonicNanoseconds()
+        var pairs: [Pair] = []
+        var seen = 0
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            if limit > 0 && all.pairs >= limit { break }
+            seen += 1
+            if seen <= skip { continue }
+            if limit > 0 && pairs.count >= limit { break }
             let row = try decoder.decode(Row.self, from: Data(line))
-            let prompt = noQuestion ? nil : row.question
-            let right = scorer.score(response: row.right_answer, context: row.knowledge, prompt: prompt)
-            let wrong = scorer.score(response: row.hallucinated_answer, context: row.knowledge, prompt: prompt)
-            let rightWords = wordCount(row.right_answer)
-            let wrongWords = wordCount(row.hallucinated_answer)
-            all.add(right: right, rightWords: rightWords, wrong: wrong, wrongWords: wrongWords)
-            if all.misses < showMisses, wrong.verdict != .hallucinated {
-                all.misses += 1
-                print("missed (score \(wrong.score)): \(row.hallucinated_answer)\n  question: \(row.question)\n")
+            let pair: Pair?
+            switch dataset {
+            case .qa:
+                pair = zip3(row.knowledge, row.right_answer, row.hallucinated_answer).map {
+                    Pair(source: $0, prompt: noQuestion ? nil : row.question, right: $1, wrong: $2)
+                }
+            case .dialogue:
+                pair = zip3(row.knowledge, row.right_response, row.hallucinated_response).map {
+                    Pair(source: $0, prompt: noQuestion ? nil : row.dialogue_history, right: $1, wrong: $2)
+                }
+            case .summarization:
+                pair = zip3(row.document, row.right_summary, row.hallucinated_summary).map {
+                    Pair(source: $0, prompt: nil, right: $1, wrong: $2)
+                }
             }
-            if abs(rightWords - wrongWords) <= lengthTolerance {
-                matched.add(right: right, rightWords: rightWords, wrong: wrong, wrongWords: wrongWords)
-            }
+            guard let pair else { throw InfermonError.io("line \(seen) of \(file) is not a HaluEval \(dataset) row") }
+            pairs.append(pair)
         }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
-        let results = [("all", all), ("length_matched", matched)]
-        if json {
-            let parts = results.map { name, evaluation in "\"\(name)\":\(evaluation.json)" }
-            print("{\"threshold\":\(options.threshold),\"seconds\":\(seconds),\(parts.joined(separator: ","))}")
-            return
-        }
-        print("groundedness scorer on \(file), threshold \(options.threshold), \(String(format: "%.1f", seconds)) s")
-        for (name, evaluation) in results { print(evaluation.text(name)) }
+        return pairs
+    }
+
+    private func zip3(_ a: String?, _ b: String?, _ c: String?) -> (String, String, String)? {
+        guard let a, let b, let c else { return nil }
+        return (a, b, c)
     }
 
     private func wordCount(_ text: String) -> Int { text.split(whereSeparator: \.isWhitespace).count }
-
-    /// Scores and labels of one subset.
-    private struct Evaluation {
-        var pairs = 0
-        var scores: [Double] = []
-        var lengths: [Double] = []
-        var labels: [Bool] = []
-        var predicted: [Bool] = []
-        var unknown = 0
-        var misses = 0
-
-        mutating func add(right: GroundednessResult, rightWords: Int, wrong: GroundednessResult, wrongWords: Int) {
-            pairs += 1
-            for (result, words, label) in [(right, rightWords, false), (wrong, wrongWords, true)] {
-                scores.append(result.score)
-                lengths.append(Double(words))
-                labels.append(label)
-                predicted.append(result.verdict == .hallucinated)
-                if result.verdict == .unknown { unknown += 1 }
-            }
-        }
-
-        var metrics: ClassifierMetrics { ClassifierMetrics(scores: scores, labels: labels, predicted: predicted) }
-        var lengthAUC: Double { ClassifierMetrics.auc(scores: lengths, labels: labels) }
-
-        var json: String {
-            let m = metrics
-            return
-                "{\"pairs\":\(pairs),\"roc_auc\":\(m.rocAUC),\"precision\":\(m.precision),\"recall\":\(m.recall),\"f1\":\(m.f1),\"accuracy\":\(m.accuracy),\"unknown\":\(unknown),\"length_only_auc\":\(lengthAUC)}"
-        }
-
-        func text(_ name: String) -> String {
-            let m = metrics
-            func f(_ value: Double) -> String { String(format: "%.3f", value) }
-            return
-                "\(name): \(pairs) pairs  ROC AUC \(f(m.rocAUC))  precision \(f(m.precision))  recall \(f(m.recall))  F1 \(f(m.f1))  accuracy \(f(m.accuracy))  unknown \(unknown)  (length-only AUC \(f(lengthAUC)))"
-        }
-    }
 }

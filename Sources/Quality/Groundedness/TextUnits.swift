@@ -10,6 +10,11 @@ struct TextToken: Sendable, Hashable {
     var isProperNoun: Bool
     /// A comma came right before it, which is where clauses are cut.
     var followsComma: Bool
+    /// The last token of a sentence that ended with `?`: a question asks, it claims nothing.
+    var endsQuestion = false
+    /// Stands for the "n't" of "didn't", "isn't": the tokenizer drops the
+    /// letters after an apostrophe, so the negation would otherwise be lost.
+    var isContractedNegation = false
 }
 
 /// Splits text into sentences of tokens. Sentence ends are `.`, `!`, `?`, `;`
@@ -65,9 +70,19 @@ enum TextUnits {
             {
                 word.unicodeScalars.append(scalar)
             } else if scalar == "'" || scalar == "\u{2019}" {
-                // "Arthur's" -> "arthur"; "don't" -> "don".
+                // "Arthur's" -> "arthur"; "don't" -> "don" and a "not" marked as contracted.
+                let negates =
+                    word.lowercased().hasSuffix("n") && index + 1 < scalars.count
+                    && (scalars[index + 1] == "t" || scalars[index + 1] == "T")
+                    && (index + 2 >= scalars.count || !scalars[index + 2].properties.isAlphabetic)
                 finishWord()
                 while index + 1 < scalars.count, scalars[index + 1].properties.isAlphabetic { index += 1 }
+                if negates {
+                    current.append(
+                        TextToken(
+                            kind: .word, normalized: "not", surface: "n't", isProperNoun: false, followsComma: false,
+                            isContractedNegation: true))
+                }
             } else if scalar == "." {
                 let isInitial = word.count == 1 && word.unicodeScalars.first!.properties.isUppercase
                 let isAbbreviation = abbreviations.contains(word.lowercased())
@@ -75,6 +90,8 @@ enum TextUnits {
                 let atWordGap = next == nil || next!.properties.isWhitespace || next!.properties.isUppercase
                 if !isInitial && !isAbbreviation && atWordGap { finishSentence() }
             } else if scalar == "!" || scalar == "?" || scalar == ";" || scalar == "\n" {
+                finishWord()
+                if scalar == "?", !current.isEmpty { current[current.count - 1].endsQuestion = true }
                 finishSentence()
             } else if scalar == "," {
                 finishWord()
