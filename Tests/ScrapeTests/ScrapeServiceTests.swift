@@ -186,7 +186,9 @@ struct ScrapeServiceTests {
             return request.headers["authorization"] == "Bearer s3cret-token"
                 ? .page("ok_metric 1\n") : .respond(status: 401, body: Array("no".utf8))
         }
-        let failing = try await TestHTTPServer.start { _ in .respond(status: 503, headers: [("Content-Type", "text/plain")]) }
+        let failing = try await TestHTTPServer.start { _ in
+            .respond(status: 503, headers: [("Content-Type", "text/plain")])
+        }
         let hung = try await TestHTTPServer.start { _ in .hang }
         let garbled = try await TestHTTPServer.start { _ in .page("this is not { a metrics page\n") }
         defer { [secured, failing, hung, garbled].forEach { $0.stop() } }
