@@ -16,6 +16,7 @@ scripts/ensure-packages.sh prometheus victoria-metrics curl python3 >/dev/null
 BIN=${BIN:-$PWD/.build/release/infermon}
 [ -x "$BIN" ] || { echo "build it first: swift build -c release --product infermon" >&2; exit 1; }
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-rw-bench-XXXXXX)}
+mkdir -p "$WORK"
 DURATION=${DURATION:-90}
 KEYS=${KEYS:-400}
 RATE=${RATE:-2000}
