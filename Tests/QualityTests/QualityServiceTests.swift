@@ -103,6 +103,31 @@ final class ScriptedRemoteJudge: RemoteJudge {
         #expect(remote.requestIDs.count == 45)
     }
 
+    /// A context too short to check makes the scorer abstain: the judgment is
+    /// stored as unknown with no score, so calibration and the PPI estimate
+    /// (which read scores) never take an abstention for a confident "grounded".
+    @Test func anAbstentionIsStoredWithoutAScore() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        let store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
+        defer { store.close() }
+        let old = clock.now() - 600_000
+        var checked = event(1, at: old, route: "/a", grounded: true)
+        checked.context = Self.context
+        var unchecked = event(2, at: old + 1, route: "/a", grounded: true)
+        unchecked.context = "Delhi."
+        try await store.write(IngestBatch(events: [checked, unchecked]))
+        let service = QualityService(
+            options: options(), store: store, appender: store, llmJudge: nil, clock: clock, logger: Logger(label: "q"))
+        #expect(try await service.runOnce() == 2)
+
+        let scored = try #require(try await store.judgments(eventID: 1).first { $0.judge == "groundedness" })
+        #expect(scored.verdict == .supported && scored.score != nil)
+        let abstained = try #require(try await store.judgments(eventID: 2).first { $0.judge == "groundedness" })
+        #expect(abstained.verdict == .unknown)
+        #expect(abstained.score == nil)
+    }
+
     @Test func tooFewSamplesPublishOnlyTheCountAndRetractAnOldRate() async throws {
         let directory = try TemporaryDirectory()
         let clock = ManualClock()

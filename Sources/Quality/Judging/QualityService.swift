@@ -114,7 +114,7 @@ public final class QualityService: Service, Sendable {
                 let result = scorer.score(response: response, context: context, prompt: candidate.prompt)
                 record(
                     candidate, QualityMetrics.groundednessJudge,
-                    JudgeOutcome(verdict: result.verdict, score: result.score, reason: result.reason))
+                    JudgeOutcome(verdict: result.verdict, score: result.scoreIfJudged, reason: result.reason))
             }
             if options.feedbackEnabled,
                 let outcome = FeedbackJudge.judge(
