@@ -10,6 +10,8 @@ struct TemplateParser {
     private var variables: [String] = ["$"]
     private var definitions: [String: [TemplateNode]] = [:]
     private var loopDepth = 0
+    /// Open control structures and definitions around the current action: a `define` is only legal at zero.
+    private var nesting = 0
 
     private init(tokens: [TemplateToken], source: String, functions: Set<String>) {
         self.tokens = tokens
@@ -92,6 +94,11 @@ struct TemplateParser {
                 advance()
                 return try parseInclude(offset: token.offset)
             case "define", "block":
+                // As in Go, `define` is only a top-level clause; inside an action
+                // list it is an operand the command cannot take.
+                guard token.value == "block" || nesting == 0 else {
+                    throw fail("unexpected <define> in command", at: token)
+                }
                 advance()
                 return try parseDefinition(isBlock: token.value == "block", offset: token.offset)
             case "break", "continue":
@@ -116,7 +123,11 @@ struct TemplateParser {
 
     private mutating func parseControl(_ keyword: String, offset: Int) throws(TemplateError) -> TemplateNode {
         let saved = variables.count
-        defer { variables.removeLast(variables.count - saved) }
+        nesting += 1
+        defer {
+            nesting -= 1
+            variables.removeLast(max(0, variables.count - saved))
+        }
         let pipeline = try parsePipeline(
             context: keyword, allowDeclarations: true, rangeDeclarations: keyword == "range")
         if keyword == "range" { loopDepth += 1 }
@@ -170,8 +181,12 @@ struct TemplateParser {
         // A definition has its own variable scope, with only `$`.
         let outer = variables
         variables = ["$"]
+        nesting += 1
+        defer {
+            nesting -= 1
+            variables = outer
+        }
         let body = try parseList(terminators: ["end"])
-        variables = outer
         advance()
         advance()  // {{ end
         try expect(.rightDelimiter, "in end")

@@ -33,6 +33,18 @@ import Testing
         #expect(error?.message.hasSuffix("unterminated character constant") == true, "\(String(describing: error))")
     }
 
+    /// A `{{define}}` inside a control structure that failed to parse left the
+    /// definition's own variable scope in place; the enclosing `{{if}}` then
+    /// removed a negative number of variables, a trap. Go refuses a nested define.
+    @Test func aDefineInsideAnIfIsAnErrorNotATrap() {
+        for text in [#"{{if 0}}{{define ""}}"#, #"{{with $x := 1}}{{if $x}}{{define "a"}}{{end}}{{end}}"#] {
+            let error = #expect(throws: AlertTemplate.ParseError.self, "\(text)") {
+                try AlertTemplate(text, ruleName: "FuzzAlert")
+            }
+            #expect(error?.message.contains("define") == true, "\(String(describing: error))")
+        }
+    }
+
     /// Lines ending in `\r` (here `\r\r`, and any CRLF file) were counted by
     /// libyaml but not by the line split that maps an expression error into the
     /// file: the literal block's first line lay past the end, and the range trapped.
