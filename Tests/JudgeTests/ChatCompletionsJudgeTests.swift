@@ -69,8 +69,9 @@ import Testing
         #expect(outcome.verdict == .unknown)
         #expect(outcome.status == .failed)
         #expect(outcome.reason.contains("timed out"))
-        // Nothing was retried: a timeout is not a 429/5xx.
-        #expect(server.requestCount == 1)
+        // Nothing was retried: a timeout is not a 429/5xx. (On a loaded machine the
+        // 300 ms can run out before the server has read the request at all.)
+        #expect(server.requestCount <= 1)
     }
 
     @Test func honoursRetryAfterOn429() async throws {
