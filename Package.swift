@@ -269,6 +269,7 @@ let package = Package(
             name: "infermon-bench",
             dependencies: [
                 "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
+                "InfermonTesting",
                 "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

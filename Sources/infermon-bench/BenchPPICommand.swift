@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InfermonCore
+import InfermonTesting
 import Quality
 
 /// `infermon-bench ppi`: the coverage simulation of `PredictionPoweredMeanTests`
@@ -45,7 +46,7 @@ struct BenchPPI: ParsableCommand {
             for scorer in Self.scorers {
                 for size in goldList {
                     let called = rate * scorer.truePositiveRate + (1 - rate) * scorer.falsePositiveRate
-                    let unlabelled = Binomial(n: sampled - size, p: called)
+                    let unlabelled = BinomialSampler(n: sampled - size, p: called)
                     var covered = 0
                     var goldCovered = 0
                     var ratio = 0.0
@@ -83,33 +84,4 @@ struct BenchPPI: ParsableCommand {
 
     func percent(_ share: Double) -> String { String(format: "%.2f%%", share * 100) }
 
-    /// Exact Binomial(n, p) draws by inverting the CDF with one uniform number.
-    struct Binomial {
-        let cdf: [Double]
-
-        init(n: Int, p: Double) {
-            var cdf: [Double] = []
-            cdf.reserveCapacity(n + 1)
-            var total = 0.0
-            for k in 0...n {
-                let logPMF =
-                    lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) + Double(k) * log(p)
-                    + Double(n - k) * log1p(-p)
-                total += exp(logPMF)
-                cdf.append(total)
-            }
-            self.cdf = cdf
-        }
-
-        func draw(_ uniform: Double) -> Int {
-            let target = uniform * cdf[cdf.count - 1]
-            var low = 0
-            var high = cdf.count - 1
-            while low < high {
-                let middle = (low + high) / 2
-                if cdf[middle] < target { low = middle + 1 } else { high = middle }
-            }
-            return low
-        }
-    }
 }

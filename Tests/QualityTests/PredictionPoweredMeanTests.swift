@@ -1,4 +1,5 @@
 import InfermonCore
+import InfermonTesting
 import Quality
 import Testing
 
@@ -42,7 +43,7 @@ import Testing
     ) -> Cell {
         var random = SeededRandom(seed: seed)
         let calledRate = rate * scorer.truePositiveRate + (1 - rate) * scorer.falsePositiveRate
-        let unlabelledCalls = WilsonIntervalTests.BinomialSampler(n: sampled - gold, p: calledRate)
+        let unlabelledCalls = BinomialSampler(n: sampled - gold, p: calledRate)
         var covered = 0
         var goldCovered = 0
         var widthRatioSum = 0.0

@@ -1,4 +1,5 @@
 import InfermonCore
+import InfermonTesting
 import Quality
 import Testing
 
@@ -7,38 +8,6 @@ import Testing
 #endif
 
 @Suite struct WilsonIntervalTests {
-    /// Draws from Binomial(n, p) by inverting its CDF with one uniform number:
-    /// exact sampling, and fast enough for thousands of trials at n = 5,000.
-    struct BinomialSampler {
-        let cdf: [Double]
-
-        init(n: Int, p: Double) {
-            var cdf: [Double] = []
-            cdf.reserveCapacity(n + 1)
-            // log pmf via lgamma keeps large n finite.
-            var total = 0.0
-            for k in 0...n {
-                let logPMF =
-                    lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) + Double(k) * log(p)
-                    + Double(n - k) * log1p(-p)
-                total += exp(logPMF)
-                cdf.append(total)
-            }
-            self.cdf = cdf
-        }
-
-        func draw(_ uniform: Double) -> Int {
-            let target = uniform * cdf[cdf.count - 1]
-            var low = 0
-            var high = cdf.count - 1
-            while low < high {
-                let mid = (low + high) / 2
-                if cdf[mid] < target { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
-    }
-
     @Test(arguments: [0.01, 0.05, 0.20])
     func coversTheTrueRateAtLeast94PercentOfTheTime(rate: Double) {
         var generator = SeededRandom(seed: 0x5eed ^ UInt64(rate * 1000))
