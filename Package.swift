@@ -104,6 +104,7 @@ let package = Package(
         .target(
             name: "InfermonConfig",
             dependencies: [
+                "Reports",
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
                 "Scrape", "Alerting", "Query", "Store", "RemoteWrite", "Server",
             ],
@@ -209,6 +210,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Monitoring reports (`infermon report`, `reports:`): a report model read through the
+        // store's protocols and narrow views of the stages, rendered as HTML or Markdown.
+        .target(
+            name: "Reports",
+            dependencies: [
+                "InfermonCore", "InfermonYAML", "Query",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Go's text/template as Prometheus extends it, for alert labels and annotations.
         .target(
             name: "Templates",
@@ -243,6 +255,7 @@ let package = Package(
         .target(
             name: "InfermonDaemon",
             dependencies: [
+                "Reports",
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify",
                 "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query", "RemoteWrite",
                 .product(name: "Logging", package: "swift-log"),
@@ -256,6 +269,7 @@ let package = Package(
         .executableTarget(
             name: "infermon",
             dependencies: [
+                "Reports",
                 "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
                 "Notify", "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query", "RemoteWrite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

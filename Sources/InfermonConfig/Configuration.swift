@@ -8,6 +8,7 @@ public import Notify
 public import Quality
 import Query
 public import RemoteWrite
+public import Reports
 public import Scrape
 public import Server
 public import Store
@@ -34,6 +35,8 @@ public struct Configuration: Sendable, Equatable {
     public var rules = RulesConfig()
     /// `remote_write:` as written; `remoteWriteConfiguration` is what runs.
     public var remoteWrite = RemoteWriteConfig()
+    /// `reports:`: monitoring reports made on a schedule.
+    public var reports = ReportsConfig()
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 

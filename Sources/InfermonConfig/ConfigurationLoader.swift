@@ -7,6 +7,7 @@ import LLMOps
 import Notify
 import Quality
 import RemoteWrite
+import Reports
 import Scrape
 import Server
 import Store
@@ -25,7 +26,7 @@ public enum ConfigurationLoader {
         let top = try root.mapping(
             allowed: Set([
                 "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing",
-                "budgets", "slos", "scrape", "remote_write",
+                "budgets", "slos", "scrape", "remote_write", "reports",
             ]).union(RulesConfig.keys))
         // Each section on its own, so one mistake does not hide the next.
         var problems = ProblemCollector()
@@ -55,6 +56,20 @@ public enum ConfigurationLoader {
         if let scrape = top["scrape"] { problems.check { config.scrape = try ScrapeConfig(yaml: scrape) } }
         if let remote = top["remote_write"] {
             problems.check { config.remoteWrite = try RemoteWriteConfig(yaml: remote) }
+        }
+        if let reports = top["reports"] {
+            problems.check {
+                config.reports = try ReportsConfig(yaml: reports)
+                // A report goes to a receiver's webhooks, through the notification outbox.
+                for receiver in config.reports.receivers.sorted() {
+                    let integrations = config.notifications.receivers.first { $0.name == receiver }?.integrations
+                    guard let integrations, integrations.contains(where: { $0.config.kind == .webhook }) else {
+                        throw reports.error(
+                            "report receiver \"\(receiver)\" is not a receiver with a webhook"
+                                + " in notifications.receivers")
+                    }
+                }
+            }
         }
         problems.check { config.rules = try RulesConfig(yaml: top) }
         try problems.throwIfAny()

@@ -170,6 +170,12 @@ package struct Daemon {
         if let notifications { services.append(notifications) }
         // After notification, so it stops first and its last alerts are still taken.
         services.append(rules)
+        // Scheduled reports queue into notification's outbox: they stop before it.
+        if let reports = ReportsWiring.service(
+            config: config, store: store, notifications: notifications, clock: clock)
+        {
+            services.append(reports)
+        }
         // Reads what the stages above stored and sends it on; its queue is durable, so it stops at once.
         if let remoteWrite = RemoteWriteWiring.service(config: config, store: store, clock: clock) {
             services.append(remoteWrite)

@@ -18,7 +18,7 @@ struct Infermon: AsyncParsableCommand {
             SilenceCommand.self, DriftCommand.self, BaselineCommand.self,
             PricingCommand.self, BudgetCommand.self, SLOCommand.self, RulesCommand.self, AlertsCommand.self,
             DashCommand.self, DashboardsCommand.self, DoctorCommand.self, ManualCommand.self,
-            LabelsCommand.self, QualityCommand.self,
+            LabelsCommand.self, QualityCommand.self, ReportCommand.self,
         ]
     )
 }

@@ -16,6 +16,10 @@ public final class NotificationService: Service, Sendable {
     private let logger: Logger
     private let dispatchWakeup = Wakeup()
     private let deliveryWakeup = Wakeup()
+    private let outbox: any NotificationOutbox
+    private let outboxTTL: Int64
+    /// Each receiver's integrations (`receiver/kind[index]`), by receiver name.
+    public let integrations: [String: [String]]
 
     /// Where the rule engine sends alerts.
     public var sink: any AlertSink { dispatcher }
@@ -37,6 +41,9 @@ public final class NotificationService: Service, Sendable {
         self.transport = transport
         self.clock = clock
         self.logger = logger
+        outbox = store
+        outboxTTL = configuration.outbox.ttl
+        integrations = notifiers.mapValues { $0.map(\.integration) }
         silences = Silences(store: store, clock: clock, retention: configuration.silenceRetention)
         deliverer = OutboxDeliverer(
             outbox: store, notifiers: notifiers.values.flatMap { $0 }, options: configuration.outbox, clock: clock,
@@ -66,6 +73,25 @@ public final class NotificationService: Service, Sendable {
             }
         }
         try await transport.shutdown()
+    }
+
+    /// Queues a message that is not an alert (a scheduled report) for `integrations`, with
+    /// the outbox's TTL, and wakes the delivery loop: it is sent, retried and
+    /// dead-lettered as notifications are. Returns the messages queued.
+    @discardableResult
+    public func enqueue(
+        body: [UInt8], id: String, groupKey: String, integrations: [String]
+    ) async throws -> [OutboxMessage] {
+        let now = clock.now()
+        let messages = integrations.map { integration in
+            OutboxMessage(
+                id: integrations.count == 1 ? id : "\(id)-\(integration)", integration: integration,
+                groupKey: groupKey, body: body, createdAt: now, expiresAt: now + outboxTTL)
+        }
+        guard !messages.isEmpty else { return [] }
+        try await outbox.enqueue(messages, log: [])
+        deliveryWakeup.signal()
+        return messages
     }
 
     /// Names in `ComponentHealth`: down while the store refuses what they
