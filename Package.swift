@@ -104,6 +104,7 @@ let package = Package(
         .target(
             name: "InfermonConfig",
             dependencies: [
+                "Canary",
                 "Reports",
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
                 "Scrape", "Alerting", "Query", "Store", "RemoteWrite", "Server",
@@ -157,6 +158,16 @@ let package = Package(
         ),
         .target(
             name: "Detectors",
+            dependencies: [
+                "InfermonCore", "InfermonYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Canary and shadow verdicts: anytime-valid sequential tests between two model versions.
+        .target(
+            name: "Canary",
             dependencies: [
                 "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
@@ -255,6 +266,7 @@ let package = Package(
         .target(
             name: "InfermonDaemon",
             dependencies: [
+                "Canary",
                 "Reports",
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify",
                 "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query", "RemoteWrite",
@@ -269,6 +281,7 @@ let package = Package(
         .executableTarget(
             name: "infermon",
             dependencies: [
+                "Canary",
                 "Reports",
                 "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
                 "Notify", "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query", "RemoteWrite",
@@ -282,6 +295,7 @@ let package = Package(
         .executableTarget(
             name: "infermon-bench",
             dependencies: [
+                "Canary",
                 "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
                 "InfermonTesting",
                 "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query",
@@ -344,6 +358,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("testdata")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CanaryTests",
+            dependencies: ["Canary", "InfermonCore", "InfermonYAML", "Store"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 public import Alerting
+public import Canary
 public import Collectors
 public import Detectors
 import InfermonCore
@@ -26,6 +27,8 @@ public struct Configuration: Sendable, Equatable {
     public var notifications = NotificationsConfig()
     public var detectors = DetectorOptions()
     public var quality = QualityConfig()
+    /// `canaries:`: rollouts the daemon gives verdicts on (the Canary module's).
+    public var canaries = CanaryConfig()
     /// `quality.llm_judge`: the Judge module's, beside the quality options it serves.
     public var llmJudge: LLMJudgeOptions?
     public var pricing = PricingConfig()

@@ -1,4 +1,5 @@
 import Alerting
+import Canary
 import Collectors
 import Detectors
 import InfermonCore
@@ -27,7 +28,7 @@ public enum ConfigurationLoader {
             allowed: Set([
                 "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing",
                 "budgets", "slos", "scrape", "remote_write", "reports",
-            ]).union(RulesConfig.keys))
+            ]).union(RulesConfig.keys).union(["canaries"]))
         // Each section on its own, so one mistake does not hide the next.
         var problems = ProblemCollector()
         if let global = top["global"] { problems.check { config.global = try GlobalConfig(yaml: global) } }
@@ -71,6 +72,7 @@ public enum ConfigurationLoader {
                 }
             }
         }
+        if let canaries = top["canaries"] { problems.check { config.canaries = try CanaryConfig(yaml: canaries) } }
         problems.check { config.rules = try RulesConfig(yaml: top) }
         try problems.throwIfAny()
         // What crosses sections: every file source applies the storage time policy,

@@ -16,11 +16,16 @@ public struct TrafficFileWriter: Service {
     let baseRate: Double
     let clock: any WallClock
     let logger: Logger
+    let schedule: TrafficGenerator.Schedule
+    let seed: UInt64?
 
+    /// `seed`: nil seeds from the clock, so each demo differs.
     public init(
         path: String, history: Int64, speed: Double, baseRate: Double, clock: any WallClock = SystemWallClock(),
-        logger: Logger
+        schedule: TrafficGenerator.Schedule = TrafficGenerator.Schedule(), seed: UInt64? = nil, logger: Logger
     ) {
+        self.schedule = schedule
+        self.seed = seed
         self.path = path
         self.history = history
         self.speed = speed
@@ -39,7 +44,8 @@ public struct TrafficFileWriter: Service {
         let simulatedStart = wallStart - history
         // Days start at local midnight of the first simulated day, so incidents fall at fixed hours.
         var generator = TrafficGenerator(
-            dayStart: simulatedStart - simulatedStart % 86_400_000, baseRate: baseRate, seed: UInt64(wallStart))
+            dayStart: simulatedStart - simulatedStart % 86_400_000, baseRate: baseRate, seed: seed ?? UInt64(wallStart))
+        generator.schedule = schedule
         var next = generator.nextArrival(after: simulatedStart)
         var caughtUp = false
         logger.info(

@@ -51,6 +51,8 @@ public struct TrafficGenerator: Sendable {
         /// Noise: models whose latency has a long tail (a large self-hosted
         /// model under batching: one request in fifty takes three to eight times longer).
         public var longTailModels: Set<String> = []
+        /// A rollout with a planted regression (`infermon demo --canary`); nil: none.
+        public var canary: CanaryScenario?
 
         public init() {}
 
@@ -65,6 +67,22 @@ public struct TrafficGenerator: Sendable {
         }
 
         func any(_ ranges: [Range<Int64>], _ phase: Int64) -> Bool { ranges.contains { $0.contains(phase) } }
+    }
+
+    /// A share of one model's requests goes to a candidate version that is slower
+    /// and fails more often: what `infermon canary` must roll back.
+    public struct CanaryScenario: Sendable {
+        public var model = "gpt-4o-mini"
+        public var baselineVersion = "2024-07-18"
+        public var candidateVersion = "2025-01-canary"
+        /// The candidate's share of the model's requests.
+        public var share = 0.1
+        /// Every latency (and time to first token) of the candidate is this many times longer.
+        public var latencyFactor = 1.3
+        /// Failed requests added to the candidate's share of failures.
+        public var extraErrorRate = 0.03
+
+        public init() {}
     }
 
     static let minute: Int64 = 60_000
@@ -119,6 +137,17 @@ public struct TrafficGenerator: Sendable {
         }
         let route = Self.routes[random.weighted(Self.routeWeights)]
         let streamed = random.chance(0.7)
+        var version = model.version
+        var slowdown = 1.0
+        var extraErrors = 0.0
+        if let canary = schedule.canary, canary.model == model.name {
+            version = canary.baselineVersion
+            if random.chance(canary.share) {
+                version = canary.candidateVersion
+                slowdown = canary.latencyFactor
+                extraErrors = canary.extraErrorRate
+            }
+        }
 
         var promptTokens = Int(random.logNormal(median: drifting ? 1300 : 600, sigma: 0.7))
         if spiking, tenant == "globex" { promptTokens *= 10 }
@@ -136,6 +165,8 @@ public struct TrafficGenerator: Sendable {
         let perToken = random.logNormal(median: 0.012 * model.medianLatency, sigma: 0.3) * (slow ? 4 : 1)
         var latency = ttft + perToken * Double(completionTokens) + random.logNormal(median: 0.05, sigma: 0.5)
         if schedule.longTailModels.contains(model.name), random.chance(0.02) { latency *= 3 + 5 * random.unit() }
+        ttft *= slowdown
+        latency *= slowdown
 
         var status = EventStatus.ok
         var errorType: String?
@@ -143,7 +174,7 @@ public struct TrafficGenerator: Sendable {
         let incident =
             schedule.modelErrorIncidents.filter { $0.model == model.name && $0.during.contains(phase) }
             .map(\.share).max() ?? 0
-        let errorChance = schedule.any(schedule.errorBursts, phase) ? 0.25 : max(baseline, incident)
+        let errorChance = (schedule.any(schedule.errorBursts, phase) ? 0.25 : max(baseline, incident)) + extraErrors
         if random.chance(errorChance) {
             status = random.chance(0.15) ? .timeout : .error
             errorType = status == .timeout ? "timeout" : (random.chance(0.6) ? "rate_limit" : "upstream_503")
@@ -161,7 +192,7 @@ public struct TrafficGenerator: Sendable {
         }
         var event = InferenceEvent(
             timestamp: time, requestID: "req-\(String(time, radix: 36))-\(String(sequence, radix: 36))",
-            model: model.name, modelVersion: model.version, route: route, tenant: tenant, status: status,
+            model: model.name, modelVersion: version, route: route, tenant: tenant, status: status,
             errorType: errorType, latency: latency, timeToFirstToken: ok && streamed ? ttft : nil,
             promptTokens: ok ? promptTokens : nil, completionTokens: ok ? completionTokens : nil,
             cachedTokens: ok && cachedTokens > 0 ? cachedTokens : nil,

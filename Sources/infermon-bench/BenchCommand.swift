@@ -19,7 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
             Generate.self, Ingest.self, QueryData.self, ExportOpenMetrics.self, BenchDrift.self,
             BenchGroundednessCommand.self, BenchScannersCommand.self, BenchSketches.self, BenchStages.self,
             BenchOTLP.self, BenchExposition.self, BenchDashCommand.self, BenchAlertQuality.self, BenchChangePoint.self,
-            BenchPPI.self,
+            BenchPPI.self, BenchCanary.self,
             BenchRemoteWrite.self,
         ]
     )

@@ -10,16 +10,21 @@ public struct EventColumns: Sendable, Equatable {
     /// The first characters of each event's response ("" when none), when asked for;
     /// for heuristics such as refusal detection.
     public var responsePrefixes: [String]?
+    /// Each event's request id ("" when none), when asked for; for pairing the
+    /// requests one request id saw served by two versions (shadow traffic).
+    public var requestIDs: [String]?
 
     public init(
         model: String, timestamps: [Timestamp] = [], numeric: [String: [Double]] = [:],
-        categorical: [String: CategoricalColumn] = [:], responsePrefixes: [String]? = nil
+        categorical: [String: CategoricalColumn] = [:], responsePrefixes: [String]? = nil,
+        requestIDs: [String]? = nil
     ) {
         self.model = model
         self.timestamps = timestamps
         self.numeric = numeric
         self.categorical = categorical
         self.responsePrefixes = responsePrefixes
+        self.requestIDs = requestIDs
     }
 
     public var count: Int { timestamps.count }
@@ -43,7 +48,8 @@ public struct EventColumns: Sendable, Equatable {
             categorical: categorical.mapValues { column in
                 CategoricalColumn(categories: column.categories, codes: rows.map { column.codes[$0] })
             },
-            responsePrefixes: responsePrefixes.map { prefixes in rows.map { prefixes[$0] } })
+            responsePrefixes: responsePrefixes.map { prefixes in rows.map { prefixes[$0] } },
+            requestIDs: requestIDs.map { ids in rows.map { ids[$0] } })
     }
 }
 
@@ -99,16 +105,19 @@ public struct EventWindowQuery: Sendable, Equatable {
     public var responsePrefixLength: Int
     /// At most this many events per model, the most recent kept; nil for all.
     public var limitPerModel: Int?
+    /// Include `requestIDs`.
+    public var requestIDs: Bool
 
     public init(
         from: Timestamp, through: Timestamp, model: String? = nil, responsePrefixLength: Int = 0,
-        limitPerModel: Int? = nil
+        limitPerModel: Int? = nil, requestIDs: Bool = false
     ) {
         self.from = from
         self.through = through
         self.model = model
         self.responsePrefixLength = responsePrefixLength
         self.limitPerModel = limitPerModel
+        self.requestIDs = requestIDs
     }
 }
 

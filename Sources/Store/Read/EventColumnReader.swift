@@ -8,7 +8,7 @@ extension SQLiteStore: EventWindowReader {
             var sql = """
                 SELECT e.ts, k.model, k.model_version, k.route, k.tenant, k.status, e.latency, e.ttft,
                   e.prompt_tokens, e.completion_tokens, e.cost, e.finish_reason, e.prediction, e.feedback,
-                  e.features, length(t.response), substr(t.response, 1, ?)
+                  e.features, length(t.response), substr(t.response, 1, ?), e.request_id
                 FROM events e JOIN event_keys k ON k.id = e.key_id
                 LEFT JOIN event_texts t ON t.event_id = e.id
                 WHERE e.ts >= ? AND e.ts <= ?
@@ -25,7 +25,8 @@ extension SQLiteStore: EventWindowReader {
                 let model = statement.string(1)
                 var builder =
                     builders.removeValue(forKey: model)
-                    ?? EventColumnsBuilder(model: model, prefixes: query.responsePrefixLength > 0)
+                    ?? EventColumnsBuilder(
+                        model: model, prefixes: query.responsePrefixLength > 0, requestIDs: query.requestIDs)
                 builder.append(statement)
                 builders[model] = builder
             }
@@ -45,10 +46,12 @@ struct EventColumnsBuilder {
     var numeric: [String: [Double]] = [:]
     var categorical: [String: CategoricalBuilder] = [:]
     var prefixes: [String]?
+    var requestIDs: [String]?
 
-    init(model: String, prefixes: Bool) {
+    init(model: String, prefixes: Bool, requestIDs: Bool = false) {
         self.model = model
         self.prefixes = prefixes ? [] : nil
+        self.requestIDs = requestIDs ? [] : nil
     }
 
     private static let numericColumns: [(Int32, String)] = [
@@ -85,6 +88,7 @@ struct EventColumnsBuilder {
             }
         }
         prefixes?.append(row.optionalString(16) ?? "")
+        requestIDs?.append(row.optionalString(17) ?? "")
     }
 
     /// Sets a numeric cell, creating the column (NaN-filled so far) on first use.
@@ -124,7 +128,7 @@ struct EventColumnsBuilder {
         }
         return EventColumns(
             model: model, timestamps: timestamps, numeric: numericColumns, categorical: categoricalColumns,
-            responsePrefixes: prefixes)
+            responsePrefixes: prefixes, requestIDs: requestIDs)
     }
 }
 
@@ -161,6 +165,7 @@ extension EventColumns {
             CategoricalColumn(categories: $0.categories, codes: Array($0.codes[start...]))
         }
         copy.responsePrefixes = responsePrefixes.map { Array($0[start...]) }
+        copy.requestIDs = requestIDs.map { Array($0[start...]) }
         return copy
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Canary
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
@@ -15,7 +16,10 @@ struct DemoCommand: AsyncParsableCommand {
             The traffic has several models and tenants, a daily load curve, and once per simulated day a \
             latency incident (06:00, gpt-4o slow), a cost spike (10:00, globex sends huge prompts), a drift \
             episode (from 14:00: longer prompts, a new dominant tenant "wayne") and an error burst (18:00). \
-            The last --history of traffic is replayed --speed times faster than real time, then it continues live.
+            The last --history of traffic is replayed --speed times faster than real time, then it continues live. \
+            With --canary, a tenth of gpt-4o-mini's requests go to a candidate version 2025-01-canary that is \
+            30 % slower and fails 3 points more often, and a rollout "demo-canary" is configured (unless the \
+            configuration has rollouts): watch `infermon canary demo-canary --watch` say rollback.
             """
     )
 
@@ -36,21 +40,34 @@ struct DemoCommand: AsyncParsableCommand {
         help: ArgumentHelp("Configuration file; the demo's log file must match one of its sources.", valueName: "file"))
     var config: String?
 
+    @Flag(help: "Add a canary rollout with a planted regression (see above).") var canary = false
+
+    @Option(help: ArgumentHelp("Seed of the generated traffic (default: from the clock).", valueName: "n"))
+    var seed: UInt64?
+
     func run() async throws {
         guard let historyMillis = TimeParsing.durationMillis(history), speed >= 1, rate > 0 else {
             throw ValidationError("--history must be a duration such as 24h, --speed at least 1, --rate above 0")
         }
         do {
-            let configuration =
+            var configuration =
                 try config.map {
                     try ConfigurationLoader.load(path: $0)
                 }
                 ?? Configuration()
             LogSetup.bootstrap(level: configuration.log.level, json: configuration.log.format == .json)
             try makeParentDirectory(of: file)
+            var schedule = TrafficGenerator.Schedule()
+            if canary {
+                let scenario = TrafficGenerator.CanaryScenario()
+                schedule.canary = scenario
+                if configuration.canaries.rollouts.isEmpty {
+                    configuration.canaries.rollouts = [Self.rollout(scenario)]
+                }
+            }
             let traffic = TrafficFileWriter(
-                path: file, history: historyMillis, speed: speed, baseRate: rate, logger: Logger(label: "infermon.demo")
-            )
+                path: file, history: historyMillis, speed: speed, baseRate: rate, schedule: schedule, seed: seed,
+                logger: Logger(label: "infermon.demo"))
             let daemon = try Daemon.make(
                 config: configuration, configPath: config, environment: processEnvironment, extraServices: [traffic])
             let address = "http://\(configuration.server.listen)"
@@ -65,10 +82,23 @@ struct DemoCommand: AsyncParsableCommand {
                   .build/release/infermon drift report              # which input fields moved
                   .build/release/infermon stats                     # what is stored, and each component's state
                   curl -s \(address)/metrics | head                  # what a Prometheus would scrape
-                """)
+                """
+                    + (canary
+                        ? "  .build/release/infermon canary demo-canary --watch  # the planted regression, rolled back\n"
+                        : ""))
             try await daemon.run()
         } catch {
             throw fail(error)
         }
+    }
+
+    /// The rollout `--canary` watches: the scenario's two versions of its model, at its share.
+    static func rollout(_ scenario: TrafficGenerator.CanaryScenario) -> CanaryDefinition {
+        var rollout = CanaryDefinition(
+            name: "demo-canary", baseline: CanarySelector(["model_version": scenario.baselineVersion]),
+            candidate: CanarySelector(["model_version": scenario.candidateVersion]))
+        rollout.common = ["model": scenario.model]
+        rollout.trafficShare = scenario.share
+        return rollout
     }
 }
