@@ -436,6 +436,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReportsTests",
+            dependencies: [
+                "Reports", "InfermonCore", "InfermonTesting", "Query", "Store", "InfermonDaemon", "InfermonConfig",
+                "Notify",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "InfermonCore", "InfermonTesting", "Store", "Collectors", "Dashboard", "infermon",

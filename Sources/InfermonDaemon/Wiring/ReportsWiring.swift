@@ -113,7 +113,7 @@ struct DriftReport: DriftReporting {
         let results = DriftEvaluation.compare(
             reference: reference, current: try window(from, through), settings: settings,
             excluded: options.excludedFields)
-        section.rows = results.flatMap { result in
+        section.rows = results.filter { model == nil || $0.model == model }.flatMap { result in
             result.fields.map { field in
                 let psi = field.test == .psi ? nil : field.allScores["psi"]
                 return DriftRow(
