@@ -22,6 +22,7 @@ struct BenchCanary: ParsableCommand {
         print(
             "rollouts \(rollouts) × \(requests) requests, candidate share \(share), alpha \(alpha), metrics errors + latency_p99 (Bonferroni alpha/2), every request a look; naive: one-sided z-test at alpha/2 every \(peekEvery) requests"
         )
+        fflush(nil)
         print("scenario | rolled back | naive rolled back | candidate requests at rollback: median / p90 | seconds")
         let scenarios: [(String, (inout CanarySimulation) -> Void)] = [
             ("no difference (baseline 1 % errors)", { _ in }),
@@ -45,6 +46,7 @@ struct BenchCanary: ParsableCommand {
             print(
                 "\(name) | \(percent(summary.rollbackRate)) | \(percent(summary.naiveRate)) | \(sizes) | \(String(format: "%.1f", seconds))"
             )
+            fflush(nil)
         }
     }
 }

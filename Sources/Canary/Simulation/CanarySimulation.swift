@@ -26,7 +26,10 @@ public struct CanarySimulation: Sendable {
     public init() {}
 
     public func observations(seed: UInt64) -> [CanaryObservation] {
-        var random = SeededRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        // SplitMix64 walks one sequence: seeds k and k + 1 would start one draw apart and
+        // give nearly the same rollout. A mixed seed starts each rollout far from the others.
+        var mixer = SeededRandom(seed: seed)
+        var random = SeededRandom(seed: mixer.next())
         var observations: [CanaryObservation] = []
         observations.reserveCapacity(requests)
         for index in 0..<requests {
