@@ -19,7 +19,8 @@ struct DemoCommand: AsyncParsableCommand {
             The last --history of traffic is replayed --speed times faster than real time, then it continues live. \
             With --canary, a tenth of gpt-4o-mini's requests go to a candidate version 2025-01-canary that is \
             30 % slower and fails 3 points more often, and a rollout "demo-canary" is configured (unless the \
-            configuration has rollouts): watch `infermon canary demo-canary --watch` say rollback.
+            configuration has rollouts): watch `infermon canary --model gpt-4o-mini --baseline \
+            model_version=2024-07-18 --candidate model_version=2025-01-canary --watch` say rollback.
             """
     )
 
@@ -84,7 +85,8 @@ struct DemoCommand: AsyncParsableCommand {
                   curl -s \(address)/metrics | head                  # what a Prometheus would scrape
                 """
                     + (canary
-                        ? "  .build/release/infermon canary demo-canary --watch  # the planted regression, rolled back\n"
+                        ? "  .build/release/infermon canary --model gpt-4o-mini --baseline model_version=2024-07-18"
+                            + " --candidate model_version=2025-01-canary --watch   # the planted regression\n"
                         : ""))
             try await daemon.run()
         } catch {
