@@ -107,7 +107,7 @@ let package = Package(
                 "Canary",
                 "Reports",
                 "InfermonCore", "InfermonYAML", "Collectors", "Detectors", "Quality", "Judge", "LLMOps", "Notify",
-                "Scrape", "Alerting", "Query", "Store", "RemoteWrite", "Server",
+                "Scrape", "Alerting", "Query", "Store", "RemoteWrite", "Server", "Performance",
             ],
             swiftSettings: swiftSettings
         ),
@@ -168,6 +168,17 @@ let package = Package(
         // Canary and shadow verdicts: anytime-valid sequential tests between two model versions.
         .target(
             name: "Canary",
+            dependencies: [
+                "InfermonCore", "InfermonYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Model performance from late labels: realised metrics backfilled into the prediction's
+        // window, calibration, and confidence-based estimates while labels are missing.
+        .target(
+            name: "Performance",
             dependencies: [
                 "InfermonCore", "InfermonYAML",
                 .product(name: "Logging", package: "swift-log"),
@@ -268,7 +279,7 @@ let package = Package(
             dependencies: [
                 "Canary",
                 "Reports",
-                "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify",
+                "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify", "Performance",
                 "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query", "RemoteWrite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -283,7 +294,7 @@ let package = Package(
             dependencies: [
                 "Canary",
                 "Reports",
-                "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
+                "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Performance",
                 "Notify", "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query", "RemoteWrite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -363,6 +374,12 @@ let package = Package(
         .testTarget(
             name: "CanaryTests",
             dependencies: ["Canary", "InfermonCore", "InfermonYAML", "Store"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PerformanceTests",
+            dependencies: ["Performance", "Store", "Collectors", "InfermonCore", "InfermonTesting"],
+            resources: [.copy("testdata")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -7,6 +7,7 @@ public import Judge
 public import LLMOps
 public import Notify
 public import Quality
+public import Performance
 import Query
 public import RemoteWrite
 public import Reports
@@ -27,6 +28,8 @@ public struct Configuration: Sendable, Equatable {
     public var notifications = NotificationsConfig()
     public var detectors = DetectorOptions()
     public var quality = QualityConfig()
+    /// `performance:`: model performance from late labels (the Performance module's options).
+    public var performance = PerformanceOptions()
     /// `canaries:`: rollouts the daemon gives verdicts on (the Canary module's).
     public var canaries = CanaryConfig()
     /// `quality.llm_judge`: the Judge module's, beside the quality options it serves.

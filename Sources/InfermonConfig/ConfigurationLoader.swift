@@ -7,6 +7,7 @@ import Judge
 import LLMOps
 import Notify
 import Quality
+import Performance
 import RemoteWrite
 import Reports
 import Scrape
@@ -26,7 +27,7 @@ public enum ConfigurationLoader {
         if root.isNull { return config }
         let top = try root.mapping(
             allowed: Set([
-                "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "pricing",
+                "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "performance", "pricing",
                 "budgets", "slos", "scrape", "remote_write", "reports",
             ]).union(RulesConfig.keys).union(["canaries"]))
         // Each section on its own, so one mistake does not hide the next.
@@ -50,6 +51,9 @@ public enum ConfigurationLoader {
                 config.quality = try QualityConfig(yaml: map)
                 config.llmJudge = try map["llm_judge"].map(LLMJudgeOptions.init(yaml:))
             }
+        }
+        if let performance = top["performance"] {
+            problems.check { config.performance = try PerformanceOptions(yaml: performance) }
         }
         if let pricing = top["pricing"] { problems.check { config.pricing = try PricingConfig(yaml: pricing) } }
         if let budgets = top["budgets"] { problems.check { config.budgets = try Budget.list(yaml: budgets) } }

@@ -167,6 +167,9 @@ package struct Daemon {
         if let detectors { services.append(detectors) }
         services.append(llmops)
         if let quality { services.append(quality) }
+        if let performance = PerformanceWiring.service(config: config, store: store, clock: clock) {
+            services.append(performance)
+        }
         if let canaries = CanaryWiring.service(config: config, store: store, clock: clock) { services.append(canaries) }
         if let notifications { services.append(notifications) }
         // After notification, so it stops first and its last alerts are still taken.

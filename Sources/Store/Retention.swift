@@ -52,6 +52,9 @@ enum Retention {
             report.chunks = try deletePerOwner(
                 connection, owners: "SELECT id FROM series",
                 delete: "DELETE FROM chunks WHERE series_id = ? AND end_ts < ?", cutoff: now - policy.samples)
+            report.chunks += try deletePerOwner(
+                connection, owners: "SELECT id FROM series",
+                delete: "DELETE FROM backfilled_samples WHERE series_id = ? AND ts < ?", cutoff: now - policy.samples)
         }
         report.isComplete = report.events < sliceSize && report.deadLetters < sliceSize
         return report

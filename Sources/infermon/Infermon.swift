@@ -15,7 +15,7 @@ struct Infermon: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, IngestCommand.self, StatsCommand.self, QueryCommand.self, SQLCommand.self,
             DemoCommand.self, ConfigCommand.self, ReloadCommand.self,
-            SilenceCommand.self, DriftCommand.self, CanaryCommand.self, BaselineCommand.self,
+            SilenceCommand.self, DriftCommand.self, PerformanceCommand.self, CanaryCommand.self, BaselineCommand.self,
             PricingCommand.self, BudgetCommand.self, SLOCommand.self, RulesCommand.self, AlertsCommand.self,
             DashCommand.self, DashboardsCommand.self, DoctorCommand.self, ManualCommand.self,
             LabelsCommand.self, QualityCommand.self, ReportCommand.self,

@@ -9,7 +9,7 @@ public import InfermonYAML
 ///   - name: gateway
 ///     type: file               # the only type
 ///     paths: ["/var/log/gw/*.jsonl"]   # relative to the configuration file
-///     profile: litellm         # native | openai | otel-genai | litellm
+///     profile: litellm         # native | openai | otel-genai | litellm | labels
 ///     max_line_bytes: 1048576
 ///     poll_interval: 250ms
 ///     rotated_idle_polls: 20

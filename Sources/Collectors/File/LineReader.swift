@@ -9,6 +9,8 @@ public import InfermonCore
 /// Events, dead letters and progress gathered for one store write.
 public struct BatchBuilder: Sendable {
     public var events: [InferenceEvent] = []
+    /// Truth labels read by a source with the `labels` profile.
+    public var labels: [TruthLabel] = []
     public var deadLetters: [DeadLetter] = []
     public var checkpoints: [String: SourceCheckpoint] = [:]
     public var finishedInputs: [(source: String, inputKey: String)] = []
@@ -18,13 +20,16 @@ public struct BatchBuilder: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { events.isEmpty && deadLetters.isEmpty && checkpoints.isEmpty && finishedInputs.isEmpty }
+    public var isEmpty: Bool {
+        events.isEmpty && labels.isEmpty && deadLetters.isEmpty && checkpoints.isEmpty && finishedInputs.isEmpty
+    }
 
     public func build(source: String) -> IngestBatch {
         var batch = IngestBatch(
             events: events, deadLetters: deadLetters, checkpoints: Array(checkpoints.values),
             finishedInputs: finishedInputs)
         batch.source = source
+        batch.labels = labels
         return batch
     }
 }
@@ -38,6 +43,8 @@ final class LineReader {
     private(set) var path: String
     let descriptor: Int32
     let profile: any EventProfile
+    /// Set for a `labels` source: its lines become truth labels, not events.
+    let labelProfile: LabelLineProfile?
     let maxLineBytes: Int
     let timestamps: TimestampPolicy
     /// Offset of the first byte not yet turned into an event or dead letter.
@@ -65,6 +72,7 @@ final class LineReader {
         self.path = path
         self.descriptor = descriptor
         self.profile = profile
+        self.labelProfile = profile as? LabelLineProfile
         self.maxLineBytes = maxLineBytes
         self.offset = offset
         self.lineNumber = lineNumber
@@ -164,6 +172,25 @@ final class LineReader {
                     source: source, kind: .lineTooLong, location: path, line: lineNumber,
                     reason: "line of \(line.count) bytes exceeds the limit of \(maxLineBytes)", excerpt: line,
                     receivedAt: now))
+            return
+        }
+        if let labelProfile {
+            guard isValidUTF8(line) else {
+                batch.deadLetters.append(
+                    DeadLetter(
+                        source: source, kind: .invalidUTF8, location: path, line: lineNumber, reason: "invalid UTF-8",
+                        excerpt: line, receivedAt: now))
+                return
+            }
+            do {
+                batch.labels.append(try labelProfile.decodeLabel(validUTF8: line, receivedAt: now))
+            } catch {
+                let decoding = error as? EventDecodingError ?? EventDecodingError("\(error)")
+                batch.deadLetters.append(
+                    DeadLetter(
+                        source: source, kind: decoding.kind, location: path, line: lineNumber, reason: decoding.reason,
+                        excerpt: line, receivedAt: now))
+            }
             return
         }
         // Decoded in place at the end of the batch; a line that fails takes its slot back.

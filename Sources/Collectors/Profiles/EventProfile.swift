@@ -76,9 +76,12 @@ public enum ProfileKind: String, CaseIterable, Sendable {
     case openai
     case otelGenAI = "otel-genai"
     case litellm
+    /// Truth labels (delayed ground truth), one per line; see `LabelLineProfile`.
+    case labels
 
     public func makeProfile() -> any EventProfile {
         switch self {
+        case .labels: LabelLineProfile()
         case .native: NativeProfile()
         case .openai: OpenAIProfile()
         case .otelGenAI: OTelGenAIProfile()

@@ -88,6 +88,9 @@ public struct IngestBatch: Sendable {
     /// name, a push source, `otlp`), stored with each row and used to say where
     /// events that arrive already past the event retention came from.
     public var source: String?
+    /// Truth labels read with the events (a file source with the `labels` profile),
+    /// stored in the same transaction as the checkpoints that cover their lines.
+    public var labels: [TruthLabel] = []
 
     public init(
         events: [InferenceEvent] = [], deadLetters: [DeadLetter] = [], checkpoints: [SourceCheckpoint] = [],
@@ -101,6 +104,7 @@ public struct IngestBatch: Sendable {
 
     public var isEmpty: Bool {
         events.isEmpty && deadLetters.isEmpty && checkpoints.isEmpty && finishedInputs.isEmpty && samples.isEmpty
+            && labels.isEmpty
     }
 }
 

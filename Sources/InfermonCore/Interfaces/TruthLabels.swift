@@ -33,6 +33,9 @@ public struct TruthLabel: Sendable, Hashable {
     public var source: String
     public var receivedAt: Timestamp
 
+    /// The name of delayed ground truth for model performance (`performance.label`'s default).
+    public static let defaultOutcomeName = "outcome"
+
     public init(requestID: String, name: String, value: TruthValue, source: String, receivedAt: Timestamp) {
         self.requestID = requestID
         self.name = name

@@ -16,25 +16,31 @@ extension SQLiteStore: GoldJudgmentStore {
         return try await onWriter { writer in
             let connection = writer.connection
             return try connection.transaction {
-                let insert = try connection.cached(
-                    """
-                    INSERT OR REPLACE INTO truth_labels (request_id, name, source, value, received_at)
-                    VALUES (?, ?, ?, ?, ?)
-                    """)
-                for label in sendable.value {
-                    insert.bind(1, label.requestID)
-                    insert.bind(2, label.name)
-                    insert.bind(3, label.source)
-                    switch label.value {
-                    case .bool(let flag): insert.bind(4, flag)
-                    case .number(let number): insert.bind(4, number)
-                    case .string(let text): insert.bind(4, text)
-                    }
-                    insert.bind(5, label.receivedAt)
-                    try insert.run()
-                }
+                try Self.insertLabels(sendable.value, connection: connection)
                 return sendable.value.count
             }
+        }
+    }
+
+    /// Inserts labels inside the caller's transaction: `recordLabels`, and an ingest
+    /// batch's labels (a file source's label lines) with the batch's checkpoints.
+    static func insertLabels(_ labels: [TruthLabel], connection: SQLiteConnection) throws {
+        let insert = try connection.cached(
+            """
+            INSERT OR REPLACE INTO truth_labels (request_id, name, source, value, received_at)
+            VALUES (?, ?, ?, ?, ?)
+            """)
+        for label in labels {
+            insert.bind(1, label.requestID)
+            insert.bind(2, label.name)
+            insert.bind(3, label.source)
+            switch label.value {
+            case .bool(let flag): insert.bind(4, flag)
+            case .number(let number): insert.bind(4, number)
+            case .string(let text): insert.bind(4, text)
+            }
+            insert.bind(5, label.receivedAt)
+            try insert.run()
         }
     }
 

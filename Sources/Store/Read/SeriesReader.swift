@@ -85,7 +85,9 @@ final class SeriesReader {
             }
         }
         for (seriesID, labels) in namedSeries where matchers.matches(labels) {
-            let samples = try chunkSamples(seriesID: seriesID, from: from, through: through)
+            var samples = try chunkSamples(seriesID: seriesID, from: from, through: through)
+            let backfilled = try backfilledSamples(seriesID: seriesID, from: from, through: through)
+            if !backfilled.isEmpty { samples = Self.merge(samples, backfilled) }
             if !samples.isEmpty { output.append(Series(labels: labels, samples: samples)) }
         }
         return output.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
@@ -106,7 +108,11 @@ final class SeriesReader {
             statement.bind(1, seriesID)
             statement.bind(2, from)
             statement.bind(3, through)
-            if try statement.step() { output.append(labels) }
+            if try statement.step() {
+                output.append(labels)
+            } else if try !backfilledSamples(seriesID: seriesID, from: from, through: through, limit: 1).isEmpty {
+                output.append(labels)
+            }
         }
         return output.sorted()
     }
@@ -234,6 +240,31 @@ final class SeriesReader {
             try statement.withBlob(1) { try decodeXORChunk($0, count: count, into: &samples) }
         }
         return samples.filter { $0.timestamp >= from && $0.timestamp <= through }
+    }
+
+    /// Samples a stage rewrote after the fact (`BackfillAppender`), in time order.
+    private func backfilledSamples(seriesID: Int64, from: Timestamp, through: Timestamp, limit: Int = -1) throws
+        -> [Sample]
+    {
+        let statement = try connection.cached(
+            "SELECT ts, value FROM backfilled_samples WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?")
+        statement.bind(1, seriesID)
+        statement.bind(2, from)
+        statement.bind(3, through)
+        statement.bind(4, limit)
+        var samples: [Sample] = []
+        while try statement.step() { samples.append(Sample(statement.int64(0), statement.double(1))) }
+        statement.reset()
+        return samples
+    }
+
+    /// Chunk samples and backfilled ones in time order; a backfilled sample wins a tie.
+    static func merge(_ chunk: [Sample], _ backfilled: [Sample]) -> [Sample] {
+        guard !chunk.isEmpty else { return backfilled }
+        var byTime: [Timestamp: Double] = [:]
+        for sample in chunk { byTime[sample.timestamp] = sample.value }
+        for sample in backfilled { byTime[sample.timestamp] = sample.value }
+        return byTime.keys.sorted().map { Sample($0, byTime[$0]!) }
     }
 
     // MARK: Sketches

@@ -280,6 +280,19 @@ enum Migrations {
             cursor INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 11: model performance: prediction events found by request id (a partial index, so
+        // events without a prediction, every LLM call, pay nothing for it), and samples of
+        // series that late labels rewrite in the past (one row per sample, replaced in place).
+        """
+        CREATE INDEX events_prediction_request ON events (request_id)
+            WHERE prediction IS NOT NULL AND request_id IS NOT NULL;
+        CREATE TABLE backfilled_samples (
+            series_id INTEGER NOT NULL,
+            ts INTEGER NOT NULL,
+            value REAL NOT NULL,
+            PRIMARY KEY (series_id, ts)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

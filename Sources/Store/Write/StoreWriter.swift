@@ -99,6 +99,7 @@ final class StoreWriter: @unchecked Sendable {
                 if expiredOnArrival > 0 {
                     try countExpiredOnArrival(expiredOnArrival, source: source ?? "", cutoff: expiryCutoff)
                 }
+                if !batch.labels.isEmpty { try SQLiteStore.insertLabels(batch.labels, connection: connection) }
                 for letter in batch.deadLetters { try insert(letter) }
                 for checkpoint in batch.checkpoints { try upsert(checkpoint) }
                 for finished in batch.finishedInputs {
