@@ -65,7 +65,10 @@ public enum HTMLReportRenderer {
         let breached = report.slos.filter(\.isBreached).count
         let cards: [(String, String, Bool)] = [
             ("requests", Text.number(report.traffic.requests), false),
-            ("error rate", Text.percent(report.traffic.errorRatioOverall), report.traffic.errorRatioOverall > 0.05),
+            (
+                "error rate", Text.percent(report.traffic.requests > 0 ? report.traffic.errorRatioOverall : nil),
+                report.traffic.errorRatioOverall > 0.05
+            ),
             ("worst p99 latency", p99.map(Text.seconds) ?? "–", false),
             ("spend", Text.usd(report.cost.totalUSD), report.cost.budgets.contains { $0.forecastRatio > 1 }),
             ("alerts fired", String(report.incidents.alerts.count), !report.incidents.alerts.isEmpty),

@@ -31,7 +31,8 @@ public enum MarkdownReportRenderer {
                 ],
                 [
                     [
-                        Text.number(report.traffic.requests), Text.percent(report.traffic.errorRatioOverall),
+                        Text.number(report.traffic.requests),
+                        Text.percent(report.traffic.requests > 0 ? report.traffic.errorRatioOverall : nil),
                         p99.map(Text.seconds) ?? "–", Text.usd(report.cost.totalUSD),
                         String(report.incidents.alerts.count),
                         String(report.drift.rows.filter(\.isDrift).count),
