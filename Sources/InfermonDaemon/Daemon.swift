@@ -205,6 +205,11 @@ package struct Daemon {
     package static func openStore(
         config: Configuration, environment: [String: String], health: ComponentHealth? = nil, logger: Logger
     ) throws -> SQLiteStore {
+        guard config.storage.backend == .sqlite else {
+            throw InfermonError.unavailable(
+                "storage backend postgres: the daemon and its commands do not run on PostgreSQL yet (the PostgresStore library does); use backend: sqlite"
+            )
+        }
         let path = config.storage.resolvedPath(environment: environment)
         try makeParentDirectory(of: path)
         return try SQLiteStore(

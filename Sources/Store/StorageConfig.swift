@@ -12,6 +12,7 @@ public import InfermonYAML
 ///   retention: {events: 7d, rollups: 90d, samples: 90d, dead_letters: 14d}
 ///   retention_check_interval: 5m
 ///   future_tolerance: 5m
+///   backend: sqlite             # or postgres, with a postgres: section (`PostgresSettings`)
 /// ```
 public struct StorageConfig: Sendable, Equatable {
     /// nil means "$STATE_DIRECTORY/infermon.db, or ./infermon-data/infermon.db".
@@ -20,13 +21,27 @@ public struct StorageConfig: Sendable, Equatable {
     public var retentionCheckInterval = RetentionService.defaultInterval
     /// The time policy every ingest path applies (`future_tolerance`).
     public var timestamps = TimestampPolicy()
+    /// Which store the daemon opens: the SQLite file at `path` (the default) or PostgreSQL.
+    public var backend = Backend.sqlite
+    /// Set when `backend` is postgres.
+    public var postgres: PostgresSettings?
+
+    public enum Backend: String, Sendable, CaseIterable {
+        case sqlite, postgres
+    }
 
     public init() {}
 
     public init(yaml value: YAMLValue) throws {
         let map = try value.mapping(allowed: [
-            "path", "rollup_interval", "retention", "retention_check_interval", "future_tolerance",
+            "path", "rollup_interval", "retention", "retention_check_interval", "future_tolerance", "backend",
+            "postgres",
         ])
+        if let backend = map["backend"] { self.backend = try backend.oneOf(Backend.self) }
+        if let postgres = map["postgres"] { self.postgres = try PostgresSettings(yaml: postgres) }
+        if backend == .postgres, postgres == nil {
+            throw value.error("backend postgres needs a postgres: section with its url")
+        }
         if let path = map["path"] { self.path = try path.filePath() }
         if let interval = map["rollup_interval"] {
             let millis = try interval.duration()

@@ -2,7 +2,7 @@ import InfermonCore
 
 /// The Prometheus-style series the store derives from events, and how each one
 /// is computed from a rollup row or a raw event row.
-enum EventFamily: CaseIterable {
+package enum EventFamily: CaseIterable {
     case requests
     case latencyBucket, latencySum, latencyCount
     case ttftBucket, ttftSum, ttftCount
@@ -11,7 +11,7 @@ enum EventFamily: CaseIterable {
     // One sample per event, from the raw table, for exact quantile_over_time.
     case rawLatency, rawTTFT, rawInputTokens, rawOutputTokens
 
-    var metricName: String {
+    package var metricName: String {
         switch self {
         case .requests: EventMetrics.requestsTotal
         case .latencyBucket: EventMetrics.requestDuration + "_bucket"
@@ -29,7 +29,7 @@ enum EventFamily: CaseIterable {
         }
     }
 
-    var isRaw: Bool {
+    package var isRaw: Bool {
         switch self {
         case .rawLatency, .rawTTFT, .rawInputTokens, .rawOutputTokens: true
         default: false
@@ -37,7 +37,7 @@ enum EventFamily: CaseIterable {
     }
 
     /// The extra label each series of the family carries, with its values.
-    var variants: [(label: String, value: String)?] {
+    package var variants: [(label: String, value: String)?] {
         switch self {
         case .latencyBucket: Self.bucketVariants(EventMetrics.durationBuckets)
         case .ttftBucket: Self.bucketVariants(EventMetrics.timeToFirstTokenBuckets)
@@ -51,7 +51,7 @@ enum EventFamily: CaseIterable {
     }
 
     /// The `events` column of a raw family.
-    var rawColumn: String {
+    package var rawColumn: String {
         switch self {
         case .rawLatency: "latency"
         case .rawTTFT: "ttft"
@@ -61,8 +61,8 @@ enum EventFamily: CaseIterable {
         }
     }
 
-    static let byName: [String: [EventFamily]] = Dictionary(grouping: allCases, by: \.metricName)
+    package static let byName: [String: [EventFamily]] = Dictionary(grouping: allCases, by: \.metricName)
 
     /// Every metric name the store derives from events.
-    static let metricNames: [String] = Array(Set(allCases.map(\.metricName))).sorted()
+    package static let metricNames: [String] = Array(Set(allCases.map(\.metricName))).sorted()
 }

@@ -3,9 +3,11 @@ public import InfermonCore
 /// Counters that only grow, as a Prometheus client library would expose them.
 /// Stored cumulatively in every rollup row so a counter sample can be read from
 /// one row without summing history.
-struct CumulativeTotals: Equatable {
+package struct CumulativeTotals: Equatable {
+    package init() {}
+
     /// Adds another set of counts: late events' contributions to a later row.
-    mutating func add(_ other: CumulativeTotals) {
+    package mutating func add(_ other: CumulativeTotals) {
         requests += other.requests
         latencyCount += other.latencyCount
         latencySum += other.latencySum
@@ -21,43 +23,56 @@ struct CumulativeTotals: Equatable {
         costedRequests += other.costedRequests
     }
 
-    var requests: Int64 = 0
-    var latencyCount: Int64 = 0
-    var latencySum: Double = 0
+    package var requests: Int64 = 0
+    package var latencyCount: Int64 = 0
+    package var latencySum: Double = 0
     /// Observations per histogram bin (not cumulative over `le`; the last bin is above the top bound).
-    var latencyBins = [UInt64](repeating: 0, count: EventMetrics.durationBuckets.count + 1)
-    var ttftCount: Int64 = 0
-    var ttftSum: Double = 0
-    var ttftBins = [UInt64](repeating: 0, count: EventMetrics.timeToFirstTokenBuckets.count + 1)
-    var inputTokens: Int64 = 0
-    var outputTokens: Int64 = 0
-    var cachedTokens: Int64 = 0
-    var reasoningTokens: Int64 = 0
-    var cost: Double = 0
-    var costedRequests: Int64 = 0
+    package var latencyBins = [UInt64](repeating: 0, count: EventMetrics.durationBuckets.count + 1)
+    package var ttftCount: Int64 = 0
+    package var ttftSum: Double = 0
+    package var ttftBins = [UInt64](repeating: 0, count: EventMetrics.timeToFirstTokenBuckets.count + 1)
+    package var inputTokens: Int64 = 0
+    package var outputTokens: Int64 = 0
+    package var cachedTokens: Int64 = 0
+    package var reasoningTokens: Int64 = 0
+    package var cost: Double = 0
+    package var costedRequests: Int64 = 0
 }
 
 /// The sketches of one rollup interval.
-struct IntervalSketches {
-    var latency = QuantileSketch()
-    var ttft = QuantileSketch()
-    var tpot = QuantileSketch()
-    var inputTokens = QuantileSketch()
-    var outputTokens = QuantileSketch()
+package struct IntervalSketches {
+    package init(
+        latency: QuantileSketch = QuantileSketch(), ttft: QuantileSketch = QuantileSketch(),
+        tpot: QuantileSketch = QuantileSketch(), inputTokens: QuantileSketch = QuantileSketch(),
+        outputTokens: QuantileSketch = QuantileSketch()
+    ) {
+        self.latency = latency
+        self.ttft = ttft
+        self.tpot = tpot
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+
+    package var latency = QuantileSketch()
+    package var ttft = QuantileSketch()
+    package var tpot = QuantileSketch()
+    package var inputTokens = QuantileSketch()
+    package var outputTokens = QuantileSketch()
 }
 
 /// The open (latest) rollup interval of one event key. A class, so that adding
 /// an event updates it in place: as a struct in a dictionary, every event would
 /// copy its sketches' bins.
-final class RollupState {
-    let bucket: Timestamp
-    var lastTimestamp: Timestamp
-    var totals: CumulativeTotals
-    var sketches: IntervalSketches
+package final class RollupState {
+    package let bucket: Timestamp
+    package var lastTimestamp: Timestamp
+    package var totals: CumulativeTotals
+    package var sketches: IntervalSketches
     var dirty: Bool
 
-    init(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals, sketches: IntervalSketches, dirty: Bool)
-    {
+    package init(
+        bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals, sketches: IntervalSketches, dirty: Bool
+    ) {
         self.bucket = bucket
         self.lastTimestamp = lastTimestamp
         self.totals = totals
@@ -68,7 +83,7 @@ final class RollupState {
     /// Adds events of this interval. Totals and sketches are moved into locals for
     /// the loop: mutated in place on the class, each field access would pay a
     /// dynamic exclusivity check.
-    func add(_ events: ArraySlice<RollupFields>) {
+    package func add(_ events: ArraySlice<RollupFields>) {
         var totals = self.totals
         self.totals = Self.placeholderTotals
         var sketches = self.sketches
@@ -121,8 +136,8 @@ final class RollupState {
 
 /// The fields of an event that its rollup counts. Read one by one out of the
 /// batch, they spare copying (and retaining every string of) the whole event.
-struct RollupFields {
-    var timestamp: Timestamp
+package struct RollupFields {
+    package var timestamp: Timestamp
     var latency: Double?
     var timeToFirstToken: Double?
     var promptTokens: Int?
@@ -133,7 +148,7 @@ struct RollupFields {
     var streamed: Bool?
 
     @inline(__always)
-    init(_ events: UnsafeBufferPointer<InferenceEvent>, _ position: Int) {
+    package init(_ events: UnsafeBufferPointer<InferenceEvent>, _ position: Int) {
         timestamp = events[position].timestamp
         latency = events[position].latency
         timeToFirstToken = events[position].timeToFirstToken
@@ -174,7 +189,7 @@ private func timePerOutputTokenOf(streamed: Bool?, latency: Double?, timeToFirst
 
 /// The histogram bin of a value: the first bound it does not exceed, or the overflow bin.
 @inline(__always)
-func binIndex(_ value: Double, _ bounds: [Double]) -> Int {
+package func binIndex(_ value: Double, _ bounds: [Double]) -> Int {
     var low = 0
     var high = bounds.count
     while low < high {

@@ -1,0 +1,157 @@
+/// The PostgreSQL schema as an ordered list of migrations; `schema_version`
+/// records how many have run. Never edit a shipped step: append a new one.
+///
+/// The logical schema is SQLite's, with three differences that come from many
+/// writers sharing it: raw events live in one partition per UTC day (retention
+/// drops whole partitions), rollup rows hold each interval's own counts (not
+/// running totals), which writers add to, and each interval's sketches are
+/// merged into under a row lock, so several daemons can count the same label
+/// set in the same interval.
+enum PostgresSchema {
+    /// Held (session-level) while migrating, so daemons starting together migrate once.
+    static let migrationLock: Int64 = 0x696E_6665_726D_0001
+    /// Held (transaction-level) while creating a day partition.
+    static let partitionLock: Int64 = 0x696E_6665_726D_0002
+
+    static let steps: [String] = [
+        // 1: events, rollups, named series, dead letters, checkpoints, settings.
+        """
+        CREATE TABLE settings (
+            name text PRIMARY KEY,
+            value text NOT NULL
+        );
+        CREATE TABLE sources (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL UNIQUE
+        );
+        CREATE TABLE event_keys (
+            id bigserial PRIMARY KEY,
+            model text NOT NULL,
+            model_version text NOT NULL,
+            route text NOT NULL,
+            tenant text NOT NULL,
+            status text NOT NULL,
+            first_bucket bigint NOT NULL,
+            UNIQUE (model, model_version, route, tenant, status)
+        );
+        CREATE SEQUENCE events_id_seq;
+        CREATE TABLE events (
+            id bigint NOT NULL DEFAULT nextval('events_id_seq'),
+            ts bigint NOT NULL,
+            key_id bigint NOT NULL,
+            source_id bigint,
+            request_id text,
+            error_type text,
+            latency double precision,
+            ttft double precision,
+            prompt_tokens bigint,
+            completion_tokens bigint,
+            cached_tokens bigint,
+            reasoning_tokens bigint,
+            cache_write_tokens bigint,
+            cost double precision,
+            finish_reason text,
+            streamed boolean,
+            prediction_number double precision,
+            prediction_text text,
+            label_number double precision,
+            label_text text,
+            feedback double precision,
+            features text,
+            attributes text,
+            prompt text,
+            response text,
+            context text
+        ) PARTITION BY RANGE (ts);
+        CREATE INDEX events_key_ts ON events (key_id, ts);
+        CREATE INDEX events_ts ON events (ts);
+        CREATE TABLE request_ids (
+            request_id text PRIMARY KEY,
+            ts bigint NOT NULL
+        );
+        CREATE INDEX request_ids_ts ON request_ids (ts);
+        CREATE TABLE rollups (
+            key_id bigint NOT NULL,
+            bucket bigint NOT NULL,
+            last_ts bigint NOT NULL,
+            requests bigint NOT NULL,
+            latency_count bigint NOT NULL,
+            latency_sum double precision NOT NULL,
+            latency_bins bigint[] NOT NULL,
+            ttft_count bigint NOT NULL,
+            ttft_sum double precision NOT NULL,
+            ttft_bins bigint[] NOT NULL,
+            input_tokens bigint NOT NULL,
+            output_tokens bigint NOT NULL,
+            cached_tokens bigint NOT NULL,
+            reasoning_tokens bigint NOT NULL,
+            cost double precision NOT NULL,
+            costed_requests bigint NOT NULL,
+            PRIMARY KEY (key_id, bucket)
+        );
+        CREATE TABLE rollup_sketches (
+            key_id bigint NOT NULL,
+            bucket bigint NOT NULL,
+            latency_sketch bytea,
+            ttft_sketch bytea,
+            tpot_sketch bytea,
+            input_tokens_sketch bytea,
+            output_tokens_sketch bytea,
+            PRIMARY KEY (key_id, bucket)
+        );
+        CREATE TABLE series (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL,
+            labels text NOT NULL UNIQUE,
+            label_names text[] NOT NULL,
+            label_values text[] NOT NULL
+        );
+        CREATE INDEX series_name ON series (name);
+        CREATE TABLE samples (
+            series_id bigint NOT NULL,
+            ts bigint NOT NULL,
+            value double precision NOT NULL,
+            PRIMARY KEY (series_id, ts)
+        );
+        CREATE INDEX samples_ts ON samples (ts);
+        CREATE TABLE dead_letters (
+            id bigserial PRIMARY KEY,
+            received_at bigint NOT NULL,
+            source text NOT NULL,
+            location text NOT NULL,
+            line bigint NOT NULL,
+            kind text NOT NULL,
+            reason text NOT NULL,
+            excerpt bytea NOT NULL,
+            host text NOT NULL
+        );
+        CREATE INDEX dead_letters_time ON dead_letters (received_at);
+        CREATE TABLE checkpoints (
+            host text NOT NULL,
+            source text NOT NULL,
+            input_key text NOT NULL,
+            path text NOT NULL,
+            byte_offset bigint NOT NULL,
+            line bigint NOT NULL,
+            fingerprint bigint NOT NULL,
+            fingerprint_length bigint NOT NULL,
+            updated_at bigint NOT NULL,
+            PRIMARY KEY (host, source, input_key)
+        );
+        CREATE TABLE expired_on_arrival (
+            source text PRIMARY KEY,
+            events bigint NOT NULL,
+            last_cutoff bigint NOT NULL,
+            updated_at bigint NOT NULL
+        );
+        -- Element-wise sum of two bin arrays (a missing one counts as zeros), and its aggregate.
+        CREATE FUNCTION infermon_add_bins(a bigint[], b bigint[]) RETURNS bigint[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE
+              ARRAY(SELECT COALESCE(x, 0) + COALESCE(y, 0) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i) ORDER BY i)
+            END
+        $$;
+        CREATE AGGREGATE infermon_sum_bins(bigint[]) (SFUNC = infermon_add_bins, STYPE = bigint[]);
+        """
+    ]
+}

@@ -1,0 +1,475 @@
+import InfermonCore
+import Logging
+import NIOCore
+import PostgresNIO
+import Store
+import Synchronization
+
+/// Read connections, opened on demand up to `capacity`; a caller finding all
+/// of them busy opens no more and waits for one.
+final class PostgresReaderPool: Sendable {
+    private let connector: PostgresConnector
+    private let capacity: Int
+    private let rollupInterval: Int64
+    private let clock: any WallClock
+    private let logger: Logger
+    private struct State {
+        var idle: [PostgresSeriesReader] = []
+        var open = 0
+    }
+    private let state = Mutex(State())
+    private let available = DispatchSemaphoreBox()
+
+    init(connector: PostgresConnector, capacity: Int, rollupInterval: Int64, clock: any WallClock, logger: Logger) {
+        self.connector = connector
+        self.capacity = capacity
+        self.rollupInterval = rollupInterval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    func withReader<T>(_ body: (PostgresSeriesReader) throws -> T) throws -> T {
+        let reader = try checkOut()
+        do {
+            let result = try body(reader)
+            checkIn(reader)
+            return result
+        } catch {
+            // A reader whose connection failed is dropped, not reused.
+            if reader.connection.isClosed { drop(reader) } else { checkIn(reader) }
+            throw error
+        }
+    }
+
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try withReader { try body($0.connection) }
+    }
+
+    private func checkOut() throws -> PostgresSeriesReader {
+        while true {
+            enum Next {
+                case reader(PostgresSeriesReader)
+                case open
+                case wait
+            }
+            let next: Next = state.withLock { state in
+                while let reader = state.idle.popLast() {
+                    if !reader.connection.isClosed { return .reader(reader) }
+                    state.open -= 1
+                }
+                if state.open < capacity {
+                    state.open += 1
+                    return .open
+                }
+                return .wait
+            }
+            switch next {
+            case .reader(let reader): return reader
+            case .open:
+                do {
+                    let connection = try connector.connectSynchronously()
+                    return PostgresSeriesReader(
+                        connection: connection, rollupInterval: rollupInterval, clock: clock, logger: logger)
+                } catch {
+                    state.withLock { $0.open -= 1 }
+                    available.signal()
+                    throw error
+                }
+            case .wait: available.wait()
+            }
+        }
+    }
+
+    private func checkIn(_ reader: PostgresSeriesReader) {
+        state.withLock { $0.idle.append(reader) }
+        available.signal()
+    }
+
+    private func drop(_ reader: PostgresSeriesReader) {
+        state.withLock { $0.open -= 1 }
+        available.signal()
+    }
+
+    /// Closes the idle connections, waiting for each (a connection must be closed before it is released).
+    func closeAll() async {
+        let readers = state.withLock { state in
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+        for reader in readers { try? await reader.connection.close() }
+    }
+}
+
+/// A counting semaphore that wakes waiters when a reader comes back.
+final class DispatchSemaphoreBox: Sendable {
+    private let condition = Mutex(0)
+    func signal() { condition.withLock { $0 += 1 } }
+    func wait() {
+        while true {
+            let taken = condition.withLock { count -> Bool in
+                guard count > 0 else { return false }
+                count -= 1
+                return true
+            }
+            if taken { return }
+            usleep(1000)
+        }
+    }
+}
+
+/// Answers series queries from one connection, as the SQLite store's reader
+/// does: counters on the rollup grid, carried through quiet intervals, starting
+/// at zero at the key's first interval. Rollup rows hold each interval's own
+/// counts, so a counter's value is the sum of the rows up to its interval.
+final class PostgresSeriesReader: @unchecked Sendable {
+    let connection: PostgresConnection
+    private let rollupInterval: Int64
+    private let clock: any WallClock
+    private let logger: Logger
+    private var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
+    private var namedSeries: [Int64: Labels] = [:]
+    private var maxSeriesID: Int64 = 0
+
+    deinit {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { [connection] _ in _ = connection }
+    }
+
+    init(connection: PostgresConnection, rollupInterval: Int64, clock: any WallClock, logger: Logger) {
+        self.connection = connection
+        self.rollupInterval = rollupInterval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Keys are read whole each time (their first interval moves with late
+    /// events from any writer); series only when new.
+    private func refreshCatalog() throws {
+        for row in try connection.rows(
+            "SELECT id, model, model_version, route, tenant, status, first_bucket FROM event_keys", logger: logger)
+        {
+            let (id, model, version, route, tenant, status, firstBucket) = try row.decode(
+                (Int64, String, String, String, String, String, Int64).self)
+            let key = EventKey(
+                model: model, modelVersion: version, route: route, tenant: tenant,
+                status: EventStatus(rawValue: status) ?? .error)
+            keys[id] = (key, firstBucket, key.labels)
+        }
+        for row in try connection.rows(
+            "SELECT id, label_names, label_values FROM series WHERE id > \(maxSeriesID) ORDER BY id", logger: logger)
+        {
+            let (id, names, values) = try row.decode((Int64, [String], [String]).self)
+            namedSeries[id] = Labels(zip(names, values).map { Label($0.0, $0.1) })
+            maxSeriesID = max(maxSeriesID, id)
+        }
+    }
+
+    private struct Wanted {
+        var family: EventFamily
+        var variant: Int
+        var labels: Labels
+    }
+
+    private func matchingEventSeries(_ matchers: [LabelMatcher]) -> [Int64: [Wanted]] {
+        let nameMatchers = matchers.filter { $0.name == Labels.metricName }
+        var result: [Int64: [Wanted]] = [:]
+        for (name, families) in EventFamily.byName where nameMatchers.allSatisfy({ $0.matches(name) }) {
+            for family in families {
+                for (keyID, entry) in keys {
+                    let base = entry.labels.setting(Labels.metricName, to: name)
+                    for (index, variant) in family.variants.enumerated() {
+                        let labels = variant.map { base.setting($0.label, to: $0.value) } ?? base
+                        if matchers.matches(labels) {
+                            result[keyID, default: []].append(Wanted(family: family, variant: index, labels: labels))
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
+        try refreshCatalog()
+        var output: [Series] = []
+        let now = clock.now()
+        let matching = matchingEventSeries(matchers)
+        let counterKeys = matching.filter { $0.value.contains { !$0.family.isRaw } }.map(\.key)
+        let rows = try rollupRows(keys: counterKeys, from: from, through: min(through, now))
+        for (keyID, wanted) in matching {
+            let rollupWanted = wanted.filter { !$0.family.isRaw }
+            if !rollupWanted.isEmpty, let keyRows = rows[keyID] {
+                output += counterSeries(
+                    keyID: keyID, rows: keyRows, wanted: rollupWanted, from: from, through: min(through, now))
+            }
+            for raw in wanted where raw.family.isRaw {
+                output.append(
+                    try rawSeries(keyID: keyID, family: raw.family, labels: raw.labels, from: from, through: through))
+            }
+        }
+        let named = namedSeries.filter { matchers.matches($0.value) }
+        if !named.isEmpty {
+            var samples: [Int64: [Sample]] = [:]
+            for row in try connection.rows(
+                """
+                SELECT series_id, ts, value FROM samples WHERE series_id = ANY(\(Array(named.keys))::bigint[])
+                  AND ts >= \(from) AND ts <= \(through) ORDER BY series_id, ts
+                """, logger: logger)
+            {
+                let (id, ts, value) = try row.decode((Int64, Int64, Double).self)
+                samples[id, default: []].append(Sample(ts, value))
+            }
+            for (id, list) in samples { output.append(Series(labels: named[id]!, samples: list)) }
+        }
+        return output.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
+    }
+
+    func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
+        try refreshCatalog()
+        var output: [Labels] = []
+        let matching = matchingEventSeries(matchers)
+        if !matching.isEmpty {
+            var born: Set<Int64> = []
+            for row in try connection.rows(
+                """
+                SELECT k.id FROM unnest(\(Array(matching.keys))::bigint[]) AS k(id)
+                WHERE EXISTS (SELECT 1 FROM rollups r WHERE r.key_id = k.id AND r.bucket <= \(through))
+                """, logger: logger)
+            {
+                born.insert(try row.decode(Int64.self))
+            }
+            for (keyID, wanted) in matching where born.contains(keyID) && keys[keyID]!.firstBucket <= through {
+                output += wanted.map(\.labels)
+            }
+        }
+        let named = namedSeries.filter { matchers.matches($0.value) }
+        if !named.isEmpty {
+            for row in try connection.rows(
+                """
+                SELECT s.id FROM unnest(\(Array(named.keys))::bigint[]) AS s(id)
+                WHERE EXISTS (SELECT 1 FROM samples WHERE series_id = s.id AND ts >= \(from) AND ts <= \(through))
+                """, logger: logger)
+            {
+                output.append(named[try row.decode(Int64.self)]!)
+            }
+        }
+        return output.sorted()
+    }
+
+    // MARK: Counters from rollups
+
+    /// A rollup row with running totals from the key's first interval.
+    private struct CumulativeRow {
+        var bucket: Timestamp
+        var lastTimestamp: Timestamp
+        var totals: CumulativeTotals
+    }
+
+    /// Per key: the totals before `from - interval` (as one row at its newest
+    /// interval) followed by every row from there to `through`, all running totals.
+    private func rollupRows(keys: [Int64], from: Timestamp, through: Timestamp) throws -> [Int64: [CumulativeRow]] {
+        guard !keys.isEmpty, through >= from else { return [:] }
+        let start = from - rollupInterval
+        var result: [Int64: [CumulativeRow]] = [:]
+        let columns = """
+            sum(requests)::bigint, sum(latency_count)::bigint, sum(latency_sum)::float8, infermon_sum_bins(latency_bins),
+            sum(ttft_count)::bigint, sum(ttft_sum)::float8, infermon_sum_bins(ttft_bins), sum(input_tokens)::bigint,
+            sum(output_tokens)::bigint, sum(cached_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(cost)::float8,
+            sum(costed_requests)::bigint
+            """
+        // The sums are taken over one row per group in the second query, which
+        // keeps a single decoding path for both.
+        let before = try connection.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT key_id, max(bucket), 0::bigint, \(columns) FROM rollups
+                    WHERE key_id = ANY($1::bigint[]) AND bucket < $2 GROUP BY key_id
+                    """, binds: try binds(keys, start)), logger: logger)
+        for row in before {
+            let decoded = try decode(row)
+            result[decoded.key] = [CumulativeRow(bucket: decoded.bucket, lastTimestamp: 0, totals: decoded.totals)]
+        }
+        let inRange = try connection.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT key_id, bucket, last_ts, \(columns) FROM rollups
+                    WHERE key_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket <= $3
+                    GROUP BY key_id, bucket, last_ts ORDER BY key_id, bucket
+                    """, binds: try binds(keys, start, through)), logger: logger)
+        for row in inRange {
+            let decoded = try decode(row)
+            var totals = result[decoded.key]?.last?.totals ?? CumulativeTotals()
+            totals.add(decoded.totals)
+            result[decoded.key, default: []].append(
+                CumulativeRow(bucket: decoded.bucket, lastTimestamp: decoded.last, totals: totals))
+        }
+        return result
+    }
+
+    private func binds(_ keys: [Int64], _ values: Int64...) throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(keys)
+        for value in values { bindings.append(value) }
+        return bindings
+    }
+
+    private func decode(_ row: PostgresRow) throws -> (
+        key: Int64, bucket: Int64, last: Int64, totals: CumulativeTotals
+    ) {
+        var cells = row.makeIterator()
+        func next<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+            try cells.next()!.decode(T.self)
+        }
+        let key = try next(Int64.self)
+        let bucket = try next(Int64.self)
+        let last = try next(Int64.self)
+        var totals = CumulativeTotals()
+        totals.requests = try next(Int64.self)
+        totals.latencyCount = try next(Int64.self)
+        totals.latencySum = try next(Double.self)
+        totals.latencyBins = try Self.bins(next([Int64].self), count: totals.latencyBins.count)
+        totals.ttftCount = try next(Int64.self)
+        totals.ttftSum = try next(Double.self)
+        totals.ttftBins = try Self.bins(next([Int64].self), count: totals.ttftBins.count)
+        totals.inputTokens = try next(Int64.self)
+        totals.outputTokens = try next(Int64.self)
+        totals.cachedTokens = try next(Int64.self)
+        totals.reasoningTokens = try next(Int64.self)
+        totals.cost = try next(Double.self)
+        totals.costedRequests = try next(Int64.self)
+        return (key, bucket, last, totals)
+    }
+
+    private static func bins(_ values: [Int64], count: Int) -> [UInt64] {
+        var bins = [UInt64](repeating: 0, count: count)
+        for (index, value) in values.prefix(count).enumerated() { bins[index] = UInt64(max(0, value)) }
+        return bins
+    }
+
+    /// The value of one wanted series in a row.
+    private func value(_ wanted: Wanted, _ totals: CumulativeTotals) -> Double {
+        func cumulative(_ bins: [UInt64], _ index: Int) -> Double {
+            Double(bins.prefix(min(index, bins.count - 1) + 1).reduce(0, +))
+        }
+        switch wanted.family {
+        case .requests: return Double(totals.requests)
+        case .latencyBucket: return cumulative(totals.latencyBins, wanted.variant)
+        case .latencySum: return totals.latencySum
+        case .latencyCount: return Double(totals.latencyCount)
+        case .ttftBucket: return cumulative(totals.ttftBins, wanted.variant)
+        case .ttftSum: return totals.ttftSum
+        case .ttftCount: return Double(totals.ttftCount)
+        case .tokens:
+            return Double(
+                [totals.inputTokens, totals.outputTokens, totals.cachedTokens, totals.reasoningTokens][wanted.variant])
+        case .cost: return totals.cost
+        case .rawLatency, .rawTTFT, .rawInputTokens, .rawOutputTokens: return .nan
+        }
+    }
+
+    /// The grid of `SeriesReader.counterSeries`, over running-total rows.
+    private func counterSeries(
+        keyID: Int64, rows: [CumulativeRow], wanted: [Wanted], from: Timestamp, through: Timestamp
+    ) -> [Series] {
+        guard through >= from, let entry = keys[keyID], !rows.isEmpty else { return [] }
+        let interval = rollupInterval
+        let buckets = rows.map(\.bucket)
+        var pointTimes: [Timestamp] = []
+        var pointRows: [Int] = []
+        if entry.firstBucket >= from, entry.firstBucket <= through, buckets.first == entry.firstBucket {
+            pointTimes.append(entry.firstBucket)
+            pointRows.append(-1)
+        }
+        var rowIndex = 0
+        var gridEnd = max(floorDivide(from - 1, interval) * interval + interval, buckets[0] + interval)
+        while gridEnd <= through {
+            while rowIndex + 1 < buckets.count, buckets[rowIndex + 1] + interval <= gridEnd { rowIndex += 1 }
+            if buckets[rowIndex] + interval <= gridEnd {
+                pointTimes.append(gridEnd)
+                pointRows.append(rowIndex)
+            }
+            gridEnd += interval
+        }
+        let last = buckets.count - 1
+        if buckets[last] + interval > through {
+            let timestamp = rows[last].lastTimestamp
+            if timestamp >= from, timestamp <= through, pointTimes.last.map({ $0 < timestamp }) ?? true {
+                pointTimes.append(timestamp)
+                pointRows.append(last)
+            }
+        }
+        return wanted.map { wanted in
+            var samples: [Sample] = []
+            samples.reserveCapacity(pointTimes.count)
+            for (time, row) in zip(pointTimes, pointRows) {
+                samples.append(Sample(time, row < 0 ? 0 : value(wanted, rows[row].totals)))
+            }
+            return Series(labels: wanted.labels, samples: samples)
+        }
+    }
+
+    // MARK: Raw events
+
+    private func rawSeries(keyID: Int64, family: EventFamily, labels: Labels, from: Timestamp, through: Timestamp)
+        throws -> Series
+    {
+        let column = family.rawColumn
+        let rows = try connection.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT ts, \(column)::float8 FROM events WHERE key_id = $1 AND ts >= $2 AND ts <= $3
+                      AND \(column) IS NOT NULL ORDER BY ts, id
+                    """, binds: Self.bindings(keyID, from, through)), logger: logger)
+        return Series(
+            labels: labels,
+            samples: try rows.map { row in
+                let (ts, value) = try row.decode((Int64, Double).self)
+                return Sample(ts, value)
+            })
+    }
+
+    private static func bindings(_ values: Int64...) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for value in values { bindings.append(value) }
+        return bindings
+    }
+
+    // MARK: Sketches
+
+    func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
+        try refreshCatalog()
+        let columns = [
+            EventMetrics.requestDuration: "latency_sketch", EventMetrics.timeToFirstToken: "ttft_sketch",
+            EventMetrics.timePerOutputToken: "tpot_sketch", EventMetrics.requestInputTokens: "input_tokens_sketch",
+            EventMetrics.requestOutputTokens: "output_tokens_sketch",
+        ]
+        var output: [SketchSeries] = []
+        for (name, column) in columns.sorted(by: { $0.key < $1.key }) {
+            var labelsByKey: [Int64: Labels] = [:]
+            for (keyID, entry) in keys {
+                let labels = entry.labels.setting(Labels.metricName, to: name)
+                if matchers.matches(labels) { labelsByKey[keyID] = labels }
+            }
+            guard !labelsByKey.isEmpty else { continue }
+            var points: [Int64: [(timestamp: Timestamp, sketch: QuantileSketch)]] = [:]
+            var bindings = PostgresBindings()
+            bindings.append(Array(labelsByKey.keys))
+            bindings.append(rollupInterval)
+            bindings.append(from)
+            bindings.append(through)
+            for row in try connection.rows(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT key_id, bucket, \(column) FROM rollup_sketches WHERE key_id = ANY($1::bigint[])
+                          AND bucket + $2 > $3 AND bucket <= $4 AND \(column) IS NOT NULL ORDER BY key_id, bucket
+                        """, binds: bindings), logger: logger)
+            {
+                let (key, bucket, bytes) = try row.decode((Int64, Int64, ByteBuffer).self)
+                points[key, default: []].append(
+                    (bucket + rollupInterval, try QuantileSketch(serialized: bytes.readableBytesView)))
+            }
+            for (key, list) in points { output.append(SketchSeries(labels: labelsByKey[key]!, points: list)) }
+        }
+        return output.sorted { $0.labels < $1.labels }
+    }
+}

@@ -1,0 +1,325 @@
+public import InfermonCore
+public import Logging
+import NIOCore
+import PostgresNIO
+public import Store
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The shared store: PostgreSQL behind the same protocols as `SQLiteStore`,
+/// written by any number of daemons at once.
+///
+/// Each daemon writes through one connection of its own, a batch per
+/// transaction: raw events by `COPY` into the day's partition, then the
+/// batch's rollup intervals, whose counts are added to what other writers
+/// stored for the same label set and interval and whose sketches are merged
+/// under a row lock (rows are always taken in (key, interval) order, so
+/// writers never deadlock). Reads use a small pool of their own connections.
+public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, CheckpointSource,
+    @unchecked Sendable
+{
+    public let settings: PostgresSettings
+    public let options: StoreOptions
+    /// The rollup interval in force: the one the database was created with.
+    public let rollupInterval: Int64
+    /// This daemon's name in per-host rows (checkpoints, dead letters).
+    public let hostName: String
+    let clock: any WallClock
+    let logger: Logger
+    let connector: PostgresConnector
+    private let gate = AsyncMutex()
+    /// Only touched while holding `gate`.
+    private let writer: WriterState
+    let readers: PostgresReaderPool
+    private let health: ComponentHealth?
+
+    private init(
+        settings: PostgresSettings, options: StoreOptions, rollupInterval: Int64, connector: PostgresConnector,
+        writer: PostgresConnection, clock: any WallClock, health: ComponentHealth?, logger: Logger
+    ) {
+        self.settings = settings
+        self.options = options
+        self.rollupInterval = rollupInterval
+        self.connector = connector
+        self.clock = clock
+        self.health = health
+        self.logger = logger
+        hostName = settings.hostName ?? Self.systemHostName()
+        self.writer = WriterState(connection: writer)
+        readers = PostgresReaderPool(
+            connector: connector, capacity: max(1, options.readConnections), rollupInterval: rollupInterval,
+            clock: clock, logger: logger)
+    }
+
+    /// Connects, migrates the schema (once, whoever starts first) and settles the rollup interval.
+    public static func open(
+        settings: PostgresSettings, options: StoreOptions = StoreOptions(), clock: any WallClock = SystemWallClock(),
+        health: ComponentHealth? = nil, logger: Logger
+    ) async throws -> PostgresStore {
+        let connector = try PostgresConnector(settings: settings, logger: logger)
+        let connection = try await connector.connect()
+        do {
+            try await migrate(connection, logger: logger)
+            let interval = try await settleRollupInterval(
+                connection, requested: options.rollupInterval, logger: logger)
+            return PostgresStore(
+                settings: settings, options: options, rollupInterval: interval, connector: connector,
+                writer: connection, clock: clock, health: health, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// Runs the migrations not yet applied, under a session advisory lock.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_lock(\(PostgresSchema.migrationLock))", logger: logger)
+        do {
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)", logger: logger)
+            var version = 0
+            for try await (value) in try await connection.query(
+                "SELECT version FROM schema_version", logger: logger
+            ).decode(Int.self) {
+                version = value
+            }
+            if version > PostgresSchema.steps.count {
+                throw InfermonError.storage(
+                    "database schema version \(version) is newer than this infermon knows (\(PostgresSchema.steps.count))"
+                )
+            }
+            for index in version..<PostgresSchema.steps.count {
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    for statement in splitStatements(PostgresSchema.steps[index]) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query("DELETE FROM schema_version", logger: logger)
+                    try await connection.query("INSERT INTO schema_version VALUES (\(index + 1))", logger: logger)
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+                logger.info("postgres schema migrated", metadata: ["version": "\(index + 1)"])
+            }
+        } catch {
+            _ = try? await connection.query(
+                "SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
+            throw error
+        }
+        try await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
+    }
+
+    /// Statements of a migration step: split at a `;` that ends a line.
+    static func splitStatements(_ script: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        for line in script.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingSpaces.hasPrefix("--") { continue }
+            current += line + "\n"
+            if line.hasSuffix(";") {
+                statements.append(String(current.dropLast(2)))
+                current = ""
+            }
+        }
+        if !current.trimmingSpaces.isEmpty { statements.append(current) }
+        return statements
+    }
+
+    private static func settleRollupInterval(_ connection: PostgresConnection, requested: Int64, logger: Logger)
+        async throws -> Int64
+    {
+        guard requested >= 1000, 86_400_000 % requested == 0 else {
+            throw InfermonError.invalidArgument("rollup interval must be at least 1s and divide a day evenly")
+        }
+        try await connection.query(
+            "INSERT INTO settings (name, value) VALUES ('rollup_interval_ms', \(String(requested))) ON CONFLICT DO NOTHING",
+            logger: logger)
+        var stored = requested
+        for try await value in try await connection.query(
+            "SELECT value FROM settings WHERE name = 'rollup_interval_ms'", logger: logger
+        ).decode(String.self) {
+            stored = Int64(value) ?? requested
+        }
+        if stored != requested {
+            logger.warning(
+                "store keeps its rollup interval",
+                metadata: ["stored_ms": "\(stored)", "configured_ms": "\(requested)"])
+        }
+        return stored
+    }
+
+    private static func systemHostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: Writing
+
+    /// Runs `body` on the writer connection, one at a time; reconnects first if
+    /// the connection was lost, and reports the outcome to health.
+    func onWriter<T: Sendable>(_ body: @Sendable (PostgresConnection, WriterState) async throws -> T) async throws -> T
+    {
+        try await gate.withLock {
+            do {
+                if writer.connection.isClosed {
+                    writer.connection = try await connector.connect()
+                    writer.forgetCaches()
+                }
+                let result = try await body(writer.connection, writer)
+                health?.up("store", now: clock.now())
+                return result
+            } catch {
+                health?.down("store", error: "\(error)", now: clock.now())
+                throw error
+            }
+        }
+    }
+
+    public func write(_ batch: IngestBatch) async throws {
+        let box = UncheckedSendableBox(batch)
+        let interval = rollupInterval
+        let host = hostName
+        let cutoff = clock.now() - options.retention.events
+        let now = clock.now()
+        try await onWriter { connection, state in
+            let batchWriter = PostgresBatchWriter(
+                connection: connection, state: state, rollupInterval: interval, host: host, logger: logger)
+            try await batchWriter.write(box.value, expiryCutoff: cutoff, now: now)
+        }
+    }
+
+    public func append(_ samples: [(labels: Labels, sample: Sample)]) async throws {
+        let box = UncheckedSendableBox(samples)
+        let interval = rollupInterval
+        let host = hostName
+        try await onWriter { connection, state in
+            let batchWriter = PostgresBatchWriter(
+                connection: connection, state: state, rollupInterval: interval, host: host, logger: logger)
+            try await batchWriter.appendSamples(box.value)
+        }
+    }
+
+    public func checkpoints(source: String) throws -> [SourceCheckpoint] {
+        try readers.withConnection { connection in
+            try connection.rows(
+                """
+                SELECT input_key, path, byte_offset, line, fingerprint, fingerprint_length FROM checkpoints
+                WHERE host = \(hostName) AND source = \(source)
+                """, logger: logger
+            ).map { row in
+                let (key, path, offset, line, fingerprint, length) = try row.decode(
+                    (String, String, Int64, Int64, Int64, Int64).self)
+                return SourceCheckpoint(
+                    source: source, inputKey: key, path: path, offset: offset, lineNumber: line,
+                    fingerprint: UInt64(bitPattern: fingerprint), fingerprintLength: Int(length))
+            }
+        }
+    }
+
+    /// Completes when the database answers on the writer connection.
+    public func ping() async throws {
+        try await onWriter { connection, _ in _ = try await connection.query("SELECT 1", logger: logger) }
+    }
+
+    /// Drops the day partitions wholly past the event retention and deletes
+    /// rollups, samples, dead letters and request ids past theirs.
+    public func enforceRetention(now: Timestamp) async throws -> PostgresRetentionReport {
+        let policy = options.retention
+        return try await onWriter { connection, state in
+            try await PostgresRetention.run(connection, state: state, policy: policy, now: now, logger: logger)
+        }
+    }
+
+    public func close() async {
+        await gate.withLock {
+            try? await writer.connection.close()
+        }
+        await readers.closeAll()
+    }
+
+    // MARK: Reading
+
+    public func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
+        try readers.withReader { try $0.select(matchers, from: from, through: through) }
+    }
+
+    public func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
+        try readers.withReader { try $0.labelSets(matchers, from: from, through: through) }
+    }
+
+    public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
+        try readers.withReader { try $0.sketches(matchers, from: from, through: through) }
+    }
+
+    /// Raw events stored, for tests and `stats`.
+    public func eventCount() throws -> Int64 {
+        try readers.withConnection { connection in
+            try connection.rows("SELECT count(*) FROM events", logger: logger).first?.decode(Int64.self) ?? 0
+        }
+    }
+
+    /// The names of the events' day partitions, oldest first.
+    public func eventPartitions() throws -> [String] {
+        try readers.withConnection { connection in
+            try connection.rows(
+                """
+                SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events' ORDER BY 1
+                """, logger: logger
+            ).map { try $0.decode(String.self) }
+        }
+    }
+}
+
+/// What the writer connection remembers between batches; only used under the store's gate.
+final class WriterState: @unchecked Sendable {
+    var connection: PostgresConnection
+    var keys: [EventKey: (id: Int64, firstBucket: Timestamp)] = [:]
+    var sources: [String: Int64] = [:]
+    var series: [Labels: Int64] = [:]
+    /// Day partitions known to exist (their first millisecond).
+    var partitions: Set<Timestamp> = []
+
+    init(connection: PostgresConnection) { self.connection = connection }
+
+    /// A store released without `close()` (a test that failed half way) still closes its connection.
+    deinit {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { [connection] _ in _ = connection }
+    }
+
+    /// After a failed transaction or a new connection: anything may be ahead of the database.
+    func forgetCaches() {
+        keys.removeAll()
+        sources.removeAll()
+        series.removeAll()
+        partitions.removeAll()
+    }
+}
+
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: Substring {
+        let text = Substring(self)
+        return text.drop { $0 == " " || $0 == "\n" }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a query and collects its rows, blocking the calling thread: for the
+    /// synchronous read protocols, whose callers run off the event loops.
+    func rows(_ query: PostgresQuery, logger: Logger) throws -> [PostgresRow] {
+        let future: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
+        return try future.wait().rows
+    }
+}
