@@ -42,7 +42,7 @@ public struct GlobalConfig: Sendable, Equatable {
         let map = try value.mapping(allowed: ["external_labels", "replica_label"])
         if let name = map["replica_label"] {
             replicaLabel = try name.string()
-            guard Self.isLabelName(replicaLabel), !replicaLabel.hasPrefix("__") else {
+            guard PrometheusNames.isUserLabelName(replicaLabel) else {
                 throw name.error("\"\(replicaLabel)\" is not a valid label name")
             }
         }
@@ -50,7 +50,7 @@ public struct GlobalConfig: Sendable, Equatable {
             var external: [String: String] = [:]
             for (name, value) in try labels.entries() {
                 // Names starting with __ are reserved for internal use, as in Prometheus.
-                guard Self.isLabelName(name), !name.hasPrefix("__") else {
+                guard PrometheusNames.isUserLabelName(name) else {
                     throw value.error("\"\(name)\" is not a valid label name")
                 }
                 let text = try value.expandedString()
@@ -59,15 +59,6 @@ public struct GlobalConfig: Sendable, Equatable {
                 external[name] = text
             }
             externalLabels = Labels(external)
-        }
-    }
-
-    /// `[a-zA-Z_][a-zA-Z0-9_]*`
-    private static func isLabelName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
-        else { return false }
-        return name.unicodeScalars.allSatisfy {
-            $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
         }
     }
 }

@@ -92,7 +92,7 @@ struct LineScanner {
         guard keyword == "TYPE" else { return .skipped }  // HELP, UNIT and plain comments
         skipSpaces()
         let family = token()
-        guard isMetricName(family) else { throw error("invalid metric name \"\(family)\" in TYPE") }
+        guard PrometheusNames.isMetricName(family) else { throw error("invalid metric name \"\(family)\" in TYPE") }
         skipSpaces()
         let typeName = token()
         guard let type = MetricType(rawValue: typeName) else { throw error("unknown metric type \"\(typeName)\"") }
@@ -233,14 +233,5 @@ struct LineScanner {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): !first
         default: false
         }
-    }
-
-    private func isMetricName(_ text: String) -> Bool {
-        var first = true
-        for byte in text.utf8 {
-            guard isNameByte(byte, colon: true, first: first) else { return false }
-            first = false
-        }
-        return !first
     }
 }

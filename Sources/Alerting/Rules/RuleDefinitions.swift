@@ -75,24 +75,3 @@ public struct RuleDefinition: Sendable {
         Dictionary(annotations.map { ($0.name, $0.template.text) }, uniquingKeysWith: { $1 })
     }
 }
-
-/// Prometheus's name rules.
-enum PrometheusNames {
-    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`
-    static func isMetricName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: ":")
-        else { return false }
-        return name.utf8.allSatisfy {
-            isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ":")
-        }
-    }
-
-    /// `[a-zA-Z_][a-zA-Z0-9_]*`
-    static func isLabelName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
-        return name.utf8.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
-    }
-
-    private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-}

@@ -128,7 +128,9 @@ extension Evaluation {
     private func countValues(
         _ label: String, _ series: [StepSeries], _ groupKey: (Labels) -> Labels, _ grid: Grid
     ) throws -> [StepSeries] {
-        guard isValidLabelName(label) else { throw EvaluationError.execution("invalid label name \"\(label)\"") }
+        guard PrometheusNames.isLabelName(label) else {
+            throw EvaluationError.execution("invalid label name \"\(label)\"")
+        }
         var collector = SeriesCollector(count: grid.count)
         // Per series, the output slot of each value seen: label work once per distinct value.
         var slots = [[String: Int]](repeating: [:], count: series.count)

@@ -14,7 +14,7 @@ extension Evaluation {
         } catch {
             throw EvaluationError.execution("invalid regular expression in label_replace(): \(pattern)")
         }
-        guard isValidLabelName(destination) else {
+        guard PrometheusNames.isLabelName(destination) else {
             throw EvaluationError.execution("invalid destination label name in label_replace(): \(destination)")
         }
         var collector = SeriesCollector(count: grid.count)
@@ -35,10 +35,10 @@ extension Evaluation {
         let destination = try evaluateString(arguments[1], grid)
         let separator = try evaluateString(arguments[2], grid)
         let sources = try arguments.dropFirst(3).map { try evaluateString($0, grid) }
-        guard isValidLabelName(destination) else {
+        guard PrometheusNames.isLabelName(destination) else {
             throw EvaluationError.execution("invalid destination label name in label_join(): \(destination)")
         }
-        if let bad = sources.first(where: { !isValidLabelName($0) }) {
+        if let bad = sources.first(where: { !PrometheusNames.isLabelName($0) }) {
             throw EvaluationError.execution("invalid source label name in label_join(): \(bad)")
         }
         var collector = SeriesCollector(count: grid.count)
@@ -48,13 +48,6 @@ extension Evaluation {
             try collector.add(item)
         }
         return collector.series
-    }
-}
-
-func isValidLabelName(_ name: String) -> Bool {
-    guard let first = name.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
-    return name.utf8.allSatisfy { byte in
-        (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || byte >= 0x30 && byte <= 0x39 || byte == 0x5F
     }
 }
 

@@ -22,7 +22,7 @@ extension Evaluation {
                 "sketch_quantile_over_time needs a metric selector with a range, like metric[5m], got \(arguments[1])")
         }
         let groupLabels = try arguments.dropFirst(2).map { try evaluateString($0, grid) }
-        if let bad = groupLabels.first(where: { !isValidLabelName($0) }) {
+        if let bad = groupLabels.first(where: { !PrometheusNames.isLabelName($0) }) {
             throw EvaluationError.execution("invalid label name in sketch_quantile_over_time(): \(bad)")
         }
         guard grid.count > 0 else { return [] }

@@ -219,7 +219,7 @@ extension Parser {
                     "expected type \(parameterType.rawValue) in aggregation parameter, got \(node.type.rawValue)",
                     at: node.start)
             }
-            if op == .countValues, case .string(let label) = node.expression, !isValidLabelName(label) {
+            if op == .countValues, case .string(let label) = node.expression, !PrometheusNames.isLabelName(label) {
                 throw fail("invalid label name \"\(label)\"", at: node.start)
             }
             parameter = node.expression
