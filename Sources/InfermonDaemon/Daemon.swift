@@ -85,6 +85,8 @@ package struct Daemon {
             collectors: collectors, queue: queue, store: store, notifications: notifications, health: health,
             clock: clock, logger: Logger(label: "infermon.watchdog"))
         let httpLogger = Logger(label: "infermon.http")
+        let intake = PushIntake(
+            queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, timestamps: config.storage.timestamps)
         let server = InfermonHTTPServer.make(
             options: ServerOptions(host: listen.host, port: listen.port, maxBodyBytes: config.server.maxBodyBytes),
             access: access,
@@ -93,12 +95,8 @@ package struct Daemon {
                 MetricsRoutes(
                     registry: registry, querier: store, clock: clock, storedCounters: Self.storedCounters,
                     refresh: { await status.refreshGauges() }),
-                IngestRoutes(
-                    queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
-                    timestamps: config.storage.timestamps, logger: httpLogger),
-                OTLPRoutes(
-                    queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
-                    timestamps: config.storage.timestamps, logger: httpLogger),
+                IngestRoutes(intake),
+                OTLPRoutes(intake),
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes,
@@ -141,7 +139,7 @@ package struct Daemon {
                                 ("rule files", current.rules.ruleFiles.joined(separator: ", ")),
                                 (
                                     "evaluation interval",
-                                    TimeParsing.formatDuration(current.rules.evaluation.defaultInterval)
+                                    current.rules.evaluation.defaultInterval.prometheusText
                                 ),
                                 ("receivers", current.notifications.receivers.map(\.name).joined(separator: ", ")),
                             ]
@@ -188,7 +186,7 @@ package struct Daemon {
         services += [
             ReloadSignalService(coordinator: reloader),
             WatchdogService(
-                notifier: notifier, clock: clock, statusInterval: 10_000,
+                notifier: notifier, clock: clock, statusInterval: .seconds(10),
                 healthy: { await status.isHealthy() }, status: { await status.summary() },
                 logger: Logger(label: "infermon.watchdog")),
             ReadinessService(

@@ -94,10 +94,10 @@ public final class ChatCompletionsJudge: RemoteJudge {
             let response: HTTPClientResponse
             let bytes: ByteBuffer
             do {
-                response = try await client.execute(request, timeout: .milliseconds(options.timeout))
+                response = try await client.execute(request, timeout: .milliseconds(options.timeout.millis))
                 bytes = try await response.body.collect(upTo: 4 << 20)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-                return (.failure("judge timed out after \(options.timeout) ms"), nil)
+                return (.failure("judge timed out after \(options.timeout.millis) ms"), nil)
             } catch {
                 return (.failure("judge request failed: \(error)"), 0)
             }
@@ -114,7 +114,7 @@ public final class ChatCompletionsJudge: RemoteJudge {
                     attempt: attempt, retryAfter: response.headers.first(name: "Retry-After"), now: clock.now(),
                     jitter: jitter())
             else {
-                return (.failure("judge endpoint asked to retry later than \(retry.maxRetryAfter) ms"), 0)
+                return (.failure("judge endpoint asked to retry later than \(retry.maxRetryAfter.millis) ms"), 0)
             }
             logger.debug("judge retry", metadata: ["status": "\(status)", "delay_ms": "\(delay)"])
             do {

@@ -21,8 +21,8 @@ public struct LLMJudgeOptions: Sendable, Equatable {
     public var promptTemplateFile: String?
     /// The `judge` label value its judgments are stored under.
     public var name = "llm"
-    /// Per attempt, in milliseconds.
-    public var timeout: Int64 = 30_000
+    /// Per attempt.
+    public var timeout: Duration = .seconds(30)
     /// Requests in flight at once.
     public var concurrency = 4
     /// Judged events per clock hour (UTC); further events are skipped, not failed.
@@ -37,10 +37,10 @@ public struct LLMJudgeOptions: Sendable, Equatable {
     public var jsonMode = false
     /// Attempts after the first, on 429 and 5xx only.
     public var maxRetries = 3
-    public var initialBackoff: Int64 = 500
-    public var maxBackoff: Int64 = 30_000
+    public var initialBackoff: Duration = .milliseconds(500)
+    public var maxBackoff: Duration = .seconds(30)
     /// A `Retry-After` longer than this fails the judgment instead of stalling the queue.
-    public var maxRetryAfter: Int64 = 120_000
+    public var maxRetryAfter: Duration = .seconds(120)
     /// Characters of each text put into the prompt; longer texts are cut.
     public var maxTextCharacters = 8000
 

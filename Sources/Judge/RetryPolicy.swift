@@ -6,12 +6,12 @@ public import InfermonCore
 /// slot for several timeouts in a row.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxRetries: Int
-    public var initialBackoff: Int64
-    public var maxBackoff: Int64
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
     /// A server asking for a longer pause than this is given up on for this event.
-    public var maxRetryAfter: Int64
+    public var maxRetryAfter: Duration
 
-    public init(maxRetries: Int, initialBackoff: Int64, maxBackoff: Int64, maxRetryAfter: Int64) {
+    public init(maxRetries: Int, initialBackoff: Duration, maxBackoff: Duration, maxRetryAfter: Duration) {
         self.maxRetries = maxRetries
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -22,10 +22,10 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Exponential backoff with "equal jitter": half the capped exponential
     /// delay, plus a random share of the other half, so clients that failed
-    /// together do not retry together. `jitter` is in [0, 1).
+    /// together do not retry together. `jitter` is in [0, 1); the answer is in milliseconds.
     public func backoff(attempt: Int, jitter: Double) -> Int64 {
         let exponent = min(attempt, 30)
-        let base = min(maxBackoff, initialBackoff * (Int64(1) << Int64(exponent)))
+        let base = min(maxBackoff.millis, initialBackoff.millis * (Int64(1) << Int64(exponent)))
         return base / 2 + Int64(Double(base / 2) * min(max(jitter, 0), 1))
     }
 
@@ -34,7 +34,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Nil when the server asks for longer than `maxRetryAfter`.
     public func delay(attempt: Int, retryAfter: String?, now: Timestamp, jitter: Double) -> Int64? {
         if let retryAfter, let asked = Self.parseRetryAfter(retryAfter, now: now) {
-            return asked > maxRetryAfter ? nil : asked
+            return asked > maxRetryAfter.millis ? nil : asked
         }
         return backoff(attempt: attempt, jitter: jitter)
     }

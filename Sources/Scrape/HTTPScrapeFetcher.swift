@@ -38,9 +38,9 @@ struct HTTPScrapeFetcher: Sendable {
         try await withThrowingTaskGroup(of: ScrapeResponse.self) { group in
             group.addTask { try await fetchWithoutGuard(target) }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(target.timeout + 250))
+                try await Task.sleep(for: target.timeout + .milliseconds(250))
                 throw InfermonError.timeout(
-                    "no complete answer within \(formatSeconds(Double(target.timeout) / 1000))s")
+                    "no complete answer within \(formatSeconds(Double(target.timeout.millis) / 1000))s")
             }
             defer { group.cancelAll() }
             return try await group.next()!
@@ -54,11 +54,11 @@ struct HTTPScrapeFetcher: Sendable {
         request.headers.add(name: "Accept-Encoding", value: "gzip")
         request.headers.add(name: "User-Agent", value: "infermon-scrape")
         request.headers.add(
-            name: "X-Prometheus-Scrape-Timeout-Seconds", value: formatSeconds(Double(target.timeout) / 1000))
+            name: "X-Prometheus-Scrape-Timeout-Seconds", value: formatSeconds(Double(target.timeout.millis) / 1000))
         if let file = target.bearerTokenFile {
             request.headers.add(name: "Authorization", value: "Bearer " + (try readToken(file)))
         }
-        let response = try await client.execute(request, timeout: .milliseconds(target.timeout))
+        let response = try await client.execute(request, timeout: .milliseconds(target.timeout.millis))
         guard (200..<300).contains(response.status.code) else {
             throw InfermonError.unavailable(
                 "server returned HTTP \(response.status.code) \(response.status.reasonPhrase)")

@@ -27,8 +27,8 @@ public struct ScrapeConfig: Sendable, Equatable {
 
     public init(yaml value: YAMLValue) throws {
         let map = try value.mapping(allowed: ["interval", "timeout", "jobs"])
-        let interval = try map["interval"]?.positiveDuration() ?? ScrapeTarget.defaultInterval
-        let timeout = try map["timeout"]?.positiveDuration() ?? ScrapeTarget.defaultTimeout
+        let interval: Duration = try map["interval"]?.positiveDuration() ?? ScrapeTarget.defaultInterval
+        let timeout: Duration = try map["timeout"]?.positiveDuration() ?? ScrapeTarget.defaultTimeout
         var names: Set<String> = []
         for item in try map["jobs"]?.sequence() ?? [] {
             let job = try ScrapeJob(yaml: item, interval: interval, timeout: timeout)
@@ -56,7 +56,7 @@ public struct ScrapeJob: Sendable, Equatable {
     ]
 
     /// `interval` and `timeout` are the section's, for a job that sets none.
-    init(yaml item: YAMLValue, interval defaultInterval: Int64, timeout defaultTimeout: Int64) throws {
+    init(yaml item: YAMLValue, interval defaultInterval: Duration, timeout defaultTimeout: Duration) throws {
         let map = try item.mapping(allowed: Self.keys)
         let nameValue = try map.required("name")
         let name = try nameValue.string()
@@ -83,7 +83,7 @@ public struct ScrapeJob: Sendable, Equatable {
         }
         if let labels = map["labels"] {
             for (key, value) in try labels.entries() {
-                guard Self.isLabelName(key), !key.hasPrefix("__") else {
+                guard PrometheusNames.isUserLabelName(key) else {
                     throw value.error("\"\(key)\" is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)")
                 }
                 job.labels[key] = try value.string()
@@ -112,14 +112,5 @@ public struct ScrapeJob: Sendable, Equatable {
             let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
         else { throw value.error("expected host:port, such as 127.0.0.1:8000") }
         return text
-    }
-
-    private static func isLabelName(_ text: String) -> Bool {
-        for (index, byte) in text.utf8.enumerated() {
-            let letter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
-            let digit = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            guard letter || byte == UInt8(ascii: "_") || (digit && index > 0) else { return false }
-        }
-        return !text.isEmpty
     }
 }

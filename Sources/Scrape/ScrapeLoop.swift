@@ -76,10 +76,11 @@ final class ScrapeLoop: Sendable {
     /// The next slot of the schedule; slots already past (a scrape slower than
     /// the interval, a suspended machine) are skipped rather than run in a burst.
     private func nextScrape(after previous: Timestamp) -> Timestamp {
-        let next = previous + target.interval
+        let interval = target.interval.millis
+        let next = previous + interval
         let now = clock.now()
         guard next < now else { return next }
-        return next + (now - next + target.interval - 1) / target.interval * target.interval
+        return next + (now - next + interval - 1) / interval * interval
     }
 
     /// Warn when a target goes down and say when it is back; a target that stays

@@ -9,9 +9,9 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var scheme: String
     public var metricsPath: String
     /// Milliseconds between the starts of two scrapes.
-    public var interval: Int64
+    public var interval: Duration
     /// Milliseconds a scrape may take, response body included.
-    public var timeout: Int64
+    public var timeout: Duration
     /// Static labels for every series of the target. They may override `job` and
     /// `instance`, as in a Prometheus `static_configs` entry.
     public var labels: [String: String]
@@ -20,12 +20,12 @@ public struct ScrapeTarget: Sendable, Hashable {
     /// Largest response body accepted, in bytes (after decompression).
     public var bodySizeLimit: Int
 
-    public static let defaultInterval: Int64 = 15_000
-    public static let defaultTimeout: Int64 = 10_000
+    public static let defaultInterval: Duration = .seconds(15)
+    public static let defaultTimeout: Duration = .seconds(10)
 
     public init(
         job: String, address: String, scheme: String = "http", metricsPath: String = "/metrics",
-        interval: Int64 = defaultInterval, timeout: Int64 = defaultTimeout, labels: [String: String] = [:],
+        interval: Duration = defaultInterval, timeout: Duration = defaultTimeout, labels: [String: String] = [:],
         bearerTokenFile: String? = nil, bodySizeLimit: Int = 64 << 20
     ) {
         self.job = job

@@ -1,8 +1,6 @@
-public import Collectors
-import CompressNIO
+import Collectors
 public import Hummingbird
 public import InfermonCore
-public import Logging
 import Metrics
 import NIOCore
 
@@ -11,22 +9,9 @@ import NIOCore
 /// after the events are committed; when the queue is full it is 429 with
 /// Retry-After and nothing was taken.
 public struct IngestRoutes: HTTPRouteModule {
-    let queue: IngestQueue
-    let clock: any WallClock
-    let maxBodyBytes: Int
-    let timestamps: TimestampPolicy
-    let logger: Logger
+    let intake: PushIntake
 
-    public init(
-        queue: IngestQueue, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int,
-        timestamps: TimestampPolicy = TimestampPolicy(), logger: Logger
-    ) {
-        self.queue = queue
-        self.timestamps = timestamps
-        self.clock = clock
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger
-    }
+    public init(_ intake: PushIntake) { self.intake = intake }
 
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/events") { request, _ in try await handle(request) }
@@ -43,7 +28,7 @@ public struct IngestRoutes: HTTPRouteModule {
         let source = parameters["source"] ?? "http"
         let body: [UInt8]
         do {
-            body = try await Self.readBody(request, limit: maxBodyBytes)
+            body = try await PushIntake.readBody(request, limit: intake.maxBodyBytes)
         } catch let error as InfermonError {
             return APIResponse.error(
                 status: error.isLimitExceeded ? .contentTooLarge : .badRequest, type: "bad_data", message: error.message
@@ -53,47 +38,16 @@ public struct IngestRoutes: HTTPRouteModule {
         do {
             decoded = try PushDecoder.decode(
                 body: body, profile: profile.makeProfile(), source: source, location: "POST /api/v1/events",
-                now: clock.now(), timestamps: timestamps)
+                now: intake.clock.now(), timestamps: intake.timestamps)
         } catch {
             return APIResponse.error(status: .badRequest, type: "bad_data", message: error.reason)
         }
-        return try await submit(decoded, source: source, queue: queue, logger: logger)
-    }
-
-    /// The body, decompressed when `Content-Encoding: gzip`, refusing more than `limit` bytes either way.
-    static func readBody(_ request: Request, limit: Int) async throws -> [UInt8] {
-        var buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw InfermonError.limitExceeded("request body over \(limit) bytes")
-        }
-        guard let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" else {
-            return Array(buffer.readableBytesView)
-        }
-        guard encoding == "gzip" else { throw InfermonError.invalidInput("unsupported Content-Encoding \(encoding)") }
-        let compressed = Array(buffer.readableBytesView)
-        let inflated: [UInt8]
-        do {
-            inflated = Array(try buffer.decompress(with: .gzip(), maxSize: limit).readableBytesView)
-        } catch {
-            throw InfermonError.invalidInput("body is not valid gzip or inflates past \(limit) bytes: \(error)")
-        }
-        // zlib hands back what it could inflate from a cut stream without complaint; the
-        // gzip trailer's length (ISIZE) tells a complete body from a truncated one.
-        guard compressed.count >= 18 else { throw InfermonError.invalidInput("gzip body is truncated") }
-        let trailer = compressed.suffix(4)
-        let declared = trailer.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard declared == UInt32(truncatingIfNeeded: inflated.count) else {
-            throw InfermonError.invalidInput("gzip body is truncated or corrupt (trailer length does not match)")
-        }
-        return inflated
+        return try await submit(decoded, source: source, queue: intake.queue)
     }
 }
 
 /// Hands a decoded push to the queue and turns the outcome into the HTTP answer.
-func submit(_ decoded: PushDecoder.Result, source: String, queue: IngestQueue, logger: Logger) async throws -> Response
-{
+func submit(_ decoded: PushDecoder.Result, source: String, queue: IngestQueue) async throws -> Response {
     let accepted = decoded.batch.events.count
     let rejected = decoded.rejected.count
     Counter(label: "infermon_push_rejected_events_total", dimensions: [("source", source)]).increment(by: rejected)

@@ -39,7 +39,7 @@ public struct LabelIngest: Sendable {
     func handle(_ request: Request) async throws -> Response {
         let body: [UInt8]
         do {
-            body = try await IngestRoutes.readBody(request, limit: maxBodyBytes)
+            body = try await PushIntake.readBody(request, limit: maxBodyBytes)
         } catch let error as InfermonError {
             return APIResponse.error(
                 status: error.isLimitExceeded ? .contentTooLarge : .badRequest, type: "bad_data", message: error.message

@@ -1,7 +1,6 @@
-public import Collectors
+import Collectors
 public import Hummingbird
-public import InfermonCore
-public import Logging
+import InfermonCore
 import Metrics
 import NIOCore
 
@@ -10,22 +9,9 @@ import NIOCore
 /// the same queue as `/api/v1/events`, so the same backpressure and
 /// exactly-once rules apply; spans retried by an exporter are not stored twice.
 public struct OTLPRoutes: HTTPRouteModule {
-    let queue: IngestQueue
-    let clock: any WallClock
-    let maxBodyBytes: Int
-    let timestamps: TimestampPolicy
-    let logger: Logger
+    let intake: PushIntake
 
-    public init(
-        queue: IngestQueue, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int,
-        timestamps: TimestampPolicy = TimestampPolicy(), logger: Logger
-    ) {
-        self.queue = queue
-        self.timestamps = timestamps
-        self.clock = clock
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger
-    }
+    public init(_ intake: PushIntake) { self.intake = intake }
 
     public func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/traces") { request, _ in try await handle(request) }
@@ -36,7 +22,7 @@ public struct OTLPRoutes: HTTPRouteModule {
         let encoding = (try? OTLPEncoding(contentType: contentType)) ?? .json
         let body: [UInt8]
         do {
-            body = try await IngestRoutes.readBody(request, limit: maxBodyBytes)
+            body = try await PushIntake.readBody(request, limit: intake.maxBodyBytes)
         } catch let error as InfermonError {
             return Self.status(
                 error.isLimitExceeded ? .contentTooLarge : .badRequest, OTLPTraceResponse.Code.invalidArgument,
@@ -44,9 +30,9 @@ public struct OTLPRoutes: HTTPRouteModule {
                 encoding)
         }
         let decoded: OTLPDecodedTraces
-        let now = clock.now()
+        let now = intake.clock.now()
         switch Result(catching: { () throws(OTLPDecodingError) in
-            try OTLPTraceDecoder.decode(body: body, contentType: contentType, timestamps: timestamps, now: now)
+            try OTLPTraceDecoder.decode(body: body, contentType: contentType, timestamps: intake.timestamps, now: now)
         }) {
         case .success(let value): decoded = value
         case .failure(let error):
@@ -74,7 +60,7 @@ public struct OTLPRoutes: HTTPRouteModule {
         Counter(label: "infermon_otlp_ignored_spans_total").increment(by: decoded.ignoredSpans)
         let outcome: SubmitOutcome
         do {
-            outcome = try await queue.submit(batch)
+            outcome = try await intake.queue.submit(batch)
         } catch let error as InfermonError {
             var response = Self.status(.serviceUnavailable, OTLPTraceResponse.Code.unavailable, error.message, encoding)
             response.headers[.retryAfter] = "1"

@@ -12,7 +12,7 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
     let sketches: (any SketchQuerier)?
     let engine: QueryEngine
     let clock: any WallClock
-    let timeout: Int64
+    let timeout: Duration
     let maxSamples: Int
     let maxBodyBytes: Int
     /// Takes `POST /api/v1/labels` with a JSON body (truth labels); nil answers every POST as label names.
@@ -20,7 +20,7 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
 
     public init(
         querier: any SeriesQuerier, sketches: (any SketchQuerier)?, engine: QueryEngine = QueryEngine(),
-        clock: any WallClock = SystemWallClock(), timeout: Int64, maxSamples: Int, maxBodyBytes: Int,
+        clock: any WallClock = SystemWallClock(), timeout: Duration, maxSamples: Int, maxBodyBytes: Int,
         labelIngest: LabelIngest? = nil
     ) {
         self.labelIngest = labelIngest
@@ -73,7 +73,7 @@ public struct PrometheusAPIRoutes: HTTPRouteModule {
     private func limits(_ parameters: FormParameters) throws -> QueryLimits {
         var deadline = timeout
         if let requested = parameters["timeout"] {
-            deadline = min(deadline, try APIParameters.duration(requested, name: "timeout"))
+            deadline = min(deadline, .milliseconds(try APIParameters.duration(requested, name: "timeout")))
         }
         return QueryLimits(timeout: deadline, maxSamples: maxSamples)
     }

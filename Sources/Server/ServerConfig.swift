@@ -26,7 +26,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var maxBodyBytes = ServerOptions().maxBodyBytes
     /// Pushed events allowed to wait for the store before pushes get 429.
     public var ingestQueueEvents = IngestQueue.Options().capacityEvents
-    /// Deadline (ms) and sample limit for the Prometheus API, the web UI and `infermon query`.
+    /// Deadline and sample limit for the Prometheus API, the web UI and `infermon query`.
     public var queryTimeout = QueryLimits.servingTimeout
     public var maxSamplesPerQuery = QueryLimits.servingMaxSamples
 

@@ -21,7 +21,7 @@ enum Retention {
     static func run(_ connection: SQLiteConnection, policy: RetentionPolicy, now: Timestamp) throws -> RetentionReport {
         var report = RetentionReport()
         try connection.transaction {
-            let eventCutoff = now - policy.events
+            let eventCutoff = now - policy.events.millis
             let slice = "SELECT id FROM events WHERE ts < ? ORDER BY ts LIMIT \(sliceSize)"
             let texts = try connection.cached("DELETE FROM event_texts WHERE event_id IN (\(slice))")
             texts.bind(1, eventCutoff)
@@ -39,22 +39,24 @@ enum Retention {
             let letters = try connection.cached(
                 "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE received_at < ? ORDER BY received_at LIMIT \(sliceSize))"
             )
-            letters.bind(1, now - policy.deadLetters)
+            letters.bind(1, now - policy.deadLetters.millis)
             try letters.run()
             report.deadLetters = connection.changes
 
             report.rollups = try deletePerOwner(
                 connection, owners: "SELECT id FROM event_keys",
-                delete: "DELETE FROM rollups WHERE key_id = ? AND bucket < ?", cutoff: now - policy.rollups)
+                delete: "DELETE FROM rollups WHERE key_id = ? AND bucket < ?", cutoff: now - policy.rollups.millis)
             _ = try deletePerOwner(
                 connection, owners: "SELECT id FROM event_keys",
-                delete: "DELETE FROM rollup_sketches WHERE key_id = ? AND bucket < ?", cutoff: now - policy.rollups)
+                delete: "DELETE FROM rollup_sketches WHERE key_id = ? AND bucket < ?",
+                cutoff: now - policy.rollups.millis)
             report.chunks = try deletePerOwner(
                 connection, owners: "SELECT id FROM series",
-                delete: "DELETE FROM chunks WHERE series_id = ? AND end_ts < ?", cutoff: now - policy.samples)
+                delete: "DELETE FROM chunks WHERE series_id = ? AND end_ts < ?", cutoff: now - policy.samples.millis)
             report.chunks += try deletePerOwner(
                 connection, owners: "SELECT id FROM series",
-                delete: "DELETE FROM backfilled_samples WHERE series_id = ? AND ts < ?", cutoff: now - policy.samples)
+                delete: "DELETE FROM backfilled_samples WHERE series_id = ? AND ts < ?",
+                cutoff: now - policy.samples.millis)
         }
         report.isComplete = report.events < sliceSize && report.deadLetters < sliceSize
         return report

@@ -6,14 +6,14 @@ public import ServiceLifecycle
 /// slices; on shutdown it stops between slices and checkpoints the WAL.
 public struct RetentionService: Service {
     let store: SQLiteStore
-    let interval: Int64
+    let interval: Duration
     let clock: any WallClock
     let logger: Logger
 
     /// How often retention runs unless configured (`storage.retention_check_interval`).
-    public static let defaultInterval: Int64 = 300_000
+    public static let defaultInterval: Duration = .seconds(300)
 
-    public init(store: SQLiteStore, interval: Int64, clock: any WallClock = SystemWallClock(), logger: Logger) {
+    public init(store: SQLiteStore, interval: Duration, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.store = store
         self.interval = interval
         self.clock = clock

@@ -51,9 +51,10 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         try connection.execute("PRAGMA temp_store = MEMORY")
         try connection.execute("PRAGMA wal_autocheckpoint = 4000")
         try Migrations.migrate(connection)
-        rollupInterval = try Self.settleRollupInterval(connection, requested: options.rollupInterval, logger: logger)
+        rollupInterval = try Self.settleRollupInterval(
+            connection, requested: options.rollupInterval.millis, logger: logger)
         writer = try StoreWriter(
-            connection: connection, rollupInterval: rollupInterval, eventRetention: options.retention.events,
+            connection: connection, rollupInterval: rollupInterval, eventRetention: options.retention.events.millis,
             clock: clock, logger: logger)
         let interval = rollupInterval
         let openReader: @Sendable () throws -> SeriesReader = {

@@ -44,11 +44,11 @@ public struct StorageConfig: Sendable, Equatable {
         }
         if let path = map["path"] { self.path = try path.filePath() }
         if let interval = map["rollup_interval"] {
-            let millis = try interval.duration()
+            let millis: Int64 = try interval.duration()
             guard millis >= 1000, 86_400_000 % millis == 0 else {
                 throw interval.error("rollup_interval must be at least 1s and divide a day evenly")
             }
-            options.rollupInterval = millis
+            options.rollupInterval = .milliseconds(millis)
         }
         if let check = map["retention_check_interval"] { retentionCheckInterval = try check.positiveDuration() }
         if let tolerance = map["future_tolerance"] { timestamps.futureTolerance = try tolerance.duration() }

@@ -1,19 +1,20 @@
 import InfermonCore
 
-/// How long each kind of data is kept, in milliseconds.
+/// How long each kind of data is kept.
 public struct RetentionPolicy: Sendable, Equatable {
     /// Raw events and their texts: what drift windows, sampling and SQL read.
-    public var events: Int64
+    public var events: Duration
     /// Per-interval rollups: long-range counters and quantiles.
-    public var rollups: Int64
+    public var rollups: Duration
     /// Named series: scraped metrics, detector outputs, recording rules.
-    public var samples: Int64
-    public var deadLetters: Int64
+    public var samples: Duration
+    public var deadLetters: Duration
 
-    public static let day: Int64 = 86_400_000
+    public static let day = Duration.seconds(86_400)
 
     public init(
-        events: Int64 = 7 * day, rollups: Int64 = 90 * day, samples: Int64 = 90 * day, deadLetters: Int64 = 14 * day
+        events: Duration = day * 7, rollups: Duration = day * 90, samples: Duration = day * 90,
+        deadLetters: Duration = day * 14
     ) {
         self.events = events
         self.rollups = rollups
@@ -25,7 +26,7 @@ public struct RetentionPolicy: Sendable, Equatable {
 public struct StoreOptions: Sendable, Equatable {
     /// Width of a rollup interval. Fixed when a store is created: a store keeps
     /// the interval it was made with, whatever a later config says.
-    public var rollupInterval: Int64
+    public var rollupInterval: Duration
     public var retention: RetentionPolicy
     /// SQLite page cache per connection, in KiB.
     public var cacheSizeKiB: Int
@@ -35,7 +36,8 @@ public struct StoreOptions: Sendable, Equatable {
     public var readConnections: Int
 
     public init(
-        rollupInterval: Int64 = 60_000, retention: RetentionPolicy = RetentionPolicy(), cacheSizeKiB: Int = 16_384,
+        rollupInterval: Duration = .seconds(60), retention: RetentionPolicy = RetentionPolicy(),
+        cacheSizeKiB: Int = 16_384,
         readConnections: Int = 4
     ) {
         self.rollupInterval = rollupInterval

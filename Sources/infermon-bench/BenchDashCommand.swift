@@ -22,7 +22,8 @@ struct BenchDashCommand: ParsableCommand {
         let now: Timestamp = 1_800_000_000_000
         let window = TimeWindow(end: now, range: 3_600_000)
         let datasets = (0..<8).map { SyntheticPanelData.make(for: spec, window: window, shift: $0) }
-        var state = DashboardState(dashboards: [spec], range: window.range, refreshInterval: 5000, sourceLabel: "bench")
+        var state = DashboardState(
+            dashboards: [spec], range: window.range, refreshInterval: .seconds(5), sourceLabel: "bench")
         state.lastRefresh = now
         let context = RenderContext(glyphs: ascii ? .ascii : .utf8, now: now)
         let diff = ScreenDiff(colorMode: .ansi16)

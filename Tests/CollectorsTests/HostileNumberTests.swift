@@ -72,7 +72,7 @@ struct TimestampPolicyTests {
     static let now: Timestamp = 1_800_000_000_000
 
     @Test func boundsAndTheirReasons() {
-        let policy = TimestampPolicy(futureTolerance: 300_000)
+        let policy = TimestampPolicy(futureTolerance: .seconds(300))
         #expect(policy.violation(Self.now + 300_000, now: Self.now) == nil)
         #expect(policy.violation(Self.now - 400 * 86_400_000, now: Self.now) == nil, "late is accepted")
         #expect(policy.violation(Self.now + 300_001, now: Self.now)?.contains("ahead of this host's clock") == true)

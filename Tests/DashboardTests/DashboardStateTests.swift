@@ -15,7 +15,8 @@ struct DashboardStateTests {
     }
 
     @Test func keysSwitchDashboardsRangeHelpZoomAndQuit() throws {
-        var state = DashboardState(dashboards: try shipped(), range: 3_600_000, refreshInterval: 5000, sourceLabel: "t")
+        var state = DashboardState(
+            dashboards: try shipped(), range: 3_600_000, refreshInterval: .seconds(5), sourceLabel: "t")
         #expect(state.handle(.tab, layout: nil) == .refresh)
         #expect(state.dashboard.name == "cost")
         #expect(state.handle(.backTab, layout: nil) == .refresh)
@@ -43,7 +44,7 @@ struct DashboardStateTests {
     @Test func reloadedDashboardsKeepTheOneShownAndItsDataOnlyWhenUnchanged() throws {
         let specs = try shipped()
         var state = DashboardState(
-            dashboards: specs, current: 1, range: 3_600_000, refreshInterval: 5000, sourceLabel: "t")
+            dashboards: specs, current: 1, range: 3_600_000, refreshInterval: .seconds(5), sourceLabel: "t")
         state.panelData = [PanelData(error: "kept")]
         // Same files again: still on cost, data kept.
         state.replaceDashboards(specs)
@@ -64,7 +65,8 @@ struct DashboardStateTests {
 
     @Test func arrowsMoveBetweenPanelsOfTheGrid() throws {
         let overview = try shipped()[0]
-        var state = DashboardState(dashboards: [overview], range: 3_600_000, refreshInterval: 5000, sourceLabel: "t")
+        var state = DashboardState(
+            dashboards: [overview], range: 3_600_000, refreshInterval: .seconds(5), sourceLabel: "t")
         let layout = GridLayout(overview, in: Rect(x: 0, y: 1, width: 80, height: 22))
         #expect(state.handle(.right, layout: layout) == .redraw)
         #expect(state.selected == 1)
@@ -80,7 +82,8 @@ struct DashboardStateTests {
 
     @Test func fullScreenAt80x24ShowsHeaderPanelsAndStatus() throws {
         var state = DashboardState(
-            dashboards: try shipped(), range: 3_600_000, refreshInterval: 5000, sourceLabel: "http://127.0.0.1:9464")
+            dashboards: try shipped(), range: 3_600_000, refreshInterval: .seconds(5),
+            sourceLabel: "http://127.0.0.1:9464")
         state.panelData = SyntheticPanelData.make(for: state.dashboard, window: TimeWindow(end: now, range: 3_600_000))
         state.lastRefresh = now - 3000
         var screen = ScreenBuffer(width: 80, height: 24)
@@ -106,7 +109,7 @@ struct DashboardStateTests {
         for glyphs in [Glyphs.utf8, .ascii] {
             for spec in try shipped() {
                 var state = DashboardState(
-                    dashboards: [spec], range: 3_600_000, refreshInterval: 5000, sourceLabel: "s")
+                    dashboards: [spec], range: 3_600_000, refreshInterval: .seconds(5), sourceLabel: "s")
                 state.panelData = SyntheticPanelData.make(for: spec, window: TimeWindow(end: now, range: 3_600_000))
                 var screen = ScreenBuffer(width: size.0, height: size.1)
                 for zoomed in [false, true] {
@@ -121,7 +124,7 @@ struct DashboardStateTests {
 
     @Test func panelErrorsAreCountedInTheStatusLine() throws {
         var state = DashboardState(
-            dashboards: [try shipped()[0]], range: 3_600_000, refreshInterval: 5000, sourceLabel: "s")
+            dashboards: [try shipped()[0]], range: 3_600_000, refreshInterval: .seconds(5), sourceLabel: "s")
         var data = SyntheticPanelData.make(for: state.dashboard, window: TimeWindow(end: now, range: 3_600_000))
         data[1] = PanelData(error: "boom")
         state.panelData = data

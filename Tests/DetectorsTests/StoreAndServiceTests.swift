@@ -140,7 +140,7 @@ import Testing
 
         // Anomaly scores appear once the baseline has warmed up; change points after the CUSUM's warm-up.
         for step in 1...12 {
-            try await service.evaluate(now: now + Timestamp(step) * options.interval)
+            try await service.evaluate(now: now + Timestamp(step) * options.interval.millis)
         }
         let anomalies = try store.select(
             [.equal("__name__", DetectorMetrics.anomalyScore), .equal("series", "request_rate")], from: now,
@@ -168,7 +168,7 @@ import Testing
         try store.writeSynchronously(
             IngestBatch(events: events(count: 1200, from: now - hour + 1, through: now, shift: 0.5, seed: 5)))
         // One evaluation interval later, not an hour: the reference is there now.
-        let after = try await service.evaluate(now: now + options.interval)
+        let after = try await service.evaluate(now: now + options.interval.millis)
         let latency = try #require(after.drift.first { $0.model == "chat" }?.fields.first { $0.field == "latency" })
         #expect(latency.isDrift)
     }
@@ -216,7 +216,7 @@ import Testing
             IngestBatch(events: events(count: 200, from: now - hour + 1, through: now, shift: 0, seed: 6)))
         let clock = ManualClock(now: now)
         var options = DetectorOptions()
-        options.interval = 60_000
+        options.interval = .seconds(60)
         let service = DetectorService(
             reader: store, baselines: store, appender: store, options: options, clock: clock,
             logger: Logger(label: "test"))

@@ -59,15 +59,17 @@ struct ConfigurationLoaderTests {
               level: debug
               format: json
             """)
-        #expect(config.storage.path == "/data/i.db" && config.storage.options.rollupInterval == 30_000)
+        #expect(config.storage.path == "/data/i.db" && config.storage.options.rollupInterval == .seconds(30))
         #expect(
-            config.storage.options.retention.events == 3 * 86_400_000
-                && config.storage.options.retention.rollups == 400 * 86_400_000)
-        #expect(config.storage.retentionCheckInterval == 60_000)
+            config.storage.options.retention.events == .seconds(3 * 86_400)
+                && config.storage.options.retention.rollups == .seconds(400 * 86_400))
+        #expect(config.storage.retentionCheckInterval == .seconds(60))
         #expect(try config.server.hostAndPort() == ("::1", 9500))
         let source = try #require(config.sources.first)
         #expect(source.name == "gateway" && source.profile == .litellm && source.paths.count == 2)
-        #expect(source.maxLineBytes == 2_097_152 && source.pollInterval == 100 && source.rotatedIdlePolls == 40)
+        #expect(
+            source.maxLineBytes == 2_097_152 && source.pollInterval == .milliseconds(100)
+                && source.rotatedIdlePolls == 40)
         #expect(source.batchEvents == 5000)
         #expect(config.log.level == "debug" && config.log.format == .json)
     }

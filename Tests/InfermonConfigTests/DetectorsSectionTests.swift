@@ -25,8 +25,8 @@ import Testing
                   max_events_per_model: 5000
                 """, file: "test.yaml")
         let section = config.detectors
-        #expect(section.interval == 30_000)
-        #expect(section.window == 7_200_000)
+        #expect(section.interval == .seconds(30))
+        #expect(section.window == .seconds(7200))
         #expect(section.reference == .baseline(name: "launch"))
         #expect(section.drift.alpha == 0.01)
         #expect(section.drift.minimumSamples == 100)
@@ -46,7 +46,7 @@ import Testing
             text: "detectors:\n  reference: {from: 2026-01-01T00:00:00Z, to: 2026-01-08T00:00:00Z}\n", file: "t.yaml")
         #expect(config.detectors.reference == .fixed(from: 1_767_225_600_000, through: 1_767_830_400_000))
         #expect(Configuration().detectors == DetectorOptions())
-        #expect(DetectorOptions().reference == .previousPeriod(length: 86_400_000))
+        #expect(DetectorOptions().reference == .previousPeriod(length: .seconds(86_400)))
     }
 
     @Test func errorsPointAtTheValue() {

@@ -62,8 +62,8 @@ struct GlobalSectionTests {
 
     /// Beside the HA settings: how often firing alerts are re-sent, which sets how long their `endsAt` holds.
     @Test func alertResendDelayIsRead() throws {
-        #expect(try load("").ruleEvaluation.resendDelay == 60_000)
-        #expect(try load("alert_resend_delay: 2s\n").ruleEvaluation.resendDelay == 2_000)
+        #expect(try load("").ruleEvaluation.resendDelay == .seconds(60))
+        #expect(try load("alert_resend_delay: 2s\n").ruleEvaluation.resendDelay == .seconds(2))
         let error = try #require(message("alert_resend_delay: 10ms\n"))
         #expect(error.contains("infermon.yaml:1:21") && error.contains("at least 100ms"), "\(error)")
     }

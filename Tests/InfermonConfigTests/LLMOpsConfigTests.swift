@@ -42,10 +42,11 @@ struct LLMOpsConfigTests {
                     ], period: .month, amountUSD: 5000)
             ])
         #expect(
-            config.slos[0].objective == 0.995 && config.slos[0].period == 30 * 86_400_000
+            config.slos[0].objective == 0.995 && config.slos[0].period == .seconds(30 * 86_400)
                 && config.slos[0].indicator == .availability)
         #expect(
-            config.slos[1].indicator == .timeToFirstToken(threshold: 0.5) && config.slos[1].period == 28 * 86_400_000)
+            config.slos[1].indicator == .timeToFirstToken(threshold: 0.5)
+                && config.slos[1].period == .seconds(28 * 86_400))
         #expect(config.slos[1].selector == [try LabelMatcher("route", .matchRegex, "/v1/chat/completions")])
         let defaults = try Self.load("log: {level: info}")
         #expect(defaults.pricing.path == "rules/pricing.yaml" && !defaults.pricing.isExplicit)

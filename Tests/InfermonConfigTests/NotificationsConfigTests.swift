@@ -49,7 +49,7 @@ import Testing
         #expect(section.externalURL == "http://infermon.example:9464")
         let route = try #require(section.route)
         #expect(route.groupBy == ["alertname", "model"])
-        #expect(route.groupWait == 10_000)
+        #expect(route.groupWait == .seconds(10))
         #expect(route.routes[0].matchers.map(\.description) == [#"severity="critical""#, #"team=~"ml|ai""#])
         #expect(route.routes[0].continueMatching)
         #expect(section.receivers.map(\.name) == ["team", "pager"])
@@ -64,11 +64,11 @@ import Testing
             Issue.record("not an alertmanager")
             return
         }
-        #expect(alertmanager.resendInterval == 30_000)
+        #expect(alertmanager.resendInterval == .seconds(30))
         #expect(section.receivers[1].integrations[1].config.endpoint.rateLimit?.perSecond == 2)
         #expect(section.receivers[1].integrations[1].config.endpoint.rateLimit?.burst == 4)
         #expect(section.inhibitRules[0].equal == ["model"])
-        #expect(section.outbox.ttl == 6 * 3_600_000)
+        #expect(section.outbox.ttl == .seconds(6 * 3600))
         #expect(section.outbox.jitter == 0.1)
     }
 

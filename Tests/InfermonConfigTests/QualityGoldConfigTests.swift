@@ -27,7 +27,7 @@ struct QualityGoldConfigTests {
             """)
         let gold = full.quality.options.gold
         #expect(gold.sources == ["human"] && gold.labelName == "faithful_violation")
-        #expect(gold.minimumLabels == 50 && gold.agreementFloor == 0.6 && gold.horizon == 2 * 86_400_000)
+        #expect(gold.minimumLabels == 50 && gold.agreementFloor == 0.6 && gold.horizon == .seconds(2 * 86_400))
     }
 
     @Test func unknownKeysAndBadValuesAreRefused() {

@@ -49,15 +49,15 @@ struct ScrapeSectionTests {
         #expect(jobs[0].name == "vllm" && jobs[0].targets.allSatisfy { $0.job == "vllm" })
         #expect(jobs[0].targets.map(\.address) == ["127.0.0.1:8000", "gpu-2:8000"])
         let vllm = jobs[0].targets[1]
-        #expect(vllm.interval == 5000 && vllm.timeout == 2000)
+        #expect(vllm.interval == .seconds(5) && vllm.timeout == .seconds(2))
         #expect(vllm.labels == ["cluster": "gpu-a", "tier": "prod"])
         #expect(vllm.bearerTokenFile == "/etc/infermon/vllm.token", "relative to the config file")
         let dcgm = jobs[1].targets[0]
         #expect(
             jobs[1].targets.map(\.address) == ["gpu-1:9400"] && dcgm.scheme == "https" && dcgm.metricsPath == "/metrics"
         )
-        #expect(dcgm.interval == 30_000 && dcgm.timeout == 20_000)
-        #expect(jobs[2].targets[0].timeout == 10_000, "the default timeout is capped by a shorter interval")
+        #expect(dcgm.interval == .seconds(30) && dcgm.timeout == .seconds(20))
+        #expect(jobs[2].targets[0].timeout == .seconds(10), "the default timeout is capped by a shorter interval")
     }
 
     @Test func mistakesAreReportedWithTheirPosition() {

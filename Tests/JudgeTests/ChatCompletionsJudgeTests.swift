@@ -25,7 +25,9 @@ import Testing
     ) throws -> ChatCompletionsJudge {
         var options = LLMJudgeOptions(
             url: server.url, model: "judge-model", apiKey: "sk-test", promptTemplate: Self.template)
-        options.timeout = 2000
+        // Generous: a loaded CI machine can take seconds for a first connection; the
+        // tests about timeouts set their own.
+        options.timeout = .seconds(10)
         configure(&options)
         let budget = JudgeBudget(
             maxEventsPerHour: options.maxEventsPerHour, maxSpendPerDay: options.maxSpendPerDay, now: clock.now())
@@ -64,7 +66,7 @@ import Testing
     @Test func aHungEndpointTimesOutAsUnknown() async throws {
         let server = try await ChatCompletionsTestServer.start(script: [.hang])
         defer { server.stop() }
-        let judge = try makeJudge(server) { $0.timeout = 300 }
+        let judge = try makeJudge(server) { $0.timeout = .milliseconds(300) }
         let outcome = await judge.judge(candidate)
         #expect(outcome.verdict == .unknown)
         #expect(outcome.status == .failed)
@@ -100,8 +102,8 @@ import Testing
         let clock = ManualClock()
         let judge = try makeJudge(server, clock: clock) {
             $0.maxRetries = 3
-            $0.initialBackoff = 1000
-            $0.maxBackoff = 3000
+            $0.initialBackoff = .seconds(1)
+            $0.maxBackoff = .seconds(3)
         }
         let candidate = self.candidate
         let task = Task { await judge.judge(candidate) }
@@ -139,7 +141,7 @@ import Testing
     @Test func aRetryAfterBeyondTheLimitFailsAtOnce() async throws {
         let server = try await ChatCompletionsTestServer.start(script: [.status(429, retryAfter: "3600")])
         defer { server.stop() }
-        let judge = try makeJudge(server) { $0.maxRetryAfter = 60_000 }
+        let judge = try makeJudge(server) { $0.maxRetryAfter = .seconds(60) }
         let outcome = await judge.judge(candidate)
         #expect(outcome.status == .failed)
         #expect(outcome.verdict == .unknown)
@@ -201,7 +203,7 @@ import Testing
             $0.maxSpendPerDay = 0.01
             $0.concurrency = 4
             // A request that times out on a loaded machine is retried, and the server counts it twice.
-            $0.timeout = 30_000
+            $0.timeout = .seconds(30)
         }
         let candidate = self.candidate
         let outcomes = await withTaskGroup(of: JudgeOutcome.self) { group in

@@ -86,7 +86,8 @@ struct CounterStageTests {
         ])
         try fixture.reopen()
         let restored = try StageCounters.restore(
-            metrics: LLMOpsMetrics.stageCounters, from: fixture.store, now: fixture.clock.now(), lookback: 90 * Time.day
+            metrics: LLMOpsMetrics.stageCounters, from: fixture.store, now: fixture.clock.now(),
+            lookback: .seconds(90 * 86_400)
         )
         #expect(restored.count == 4)  // finish reason, unpriced (no cost), slo good, slo bad
         fixture.stages = [LLMCounterStage(slos: [Self.availability], counters: StageCounters(restored: restored))]

@@ -81,7 +81,8 @@ struct SLORuleTests {
     func generatedRulesForAnotherObjectivePageOnFastBurnsAndTicketOnSlowOnes() async throws {
         let directory = try TemporaryDirectory()
         let slo = ServiceLevelObjective(
-            name: "checkout_latency", indicator: .latency(threshold: 2), objective: 0.999, period: 28 * 86_400_000)
+            name: "checkout_latency", indicator: .latency(threshold: 2), objective: 0.999, period: .seconds(28 * 86_400)
+        )
         let rules = SLORuleGenerator.ruleFile(for: [slo], source: "a test")
         try TestFiles.append(rules, to: directory.file("rules.yaml"))
         let check = try await Self.run(

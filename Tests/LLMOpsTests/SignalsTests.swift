@@ -46,7 +46,7 @@ struct SignalsTests {
         }
         try await fixture.ingest(events)
         let evaluator = SignalsEvaluator(
-            sketches: fixture.store, querier: fixture.store, options: .init(window: 5 * Time.minute))
+            sketches: fixture.store, querier: fixture.store, options: .init(window: .seconds(5 * 60)))
         let report = try evaluator.report(at: Self.t0 + 5 * Time.minute)
         let chat = try #require(report.first { $0.route == "/v1/chat/completions" })
         let embeddings = try #require(report.first { $0.route == "/v1/embeddings" })

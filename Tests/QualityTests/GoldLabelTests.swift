@@ -30,8 +30,9 @@ import Testing
 
     func options(floor: Double = 0.4) -> QualityOptions {
         QualityOptions(
-            sampler: EventSampler(defaultRate: 1), settleTime: 60_000, windows: [3_600_000], minimumSamples: 10,
-            gold: GoldOptions(sources: ["human"], minimumLabels: 20, agreementFloor: floor, horizon: 600_000))
+            sampler: EventSampler(defaultRate: 1), settleTime: .seconds(60), windows: [.seconds(3600)],
+            minimumSamples: 10,
+            gold: GoldOptions(sources: ["human"], minimumLabels: 20, agreementFloor: floor, horizon: .seconds(600)))
     }
 
     func latest(_ store: SQLiteStore, _ matchers: [LabelMatcher], now: Timestamp) throws -> [String: Double] {

@@ -39,8 +39,9 @@ final class ScriptedRemoteJudge: RemoteJudge {
 
     func options(minimumSamples: Int = 10) -> QualityOptions {
         QualityOptions(
-            sampler: EventSampler(rules: [SamplingRule(route: "/b", rate: 0)], defaultRate: 1), settleTime: 60_000,
-            pageSize: 16, windows: [3_600_000], minimumSamples: minimumSamples)
+            sampler: EventSampler(rules: [SamplingRule(route: "/b", rate: 0)], defaultRate: 1),
+            settleTime: .seconds(60),
+            pageSize: 16, windows: [.seconds(3600)], minimumSamples: minimumSamples)
     }
 
     @Test func judgesSettledSampledEventsAndPublishesRates() async throws {
@@ -166,7 +167,7 @@ final class ScriptedRemoteJudge: RemoteJudge {
         clock.advance(by: 60_000)
         store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
         defer { store.close() }
-        let restored = try QualityService.restoreCounters(from: store, now: clock.now(), lookback: 86_400_000)
+        let restored = try QualityService.restoreCounters(from: store, now: clock.now(), lookback: .seconds(86_400))
         let second = ScriptedRemoteJudge()
         let service = QualityService(
             options: options(), store: store, appender: store, llmJudge: second, restoredCounters: restored,

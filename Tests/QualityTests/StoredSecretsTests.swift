@@ -112,7 +112,7 @@ func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
         store.close()
 
         store = try SQLiteStore(path: directory.databasePath, clock: clock, logger: Logger(label: "test"))
-        let restored = try SecurityStage.restoreTotals(from: store, now: clock.now(), lookback: 86_400_000)
+        let restored = try SecurityStage.restoreTotals(from: store, now: clock.now(), lookback: .seconds(86_400))
         #expect(restored.mapValues(\.value) == totals)
         let restarted = SecurityStage(scanner: SecurityScanner(), clock: clock, restoredTotals: restored)
         clock.advance(by: 5000)

@@ -69,11 +69,12 @@ struct EngineTests {
         options.clock = clock
         let engine = QueryEngine(options: options)
         #expect(throws: InfermonError.self) {
-            try engine.instant("sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: 5_000))
+            try engine.instant(
+                "sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: .seconds(5)))
         }
         do {
             _ = try engine.instant(
-                "sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: 5_000))
+                "sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: .seconds(5)))
         } catch let error as InfermonError {
             #expect(error.isTimeout)
             #expect(error.message.contains("timed out"))
@@ -81,7 +82,7 @@ struct EngineTests {
         }
         // The same query within the budget answers.
         let result = try engine.instant(
-            "sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: 60_000))
+            "sum(requests_total)", at: 600_000, querier: store, limits: QueryLimits(timeout: .seconds(60)))
         #expect(result != .vector([]))
     }
 

@@ -31,11 +31,13 @@ struct RemoteWriteConfigTests {
             - url: http://127.0.0.1:8428/api/v1/write
             """)
         let mimir = config.endpoints[0]
-        #expect(mimir.name == "mimir" && mimir.timeout == 10_000 && mimir.headers == ["X-Scope-OrgID": "team-a"])
+        #expect(mimir.name == "mimir" && mimir.timeout == .seconds(10) && mimir.headers == ["X-Scope-OrgID": "team-a"])
         #expect(mimir.bearerTokenFile == "/etc/infermon/mimir.token")
         #expect(mimir.queue.capacity == 1000 && mimir.queue.maxSamplesPerSend == 500)
-        #expect(mimir.queue.sendInterval == 2000 && mimir.queue.minBackoff == 100 && mimir.queue.maxBackoff == 10_000)
-        #expect(mimir.queue.delay == 0)
+        #expect(
+            mimir.queue.sendInterval == .seconds(2) && mimir.queue.minBackoff == .milliseconds(100)
+                && mimir.queue.maxBackoff == .seconds(10))
+        #expect(mimir.queue.delay == .zero)
         #expect(!mimir.relabel.admit(Labels(name: "infermon_time_to_first_token_seconds_bucket")))
         #expect(mimir.relabel.admit(Labels(name: "infermon_requests_total", ["model": "gpt-4o", "route": "chat"])))
         #expect(!mimir.relabel.admit(Labels(name: "infermon_requests_total", ["model": "gpt-4o", "route": "embed"])))

@@ -28,15 +28,15 @@ struct RemoteWriteServiceTests {
             directory = try TemporaryDirectory()
             clock = ManualClock(now: 1_800_000_000_000)
             store = try SQLiteStore(
-                path: directory.file("s.db"), options: StoreOptions(rollupInterval: 1000), clock: clock,
+                path: directory.file("s.db"), options: StoreOptions(rollupInterval: .seconds(1)), clock: clock,
                 logger: Logger(label: "t"))
             receiver = try await RecordingReceiver.start()
         }
 
         func endpoint(maxSamplesPerSend: Int = 2000) -> RemoteWriteEndpoint {
             var endpoint = RemoteWriteEndpoint(url: receiver.url("/api/v1/write"), name: "test")
-            endpoint.queue.delay = 0
-            endpoint.queue.sendInterval = 1000
+            endpoint.queue.delay = .zero
+            endpoint.queue.sendInterval = .seconds(1)
             endpoint.queue.maxSamplesPerSend = maxSamplesPerSend
             endpoint.externalLabels = Labels(["replica": "a", "job": "external"])
             endpoint.relabel = [

@@ -65,8 +65,9 @@ struct ScrapeServiceTests {
             vllm.stop()
             exporter.stop()
         }
-        let vllmTarget = ScrapeTarget(job: "vllm", address: vllm.address, interval: 5000, timeout: 4000)
-        let exporterTarget = ScrapeTarget(job: "gpu", address: exporter.address, interval: 5000, timeout: 4000)
+        let vllmTarget = ScrapeTarget(job: "vllm", address: vllm.address, interval: .seconds(5), timeout: .seconds(4))
+        let exporterTarget = ScrapeTarget(
+            job: "gpu", address: exporter.address, interval: .seconds(5), timeout: .seconds(4))
         let service = ScrapeService(
             targets: [vllmTarget, exporterTarget], appender: harness.store, clock: harness.clock,
             logger: Logger(label: "scrape"), observer: harness.reports.observer)
@@ -137,11 +138,11 @@ struct ScrapeServiceTests {
 
         // A reload that only changes the interval continues the vLLM series without a stale marker.
         var faster = vllmTarget
-        faster.interval = 2000
-        faster.timeout = 1000
+        faster.interval = .seconds(2)
+        faster.timeout = .seconds(1)
         await service.update(targets: [faster])
         let afterReload = try await harness.next(1)
-        #expect(afterReload[vllm.address]?.target.interval == 2000)
+        #expect(afterReload[vllm.address]?.target.interval == .seconds(2))
         #expect(afterReload[vllm.address]?.staleMarkers == 0)
         let kv = try #require(try harness.samples("vllm:kv_cache_usage_perc", vllmLabels).first)
         #expect(!kv.samples.contains { $0.isStaleMarker })
@@ -195,7 +196,7 @@ struct ScrapeServiceTests {
         let targets = [
             ScrapeTarget(job: "secured", address: secured.address, bearerTokenFile: token),
             ScrapeTarget(job: "failing", address: failing.address),
-            ScrapeTarget(job: "hung", address: hung.address, interval: 10_000, timeout: 300),
+            ScrapeTarget(job: "hung", address: hung.address, interval: .seconds(10), timeout: .milliseconds(300)),
             ScrapeTarget(job: "garbled", address: garbled.address),
         ]
         let service = ScrapeService(

@@ -13,7 +13,8 @@ struct RetentionTests {
         let now: Timestamp = 1_800_000_000_000
         let clock = ManualClock(now: now)
         let policy = RetentionPolicy(
-            events: 2 * Self.day, rollups: 10 * Self.day, samples: 3 * Self.day, deadLetters: 1 * Self.day)
+            events: RetentionPolicy.day * 2, rollups: RetentionPolicy.day * 10, samples: RetentionPolicy.day * 3,
+            deadLetters: RetentionPolicy.day)
         let store = try SQLiteStore(
             path: directory.file("s.db"), options: StoreOptions(retention: policy), clock: clock,
             logger: Logger(label: "t"))
@@ -42,7 +43,7 @@ struct RetentionTests {
             (Labels(name: "x"), Sample(now - 4 * Self.day, 1)), (Labels(name: "y"), Sample(now - Self.day, 1)),
         ])
 
-        let service = RetentionService(store: store, interval: 60_000, clock: clock, logger: Logger(label: "t"))
+        let service = RetentionService(store: store, interval: .seconds(60), clock: clock, logger: Logger(label: "t"))
         let report = try await service.runOnce()
         #expect(report.events == 12_000)
         #expect(report.deadLetters == 1)
@@ -66,7 +67,7 @@ struct RetentionTests {
         let directory = try TemporaryDirectory()
         let now: Timestamp = 1_800_000_000_000
         let clock = ManualClock(now: now)
-        let policy = RetentionPolicy(events: 2 * Self.day, rollups: 10 * Self.day)
+        let policy = RetentionPolicy(events: RetentionPolicy.day * 2, rollups: RetentionPolicy.day * 10)
         let store = try SQLiteStore(
             path: directory.file("s.db"), options: StoreOptions(retention: policy), clock: clock,
             logger: Logger(label: "t"))
@@ -89,7 +90,7 @@ struct RetentionTests {
         #expect(try store.stats().expiredOnArrival.map(\.events) == [4])
 
         let report = try await RetentionService(
-            store: store, interval: 60_000, clock: clock, logger: Logger(label: "t")
+            store: store, interval: .seconds(60), clock: clock, logger: Logger(label: "t")
         )
         .runOnce()
         #expect(report.events == 4)

@@ -101,17 +101,18 @@ extension RuleGroupEvaluator {
     ) -> Timestamp? {
         let hold = rule.holdDuration
         // Short `for` durations are not restored: waiting them out again is cheap.
-        guard hold >= options.forGracePeriod else { return nil }
+        guard hold >= options.forGracePeriod.millis else { return nil }
         let forStateLabels = entry.labels.setting(Labels.metricName, to: "ALERTS_FOR_STATE")
-        guard let last = lastForState(forStateLabels), !last.value.isNaN, now - last.time <= options.outageTolerance
+        guard let last = lastForState(forStateLabels), !last.value.isNaN,
+            now - last.time <= options.outageTolerance.millis
         else { return nil }
         let downAt = last.time / 1000 * 1000
         var activeAt = Timestamp(last.value) * 1000
         let remaining = hold - (downAt - activeAt)
         if remaining <= 0 {
             // It would have fired already; keep its start.
-        } else if remaining < options.forGracePeriod {
-            activeAt = now + options.forGracePeriod - hold
+        } else if remaining < options.forGracePeriod.millis {
+            activeAt = now + options.forGracePeriod.millis - hold
         } else {
             activeAt += now - downAt
         }

@@ -6,17 +6,17 @@ import Templates
 /// How every group evaluates; fixed for the engine's life.
 public struct RuleEvaluationOptions: Sendable, Equatable {
     /// The interval of groups that set none (Prometheus's `evaluation_interval`, 1m).
-    public var defaultInterval: Int64 = 60_000
+    public var defaultInterval: Duration = .seconds(60)
     /// How often a firing alert is re-sent (Prometheus's `--rules.alert.resend-delay`, 1m).
-    public var resendDelay: Int64 = 60_000
+    public var resendDelay: Duration = .seconds(60)
     /// Pending alerts survive a restart only if the process was down less than this (1h).
-    public var outageTolerance: Int64 = 3_600_000
+    public var outageTolerance: Duration = .seconds(3600)
     /// After a restart a restored pending alert fires no sooner than this (10m).
-    public var forGracePeriod: Int64 = 600_000
+    public var forGracePeriod: Duration = .seconds(600)
     public var externalLabels: Labels = Labels()
     /// Prefix of alerts' `generatorURL` and the templates' `$externalURL`.
     public var externalURL: String = ""
-    public var queryLimits = QueryLimits(timeout: 120_000, maxSamples: 50_000_000)
+    public var queryLimits = QueryLimits(timeout: .seconds(120), maxSamples: 50_000_000)
 
     public init() {}
 }
@@ -61,7 +61,7 @@ actor RuleGroupEvaluator {
         sink: (any AlertSink)?, stateStore: (any AlertStateStore)?, logger: Logger
     ) {
         self.definition = definition
-        self.interval = definition.interval ?? options.defaultInterval
+        self.interval = definition.interval ?? options.defaultInterval.millis
         self.options = options
         self.query = query
         self.appender = appender
@@ -166,7 +166,7 @@ actor RuleGroupEvaluator {
 
     private func send(_ index: Int, at time: Timestamp) async {
         guard case .alerting(var state) = rules[index].state else { return }
-        let due = state.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval)
+        let due = state.alertsToSend(at: time, resendDelay: options.resendDelay.millis, interval: interval)
         rules[index].state = .alerting(state)
         guard let sink, !due.isEmpty else { return }
         let generatorURL = options.externalURL + PrometheusFunctions.expressionLink(state.rule.query, tab: 1)

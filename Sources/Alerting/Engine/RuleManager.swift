@@ -104,7 +104,7 @@ public final class RuleManager: Service, RuleStatusProvider, Sendable {
         let now = clock.now()
         let evaluators = state.withLock { $0.entries.values.map(\.evaluator) }
         let querier = query.querier
-        let tolerance = options.outageTolerance
+        let tolerance = options.outageTolerance.millis
         for evaluator in evaluators {
             await evaluator.restore(stored, now: now) { labels in
                 Self.lastSample(labels, querier: querier, from: now - tolerance, through: now)

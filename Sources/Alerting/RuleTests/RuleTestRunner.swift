@@ -102,7 +102,7 @@ public struct RuleTestRunner: Sendable {
             storage.add(input.labels, samples)
         }
         var options = RuleEvaluationOptions()
-        options.defaultInterval = file.evaluationInterval
+        options.defaultInterval = .milliseconds(file.evaluationInterval)
         options.externalLabels = test.externalLabels
         options.externalURL = test.externalURL
         let engine = QueryEngine(options: Self.queryOptions(subqueryStep: file.evaluationInterval))

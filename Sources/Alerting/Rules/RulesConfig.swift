@@ -31,14 +31,16 @@ public struct RulesConfig: Sendable, Equatable {
             ruleFiles = try files.sequenceOrSingle().map { try $0.string() }
         }
         if let interval = top["evaluation_interval"] {
-            let millis = try interval.duration()
-            guard millis >= 100 else { throw interval.error("evaluation_interval must be at least 100ms") }
-            evaluation.defaultInterval = millis
+            let duration: Duration = try interval.duration()
+            guard duration >= .milliseconds(100) else {
+                throw interval.error("evaluation_interval must be at least 100ms")
+            }
+            evaluation.defaultInterval = duration
         }
         if let delay = top["alert_resend_delay"] {
-            let millis = try delay.duration()
-            guard millis >= 100 else { throw delay.error("alert_resend_delay must be at least 100ms") }
-            evaluation.resendDelay = millis
+            let duration: Duration = try delay.duration()
+            guard duration >= .milliseconds(100) else { throw delay.error("alert_resend_delay must be at least 100ms") }
+            evaluation.resendDelay = duration
         }
     }
 

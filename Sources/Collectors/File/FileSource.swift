@@ -9,7 +9,7 @@ public struct FileSourceOptions: Sendable, Equatable {
     /// Longer lines are dead-lettered, not buffered without bound.
     public var maxLineBytes: Int
     /// How often files are checked for growth and new files.
-    public var pollInterval: Int64
+    public var pollInterval: Duration
     /// Polls without growth after which a rotated-away or deleted file is finished.
     public var rotatedIdlePolls: Int
     /// Events per store transaction, at most.
@@ -29,7 +29,7 @@ public struct FileSourceOptions: Sendable, Equatable {
 
     public init(
         name: String, paths: [String], profile: ProfileKind = .native, maxLineBytes: Int = defaultMaxLineBytes,
-        pollInterval: Int64 = 250, rotatedIdlePolls: Int = 20, batchEvents: Int = defaultBatchEvents,
+        pollInterval: Duration = .milliseconds(250), rotatedIdlePolls: Int = 20, batchEvents: Int = defaultBatchEvents,
         timestamps: TimestampPolicy = TimestampPolicy()
     ) {
         self.timestamps = timestamps

@@ -95,7 +95,7 @@ public actor FileTailer: Service {
                     "file source failed; retrying",
                     metadata: [
                         "source": "\(options.name)", "error": "\(error)",
-                        "retry_in": "\(TimeParsing.formatDuration(Self.backoff(options.pollInterval, failures)))",
+                        "retry_in": "\(Self.backoff(options.pollInterval, failures).prometheusText)",
                     ])
             }
             // Sleep, but wake at once for shutdown; the next poll is where work happens.
@@ -106,10 +106,10 @@ public actor FileTailer: Service {
     }
 
     /// The poll interval, doubled per consecutive failure up to 30 s (or the poll interval if longer).
-    static func backoff(_ interval: Int64, _ failures: Int) -> Int64 {
+    static func backoff(_ interval: Duration, _ failures: Int) -> Duration {
         guard failures > 0 else { return interval }
-        let ceiling = max(interval, 30_000)
-        return min(ceiling, interval << min(failures, 16))
+        let ceiling = max(interval, .seconds(30))
+        return min(ceiling, interval * (1 << min(failures, 16)))
     }
 
     /// Bytes not yet ingested, per current path: the collector's lag.

@@ -10,7 +10,7 @@ public struct DashboardState: Sendable {
     public var paused = false
     public var showsHelp = false
     public var range: Int64
-    public var refreshInterval: Int64
+    public var refreshInterval: Duration
     public var overrides: [String: String]
     public var sourceLabel: String
     /// Data of the current dashboard's panels; nil until the first fetch returns.
@@ -21,7 +21,7 @@ public struct DashboardState: Sendable {
     public var reloadError: String?
 
     public init(
-        dashboards: [DashboardSpec], current: Int = 0, range: Int64, refreshInterval: Int64,
+        dashboards: [DashboardSpec], current: Int = 0, range: Int64, refreshInterval: Duration,
         overrides: [String: String] = [:], sourceLabel: String
     ) {
         self.dashboards = dashboards

@@ -105,7 +105,7 @@ public struct DashboardRunner: Sendable {
             case .input(.closed):
                 break loop
             case .tick:
-                let due = state.lastRefresh.map { clock.now() - $0 >= state.refreshInterval } ?? false
+                let due = state.lastRefresh.map { clock.now() - $0 >= state.refreshInterval.millis } ?? false
                 if !state.paused && !state.refreshing && due { refresh() }
             case .data(let fetched, let data, let time):
                 guard fetched == generation else { continue }

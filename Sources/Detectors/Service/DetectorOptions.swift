@@ -5,7 +5,7 @@ public struct DetectorOptions: Sendable, Equatable {
     /// Where the reference window comes from.
     public enum Reference: Sendable, Equatable {
         /// The period of this length that ends where the current window starts.
-        case previousPeriod(length: Int64)
+        case previousPeriod(length: Duration)
         /// A fixed time range (epoch milliseconds, inclusive).
         case fixed(from: Timestamp, through: Timestamp)
         /// A baseline saved with `infermon baseline save`.
@@ -15,10 +15,10 @@ public struct DetectorOptions: Sendable, Equatable {
     /// Whether `infermon serve` runs the scheduled detectors; the service itself does not look.
     public var enabled = true
     /// Time between evaluations, and the step over which outlier, anomaly and quality series are computed.
-    public var interval: Int64 = 60_000
+    public var interval: Duration = .seconds(60)
     /// Length of the current window that drift is measured on.
-    public var window: Int64 = 3_600_000
-    public var reference: Reference = .previousPeriod(length: 86_400_000)
+    public var window: Duration = .seconds(3600)
+    public var reference: Reference = .previousPeriod(length: .seconds(86_400))
     public var drift = DriftSettings()
     /// Labels (tenant, route, model_version) drift is also measured per value of,
     /// within each model: `infermon_drift_*{model, tenant="acme", …}`.

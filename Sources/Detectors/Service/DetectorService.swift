@@ -37,8 +37,8 @@ public struct DetectorService: Service {
             } catch {
                 logger.error("detector evaluation failed", metadata: ["error": "\(error)"])
             }
-            next += options.interval
-            if next <= clock.now() { next = clock.now() + options.interval }
+            next += options.interval.millis
+            if next <= clock.now() { next = clock.now() + options.interval.millis }
             let deadline = next
             try? await cancelWhenGracefulShutdown { try await clock.sleep(until: deadline) }
         }
@@ -55,7 +55,7 @@ public struct DetectorService: Service {
     public func evaluate(now: Timestamp) async throws -> Report {
         let current = try reader.eventColumns(
             EventWindowQuery(
-                from: now - options.window + 1, through: now, responsePrefixLength: options.responsePrefixLength,
+                from: now - options.window.millis + 1, through: now, responsePrefixLength: options.responsePrefixLength,
                 limitPerModel: options.maximumEventsPerModel))
         let (reference, referenceSamples) = try referenceWindow(now: now)
         var drift = DriftEvaluation.compare(
@@ -68,9 +68,9 @@ public struct DetectorService: Service {
                 excluded: options.excludedFields)
         }
         var samples = Self.driftSamples(drift, at: now)
-        let stepFrom = now - options.interval + 1
+        let stepFrom = now - options.interval.millis + 1
         let referenceByModel = Dictionary(reference.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
-        let seconds = Double(options.interval) / 1000
+        let seconds = Double(options.interval.millis) / 1000
         state.withLock { state in
             for columns in current {
                 let step = FieldExtraction.slice(columns, from: stepFrom, through: now)
@@ -96,7 +96,9 @@ public struct DetectorService: Service {
         if let cached = state.withLock({ $0.cachedReference }) {
             switch options.reference {
             case .previousPeriod(let length):
-                if now - cached.readAt < max(length / 24, options.interval) { return (cached.columns, cached.samples) }
+                if now - cached.readAt < max(length.millis / 24, options.interval.millis) {
+                    return (cached.columns, cached.samples)
+                }
             case .fixed, .baseline:
                 return (cached.columns, cached.samples)
             }
@@ -104,10 +106,10 @@ public struct DetectorService: Service {
         let columns: [EventColumns]
         switch options.reference {
         case .previousPeriod(let length):
-            let end = now - options.window
+            let end = now - options.window.millis
             columns = try reader.eventColumns(
                 EventWindowQuery(
-                    from: end - length + 1, through: end, responsePrefixLength: options.responsePrefixLength,
+                    from: end - length.millis + 1, through: end, responsePrefixLength: options.responsePrefixLength,
                     limitPerModel: options.maximumEventsPerModel))
         case .fixed(let from, let through):
             columns = try reader.eventColumns(

@@ -6,13 +6,13 @@
 /// Late events are accepted: the event retention decides what of them is kept.
 public struct TimestampPolicy: Sendable, Equatable {
     /// How far ahead of the receiving clock an event may be stamped, in milliseconds.
-    public var futureTolerance: Int64
+    public var futureTolerance: Duration
 
     /// Five minutes: wider than any sane clock skew between a gateway and infermon,
     /// narrower than a rollup row anyone would notice being ahead.
-    public static let defaultFutureTolerance: Int64 = 5 * 60_000
+    public static let defaultFutureTolerance = Duration.seconds(5 * 60)
 
-    public init(futureTolerance: Int64 = defaultFutureTolerance) {
+    public init(futureTolerance: Duration = defaultFutureTolerance) {
         self.futureTolerance = futureTolerance
     }
 
@@ -22,9 +22,9 @@ public struct TimestampPolicy: Sendable, Equatable {
         if timestamp < 0 {
             return "timestamp \(TimeParsing.formatRFC3339(timestamp)) is before 1970-01-01"
         }
-        if timestamp > now &+ futureTolerance {
+        if timestamp > now &+ futureTolerance.millis {
             return "timestamp \(TimeParsing.formatRFC3339(timestamp)) is more than "
-                + "\(TimeParsing.formatDuration(futureTolerance)) ahead of this host's clock "
+                + "\(futureTolerance.prometheusText) ahead of this host's clock "
                 + "(\(TimeParsing.formatRFC3339(now)))"
         }
         return nil

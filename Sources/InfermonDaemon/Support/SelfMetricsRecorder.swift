@@ -20,12 +20,12 @@ final class SelfMetricsRecorder: Service, Sendable {
 
     private let collectors: FileCollectorGroup
     private let store: SQLiteStore
-    private let interval: Int64
+    private let interval: Duration
     private let clock: any WallClock
     private let logger: Logger
 
     init(
-        collectors: FileCollectorGroup, store: SQLiteStore, interval: Int64 = 15_000, clock: any WallClock,
+        collectors: FileCollectorGroup, store: SQLiteStore, interval: Duration = .seconds(15), clock: any WallClock,
         logger: Logger
     ) {
         self.collectors = collectors
@@ -74,7 +74,7 @@ final class SelfMetricsRecorder: Service, Sendable {
                 } catch {
                     self.logger.warning("cannot record self-metrics", metadata: ["error": "\(error)"])
                 }
-                do { try await self.clock.sleep(until: now + self.interval) } catch { return }
+                do { try await self.clock.sleep(until: now + self.interval.millis) } catch { return }
             }
         }
     }

@@ -10,7 +10,7 @@ import InfermonCore
 /// the same outside systemd.
 final class SystemdNotifier: Sendable {
     private let address: [UInt8]?
-    let watchdogInterval: Int64?
+    let watchdogInterval: Duration?
 
     init(environment: [String: String]) {
         if let socket = environment["NOTIFY_SOCKET"], !socket.isEmpty {
@@ -23,7 +23,7 @@ final class SystemdNotifier: Sendable {
         // The watchdog applies to us only when WATCHDOG_PID is unset or names this process.
         let pidMatches = environment["WATCHDOG_PID"].map { Int32($0) == getpid() } ?? true
         if pidMatches, let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0 {
-            watchdogInterval = usec / 1000
+            watchdogInterval = .microseconds(usec)
         } else {
             watchdogInterval = nil
         }

@@ -8,7 +8,7 @@ import ServiceLifecycle
 struct WatchdogService: Service {
     let notifier: SystemdNotifier
     let clock: any WallClock
-    let statusInterval: Int64
+    let statusInterval: Duration
     /// True when the daemon can still do its work (e.g. the store's writer answers).
     let healthy: @Sendable () async -> Bool
     let status: @Sendable () async -> String
@@ -20,8 +20,8 @@ struct WatchdogService: Service {
             try? await gracefulShutdown()
             return
         }
-        let watchdogPeriod = notifier.watchdogInterval.map { max($0 / 2, 1) }
-        var nextStatus = clock.now() + statusInterval
+        let watchdogPeriod = notifier.watchdogInterval.map { max($0.millis / 2, 1) }
+        var nextStatus = clock.now() + statusInterval.millis
         var nextPing = clock.now()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now()
@@ -35,7 +35,7 @@ struct WatchdogService: Service {
             }
             if now >= nextStatus {
                 notifier.status(await status())
-                nextStatus = now + statusInterval
+                nextStatus = now + statusInterval.millis
             }
             let wake = min(watchdogPeriod.map { _ in nextPing } ?? nextStatus, nextStatus)
             try? await cancelWhenGracefulShutdown { try await clock.sleep(until: wake) }

@@ -20,7 +20,7 @@ package enum AlertingWiring {
         clock: any WallClock, health: ComponentHealth? = nil
     ) -> RuleManager {
         var engineOptions = QueryOptions()
-        engineOptions.defaultSubqueryStep = config.rules.evaluation.defaultInterval
+        engineOptions.defaultSubqueryStep = config.rules.evaluation.defaultInterval.millis
         return RuleManager(
             groups: groups, options: config.ruleEvaluation, querier: store, sketches: store,
             appender: store, sink: sink, stateStore: store, engine: QueryEngine(options: engineOptions), clock: clock,

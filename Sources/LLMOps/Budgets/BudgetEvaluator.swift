@@ -9,14 +9,17 @@ import Synchronization
 public final class BudgetEvaluator: SeriesEvaluator {
     public struct Options: Sendable {
         /// The window whose spend sets the recent rate.
-        public var recentWindow: Int64
+        public var recentWindow: Duration
         /// Complete past days the daily profile is learnt from; the profile is used
         /// only once that much history exists.
         public var profileDays: Int
         /// How far back a counter's last sample is looked for (the rollups' retention).
-        public var lookback: Int64
+        public var lookback: Duration
 
-        public init(recentWindow: Int64 = 6 * 3_600_000, profileDays: Int = 7, lookback: Int64 = 90 * 86_400_000) {
+        public init(
+            recentWindow: Duration = .seconds(6 * 3600), profileDays: Int = 7,
+            lookback: Duration = .seconds(90 * 86_400)
+        ) {
             self.recentWindow = recentWindow
             self.profileDays = profileDays
             self.lookback = lookback
@@ -62,7 +65,7 @@ public final class BudgetEvaluator: SeriesEvaluator {
         let spent = current - (try spend(matchers, at: bounds.start))
         // The recent rate is measured only over time the counters existed, so a
         // fresh install does not read its first hour as a quiet six.
-        var recentFrom = now - options.recentWindow
+        var recentFrom = now - options.recentWindow.millis
         if try reader.querier.labelSets(matchers, from: recentFrom, through: recentFrom).isEmpty {
             let births = try reader.querier.select(matchers, from: recentFrom, through: now)
             recentFrom = births.compactMap { $0.samples.first?.timestamp }.min() ?? now
@@ -78,7 +81,7 @@ public final class BudgetEvaluator: SeriesEvaluator {
     }
 
     private func spend(_ matchers: [LabelMatcher], at time: Timestamp) throws -> Double {
-        try reader.values(matchers, at: time, lookback: options.lookback).total
+        try reader.values(matchers, at: time, lookback: options.lookback.millis).total
     }
 
     /// The daily profile from the last `profileDays` complete days, or nil while

@@ -106,13 +106,13 @@ public final class StageCounters: Sendable {
     /// Reads through the store's query protocol, newest data first, so a restart
     /// does not decode months of samples; `lookback` should cover the samples'
     /// retention. Samples stamped after `now` (events from a fast clock) count too.
-    public static func restore(metrics: [String], from querier: any SeriesQuerier, now: Timestamp, lookback: Int64)
+    public static func restore(metrics: [String], from querier: any SeriesQuerier, now: Timestamp, lookback: Duration)
         throws -> [Labels: Sample]
     {
         let matcher = try LabelMatcher(
             Labels.metricName, .matchRegex, metrics.map(escapeRegexLiteral).joined(separator: "|"))
         var found = try CounterReader(querier: querier).lastSamples(
-            [matcher], atOrBefore: now, notBefore: now - lookback)
+            [matcher], atOrBefore: now, notBefore: now - lookback.millis)
         for series in try querier.select([matcher], from: now + 1, through: now + 366 * 86_400_000) {
             if let last = series.samples.last(where: { !$0.isStaleMarker }) { found[series.labels] = last }
         }

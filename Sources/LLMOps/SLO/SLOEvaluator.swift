@@ -12,9 +12,9 @@ public final class SLOEvaluator: SeriesEvaluator {
     public let name = "slos"
     public let slos: [ServiceLevelObjective]
     private let reader: CounterReader
-    private let lookback: Int64
+    private let lookback: Duration
 
-    public init(slos: [ServiceLevelObjective], querier: any SeriesQuerier, lookback: Int64 = 90 * 86_400_000) {
+    public init(slos: [ServiceLevelObjective], querier: any SeriesQuerier, lookback: Duration = .seconds(90 * 86_400)) {
         self.slos = slos
         reader = CounterReader(querier: querier)
         self.lookback = lookback
@@ -47,7 +47,7 @@ public final class SLOEvaluator: SeriesEvaluator {
             LabelMatcher.equal(Labels.metricName, LLMOpsMetrics.sloEvents), LabelMatcher.equal("slo", slo.name),
         ]
         func counts(over length: Int64) throws -> WindowCounts {
-            let increases = try reader.increases(matchers, from: end - length, to: end, lookback: lookback)
+            let increases = try reader.increases(matchers, from: end - length, to: end, lookback: lookback.millis)
             var counts = WindowCounts(good: 0, bad: 0)
             for (labels, value) in increases {
                 if labels["result"] == "good" {
@@ -62,6 +62,6 @@ public final class SLOEvaluator: SeriesEvaluator {
         for window in BurnRateWindow.allCases { windows[window] = try counts(over: window.milliseconds) }
         return SLOStatus(
             slo: slo.name, objective: slo.objective, windowEnd: end, windows: windows,
-            period: try counts(over: slo.period))
+            period: try counts(over: slo.period.millis))
     }
 }

@@ -114,7 +114,7 @@ public enum SLORuleGenerator {
                 """
         }
         let budget = formatNumber(slo.errorBudget)
-        let period = TimeParsing.formatDuration(slo.period)
+        let period = slo.period.prometheusText
         for alert in alerts {
             let clauses = alert.conditions.map { condition in
                 let threshold = "(\(formatNumber(condition.burnRate)) * \(budget))"

@@ -21,15 +21,15 @@ public struct ServiceLevelObjective: Sendable, Equatable {
     public var indicator: Indicator
     /// The fraction of counted requests that must be good, such as 0.99.
     public var objective: Double
-    /// The rolling period the error budget is measured over, in milliseconds.
-    public var period: Int64
+    /// The rolling period the error budget is measured over.
+    public var period: Duration
     /// Which requests the SLO is about, over the labels `model`, `model_version`,
     /// `route` and `tenant`; empty means all.
     public var selector: [LabelMatcher]
     public var description: String?
 
     public init(
-        name: String, indicator: Indicator, objective: Double, period: Int64 = 30 * 86_400_000,
+        name: String, indicator: Indicator, objective: Double, period: Duration = .seconds(30 * 86_400),
         selector: [LabelMatcher] = [], description: String? = nil
     ) {
         self.name = name

@@ -13,15 +13,15 @@ public import ServiceLifecycle
 public struct LLMOpsService: Service {
     public let evaluators: [any SeriesEvaluator]
     public let appender: any SampleAppender
-    public let interval: Int64
+    public let interval: Duration
     public let clock: any WallClock
     public let logger: Logger
 
     public init(
-        evaluators: [any SeriesEvaluator], appender: any SampleAppender, interval: Int64 = 60_000,
+        evaluators: [any SeriesEvaluator], appender: any SampleAppender, interval: Duration = .seconds(60),
         clock: any WallClock = SystemWallClock(), logger: Logger
     ) {
-        precondition(interval > 0)
+        precondition(interval > .zero)
         self.evaluators = evaluators
         self.appender = appender
         self.interval = interval
@@ -32,7 +32,7 @@ public struct LLMOpsService: Service {
     public func run() async throws {
         guard !evaluators.isEmpty else { return }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let next = (floorDivide(clock.now(), interval) + 1) * interval
+            let next = (floorDivide(clock.now(), interval.millis) + 1) * interval.millis
             do {
                 try await cancelWhenGracefulShutdown { try await clock.sleep(until: next) }
             } catch {

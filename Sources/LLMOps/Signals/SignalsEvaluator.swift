@@ -28,12 +28,13 @@ public struct RouteSignals: Sendable, Equatable {
 /// All over the trailing `window` of closed rollup intervals.
 public final class SignalsEvaluator: SeriesEvaluator {
     public struct Options: Sendable {
-        public var window: Int64
+        public var window: Duration
         public var quantiles: [Double]
-        public var lookback: Int64
+        public var lookback: Duration
 
         public init(
-            window: Int64 = 300_000, quantiles: [Double] = [0.5, 0.9, 0.95, 0.99], lookback: Int64 = 90 * 86_400_000
+            window: Duration = .seconds(300), quantiles: [Double] = [0.5, 0.9, 0.95, 0.99],
+            lookback: Duration = .seconds(90 * 86_400)
         ) {
             self.window = window
             self.quantiles = quantiles
@@ -56,7 +57,7 @@ public final class SignalsEvaluator: SeriesEvaluator {
     }
 
     public func report(at now: Timestamp) throws -> [RouteSignals] {
-        let from = now - options.window
+        let from = now - options.window.millis
         var groups: [RouteKey: RouteSignals] = [:]
         func group(_ labels: Labels) -> RouteKey {
             let key = RouteKey(model: labels["model"] ?? "", route: labels["route"] ?? "")
@@ -117,7 +118,7 @@ public final class SignalsEvaluator: SeriesEvaluator {
     ) throws -> [RouteKey: Double] {
         var parts: [RouteKey: Double] = [:]
         var wholes: [RouteKey: Double] = [:]
-        for (labels, growth) in try reader.increases(matchers, from: from, to: to, lookback: options.lookback) {
+        for (labels, growth) in try reader.increases(matchers, from: from, to: to, lookback: options.lookback.millis) {
             let key = RouteKey(model: labels["model"] ?? "", route: labels["route"] ?? "")
             if labels[part.0] == part.1 { parts[key, default: 0] += growth }
             if whole.map({ labels[$0.0] == $0.1 }) ?? true { wholes[key, default: 0] += growth }

@@ -20,7 +20,7 @@ struct AggregationGroup {
         self.route = route
         self.labels = labels
         self.key = route.key + ":" + Self.text(labels)
-        self.nextFlush = now + route.groupWait
+        self.nextFlush = now + route.groupWait.millis
     }
 
     /// `{a="1", b="2"}`, as Alertmanager prints label sets.
@@ -44,7 +44,7 @@ struct AggregationGroup {
 enum DedupDecision {
     static func needsUpdate(
         entry: NotificationLogEntry?, firing: Set<UInt64>, resolved: Set<UInt64>, sendResolved: Bool,
-        repeatInterval: Int64, now: Timestamp, resolvedAfterGroupWait: Bool = false
+        repeatInterval: Duration, now: Timestamp, resolvedAfterGroupWait: Bool = false
     ) -> Bool {
         // Never notified: firing alerts are news, and so is an alert that fired
         // long enough to have been told and resolved before it was.
@@ -56,6 +56,6 @@ enum DedupDecision {
         if firing.isEmpty { return !entry.firing.isEmpty }
         if sendResolved && !resolved.isSubset(of: entry.resolved) { return true }
         // Nothing changed: remind after the repeat interval.
-        return entry.sentAt + repeatInterval <= now
+        return entry.sentAt + repeatInterval.millis <= now
     }
 }

@@ -10,17 +10,17 @@ public import Logging
 public actor NotificationDispatcher: AlertSink {
     public struct Options: Sendable {
         public var externalURL: String
-        public var outboxTTL: Int64
+        public var outboxTTL: Duration
         /// Alerts restored from the notification log at startup stay firing at
         /// least this long, so the rule engine can re-send them before they
         /// would be resolved for lack of news.
-        public var restoreGrace: Int64
+        public var restoreGrace: Duration
         /// Notification-log entries older than this are forgotten.
-        public var logRetention: Int64
+        public var logRetention: Duration
 
         public init(
-            externalURL: String = "", outboxTTL: Int64 = OutboxOptions().ttl, restoreGrace: Int64 = 300_000,
-            logRetention: Int64 = 5 * 86_400_000
+            externalURL: String = "", outboxTTL: Duration = OutboxOptions().ttl, restoreGrace: Duration = .seconds(300),
+            logRetention: Duration = .seconds(5 * 86_400)
         ) {
             self.externalURL = externalURL
             self.outboxTTL = outboxTTL
@@ -80,7 +80,7 @@ public actor NotificationDispatcher: AlertSink {
     /// notified as resolved, and one still firing is not notified again.
     public func restore() async throws {
         let now = clock.now()
-        try await store.pruneNotificationLog(sentBefore: now - options.logRetention)
+        try await store.pruneNotificationLog(sentBefore: now - options.logRetention.millis)
         var latest: [UInt64: Alert] = [:]
         for entry in try await store.notificationLog() {
             log[LogKey(groupKey: entry.groupKey, integration: entry.integration)] = entry
@@ -89,7 +89,7 @@ public actor NotificationDispatcher: AlertSink {
             }
         }
         for var alert in latest.values where alerts[alert.fingerprint] == nil {
-            alert.endsAt = max(alert.endsAt, now + options.restoreGrace)
+            alert.endsAt = max(alert.endsAt, now + options.restoreGrace.millis)
             insert(alert, now: now)
         }
         if !latest.isEmpty {
@@ -111,7 +111,7 @@ public actor NotificationDispatcher: AlertSink {
             let isNew = groups[id] == nil
             group.alerts[fingerprint] = alert
             // An alert older than group_wait needs no further waiting (a restart, a new route).
-            if !group.hasFlushed && alert.startsAt + route.groupWait <= now {
+            if !group.hasFlushed && alert.startsAt + route.groupWait.millis <= now {
                 group.nextFlush = min(group.nextFlush, now)
             }
             groups[id] = group
@@ -171,13 +171,13 @@ public actor NotificationDispatcher: AlertSink {
         // a later copy of one whose firing was silenced must not become news when the
         // silence expires.
         let resolvedAfterGroupWait = resolvedAlerts.contains {
-            $0.endsAt - $0.startsAt >= group.route.groupWait && now - $0.endsAt <= Self.freshResolve
+            $0.endsAt - $0.startsAt >= group.route.groupWait.millis && now - $0.endsAt <= Self.freshResolve
         }
         var messages: [OutboxMessage] = []
         var entries: [NotificationLogEntry] = []
         for notifier in notifiers[group.route.receiver] ?? [] {
             let key = LogKey(groupKey: group.key, integration: notifier.integration)
-            let repeatInterval = min(group.route.repeatInterval, notifier.resendInterval ?? .max)
+            let repeatInterval = min(group.route.repeatInterval, notifier.resendInterval ?? group.route.repeatInterval)
             guard
                 DedupDecision.needsUpdate(
                     entry: log[key], firing: firingSet, resolved: resolvedSet, sendResolved: notifier.sendResolved,
@@ -192,7 +192,8 @@ public actor NotificationDispatcher: AlertSink {
                     messages.append(
                         OutboxMessage(
                             id: Self.makeMessageID(), integration: notifier.integration, groupKey: group.key,
-                            body: try notifier.render(rendered), createdAt: now, expiresAt: now + options.outboxTTL))
+                            body: try notifier.render(rendered), createdAt: now,
+                            expiresAt: now + options.outboxTTL.millis))
                 } catch {
                     logger.error(
                         "cannot render notification",
@@ -228,8 +229,8 @@ public actor NotificationDispatcher: AlertSink {
     /// An Alertmanager receiver must hear of firing alerts more often than its
     /// timeout, so its routes flush at least every resend interval.
     private func effectiveGroupInterval(_ route: Route) -> Int64 {
-        let resend = (notifiers[route.receiver] ?? []).compactMap(\.resendInterval).min() ?? .max
-        return min(route.groupInterval, resend)
+        let resend = (notifiers[route.receiver] ?? []).compactMap(\.resendInterval).min()
+        return min(route.groupInterval, resend ?? route.groupInterval).millis
     }
 
     /// Forgets resolved alerts no group holds any more.

@@ -10,13 +10,13 @@ public final class Silences: SilenceRegistry {
     private let store: any SilenceStore
     private let clock: any WallClock
     /// Expired silences are kept this long for `list`, then deleted (Alertmanager keeps five days).
-    public let retention: Int64
-    private let refreshInterval: Int64
+    public let retention: Duration
+    private let refreshInterval: Duration
     private let snapshot = Mutex<(loadedAt: Timestamp, silences: [Silence])?>(nil)
 
     public init(
-        store: any SilenceStore, clock: any WallClock = SystemWallClock(), retention: Int64 = 5 * 86_400_000,
-        refreshInterval: Int64 = 5_000
+        store: any SilenceStore, clock: any WallClock = SystemWallClock(), retention: Duration = .seconds(5 * 86_400),
+        refreshInterval: Duration = .seconds(5)
     ) {
         self.store = store
         self.clock = clock
@@ -43,7 +43,7 @@ public final class Silences: SilenceRegistry {
     /// Silences in the given state (all when nil), newest first; prunes those expired longer than `retention`.
     public func list(state: Silence.State? = nil) async throws -> [Silence] {
         let now = clock.now()
-        try await store.deleteSilences(endedBefore: now - retention)
+        try await store.deleteSilences(endedBefore: now - retention.millis)
         let all = try await store.silences()
         return all.filter { state == nil || $0.state(at: now) == state }.sorted { $0.updatedAt > $1.updatedAt }
     }
@@ -75,7 +75,7 @@ public final class Silences: SilenceRegistry {
     /// The silences not yet expired, from a snapshot at most `refreshInterval` old.
     func current() async throws -> [Silence] {
         let now = clock.now()
-        if let cached = snapshot.withLock({ $0 }), now - cached.loadedAt < refreshInterval {
+        if let cached = snapshot.withLock({ $0 }), now - cached.loadedAt < refreshInterval.millis {
             return cached.silences
         }
         let loaded = try await store.silences().filter { $0.state(at: now) != .expired }

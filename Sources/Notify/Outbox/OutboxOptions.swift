@@ -3,16 +3,17 @@ import InfermonCore
 /// How long and how often the outbox tries a message.
 public struct OutboxOptions: Sendable, Equatable {
     /// A message not delivered within this time is dead-lettered.
-    public var ttl: Int64
+    public var ttl: Duration
     /// The first retry waits about this long; each later one twice the previous.
-    public var initialBackoff: Int64
-    public var maxBackoff: Int64
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
     /// Fraction of each delay that is randomized (0 to 1), so many retries do
     /// not hit a recovering receiver in the same instant.
     public var jitter: Double
 
     public init(
-        ttl: Int64 = 86_400_000, initialBackoff: Int64 = 1_000, maxBackoff: Int64 = 300_000, jitter: Double = 0.2
+        ttl: Duration = .seconds(86_400), initialBackoff: Duration = .seconds(1), maxBackoff: Duration = .seconds(300),
+        jitter: Double = 0.2
     ) {
         self.ttl = ttl
         self.initialBackoff = initialBackoff
@@ -21,10 +22,10 @@ public struct OutboxOptions: Sendable, Equatable {
     }
 
     /// The delay before retry number `attempt` (1 for the first retry): the
-    /// exponential value, minus a random share of up to `jitter` of it.
+    /// exponential value, minus a random share of up to `jitter` of it, in milliseconds.
     public func backoff(attempt: Int, random: Double) -> Int64 {
         let exponent = Double(min(max(attempt - 1, 0), 40))
-        let full = min(Double(maxBackoff), Double(initialBackoff) * pow2(exponent))
+        let full = min(Double(maxBackoff.millis), Double(initialBackoff.millis) * pow2(exponent))
         return Int64((full * (1 - jitter * min(1, max(0, random)))).rounded())
     }
 

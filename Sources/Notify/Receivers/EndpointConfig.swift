@@ -7,12 +7,12 @@ public struct EndpointConfig: Sendable, Equatable, CustomStringConvertible {
     public var url: String
     public var secret: WebhookSecret?
     /// Whole-request deadline, in milliseconds.
-    public var timeout: Int64
+    public var timeout: Duration
     public var sendResolved: Bool
     public var rateLimit: RateLimit?
 
     public init(
-        url: String, secret: WebhookSecret? = nil, timeout: Int64 = 10_000, sendResolved: Bool = true,
+        url: String, secret: WebhookSecret? = nil, timeout: Duration = .seconds(10), sendResolved: Bool = true,
         rateLimit: RateLimit? = nil
     ) {
         self.url = url

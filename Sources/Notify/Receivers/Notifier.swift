@@ -12,14 +12,14 @@ public protocol Notifier: Sendable {
     var rateLimit: RateLimit? { get }
     /// A receiver that expects alerts to be re-sent while they fire (an
     /// Alertmanager) caps the group and repeat intervals of its routes to this.
-    var resendInterval: Int64? { get }
+    var resendInterval: Duration? { get }
     func render(_ group: NotificationGroup) throws -> [UInt8]
     /// One attempt at sending a queued message; a failure says whether retrying can help.
     func notify(_ message: OutboxMessage) async -> DeliveryResult
 }
 
 extension Notifier {
-    public var resendInterval: Int64? { nil }
+    public var resendInterval: Duration? { nil }
 }
 
 /// The result of one delivery attempt.

@@ -10,9 +10,9 @@ public final class Route: Sendable {
     public let key: String
     public let receiver: String
     public let grouping: Grouping
-    public let groupWait: Int64
-    public let groupInterval: Int64
-    public let repeatInterval: Int64
+    public let groupWait: Duration
+    public let groupInterval: Duration
+    public let repeatInterval: Duration
     public let matchers: [LabelMatcher]
     public let continueMatching: Bool
     public let children: [Route]
@@ -43,7 +43,7 @@ public final class Route: Sendable {
         groupWait = spec.groupWait ?? parent?.groupWait ?? RouteSpec.defaultGroupWait
         groupInterval = spec.groupInterval ?? parent?.groupInterval ?? RouteSpec.defaultGroupInterval
         repeatInterval = spec.repeatInterval ?? parent?.repeatInterval ?? RouteSpec.defaultRepeatInterval
-        guard groupWait >= 0, groupInterval > 0, repeatInterval > 0 else {
+        guard groupWait >= .zero, groupInterval > .zero, repeatInterval > .zero else {
             throw InfermonError.invalidArgument(
                 "route \(key): group_interval and repeat_interval must be positive, group_wait not negative")
         }
@@ -80,7 +80,7 @@ private struct Inherited {
     let key: String
     let receiver: String
     let grouping: Grouping
-    let groupWait: Int64
-    let groupInterval: Int64
-    let repeatInterval: Int64
+    let groupWait: Duration
+    let groupInterval: Duration
+    let repeatInterval: Duration
 }

@@ -6,17 +6,17 @@ public struct RouteSpec: Sendable, Equatable {
     public var receiver: String?
     /// Labels to group by; `["..."]` groups by every label (one group per alert).
     public var groupBy: [String]?
-    public var groupWait: Int64?
-    public var groupInterval: Int64?
-    public var repeatInterval: Int64?
+    public var groupWait: Duration?
+    public var groupInterval: Duration?
+    public var repeatInterval: Duration?
     public var matchers: [LabelMatcher]
     /// Keep looking at later siblings after this route matched.
     public var continueMatching: Bool
     public var routes: [RouteSpec]
 
     public init(
-        receiver: String? = nil, groupBy: [String]? = nil, groupWait: Int64? = nil, groupInterval: Int64? = nil,
-        repeatInterval: Int64? = nil, matchers: [LabelMatcher] = [], continueMatching: Bool = false,
+        receiver: String? = nil, groupBy: [String]? = nil, groupWait: Duration? = nil, groupInterval: Duration? = nil,
+        repeatInterval: Duration? = nil, matchers: [LabelMatcher] = [], continueMatching: Bool = false,
         routes: [RouteSpec] = []
     ) {
         self.receiver = receiver
@@ -30,9 +30,9 @@ public struct RouteSpec: Sendable, Equatable {
     }
 
     /// Alertmanager's defaults for the root route.
-    public static let defaultGroupWait: Int64 = 30_000
-    public static let defaultGroupInterval: Int64 = 300_000
-    public static let defaultRepeatInterval: Int64 = 4 * 3_600_000
+    public static let defaultGroupWait: Duration = .seconds(30)
+    public static let defaultGroupInterval: Duration = .seconds(300)
+    public static let defaultRepeatInterval: Duration = .seconds(4 * 3600)
 }
 
 /// How a route splits its alerts into aggregation groups.

@@ -9,13 +9,13 @@ public struct NotifyConfiguration: Sendable, Equatable {
     public var outbox: OutboxOptions
     /// The link notifications offer back to infermon.
     public var externalURL: String
-    public var notificationLogRetention: Int64
-    public var silenceRetention: Int64
+    public var notificationLogRetention: Duration
+    public var silenceRetention: Duration
 
     public init(
         route: RouteSpec, receivers: [ReceiverConfig], inhibitRules: [InhibitRule] = [],
         outbox: OutboxOptions = OutboxOptions(), externalURL: String = "",
-        notificationLogRetention: Int64 = defaultRetention, silenceRetention: Int64 = defaultRetention
+        notificationLogRetention: Duration = defaultRetention, silenceRetention: Duration = defaultRetention
     ) {
         self.route = route
         self.receivers = receivers
@@ -27,7 +27,7 @@ public struct NotifyConfiguration: Sendable, Equatable {
     }
 
     /// How long the notification log and expired silences are kept by default.
-    public static let defaultRetention: Int64 = 5 * 86_400_000
+    public static let defaultRetention: Duration = .seconds(5 * 86_400)
 
     /// Builds the routing tree, checking receivers are unique and every route names one.
     public func makeRoute() throws -> Route {

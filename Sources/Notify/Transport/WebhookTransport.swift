@@ -49,11 +49,11 @@ public final class WebhookTransport: Sendable {
             let response: HTTPClientResponse
             let excerpt: String
             do {
-                response = try await client.execute(request, timeout: .milliseconds(endpoint.timeout))
+                response = try await client.execute(request, timeout: .milliseconds(endpoint.timeout.millis))
                 let collected = try await response.body.collect(upTo: 1 << 20)
                 excerpt = String(decoding: collected.readableBytesView.prefix(Self.maxErrorExcerpt), as: UTF8.self)
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-                return .failed(reason: "timed out after \(TimeParsing.formatDuration(endpoint.timeout))", retry: true)
+                return .failed(reason: "timed out after \(endpoint.timeout.prometheusText)", retry: true)
             } catch {
                 return .failed(reason: "request failed: \(Self.describe(error))", retry: true)
             }

@@ -44,13 +44,13 @@ final class CounterBook: Sendable {
 extension QualityService {
     /// The last stored samples of the service's counters, to pass as
     /// `restoredCounters`; `lookback` should cover the samples' retention.
-    public static func restoreCounters(from querier: any SeriesQuerier, now: Timestamp, lookback: Int64) throws
+    public static func restoreCounters(from querier: any SeriesQuerier, now: Timestamp, lookback: Duration) throws
         -> [Labels: Sample]
     {
         var restored: [Labels: Sample] = [:]
         let matcher = try LabelMatcher(
             Labels.metricName, .matchRegex, "\(QualityMetrics.judgeErrors)|\(QualityMetrics.judgeCost)")
-        for series in try querier.select([matcher], from: now - lookback, through: now) {
+        for series in try querier.select([matcher], from: now - lookback.millis, through: now) {
             if let last = series.samples.last(where: { !$0.isStaleMarker }) { restored[series.labels] = last }
         }
         return restored

@@ -156,11 +156,11 @@ public struct GoldOptions: Sendable, Equatable {
     /// Cohen's κ below which a route's scorer-only rate is withheld.
     public var agreementFloor: Double
     /// How long a label waits for its event before it counts as orphaned.
-    public var horizon: Int64
+    public var horizon: Duration
 
     public init(
         sources: [String] = ["human", "judge"], labelName: String = "hallucinated", minimumLabels: Int = 30,
-        agreementFloor: Double = 0.4, horizon: Int64 = 7 * 86_400_000
+        agreementFloor: Double = 0.4, horizon: Duration = .seconds(7 * 86_400)
     ) {
         self.sources = sources
         self.labelName = labelName

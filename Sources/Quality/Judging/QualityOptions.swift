@@ -4,13 +4,13 @@ public import InfermonCore
 public struct QualityOptions: Sendable, Equatable {
     public var sampler: EventSampler
     /// Events are judged only once they are this old, so late fields (feedback) have arrived.
-    public var settleTime: Int64
+    public var settleTime: Duration
     /// How often the service scans for newly settled events and rewrites the rates.
-    public var interval: Int64
+    public var interval: Duration
     /// Event rows read per scan page.
     public var pageSize: Int
     /// Windows of event time the rates are published over (`window` label).
-    public var windows: [Int64]
+    public var windows: [Duration]
     /// Below this many decided verdicts (supported + hallucinated) no rate is published.
     public var minimumSamples: Int
     public var groundednessEnabled: Bool
@@ -21,19 +21,20 @@ public struct QualityOptions: Sendable, Equatable {
     /// LLM judge calls in flight at once (the client enforces its own limit as well).
     public var llmConcurrency: Int
     /// Judgments of events older than this are deleted.
-    public var judgmentRetention: Int64
+    public var judgmentRetention: Duration
     /// Events stamped further than this in the future are judged at once instead
     /// of holding the scan back until they settle.
-    public var maximumClockSkew: Int64
+    public var maximumClockSkew: Duration
     /// Gold verdicts and the scorer's agreement floor (`quality.gold`).
     public var gold: GoldOptions
 
     public init(
-        sampler: EventSampler = EventSampler(defaultRate: 0.05), settleTime: Int64 = 60_000, interval: Int64 = 60_000,
-        pageSize: Int = 5000, windows: [Int64] = [3_600_000, 86_400_000], minimumSamples: Int = 30,
+        sampler: EventSampler = EventSampler(defaultRate: 0.05), settleTime: Duration = .seconds(60),
+        interval: Duration = .seconds(60),
+        pageSize: Int = 5000, windows: [Duration] = [.seconds(3600), .seconds(86_400)], minimumSamples: Int = 30,
         groundednessEnabled: Bool = true, groundedness: GroundednessOptions = GroundednessOptions(),
         feedbackEnabled: Bool = true, thumbsDownAtOrBelow: Double = 0.0, llmConcurrency: Int = 4,
-        judgmentRetention: Int64 = 30 * 86_400_000, maximumClockSkew: Int64 = 300_000,
+        judgmentRetention: Duration = .seconds(30 * 86_400), maximumClockSkew: Duration = .seconds(300),
         gold: GoldOptions = GoldOptions()
     ) {
         self.sampler = sampler

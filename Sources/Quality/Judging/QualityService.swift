@@ -49,9 +49,10 @@ public final class QualityService: Service, Sendable {
                 try await runOnce()
                 let now = clock.now()
                 if now - lastPrune >= 3_600_000 {
-                    let removed = try await store.pruneJudgments(before: now - options.judgmentRetention)
+                    let removed = try await store.pruneJudgments(before: now - options.judgmentRetention.millis)
                     if removed > 0 { logger.info("old judgments removed", metadata: ["count": "\(removed)"]) }
-                    _ = try await store.pruneLabels(before: now - max(options.judgmentRetention, options.gold.horizon))
+                    _ = try await store.pruneLabels(
+                        before: now - max(options.judgmentRetention, options.gold.horizon).millis)
                     lastPrune = now
                 }
             } catch {
@@ -74,8 +75,8 @@ public final class QualityService: Service, Sendable {
             var settled: [JudgeScanRow] = []
             var blocked = false
             for row in rows {
-                let isFuture = row.timestamp > now + options.maximumClockSkew
-                if row.timestamp > now - options.settleTime && !isFuture {
+                let isFuture = row.timestamp > now + options.maximumClockSkew.millis
+                if row.timestamp > now - options.settleTime.millis && !isFuture {
                     blocked = true
                     break
                 }
@@ -167,14 +168,16 @@ public final class QualityService: Service, Sendable {
         let estimates = HallucinationEstimates(
             gold: options.gold, minimumSamples: options.minimumSamples, calibrations: try await calibrations())
         var samples: [(labels: Labels, sample: Sample)] = []
-        for window in options.windows {
+        for duration in options.windows {
+            let window = duration.millis
             let counts = try await store.verdictCounts(from: now - window, through: now)
             samples += rates.samples(
                 counts.filter { $0.judge == QualityMetrics.feedbackJudge }, window: window, at: now)
             let events = try await store.scoredEvents(policy: goldPolicy, from: now - window, through: now)
             samples += estimates.samples(events, window: window, at: now)
         }
-        let labels = try await store.labelCounts(name: options.gold.labelName, horizon: options.gold.horizon, now: now)
+        let labels = try await store.labelCounts(
+            name: options.gold.labelName, horizon: options.gold.horizon.millis, now: now)
         for (state, count) in [
             ("joined", labels.joined), ("pending", labels.pending), ("orphaned", labels.orphaned),
             ("never_labelled", labels.neverLabelled),

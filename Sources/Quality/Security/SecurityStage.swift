@@ -40,12 +40,14 @@ public final class SecurityStage: IngestStage {
     }
 
     /// The last stored value of every findings series, read through the store's
-    /// query protocol over `lookback` milliseconds (the samples' retention).
-    public static func restoreTotals(from querier: any SeriesQuerier, now: Timestamp, lookback: Int64) throws
+    /// query protocol over `lookback` (the samples' retention).
+    public static func restoreTotals(from querier: any SeriesQuerier, now: Timestamp, lookback: Duration) throws
         -> [Labels: Sample]
     {
         var totals: [Labels: Sample] = [:]
-        for series in try querier.select([.equal(Labels.metricName, metricName)], from: now - lookback, through: now) {
+        for series in try querier.select(
+            [.equal(Labels.metricName, metricName)], from: now - lookback.millis, through: now)
+        {
             if let last = series.samples.last(where: { !$0.isStaleMarker }) { totals[series.labels] = last }
         }
         return totals

@@ -26,7 +26,7 @@ final class Evaluation {
         self.querier = querier
         self.sketches = sketches
         self.limits = limits
-        deadline = limits.timeout.map { options.clock.now() + $0 }
+        deadline = limits.timeout.map { options.clock.now() + $0.millis }
     }
 
     // MARK: Limits
@@ -38,7 +38,7 @@ final class Evaluation {
         if options.clock.now() > deadline {
             throw InfermonError.timeout(
                 "query timed out in expression evaluation: it took longer than the timeout of "
-                    + TimeParsing.formatDuration(timeout))
+                    + timeout.prometheusText)
         }
     }
 

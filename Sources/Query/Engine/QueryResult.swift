@@ -53,13 +53,13 @@ public struct QueryOptions: Sendable {
 /// Per-call limits, so an HTTP handler can pass the configured values and a rule
 /// evaluator its own.
 public struct QueryLimits: Sendable, Equatable {
-    /// Milliseconds the evaluation may take before it fails with `InfermonError.timeout`.
-    public var timeout: Int64?
+    /// How long the evaluation may take before it fails with `InfermonError.timeout`.
+    public var timeout: Duration?
     /// Most samples one query may load (selected raw samples plus subquery points)
     /// before it fails with `InfermonError.limitExceeded`.
     public var maxSamples: Int?
 
-    public init(timeout: Int64? = nil, maxSamples: Int? = nil) {
+    public init(timeout: Duration? = nil, maxSamples: Int? = nil) {
         self.timeout = timeout
         self.maxSamples = maxSamples
     }
@@ -69,7 +69,7 @@ public struct QueryLimits: Sendable, Equatable {
     /// configured otherwise (`server.query_timeout`, `server.max_samples_per_query`):
     /// Prometheus's own defaults (`--query.timeout=2m` aside, 50 M samples).
     public static let serving = QueryLimits(timeout: servingTimeout, maxSamples: servingMaxSamples)
-    public static let servingTimeout: Int64 = 30_000
+    public static let servingTimeout: Duration = .seconds(30)
     public static let servingMaxSamples = 50_000_000
 }
 

@@ -8,7 +8,7 @@ public struct RemoteWriteEndpoint: Sendable, Equatable {
     /// The `remote_name` label of the self-metrics and the queue's key in the
     /// store; by default derived from the URL, so it survives restarts.
     public var name: String
-    public var timeout: Int64 = 30_000
+    public var timeout: Duration = .seconds(30)
     public var headers: [String: String] = [:]
     public var bearerTokenFile: String?
     public var basicAuth: BasicAuth?
@@ -29,12 +29,12 @@ public struct RemoteWriteEndpoint: Sendable, Equatable {
         public var capacity = 2_500_000
         public var maxSamplesPerSend = 2000
         /// How often new intervals are read from the store and queued.
-        public var sendInterval: Int64 = 5000
-        public var minBackoff: Int64 = 30
-        public var maxBackoff: Int64 = 5000
+        public var sendInterval: Duration = .seconds(5)
+        public var minBackoff: Duration = .milliseconds(30)
+        public var maxBackoff: Duration = .seconds(5)
         /// How long after an interval ends it is read: events and rule results
         /// stamped inside it have this long to arrive. Later ones are not sent.
-        public var delay: Int64 = 15_000
+        public var delay: Duration = .seconds(15)
         public init() {}
     }
 

@@ -41,7 +41,7 @@ struct RemoteWriteClient: Sendable {
         }
         request.body = .bytes(ByteBuffer(bytes: batch.body))
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(endpoint.timeout))
+            let response = try await client.execute(request, timeout: .milliseconds(endpoint.timeout.millis))
             let status = Int(response.status.code)
             // Read (a little of) the answer so the connection can be reused, and for the log.
             let body = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""

@@ -63,7 +63,7 @@ public final class RemoteWriteService: Service, Sendable {
                 } catch {
                     logger.warning("cannot queue samples for remote write", metadata: ["error": "\(error)"])
                 }
-                nextRead = now + endpoint.queue.sendInterval
+                nextRead = now + endpoint.queue.sendInterval.millis
             }
             var head: RemoteWriteBatch?
             do {
@@ -86,7 +86,7 @@ public final class RemoteWriteService: Service, Sendable {
                 case .retry(let reason, let notBefore):
                     observer(.retried(endpoint: endpoint.name, url: endpoint.url, samples: batch.samples))
                     let after = clock.now()
-                    retryAt = max(after + backoff, notBefore ?? .min)
+                    retryAt = max(after + backoff.millis, notBefore ?? .min)
                     logger.warning(
                         "remote write failed, retrying",
                         metadata: ["error": "\(reason)", "retry_in_ms": "\(retryAt - after)"])
@@ -107,7 +107,7 @@ public final class RemoteWriteService: Service, Sendable {
 
     /// Reads the intervals closed (and `delay` old) since the cursor and queues them.
     func queueClosedIntervals(_ endpoint: RemoteWriteEndpoint, now: Timestamp) async throws {
-        let until = floorDivide(now - endpoint.queue.delay, step) * step
+        let until = floorDivide(now - endpoint.queue.delay.millis, step) * step
         guard let from = try await queue.remoteWriteCursor(endpoint: endpoint.name) else {
             // A new endpoint starts at the present: remote write sends what happens from now on.
             _ = try await queue.enqueueRemoteWrite(

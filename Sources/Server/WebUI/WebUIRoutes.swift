@@ -82,7 +82,7 @@ public struct WebUIQuery: Sendable {
 
     public init(
         querier: any SeriesQuerier, sketches: (any SketchQuerier)?, engine: QueryEngine = QueryEngine(),
-        timeout: Int64, maxSamples: Int
+        timeout: Duration, maxSamples: Int
     ) {
         self.querier = querier
         self.sketches = sketches

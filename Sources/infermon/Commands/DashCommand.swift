@@ -104,7 +104,8 @@ struct DashCommand: AsyncParsableCommand {
         defer { store?.close() }
         let state = DashboardState(
             dashboards: loaded.dashboards, current: loaded.start, range: TimeParsing.durationMillis(range)!,
-            refreshInterval: TimeParsing.durationMillis(refresh)!, overrides: overrides, sourceLabel: source.label)
+            refreshInterval: .milliseconds(TimeParsing.durationMillis(refresh)!), overrides: overrides,
+            sourceLabel: source.label)
         var runner = DashboardRunner(
             fetcher: PanelFetcher(source: source), clock: SystemWallClock(),
             glyphs: ascii ? .ascii : Glyphs.from(environment: environment),

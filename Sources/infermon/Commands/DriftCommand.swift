@@ -56,7 +56,7 @@ struct DriftCommand: AsyncParsableCommand {
                 options.drift.computeAllScores = true
                 let now = SystemWallClock().now()
                 let end = try parseCommandTime(to, now: now)
-                let start = try from.map { try parseCommandTime($0, now: now) } ?? end - options.window + 1
+                let start = try from.map { try parseCommandTime($0, now: now) } ?? end - options.window.millis + 1
                 guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
                 let query = { (from: Timestamp, through: Timestamp) in
                     EventWindowQuery(
@@ -83,7 +83,7 @@ struct DriftCommand: AsyncParsableCommand {
                 } else {
                     switch options.reference {
                     case .previousPeriod(let length):
-                        reference = try database.eventColumns(query(start - length, start - 1))
+                        reference = try database.eventColumns(query(start - length.millis, start - 1))
                     case .fixed(let from, let through): reference = try database.eventColumns(query(from, through))
                     case .baseline(let name):
                         guard let saved = try database.baseline(named: name) else {

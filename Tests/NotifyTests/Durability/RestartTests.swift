@@ -10,8 +10,8 @@ import Testing
 /// SQLite file carry on where the old ones stopped.
 @Suite struct RestartTests {
     static let route = RouteSpec(
-        receiver: "team", groupBy: ["alertname"], groupWait: 30 * second, groupInterval: 5 * minute,
-        repeatInterval: 4 * hour)
+        receiver: "team", groupBy: ["alertname"], groupWait: .seconds(30), groupInterval: .seconds(5 * 60),
+        repeatInterval: .seconds(4 * 3600))
 
     static func temporaryDatabase() -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

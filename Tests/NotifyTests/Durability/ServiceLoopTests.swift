@@ -15,7 +15,7 @@ import Testing
         var logger = Logger(label: "notify-service-test")
         logger.logLevel = .critical
         let configuration = NotifyConfiguration(
-            route: RouteSpec(receiver: "team", groupBy: ["alertname"], groupWait: 30 * second),
+            route: RouteSpec(receiver: "team", groupBy: ["alertname"], groupWait: .seconds(30)),
             receivers: [webhookReceiver("team", receiver)])
         let service = try NotificationService(configuration: configuration, store: store, clock: clock, logger: logger)
         let running = Task { try await service.run() }

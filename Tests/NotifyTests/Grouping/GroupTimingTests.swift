@@ -7,8 +7,8 @@ import Testing
 /// notification, group_interval between updates, repeat_interval for reminders.
 @Suite struct GroupTimingTests {
     static let route = RouteSpec(
-        receiver: "team", groupBy: ["alertname"], groupWait: 30 * second, groupInterval: 5 * minute,
-        repeatInterval: 4 * hour)
+        receiver: "team", groupBy: ["alertname"], groupWait: .seconds(30), groupInterval: .seconds(5 * 60),
+        repeatInterval: .seconds(4 * 3600))
 
     @Test func firstNotificationWaitsForGroupWaitThenBatches() async throws {
         try await Harness.with(route: Self.route) { h in

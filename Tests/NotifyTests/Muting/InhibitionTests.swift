@@ -4,7 +4,7 @@ import Notify
 import Testing
 
 @Suite struct InhibitionTests {
-    static let route = RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0, groupInterval: minute)
+    static let route = RouteSpec(receiver: "team", groupBy: ["..."], groupWait: .zero, groupInterval: .seconds(60))
     static let rule = InhibitRule(
         sourceMatchers: [.equal("severity", "critical")], targetMatchers: [.equal("severity", "warning")],
         equal: ["model"])

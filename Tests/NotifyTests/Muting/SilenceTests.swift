@@ -4,7 +4,8 @@ import Notify
 import Testing
 
 @Suite struct SilenceTests {
-    static let route = RouteSpec(receiver: "team", groupBy: ["alertname"], groupWait: 0, groupInterval: minute)
+    static let route = RouteSpec(
+        receiver: "team", groupBy: ["alertname"], groupWait: .zero, groupInterval: .seconds(60))
 
     @Test func silencedAlertIsNotSentAndIsSentWhenTheSilenceExpires() async throws {
         try await Harness.with(route: Self.route) { h in

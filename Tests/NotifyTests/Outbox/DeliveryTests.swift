@@ -5,8 +5,9 @@ import Testing
 
 /// The outbox's delivery rules against a real HTTP receiver told to misbehave.
 @Suite struct DeliveryTests {
-    static let route = RouteSpec(receiver: "team", groupBy: ["alertname"], groupWait: 0)
-    static let outbox = OutboxOptions(ttl: 10 * minute, initialBackoff: second, maxBackoff: 8 * second, jitter: 0)
+    static let route = RouteSpec(receiver: "team", groupBy: ["alertname"], groupWait: .zero)
+    static let outbox = OutboxOptions(
+        ttl: .seconds(10 * 60), initialBackoff: .seconds(1), maxBackoff: .seconds(8), jitter: 0)
 
     /// Queues one notification and makes the first delivery attempt.
     static func queueOne(_ h: Harness) async throws {
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func jitterShortensDelaysWithinItsFraction() {
-        let options = OutboxOptions(initialBackoff: 1_000, maxBackoff: 60_000, jitter: 0.5)
+        let options = OutboxOptions(initialBackoff: .seconds(1), maxBackoff: .seconds(60), jitter: 0.5)
         #expect(options.backoff(attempt: 3, random: 0) == 4_000)
         #expect(options.backoff(attempt: 3, random: 1) == 2_000)
         #expect(options.backoff(attempt: 3, random: 0.5) == 3_000)
@@ -43,8 +44,9 @@ import Testing
     }
 
     @Test func retryAfterSecondsIsHonouredForTheWholeReceiver() async throws {
-        try await Harness.with(route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0), outbox: Self.outbox)
-        { h in
+        try await Harness.with(
+            route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: .zero), outbox: Self.outbox
+        ) { h in
             h.receiver.script(.tooManyRequests(retryAfter: "30"))
             let now = h.clock.now()
             try await h.dispatcher.send([
@@ -120,7 +122,9 @@ import Testing
                     ReceiverConfig(
                         name: "team",
                         integrations: [
-                            .webhook(WebhookConfig(endpoint: EndpointConfig(url: receiver.url("/hook"), timeout: 300)))
+                            .webhook(
+                                WebhookConfig(
+                                    endpoint: EndpointConfig(url: receiver.url("/hook"), timeout: .milliseconds(300))))
                         ])
                 ]
             }, outbox: Self.outbox
@@ -137,8 +141,9 @@ import Testing
     }
 
     @Test func redirectToAnotherHostIsNotFollowedButSameHostIs() async throws {
-        try await Harness.with(route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: 0), outbox: Self.outbox)
-        { h in
+        try await Harness.with(
+            route: RouteSpec(receiver: "team", groupBy: ["..."], groupWait: .zero), outbox: Self.outbox
+        ) { h in
             h.receiver.script(.redirect(to: "http://evil.example.com/steal"), .redirect(to: "/moved"))
             let now = h.clock.now()
             try await h.dispatcher.send([alert("A", startsAt: now, endsAt: now + hour)])

@@ -9,7 +9,7 @@ import Testing
     static func tree() throws -> Route {
         try Route(
             root: RouteSpec(
-                receiver: "default", groupBy: ["alertname"], groupWait: 10 * second,
+                receiver: "default", groupBy: ["alertname"], groupWait: .seconds(10),
                 routes: [
                     RouteSpec(
                         receiver: "pager", matchers: [try LabelMatcher(parsing: "severity=\"critical\"")],
@@ -39,7 +39,7 @@ import Testing
     @Test func childrenInheritUnsetSettings() throws {
         let root = try Self.tree()
         let ml = root.children[1]
-        #expect(ml.groupWait == 10 * second)
+        #expect(ml.groupWait == .seconds(10))
         #expect(ml.groupInterval == RouteSpec.defaultGroupInterval)
         #expect(ml.grouping == .allLabels)
         #expect(ml.children[0].grouping == .allLabels)
@@ -57,7 +57,7 @@ import Testing
 
     @Test func continueRoutesNotifyBothReceivers() async throws {
         let route = RouteSpec(
-            receiver: "team", groupWait: 0,
+            receiver: "team", groupWait: .zero,
             routes: [
                 RouteSpec(receiver: "team", matchers: [.equal("severity", "critical")], continueMatching: true),
                 RouteSpec(receiver: "other", matchers: [.equal("severity", "critical")]),

@@ -47,7 +47,7 @@ final class Harness: Sendable {
                 route: route, receivers: try receivers(receiver), inhibitRules: inhibitRules, outbox: outbox,
                 externalURL: "http://infermon.test:9464")
             let notifiers = try configuration.makeNotifiers(transport: transport)
-            let silences = Silences(store: store, clock: clock, refreshInterval: 0)
+            let silences = Silences(store: store, clock: clock, refreshInterval: .zero)
             var logger = Logger(label: "notify-test")
             logger.logLevel = .critical
             let dispatcher = NotificationDispatcher(

@@ -39,7 +39,7 @@ import Testing
         let secretText = "whsec_" + Data(key).base64EncodedString()
         let secret = try WebhookSecret(secretText)
         try await Harness.with(
-            route: RouteSpec(receiver: "team", groupWait: 0),
+            route: RouteSpec(receiver: "team", groupWait: .zero),
             receivers: { [webhookReceiver("team", $0, secret: secret)] }
         ) { h in
             let now = h.clock.now()

@@ -7,9 +7,9 @@ public struct AlertmanagerConfig: Sendable, Equatable {
     /// The Alertmanager's base URL (`http://127.0.0.1:9093`); the API path is appended.
     public var endpoint: EndpointConfig
     /// How often firing alerts are re-sent; routes to this receiver flush at least this often.
-    public var resendInterval: Int64
+    public var resendInterval: Duration
 
-    public init(endpoint: EndpointConfig, resendInterval: Int64 = 60_000) {
+    public init(endpoint: EndpointConfig, resendInterval: Duration = .seconds(60)) {
         self.endpoint = endpoint
         self.resendInterval = resendInterval
     }
@@ -24,7 +24,7 @@ struct AlertmanagerNotifier: Notifier {
     /// An Alertmanager must hear about resolves, or it keeps the alert until it times out.
     var sendResolved: Bool { true }
     var rateLimit: RateLimit? { config.endpoint.rateLimit }
-    var resendInterval: Int64? { config.resendInterval }
+    var resendInterval: Duration? { config.resendInterval }
 
     func render(_ group: NotificationGroup) throws -> [UInt8] { PayloadJSON.bytes(Self.payload(group)) }
 

@@ -8,7 +8,7 @@ import Testing
 @Suite struct AlertmanagerPayloadTests {
     @Test func resendsWhileFiringAndSendsTheResolve() async throws {
         try await Harness.with(
-            route: RouteSpec(receiver: "am", groupBy: ["alertname"], groupWait: 0, groupInterval: 5 * minute),
+            route: RouteSpec(receiver: "am", groupBy: ["alertname"], groupWait: .zero, groupInterval: .seconds(5 * 60)),
             receivers: { receiver in
                 [
                     ReceiverConfig(
@@ -16,7 +16,7 @@ import Testing
                         integrations: [
                             .alertmanager(
                                 AlertmanagerConfig(
-                                    endpoint: EndpointConfig(url: receiver.url("/am/")), resendInterval: minute))
+                                    endpoint: EndpointConfig(url: receiver.url("/am/")), resendInterval: .seconds(60)))
                         ])
                 ]
             }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct DiscordPayloadTests {
     @Test func oneEmbedRedWhileFiringGreenWhenResolved() async throws {
         try await Harness.with(
-            route: RouteSpec(receiver: "chat", groupBy: ["alertname"], groupWait: 0, groupInterval: minute),
+            route: RouteSpec(receiver: "chat", groupBy: ["alertname"], groupWait: .zero, groupInterval: .seconds(60)),
             receivers: { receiver in
                 [
                     ReceiverConfig(

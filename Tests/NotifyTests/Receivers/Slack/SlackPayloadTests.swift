@@ -6,7 +6,7 @@ import Testing
 @Suite struct SlackPayloadTests {
     @Test func textPlusBlocksAndEscapedAlertText() async throws {
         try await Harness.with(
-            route: RouteSpec(receiver: "chat", groupBy: ["alertname"], groupWait: 0),
+            route: RouteSpec(receiver: "chat", groupBy: ["alertname"], groupWait: .zero),
             receivers: { receiver in
                 [
                     ReceiverConfig(
@@ -38,7 +38,7 @@ import Testing
 
     @Test func defaultRateLimitIsOnePerSecond() async throws {
         try await Harness.with(
-            route: RouteSpec(receiver: "chat", groupBy: ["..."], groupWait: 0),
+            route: RouteSpec(receiver: "chat", groupBy: ["..."], groupWait: .zero),
             receivers: { receiver in
                 [
                     ReceiverConfig(

@@ -6,7 +6,7 @@ import Testing
 @Suite struct TeamsPayloadTests {
     @Test func workflowsMessageWithOneAdaptiveCard() async throws {
         try await Harness.with(
-            route: RouteSpec(receiver: "chat", groupBy: ["alertname"], groupWait: 0),
+            route: RouteSpec(receiver: "chat", groupBy: ["alertname"], groupWait: .zero),
             receivers: { receiver in
                 [
                     ReceiverConfig(

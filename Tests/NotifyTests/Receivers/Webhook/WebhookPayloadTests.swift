@@ -6,7 +6,8 @@ import Testing
 /// The generic webhook speaks Alertmanager's webhook payload, version 4, byte
 /// for byte in key order, as received by a real HTTP server.
 @Suite struct WebhookPayloadTests {
-    static let route = RouteSpec(receiver: "team", groupBy: ["alertname"], groupWait: 0, groupInterval: minute)
+    static let route = RouteSpec(
+        receiver: "team", groupBy: ["alertname"], groupWait: .zero, groupInterval: .seconds(60))
 
     @Test func firingThenResolvedPayloadsHaveAlertmanagersExactShape() async throws {
         try await Harness.with(route: Self.route) { h in
