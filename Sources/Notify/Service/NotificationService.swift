@@ -17,7 +17,7 @@ public final class NotificationService: Service, Sendable {
     private let dispatchWakeup = Wakeup()
     private let deliveryWakeup = Wakeup()
     private let outbox: any NotificationOutbox
-    private let outboxTTL: Int64
+    private let outboxTTL: Duration
     /// Each receiver's integrations (`receiver/kind[index]`), by receiver name.
     public let integrations: [String: [String]]
 
@@ -86,7 +86,7 @@ public final class NotificationService: Service, Sendable {
         let messages = integrations.map { integration in
             OutboxMessage(
                 id: integrations.count == 1 ? id : "\(id)-\(integration)", integration: integration,
-                groupKey: groupKey, body: body, createdAt: now, expiresAt: now + outboxTTL)
+                groupKey: groupKey, body: body, createdAt: now, expiresAt: now + outboxTTL.millis)
         }
         guard !messages.isEmpty else { return [] }
         try await outbox.enqueue(messages, log: [])
