@@ -3,16 +3,11 @@ import InfermonCore
 /// The checks many sections share, each with the one wording every section uses.
 extension YAMLValue {
     /// A duration longer than zero.
-    @_disfavoredOverload  // TODO(issue 17): until the milliseconds variant is gone
     public func positiveDuration() throws -> Duration {
         let duration: Duration = try duration()
         guard duration > .zero else { throw error("must be longer than zero") }
         return duration
     }
-
-    /// The same, in milliseconds.
-    // TODO(issue 17): remove once every options type holds a `Duration`.
-    public func positiveDuration() throws -> Int64 { (try positiveDuration() as Duration).millis }
 
     /// A share of something: a number from 0 to 1.
     public func share() throws -> Double {

@@ -241,20 +241,11 @@ public struct YAMLValue {
     }
 
     /// A Prometheus-style duration (`30s`, `5m`, `1h30m`, `7d`).
-    @_disfavoredOverload  // TODO(issue 17): until the milliseconds variant is gone
     public func duration() throws -> Duration {
-        .milliseconds(try durationMillis())
-    }
-
-    /// The same, in milliseconds.
-    // TODO(issue 17): remove once every options type holds a `Duration`.
-    public func duration() throws -> Int64 { try durationMillis() }
-
-    private func durationMillis() throws -> Int64 {
         guard let scalar, let millis = TimeParsing.durationMillis(scalar.string) else {
             throw error("expected a duration such as 30s, 5m or 7d, found \(describeScalar)")
         }
-        return millis
+        return .milliseconds(millis)
     }
 
     /// One of a fixed set of words.

@@ -118,7 +118,7 @@ public final class ChatCompletionsJudge: RemoteJudge {
             }
             logger.debug("judge retry", metadata: ["status": "\(status)", "delay_ms": "\(delay)"])
             do {
-                try await clock.sleep(for: delay)
+                try await clock.sleep(until: clock.now() + delay)
             } catch {
                 return (.failure("judge retry canceled"), 0)
             }

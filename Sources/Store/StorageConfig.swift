@@ -44,7 +44,7 @@ public struct StorageConfig: Sendable, Equatable {
         }
         if let path = map["path"] { self.path = try path.filePath() }
         if let interval = map["rollup_interval"] {
-            let millis: Int64 = try interval.duration()
+            let millis = try interval.duration().millis
             guard millis >= 1000, 86_400_000 % millis == 0 else {
                 throw interval.error("rollup_interval must be at least 1s and divide a day evenly")
             }

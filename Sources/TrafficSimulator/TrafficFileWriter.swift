@@ -69,7 +69,7 @@ public struct TrafficFileWriter: Service {
                 let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress, $0.count) }
                 if written != bytes.count { throw InfermonError.io("short write to \(path)") }
             }
-            try? await cancelWhenGracefulShutdown { try await clock.sleep(for: 100) }
+            try? await cancelWhenGracefulShutdown { try await clock.sleep(for: .milliseconds(100)) }
         }
     }
 }

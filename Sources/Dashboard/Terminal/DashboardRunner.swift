@@ -39,7 +39,7 @@ public struct DashboardRunner: Sendable {
         defer { reader.stop() }
         let ticker = Task { [clock] in
             while !Task.isCancelled {
-                try? await clock.sleep(for: 1000)
+                try? await clock.sleep(for: .seconds(1))
                 continuation.yield(.tick)
             }
         }

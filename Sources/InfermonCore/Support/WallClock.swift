@@ -17,11 +17,6 @@ extension WallClock {
     public func sleep(for duration: Duration) async throws {
         try await sleep(until: now() + duration.millis)
     }
-
-    // TODO(issue 17): remove once every interval is a `Duration`.
-    public func sleep(for milliseconds: Int64) async throws {
-        try await sleep(until: now() + milliseconds)
-    }
 }
 
 /// The real clock.

@@ -52,7 +52,7 @@ actor DaemonStatus {
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { [store] in (try? await store.ping()) != nil }
             group.addTask { [clock] in
-                try? await clock.sleep(for: 2000)
+                try? await clock.sleep(for: .seconds(2))
                 return false
             }
             let first = await group.next() ?? false

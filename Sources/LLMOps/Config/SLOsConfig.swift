@@ -33,7 +33,7 @@ extension ServiceLevelObjective {
             case ("availability", nil):
                 indicator = .availability
             case (_, let threshold?):
-                let millis: Int64 = try threshold.duration()
+                let millis = try threshold.duration().millis
                 guard millis > 0 else { throw threshold.error("the threshold must be longer than zero") }
                 let seconds = Double(millis) / 1000
                 indicator = sli == "ttft" ? .timeToFirstToken(threshold: seconds) : .latency(threshold: seconds)
@@ -43,7 +43,7 @@ extension ServiceLevelObjective {
             var slo = ServiceLevelObjective(
                 name: name, indicator: indicator, objective: objective, selector: selector, description: description)
             if let period = map["period"] {
-                let millis: Int64 = try period.duration()
+                let millis = try period.duration().millis
                 let day: Int64 = 86_400_000
                 guard millis % day == 0, (7 * day...90 * day).contains(millis) else {
                     throw period.error("the period must be whole days from 7d to 90d, usually 28d or 30d")
