@@ -112,14 +112,14 @@ struct VerdictTests {
                 window: 1h
             """
         let config = try CanaryConfig(yaml: try YAMLValue.parse(yaml, file: "c.yaml"))
-        #expect(config.interval == 10_000)
+        #expect(config.interval == .seconds(10))
         let rollout = try #require(config.rollouts.first)
         #expect(rollout.candidate.matchers == ["model_version": "B"])
         #expect(rollout.common == ["route": "/v1/chat"])
         #expect(rollout.metrics.count == 4)
         #expect(rollout.margin(.errors) == 0.02)
         #expect(rollout.trafficShare == 0.1)
-        #expect(rollout.window == 3_600_000)
+        #expect(rollout.window == .seconds(3600))
         let bad =
             "rollouts:\n  - name: x\n    baseline: {model_version: A}\n    candidate: {model_version: B}\n    metrics: [latency_p101]\n"
         #expect {

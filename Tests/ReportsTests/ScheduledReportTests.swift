@@ -89,7 +89,7 @@ import Testing
                             .webhook(WebhookConfig(endpoint: EndpointConfig(url: receiver.url("/reports")))),
                             .slack(SlackConfig(endpoint: EndpointConfig(url: receiver.url("/slack")))),
                         ])
-                ], outbox: OutboxOptions(initialBackoff: 1_000, jitter: 0)),
+                ], outbox: OutboxOptions(initialBackoff: .seconds(1), jitter: 0)),
             store: fixture.store, clock: clock, logger: logger)
         // Due one hour from the clock's now, every day; the report covers the day before.
         let due = fixture.to - 3_600_000

@@ -25,7 +25,7 @@ public import InfermonYAML
 /// ```
 public struct CanaryConfig: Sendable, Equatable {
     public var enabled = true
-    public var interval: Int64 = 30_000
+    public var interval: Duration = .seconds(30)
     public var rollouts: [CanaryDefinition] = []
 
     public init() {}

@@ -30,8 +30,8 @@ public struct CanaryService: Service {
             } catch {
                 logger.error("canary evaluation failed", metadata: ["error": "\(error)"])
             }
-            next += config.interval
-            if next <= clock.now() { next = clock.now() + config.interval }
+            next += config.interval.millis
+            if next <= clock.now() { next = clock.now() + config.interval.millis }
             let deadline = next
             try? await cancelWhenGracefulShutdown { try await clock.sleep(until: deadline) }
         }

@@ -161,7 +161,7 @@ public struct CanaryDefinition: Sendable, Equatable {
     /// Margins by metric name, over `defaultMargin`.
     public var margins: [String: Double] = [:]
     /// How far back to look for the rollout (its start is the first event in it).
-    public var window: Int64 = 2 * 3_600_000
+    public var window: Duration = .seconds(2 * 3600)
     /// The candidate's configured share of the two arms' traffic; nil: no sample-ratio check.
     public var trafficShare: Double?
     /// The sample-ratio check's own error rate.

@@ -3,7 +3,7 @@ public import InfermonCore
 extension CanaryDefinition {
     /// The store query for the rollout's events up to `now`.
     public func windowQuery(now: Timestamp) -> EventWindowQuery {
-        EventWindowQuery(from: now - window + 1, through: now, model: model, requestIDs: pairing)
+        EventWindowQuery(from: now - window.millis + 1, through: now, model: model, requestIDs: pairing)
     }
 
     /// The two arms' requests in time order (events matching neither arm, or both, are left out).

@@ -159,7 +159,7 @@ struct CanaryCommand: AsyncParsableCommand {
             guard let millis = TimeParsing.durationMillis(window), millis > 0 else {
                 throw InfermonError.invalidArgument("--window expects a duration such as 2h")
             }
-            definition.window = millis
+            definition.window = .milliseconds(millis)
         }
         if let minSamples {
             guard minSamples >= 2 else { throw InfermonError.invalidArgument("--min-samples must be at least 2") }
