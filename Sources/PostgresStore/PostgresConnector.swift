@@ -43,7 +43,7 @@ struct PostgresConnector: Sendable {
                 host: settings.host, port: settings.port, username: settings.user, password: password,
                 database: settings.database, tls: tls)
         }
-        configuration.options.connectTimeout = .milliseconds(settings.connectTimeout)
+        configuration.options.connectTimeout = .milliseconds(settings.connectTimeout.millis)
         self.configuration = configuration
     }
 

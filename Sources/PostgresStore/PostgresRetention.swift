@@ -19,7 +19,7 @@ enum PostgresRetention {
         _ connection: PostgresConnection, state: WriterState, policy: RetentionPolicy, now: Timestamp, logger: Logger
     ) async throws -> PostgresRetentionReport {
         var report = PostgresRetentionReport()
-        let eventCutoff = now - policy.events
+        let eventCutoff = now - policy.events.millis
         var expired: [(name: String, day: Timestamp)] = []
         for try await (name, bound) in try await connection.query(
             """
@@ -47,11 +47,11 @@ enum PostgresRetention {
             return count
         }
         report.rollups = try await delete(
-            "DELETE FROM rollups WHERE bucket < $1 RETURNING 1", now - policy.rollups)
-        _ = try await delete("DELETE FROM rollup_sketches WHERE bucket < $1 RETURNING 1", now - policy.rollups)
-        report.samples = try await delete("DELETE FROM samples WHERE ts < $1 RETURNING 1", now - policy.samples)
+            "DELETE FROM rollups WHERE bucket < $1 RETURNING 1", now - policy.rollups.millis)
+        _ = try await delete("DELETE FROM rollup_sketches WHERE bucket < $1 RETURNING 1", now - policy.rollups.millis)
+        report.samples = try await delete("DELETE FROM samples WHERE ts < $1 RETURNING 1", now - policy.samples.millis)
         report.deadLetters = try await delete(
-            "DELETE FROM dead_letters WHERE received_at < $1 RETURNING 1", now - policy.deadLetters)
+            "DELETE FROM dead_letters WHERE received_at < $1 RETURNING 1", now - policy.deadLetters.millis)
         if !report.droppedPartitions.isEmpty {
             logger.info(
                 "dropped expired event partitions", metadata: ["partitions": "\(report.droppedPartitions)"])

@@ -64,7 +64,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         do {
             try await migrate(connection, logger: logger)
             let interval = try await settleRollupInterval(
-                connection, requested: options.rollupInterval, logger: logger)
+                connection, requested: options.rollupInterval.millis, logger: logger)
             return PostgresStore(
                 settings: settings, options: options, rollupInterval: interval, connector: connector,
                 writer: connection, clock: clock, health: health, logger: logger)
@@ -185,7 +185,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         let box = UncheckedSendableBox(batch)
         let interval = rollupInterval
         let host = hostName
-        let cutoff = clock.now() - options.retention.events
+        let cutoff = clock.now() - options.retention.events.millis
         let now = clock.now()
         try await onWriter { connection, state in
             let batchWriter = PostgresBatchWriter(

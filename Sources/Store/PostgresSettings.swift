@@ -41,7 +41,7 @@ public struct PostgresSettings: Sendable, Equatable {
     public var tls = TLSMode.disable
     public var caFile: String?
     /// Milliseconds.
-    public var connectTimeout: Int64 = 10_000
+    public var connectTimeout: Duration = .seconds(10)
     /// This daemon's name in per-host state (file checkpoints); nil for the system host name.
     public var hostName: String?
 
@@ -101,7 +101,7 @@ public struct PostgresSettings: Sendable, Equatable {
                 if value.hasPrefix("/") { socketDirectory = value } else { host = value }
             case "connect_timeout":
                 guard let seconds = Int64(value), seconds > 0 else { throw fail("has a bad connect_timeout") }
-                connectTimeout = seconds * 1000
+                connectTimeout = .seconds(seconds)
             default: throw fail("has an unknown parameter \(parts.first ?? "")")
             }
         }

@@ -184,7 +184,7 @@ struct PostgresStoreTests {
         let day = 86_400_000 as Int64
         let today = Self.now - Self.now % day
         let clock = ManualClock(now: today + 12 * Self.hour)
-        let options = StoreOptions(retention: RetentionPolicy(events: day))
+        let options = StoreOptions(retention: RetentionPolicy(events: .milliseconds(day)))
         let store = try await PostgresStore.open(
             settings: try Self.settings(server), options: options, clock: clock, logger: Logger(label: "pg-test"))
         let events = (0..<4).flatMap { back in
