@@ -309,7 +309,8 @@ let package = Package(
             dependencies: [
                 "Canary",
                 "Reports",
-                "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server", "Performance",
+                "InfermonDaemon", "InfermonCore", "Collectors", "Store", "InfermonConfig", "TrafficSimulator", "Server",
+                "Performance",
                 "Notify", "Detectors", "Quality", "LLMOps", "Scrape", "Dashboard", "Alerting", "Query", "RemoteWrite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,8 +6,8 @@ import InfermonCore
 public import Judge
 public import LLMOps
 public import Notify
-public import Quality
 public import Performance
+public import Quality
 import Query
 public import RemoteWrite
 public import Reports

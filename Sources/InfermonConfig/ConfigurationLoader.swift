@@ -6,8 +6,8 @@ import InfermonCore
 import Judge
 import LLMOps
 import Notify
-import Quality
 import Performance
+import Quality
 import RemoteWrite
 import Reports
 import Scrape
@@ -27,7 +27,8 @@ public enum ConfigurationLoader {
         if root.isNull { return config }
         let top = try root.mapping(
             allowed: Set([
-                "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "performance", "pricing",
+                "global", "storage", "server", "sources", "log", "notifications", "detectors", "quality", "performance",
+                "pricing",
                 "budgets", "slos", "scrape", "remote_write", "reports",
             ]).union(RulesConfig.keys).union(["canaries"]))
         // Each section on its own, so one mistake does not hide the next.

@@ -44,7 +44,9 @@ public actor PerformanceService: Service {
             } catch {
                 logger.error("performance evaluation failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await self.clock.sleep(for: .milliseconds(self.options.interval)) }
+            try? await cancelWhenGracefulShutdown {
+                try await self.clock.sleep(for: .milliseconds(self.options.interval))
+            }
         }
     }
 
