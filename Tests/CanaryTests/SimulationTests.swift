@@ -61,12 +61,12 @@ struct SimulationTests {
     @Test func theBoundaryIsWiderThanAFixedSampleInterval() {
         let variance = 0.01 * 0.99 * 2 / 1000
         let radius = MixtureBoundary.radius(variance: variance, tau: 0.01, alpha: 0.05)
-        let fixed = normalQuantile(0.975) * variance.squareRoot()
+        let fixed = NormalDistribution.quantile(0.975) * variance.squareRoot()
         #expect(radius > fixed)
         #expect(MixtureBoundary.radius(variance: variance / 4, tau: 0.01, alpha: 0.05) < radius)
         #expect(MixtureBoundary.radius(variance: variance, tau: 0.01, alpha: 0.01) > radius)
-        #expect(abs(normalQuantile(0.975) - 1.959964) < 1e-5)
-        #expect(abs(normalQuantile(0.0125) + 2.241403) < 1e-5)
+        #expect(abs(NormalDistribution.quantile(0.975) - 1.959964) < 1e-5)
+        #expect(abs(NormalDistribution.quantile(0.0125) + 2.241403) < 1e-5)
     }
 }
 

@@ -66,7 +66,7 @@ public struct CanarySimulation: Sendable {
     /// every `peekEvery` requests; true when any look rejected.
     public func naiveRollback(seed: UInt64) -> Bool {
         let observations = observations(seed: seed)
-        let z = normalQuantile(1 - alpha / Double(metrics.count))
+        let z = NormalDistribution.quantile(1 - alpha / Double(metrics.count))
         let baselineLatencies = observations.prefix { _ in true }.filter { !$0.candidate }.prefix(warmup).map(\.latency)
             .sorted()
         let warmupEnd = observations.indices.filter { !observations[$0].candidate }.dropFirst(warmup - 1).first ?? 0
