@@ -13,6 +13,15 @@ enum HTTP {
 
     enum Method { case get, post, delete }
 
+    /// `HTTPClient.shared` asks for gzip and refuses an answer that inflates more than
+    /// 25 times, as the JSON of many near-identical samples from Prometheus or
+    /// VictoriaMetrics does. Without decompression it asks for none.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     static func request(
         _ method: Method, _ url: String, body: String? = nil, bytes: [UInt8]? = nil, token: String? = nil,
         headers: [(String, String)] = []
@@ -27,7 +36,7 @@ enum HTTP {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         if let bytes { request.body = .bytes(ByteBuffer(bytes: bytes)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Answer(
             status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
