@@ -2,7 +2,7 @@ public import Alerting
 public import Canary
 public import Collectors
 public import Detectors
-import InfermonCore
+public import InfermonCore
 public import Judge
 public import LLMOps
 public import Notify
@@ -43,6 +43,9 @@ public struct Configuration: Sendable, Equatable {
     public var remoteWrite = RemoteWriteConfig()
     /// `reports:`: monitoring reports made on a schedule.
     public var reports = ReportsConfig()
+    /// The stages this file sets up to join truth labels, by setting: `performance.label`
+    /// (a `performance:` section, enabled) and `quality.gold.label` (a `quality.gold`).
+    public var labelJoins: [String: String] = [:]
     /// Where the configuration came from, for messages; nil for the embedded defaults.
     public var file: String?
 
@@ -59,6 +62,27 @@ public struct Configuration: Sendable, Equatable {
         while options.externalURL.hasSuffix("/") { options.externalURL.removeLast() }
         options.queryLimits = server.queryLimits
         return options
+    }
+
+    /// What a label posted or imported without a `name` is called: the label name of
+    /// the one stage the file sets up to join labels (`performance:` or `quality.gold`);
+    /// with both or neither the name is required, and the refusal says which names exist.
+    public var truthLabelNaming: TruthLabelNaming {
+        let names = Set(labelJoins.values)
+        if names.count == 1 { return .fixed(names.first!) }
+        let outcome = performance.labelName
+        let gold = quality.options.gold.labelName
+        if labelJoins.isEmpty {
+            return TruthLabelNaming(
+                defaultName: nil,
+                missing: "give \"name\": \"\(outcome)\" for model performance (performance.label),"
+                    + " \"\(gold)\" for the hallucination rate's gold labels (quality.gold.label);"
+                    + " it defaults only when the configuration sets up one of performance: and quality.gold")
+        }
+        let listed = labelJoins.sorted { $0.key < $1.key }.map { "\"\($0.value)\" (\($0.key))" }
+        return TruthLabelNaming(
+            defaultName: nil,
+            missing: "this configuration joins labels named " + listed.joined(separator: " and ") + "; say which")
     }
 
     /// Remote write as it runs: every endpoint adds all of `global`'s external

@@ -51,10 +51,16 @@ public enum ConfigurationLoader {
                 let map = try quality.mapping(allowed: QualityConfig.keys.union(["llm_judge"]))
                 config.quality = try QualityConfig(yaml: map)
                 config.llmJudge = try map["llm_judge"].map(LLMJudgeOptions.init(yaml:))
+                if map["gold"] != nil, config.quality.enabled {
+                    config.labelJoins["quality.gold.label"] = config.quality.options.gold.labelName
+                }
             }
         }
         if let performance = top["performance"] {
-            problems.check { config.performance = try PerformanceOptions(yaml: performance) }
+            problems.check {
+                config.performance = try PerformanceOptions(yaml: performance)
+                if config.performance.enabled { config.labelJoins["performance.label"] = config.performance.labelName }
+            }
         }
         if let pricing = top["pricing"] { problems.check { config.pricing = try PricingConfig(yaml: pricing) } }
         if let budgets = top["budgets"] { problems.check { config.budgets = try Budget.list(yaml: budgets) } }

@@ -62,6 +62,7 @@ package struct Daemon {
         let access = try AccessPolicy(token: token, listeningOnLoopback: AccessPolicy.isLoopback(host: listen.host))
         let ruleGroups = try AlertingWiring.ruleGroups(config)
         let detectors = DetectorsWiring.service(config: config, store: store, clock: clock)
+        let canaries = CanaryWiring.service(config: config, store: store, clock: clock)
         let llmops = try LLMOpsWiring.service(
             config: config, querier: store, sketches: store, appender: store, clock: clock,
             logger: Logger(label: "infermon.llmops"))
@@ -76,6 +77,7 @@ package struct Daemon {
         let reloader = ReloadCoordinator(
             configPath: configPath, current: config,
             participants: [
+                CanaryParticipant(service: canaries),
                 FileSourcesParticipant(group: collectors), ScrapeParticipant(service: scrape, health: health),
                 RulesParticipant(manager: rules), PricingParticipant(stage: pricing, logger: llmopsLogger),
             ],
@@ -102,7 +104,7 @@ package struct Daemon {
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes,
                     labelIngest: LabelIngest(
                         store: store, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
-                        defaultName: config.quality.options.gold.labelName, logger: httpLogger)),
+                        naming: config.truthLabelNaming, logger: httpLogger)),
                 RulesAPIRoutes(provider: rules),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
                 NotificationRoutes(log: store),
@@ -168,7 +170,7 @@ package struct Daemon {
         if let performance = PerformanceWiring.service(config: config, store: store, clock: clock) {
             services.append(performance)
         }
-        if let canaries = CanaryWiring.service(config: config, store: store, clock: clock) { services.append(canaries) }
+        services.append(canaries)
         if let notifications { services.append(notifications) }
         // After notification, so it stops first and its last alerts are still taken.
         services.append(rules)

@@ -35,18 +35,18 @@ extension PerformanceOptions {
             labelName = try label.string()
             guard !labelName.isEmpty else { throw label.error("the label name must not be empty") }
         }
-        if let horizon = map["horizon"] { self.horizon = try horizon.positiveDuration().millis }
-        if let interval = map["interval"] { self.interval = try interval.positiveDuration().millis }
+        if let horizon = map["horizon"] { self.horizon = try horizon.positiveDuration() }
+        if let interval = map["interval"] { self.interval = try interval.positiveDuration() }
         if let windows = map["windows"] {
-            self.windows = try windows.sequenceOrSingle().map { try $0.positiveDuration().millis }
+            self.windows = try windows.sequenceOrSingle().map { try $0.positiveDuration() }
             guard !self.windows.isEmpty else { throw windows.error("at least one window is needed") }
         }
         if let minimum = map["min_samples"] { minimumSamples = try minimum.int(in: 2...10_000_000) }
         if let bins = map["calibration_bins"] { calibrationBins = try bins.int(in: 2...1000) }
         if let resamples = map["bootstrap_resamples"] { bootstrapResamples = try resamples.int(in: 0...100_000) }
-        if let reference = map["reference"] { referenceLength = try reference.positiveDuration().millis }
+        if let reference = map["reference"] { referenceLength = try reference.positiveDuration() }
         if let calibration = map["calibration"] { self.calibration = try calibration.oneOf(CalibrationMethod.self) }
-        if let retention = map["label_retention"] { labelRetention = try retention.positiveDuration().millis }
+        if let retention = map["label_retention"] { labelRetention = try retention.positiveDuration() }
         if let task = map["default_task"] { defaultTask = try Self.task(task, needsModel: false).task }
         if let models = map["models"] {
             for item in try models.sequence() {

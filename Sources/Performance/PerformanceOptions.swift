@@ -67,30 +67,32 @@ public struct PerformanceOptions: Sendable, Equatable {
     /// The truth label name joined to prediction events.
     public var labelName: String
     /// How late a label may arrive after its prediction (and how long one waits for its event).
-    public var horizon: Int64
+    public var horizon: Duration
     /// How often the stage recomputes what changed.
-    public var interval: Int64
+    public var interval: Duration
     /// Window lengths (aligned to multiples of their length); each sample is stamped at its window's end.
-    public var windows: [Int64]
+    public var windows: [Duration]
     /// Below this many labelled events (or predictions, for estimates) a window publishes no metric.
     public var minimumSamples: Int
     public var calibrationBins: Int
     public var bootstrapResamples: Int
     /// The labelled reference for estimates: this long, ending where the horizon starts.
-    public var referenceLength: Int64
+    public var referenceLength: Duration
     public var calibration: CalibrationMethod
     /// Tasks per model; models not listed take `defaultTask`.
     public var models: [String: ModelTask]
     public var defaultTask: ModelTask
     /// Labels of this name received longer ago than this are deleted.
-    public var labelRetention: Int64
+    public var labelRetention: Duration
 
     public init(
-        enabled: Bool = true, labelName: String = TruthLabel.defaultOutcomeName, horizon: Int64 = 7 * 86_400_000,
-        interval: Int64 = 300_000, windows: [Int64] = [3_600_000, 86_400_000], minimumSamples: Int = 30,
-        calibrationBins: Int = 10, bootstrapResamples: Int = 200, referenceLength: Int64 = 7 * 86_400_000,
+        enabled: Bool = true, labelName: String = TruthLabel.defaultOutcomeName,
+        horizon: Duration = .seconds(7 * 86_400),
+        interval: Duration = .seconds(300), windows: [Duration] = [.seconds(3_600), .seconds(86_400)],
+        minimumSamples: Int = 30,
+        calibrationBins: Int = 10, bootstrapResamples: Int = 200, referenceLength: Duration = .seconds(7 * 86_400),
         calibration: CalibrationMethod = .isotonic, models: [String: ModelTask] = [:],
-        defaultTask: ModelTask = ModelTask(), labelRetention: Int64 = 30 * 86_400_000
+        defaultTask: ModelTask = ModelTask(), labelRetention: Duration = .seconds(30 * 86_400)
     ) {
         self.enabled = enabled
         self.labelName = labelName

@@ -14,18 +14,18 @@ public struct LabelIngest: Sendable {
     let store: any TruthLabelStore
     let clock: any WallClock
     let maxBodyBytes: Int
-    /// The name a label gets when its record gives none (the gold label name).
-    let defaultName: String
+    /// The name a label gets when its record gives none, or why it must give one.
+    let naming: TruthLabelNaming
     let logger: Logger
 
     public init(
         store: any TruthLabelStore, clock: any WallClock = SystemWallClock(), maxBodyBytes: Int,
-        defaultName: String, logger: Logger
+        naming: TruthLabelNaming, logger: Logger
     ) {
         self.store = store
         self.clock = clock
         self.maxBodyBytes = maxBodyBytes
-        self.defaultName = defaultName
+        self.naming = naming
         self.logger = logger
     }
 
@@ -47,7 +47,7 @@ public struct LabelIngest: Sendable {
         }
         let labels: [TruthLabel]
         do {
-            labels = try TruthLabelDecoder.decode(body, defaultName: defaultName, receivedAt: clock.now())
+            labels = try TruthLabelDecoder.decode(body, naming: naming, receivedAt: clock.now())
         } catch {
             return APIResponse.error(status: .badRequest, type: "bad_data", message: "\(error)")
         }

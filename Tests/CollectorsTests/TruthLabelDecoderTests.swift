@@ -40,3 +40,21 @@ import Testing
         #expect(TruthValue.string("maybe").unitValue == nil)
     }
 }
+
+@Suite struct TruthLabelNamingDecoderTests {
+    @Test func withoutADefaultTheNameIsRequired() throws {
+        let naming = TruthLabelNaming(defaultName: nil, missing: "say outcome or hallucinated")
+        let named = try TruthLabelDecoder.decode(
+            Array(#"{"request_id":"a","name":"outcome","value":1}"#.utf8), naming: naming, receivedAt: 1)
+        #expect(named.first?.name == "outcome")
+        do {
+            _ = try TruthLabelDecoder.decode(
+                Array(
+                    (#"{"request_id":"a","name":"outcome","value":1}"# + "\n" + #"{"request_id":"b","value":1}"#).utf8),
+                naming: naming, receivedAt: 1)
+            Issue.record("a label without a name must be refused when there is no default")
+        } catch {
+            #expect("\(error)" == "record 2: name is missing: say outcome or hallucinated")
+        }
+    }
+}

@@ -64,7 +64,8 @@ import Testing
         var counts = try await store.predictionLabelCounts(labelName: "outcome", horizon: 86_400_000, now: clock.now())
         #expect(counts.joined == 120 && counts.pending == 1 && counts.orphaned == 0)
 
-        let options = PerformanceOptions(windows: [Self.hour], minimumSamples: 30, bootstrapResamples: 50)
+        let options = PerformanceOptions(
+            windows: [.milliseconds(Self.hour)], minimumSamples: 30, bootstrapResamples: 50)
         let service = PerformanceService(
             options: options, store: store, backfill: store, appender: store, clock: clock,
             logger: Logger(label: "perf"))
@@ -153,7 +154,7 @@ import Testing
                     prediction: .number(predicted), label: .number(truth)))
         }
         try await store.write(IngestBatch(events: events))
-        var options = PerformanceOptions(windows: [Self.hour], minimumSamples: 30)
+        var options = PerformanceOptions(windows: [.milliseconds(Self.hour)], minimumSamples: 30)
         options.models["price"] = ModelTask(kind: .regression)
         let service = PerformanceService(
             options: options, store: store, backfill: store, appender: store, clock: clock,

@@ -1,13 +1,15 @@
 public import InfermonCore
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// Evaluates the configured rollouts every `interval` inside `infermon serve`
-/// and writes their verdicts as series, for the rules to notify on.
-public struct CanaryService: Service {
+/// and writes their verdicts as series, for the rules to notify on. A reload
+/// replaces the rollouts (`replace(_:)`); the next pass uses them.
+public final class CanaryService: Service, Sendable {
     let reader: any EventWindowReader
     let appender: any SampleAppender
-    let config: CanaryConfig
+    private let current: Mutex<CanaryConfig>
     let clock: any WallClock
     let logger: Logger
 
@@ -17,9 +19,18 @@ public struct CanaryService: Service {
     ) {
         self.reader = reader
         self.appender = appender
-        self.config = config
+        self.current = Mutex(config)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// The `canaries:` section in force.
+    public var config: CanaryConfig { current.withLock { $0 } }
+
+    /// Takes a reloaded `canaries:` section; the next pass evaluates its rollouts.
+    public func replace(_ config: CanaryConfig) {
+        current.withLock { $0 = config }
+        logger.info("canaries reloaded", metadata: ["rollouts": "\(config.enabled ? config.rollouts.count : 0)"])
     }
 
     public func run() async throws {
@@ -30,10 +41,11 @@ public struct CanaryService: Service {
             } catch {
                 logger.error("canary evaluation failed", metadata: ["error": "\(error)"])
             }
-            next += config.interval.millis
-            if next <= clock.now() { next = clock.now() + config.interval.millis }
+            let interval = config.interval.millis
+            next += interval
+            if next <= clock.now() { next = clock.now() + interval }
             let deadline = next
-            try? await cancelWhenGracefulShutdown { try await clock.sleep(until: deadline) }
+            try? await cancelWhenGracefulShutdown { try await self.clock.sleep(until: deadline) }
         }
     }
 
@@ -42,7 +54,8 @@ public struct CanaryService: Service {
     public func evaluate(now: Timestamp) async throws -> [CanaryReport] {
         var samples: [(labels: Labels, sample: Sample)] = []
         var reports: [CanaryReport] = []
-        for definition in config.rollouts {
+        let config = self.config
+        for definition in config.enabled ? config.rollouts : [] {
             let report = try definition.evaluate(reader: reader, now: now)
             reports.append(report)
             samples += CanarySeries.samples(report, definition: definition, at: now)

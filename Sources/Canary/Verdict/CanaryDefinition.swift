@@ -25,6 +25,9 @@ public enum CanaryMetric: Sendable, Hashable {
     case drift(CanaryField)
     /// Shadow traffic only: the share of paired requests whose predictions differ.
     case agreement
+    /// The share of judged requests judged hallucinated (the LLM judge's verdict
+    /// where it gave one, else the groundedness scorer's); unjudged requests are left out.
+    case hallucination
 
     public var name: String {
         switch self {
@@ -35,6 +38,7 @@ public enum CanaryMetric: Sendable, Hashable {
         case .feedback: "feedback"
         case .drift(let field): "drift_\(field.rawValue)"
         case .agreement: "agreement"
+        case .hallucination: "hallucination"
         }
     }
 
@@ -51,7 +55,7 @@ public enum CanaryMetric: Sendable, Hashable {
 
     /// The names `--metrics` and `metrics:` accept, for messages.
     public static let accepted =
-        "errors, latency_pNN, ttft_pNN, latency_mean, ttft_mean, cost, feedback, drift, drift_prompt_tokens, drift_completion_tokens, agreement"
+        "errors, latency_pNN, ttft_pNN, latency_mean, ttft_mean, cost, feedback, drift, drift_prompt_tokens, drift_completion_tokens, agreement, hallucination"
 
     /// One name (`drift` gives two metrics).
     public static func parse(_ text: String) throws -> [CanaryMetric] {
@@ -66,9 +70,7 @@ public enum CanaryMetric: Sendable, Hashable {
         case "drift_prompt_tokens": return [.drift(.promptTokens)]
         case "drift_completion_tokens": return [.drift(.completionTokens)]
         case "agreement": return [.agreement]
-        case "hallucination":
-            throw InfermonError.invalidArgument(
-                "hallucination is not a canary metric yet: judgments are kept per model, not per model version")
+        case "hallucination", "hallucination_rate": return [.hallucination]
         default:
             for field in [CanaryField.latency, .ttft] where name.hasPrefix(field.rawValue + "_p") {
                 let digits = name.dropFirst(field.rawValue.count + 2)
@@ -92,7 +94,8 @@ public enum CanaryMetric: Sendable, Hashable {
     /// enough to promote, and the effect size the mixture is tuned for. Errors
     /// and drift: absolute points of share; quantiles: a relative increase of the
     /// share above the baseline's quantile; means: relative to the baseline's mean;
-    /// feedback: absolute; agreement: the largest acceptable disagreement.
+    /// feedback: absolute; agreement: the largest acceptable disagreement;
+    /// hallucination: absolute points of the judged share.
     public var defaultMargin: Double {
         switch self {
         case .errors: 0.01
@@ -101,6 +104,7 @@ public enum CanaryMetric: Sendable, Hashable {
         case .feedback: 0.05
         case .drift: 0.05
         case .agreement: 0.05
+        case .hallucination: 0.02
         }
     }
 
@@ -108,7 +112,7 @@ public enum CanaryMetric: Sendable, Hashable {
     var needsCalibration: Bool {
         switch self {
         case .quantile, .mean, .drift: true
-        case .errors, .feedback, .agreement: false
+        case .errors, .feedback, .agreement, .hallucination: false
         }
     }
 }

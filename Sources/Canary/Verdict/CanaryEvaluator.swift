@@ -15,12 +15,15 @@ public struct CanaryObservation: Sendable, Equatable {
     /// "" when the request had none.
     public var requestID: String
     public var prediction: String?
+    /// 1 judged hallucinated, 0 judged supported, NaN not judged.
+    public var hallucinated: Double
 
     public init(
         timestamp: Timestamp, candidate: Bool, failed: Bool = false, latency: Double = .nan, ttft: Double = .nan,
         cost: Double = .nan, feedback: Double = .nan, promptTokens: Double = .nan, completionTokens: Double = .nan,
-        tenant: String = "", requestID: String = "", prediction: String? = nil
+        tenant: String = "", requestID: String = "", prediction: String? = nil, hallucinated: Double = .nan
     ) {
+        self.hallucinated = hallucinated
         self.timestamp = timestamp
         self.candidate = candidate
         self.failed = failed
@@ -275,6 +278,9 @@ struct MetricState {
         case .feedback:
             paired = false
             twoSample = TwoSampleMeans(kind: .mean)
+        case .hallucination:
+            paired = false
+            twoSample = TwoSampleMeans(kind: .proportion)
         case .agreement:
             paired = true
             twoSample = TwoSampleMeans(kind: .proportion)
@@ -322,6 +328,7 @@ struct MetricState {
             let value = observation.value(field)
             guard !observation.failed, value.isFinite, threshold.isFinite else { return nil }
             return value > threshold ? 1 : 0
+        case .hallucination: return observation.hallucinated.isFinite ? observation.hallucinated : nil
         case .agreement: return nil
         }
     }
@@ -418,6 +425,7 @@ struct MetricState {
         case .feedback: "difference of mean feedback, sign flipped (positive: worse)"
         case .drift: "difference of the shares above the baseline's median (\(threshold.shortText)), two-sided"
         case .agreement: "disagreement rate minus the margin"
+        case .hallucination: "difference of the judged hallucination rates"
         }
     }
 

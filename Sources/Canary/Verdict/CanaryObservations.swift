@@ -3,7 +3,9 @@ public import InfermonCore
 extension CanaryDefinition {
     /// The store query for the rollout's events up to `now`.
     public func windowQuery(now: Timestamp) -> EventWindowQuery {
-        EventWindowQuery(from: now - window.millis + 1, through: now, model: model, requestIDs: pairing)
+        EventWindowQuery(
+            from: now - window.millis + 1, through: now, model: model, requestIDs: pairing,
+            hallucination: metrics.contains(.hallucination))
     }
 
     /// The two arms' requests in time order (events matching neither arm, or both, are left out).
@@ -41,7 +43,8 @@ extension CanaryDefinition {
                         promptTokens: number(EventColumnName.promptTokens, index),
                         completionTokens: number(EventColumnName.completionTokens, index),
                         tenant: label(EventColumnName.tenant, index) ?? "",
-                        requestID: columns.requestIDs?[index] ?? "", prediction: prediction))
+                        requestID: columns.requestIDs?[index] ?? "", prediction: prediction,
+                        hallucinated: number(EventColumnName.hallucinated, index)))
             }
         }
         // Stable: equal timestamps keep the store's order.

@@ -3,7 +3,7 @@ public import InfermonCore
 /// Reads truth labels from a body or a file: JSON lines, a JSON array, or one
 /// object, each `{"request_id": "…", "name": "hallucinated", "value": true,
 /// "source": "human"}`. `value` may be a boolean, a number or a string; `name`
-/// defaults to the caller's (the gold label name), `source` to `human`.
+/// defaults to the caller's `TruthLabelNaming` (or is required), `source` to `human`.
 /// Optional `"time"` (RFC 3339 or Unix seconds/milliseconds) stamps when it was
 /// labelled; otherwise it is stamped on arrival.
 ///
@@ -17,6 +17,12 @@ public enum TruthLabelDecoder {
     }
 
     public static func decode(_ body: [UInt8], defaultName: String, receivedAt: Timestamp) throws -> [TruthLabel] {
+        try decode(body, naming: .fixed(defaultName), receivedAt: receivedAt)
+    }
+
+    public static func decode(_ body: [UInt8], naming: TruthLabelNaming, receivedAt: Timestamp) throws
+        -> [TruthLabel]
+    {
         try body.withUnsafeBufferPointer { bytes in
             guard isValidUTF8(bytes) else { throw DecodeError(message: "body is not valid UTF-8") }
             var scanner = JSONScanner(bytes)
@@ -32,7 +38,7 @@ public enum TruthLabelDecoder {
                 throw DecodeError(message: "invalid JSON: \(error)")
             }
             return try values.enumerated().map { index, value in
-                try label(value, record: index + 1, defaultName: defaultName, receivedAt: receivedAt)
+                try label(value, record: index + 1, naming: naming, receivedAt: receivedAt)
             }
         }
     }
@@ -40,9 +46,15 @@ public enum TruthLabelDecoder {
     static func label(_ value: JSONValue, record: Int, defaultName: String, receivedAt: Timestamp) throws
         -> TruthLabel
     {
+        try label(value, record: record, naming: .fixed(defaultName), receivedAt: receivedAt)
+    }
+
+    static func label(_ value: JSONValue, record: Int, naming: TruthLabelNaming, receivedAt: Timestamp) throws
+        -> TruthLabel
+    {
         guard case .object(let pairs) = value else { throw DecodeError(message: "record \(record): not an object") }
         var requestID: String?
-        var name = defaultName
+        var name = naming.defaultName
         var source = "human"
         var truth: TruthValue?
         var time = receivedAt
@@ -73,6 +85,7 @@ public enum TruthLabelDecoder {
             throw DecodeError(message: "record \(record): request_id is missing")
         }
         guard let truth else { throw DecodeError(message: "record \(record): value is missing") }
+        guard let name else { throw DecodeError(message: "record \(record): name is missing: \(naming.missing)") }
         guard !name.isEmpty, !source.isEmpty else {
             throw DecodeError(message: "record \(record): empty name or source")
         }

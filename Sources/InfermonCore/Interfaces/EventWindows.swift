@@ -92,6 +92,9 @@ public enum EventColumnName {
     public static let prediction = "prediction"
     /// Feature keys appear as `features.<key>`, numeric or categorical by value.
     public static let featurePrefix = "features."
+    /// With `EventWindowQuery.hallucination`: 1 when the event was judged hallucinated,
+    /// 0 supported, NaN unjudged (the LLM judge's verdict before the scorer's).
+    public static let hallucinated = "hallucinated"
 }
 
 /// Which events to read.
@@ -107,11 +110,14 @@ public struct EventWindowQuery: Sendable, Equatable {
     public var limitPerModel: Int?
     /// Include `requestIDs`.
     public var requestIDs: Bool
+    /// Include the `hallucinated` column from the stored judgments.
+    public var hallucination: Bool
 
     public init(
         from: Timestamp, through: Timestamp, model: String? = nil, responsePrefixLength: Int = 0,
-        limitPerModel: Int? = nil, requestIDs: Bool = false
+        limitPerModel: Int? = nil, requestIDs: Bool = false, hallucination: Bool = false
     ) {
+        self.hallucination = hallucination
         self.from = from
         self.through = through
         self.model = model

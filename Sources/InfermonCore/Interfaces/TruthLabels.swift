@@ -45,6 +45,23 @@ public struct TruthLabel: Sendable, Hashable {
     }
 }
 
+/// What a truth label that gives no `name` is called: the one label name the
+/// configuration joins, or none, and then the name is required and `missing`
+/// tells the sender which names there are.
+public struct TruthLabelNaming: Sendable, Equatable {
+    public var defaultName: String?
+    /// Why a label without a name is refused, when there is no default.
+    public var missing: String
+
+    public init(defaultName: String?, missing: String = "give the label's name") {
+        self.defaultName = defaultName
+        self.missing = missing
+    }
+
+    /// Every label without a name gets `name`.
+    public static func fixed(_ name: String) -> TruthLabelNaming { TruthLabelNaming(defaultName: name) }
+}
+
 /// Where labels stand against the events they label, for one label name.
 /// A label waits for its event for the join horizon; after that it is an orphan.
 /// A judged event whose horizon passed without a label is never-labelled.

@@ -86,32 +86,15 @@ struct DriftReport: DriftReporting {
     func drift(from: Timestamp, through: Timestamp, model: String?) throws -> DriftSection {
         var settings = options.drift
         settings.computeAllScores = true
-        let window = { (start: Timestamp, end: Timestamp) in
-            try store.eventColumns(
-                EventWindowQuery(
-                    from: start, through: end, model: model, responsePrefixLength: options.responsePrefixLength,
-                    limitPerModel: options.maximumEventsPerModel))
-        }
+        let window = EventWindowQuery(
+            from: from, through: through, model: model, responsePrefixLength: options.responsePrefixLength,
+            limitPerModel: options.maximumEventsPerModel)
         var section = DriftSection()
         let reference: [EventColumns]
-        switch options.reference {
-        case .previousPeriod:
-            let length = through - from
-            reference = try window(from - length, from - 1)
-            section.reference = "the \(TimeParsing.formatDuration(length)) before"
-        case .fixed(let start, let end):
-            reference = try window(start, end)
-            section.reference =
-                "the fixed reference \(TimeParsing.formatRFC3339(start)) – \(TimeParsing.formatRFC3339(end))"
-        case .baseline(let name):
-            guard let saved = try store.baseline(named: name) else {
-                throw InfermonError.invalidArgument("no baseline named \"\(name)\" (configured reference)")
-            }
-            reference = saved.columns.filter { model == nil || $0.model == model }
-            section.reference = "the baseline \"\(name)\""
-        }
+        (reference, section.reference) = try DriftReference.configured(
+            store: store, reference: options.reference, window: window, start: from, previousLength: through - from)
         let results = DriftEvaluation.compare(
-            reference: reference, current: try window(from, through), settings: settings,
+            reference: reference, current: try store.eventColumns(window), settings: settings,
             excluded: options.excludedFields)
         section.rows = results.filter { model == nil || $0.model == model }.flatMap { result in
             result.fields.map { field in

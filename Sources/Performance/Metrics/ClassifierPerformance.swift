@@ -115,3 +115,65 @@ public struct RegressorPerformance: Sendable, Equatable {
 
     public var named: [(String, Double)] { [("mae", mae), ("rmse", rmse), ("mape", mape)] }
 }
+
+/// Realised performance of a multiclass classifier over one window, from each
+/// event's probabilities over the classes and its true class. Definitions follow
+/// scikit-learn: the predicted class is the most probable (the first on a tie,
+/// as `argmax`); precision, recall and F1 are macro averages over the classes
+/// that occur as truth or prediction (`labels=None`), a class without predicted
+/// (or true) events counting 0 (`zero_division=0`); F1 is the mean of the
+/// per-class F1s; log-loss renormalises each row and clips at machine epsilon.
+public struct MulticlassPerformance: Sendable, Equatable {
+    public var count: Int
+    public var accuracy: Double
+    public var macroPrecision: Double
+    public var macroRecall: Double
+    public var macroF1: Double
+    public var logLoss: Double
+
+    /// `probabilities[i][k]` is event i's probability of class k; `truths[i]` its true class's index.
+    public init?(probabilities: [[Double]], truths: [Int]) {
+        precondition(probabilities.count == truths.count)
+        guard let classes = probabilities.first?.count, classes >= 2 else { return nil }
+        var truePositive = [Double](repeating: 0, count: classes)
+        var predictedCount = [Double](repeating: 0, count: classes)
+        var trueCount = [Double](repeating: 0, count: classes)
+        var correct = 0.0
+        var logLoss = 0.0
+        for (row, truth) in zip(probabilities, truths) {
+            precondition(row.count == classes && (0..<classes).contains(truth))
+            var predicted = 0
+            for index in 1..<classes where row[index] > row[predicted] { predicted = index }
+            predictedCount[predicted] += 1
+            trueCount[truth] += 1
+            if predicted == truth {
+                truePositive[truth] += 1
+                correct += 1
+            }
+            let total = row.reduce(0, +)
+            let probability = total > 0 ? row[truth] / total : 0
+            logLoss -= log(min(1 - Double.ulpOfOne, max(Double.ulpOfOne, probability)))
+        }
+        let present = (0..<classes).filter { predictedCount[$0] > 0 || trueCount[$0] > 0 }
+        func share(_ numerator: Double, _ denominator: Double) -> Double {
+            denominator > 0 ? numerator / denominator : 0
+        }
+        let n = Double(truths.count)
+        count = truths.count
+        accuracy = correct / n
+        let m = Double(present.count)
+        macroPrecision = present.reduce(0) { $0 + share(truePositive[$1], predictedCount[$1]) } / m
+        macroRecall = present.reduce(0) { $0 + share(truePositive[$1], trueCount[$1]) } / m
+        macroF1 =
+            present.reduce(0) { $0 + share(2 * truePositive[$1], predictedCount[$1] + trueCount[$1]) } / m
+        self.logLoss = logLoss / n
+    }
+
+    /// The metrics by the names the series carry.
+    public var named: [(String, Double)] {
+        [
+            ("accuracy", accuracy), ("precision", macroPrecision), ("recall", macroRecall), ("f1", macroF1),
+            ("log_loss", logLoss),
+        ]
+    }
+}

@@ -45,7 +45,7 @@ public actor PerformanceService: Service {
                 logger.error("performance evaluation failed", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown {
-                try await self.clock.sleep(for: .milliseconds(self.options.interval))
+                try await self.clock.sleep(for: self.options.interval)
             }
         }
     }
@@ -59,13 +59,14 @@ public actor PerformanceService: Service {
             references = try await Self.references(options: options, store: store, now: now)
         }
         var dirty: [Int64: Set<Timestamp>] = [:]
-        for length in options.windows {
-            let after = full ? now - options.horizon - length : (lastPass ?? now)
+        let horizon = options.horizon.millis
+        for length in options.windows.map(\.millis) {
+            let after = full ? now - horizon - length : (lastPass ?? now)
             dirty[length] = Set(WindowEvaluator.windowStarts(length: length, endingAfter: after, through: now))
         }
         if !full, let lastPass {
             for time in try await store.predictionTimesLabelled(labelName: options.labelName, receivedSince: lastPass) {
-                for length in options.windows {
+                for length in options.windows.map(\.millis) {
                     let start = floorDivide(time, length) * length
                     if start + length <= now { dirty[length, default: []].insert(start) }
                 }
@@ -89,7 +90,8 @@ public actor PerformanceService: Service {
         }
         try await publishLabelCounts(now: now)
         if now - lastPrune >= 3_600_000 {
-            let removed = try await store.pruneLabels(named: options.labelName, before: now - options.labelRetention)
+            let removed = try await store.pruneLabels(
+                named: options.labelName, before: now - options.labelRetention.millis)
             if removed > 0 { logger.info("old truth labels removed", metadata: ["count": "\(removed)"]) }
             lastPrune = now
         }
@@ -100,7 +102,7 @@ public actor PerformanceService: Service {
 
     private func publishLabelCounts(now: Timestamp) async throws {
         let counts = try await store.predictionLabelCounts(
-            labelName: options.labelName, horizon: options.horizon, now: now)
+            labelName: options.labelName, horizon: options.horizon.millis, now: now)
         // Nothing to say while no label of this name and no prediction past the horizon
         // exists: a daemon that does not use the stage shows no series for it.
         guard counts.joined + counts.pending + counts.orphaned + counts.neverLabelled > 0 else { return }
@@ -124,7 +126,7 @@ public actor PerformanceService: Service {
         references: [String: EstimationReference]
     ) async throws -> [WindowPerformance] {
         let predictions = try await store.labelledPredictions(
-            labelName: evaluator.options.labelName, horizon: evaluator.options.horizon, from: start,
+            labelName: evaluator.options.labelName, horizon: evaluator.options.horizon.millis, from: start,
             through: start + length - 1, model: model)
         var byModel: [String: [LabelledPrediction]] = [:]
         for prediction in predictions { byModel[prediction.model, default: []].append(prediction) }
@@ -139,9 +141,10 @@ public actor PerformanceService: Service {
     public static func references(options: PerformanceOptions, store: any PredictionStore, now: Timestamp)
         async throws -> [String: EstimationReference]
     {
-        let through = now - options.horizon
+        let through = now - options.horizon.millis
         let predictions = try await store.labelledPredictions(
-            labelName: options.labelName, horizon: options.horizon, from: through - options.referenceLength,
+            labelName: options.labelName, horizon: options.horizon.millis,
+            from: through - options.referenceLength.millis,
             through: through, model: nil)
         var byModel: [String: [LabelledPrediction]] = [:]
         for prediction in predictions { byModel[prediction.model, default: []].append(prediction) }

@@ -18,13 +18,7 @@ public struct EstimationReference: Sendable, Equatable {
         _ predictions: [LabelledPrediction], task: ModelTask, method: PerformanceOptions.CalibrationMethod,
         minimum: Int
     ) {
-        var probabilities: [Double] = []
-        var truths: [Bool] = []
-        for prediction in predictions {
-            guard let truth = prediction.truth, let positive = task.isPositive(truth) else { continue }
-            probabilities.append(prediction.prediction)
-            truths.append(positive)
-        }
+        let (probabilities, truths) = WindowEvaluator.labelled(predictions, task.isPositive)
         guard probabilities.count >= max(2, minimum) else { return nil }
         calibration =
             method == .isotonic ? IsotonicCalibration(probabilities: probabilities, truths: truths) : nil
@@ -80,13 +74,7 @@ public struct WindowEvaluator: Sendable {
             estimated: [:])
         switch task.kind {
         case .binaryClassification:
-            var probabilities: [Double] = []
-            var truths: [Bool] = []
-            for prediction in predictions {
-                guard let truth = prediction.truth, let positive = task.isPositive(truth) else { continue }
-                probabilities.append(prediction.prediction)
-                truths.append(positive)
-            }
+            let (probabilities, truths) = Self.labelled(predictions, task.isPositive)
             result.labelled = probabilities.count
             if probabilities.count >= options.minimumSamples {
                 result.classifier = ClassifierPerformance(
@@ -111,19 +99,27 @@ public struct WindowEvaluator: Sendable {
                 }
             }
         case .regression:
-            var values: [Double] = []
-            var truths: [Double] = []
-            for prediction in predictions {
-                guard let truth = prediction.truth, let value = task.value(truth) else { continue }
-                values.append(prediction.prediction)
-                truths.append(value)
-            }
+            let (values, truths) = Self.labelled(predictions, task.value)
             result.labelled = values.count
             if values.count >= options.minimumSamples {
                 result.regressor = RegressorPerformance(predictions: values, truths: truths)
             }
         }
         return result
+    }
+
+    /// The predictions whose label can be read as the task's truth, and those truths.
+    static func labelled<Truth>(_ predictions: [LabelledPrediction], _ read: (TruthValue) -> Truth?) -> (
+        predictions: [Double], truths: [Truth]
+    ) {
+        var values: [Double] = []
+        var truths: [Truth] = []
+        for prediction in predictions {
+            guard let label = prediction.truth, let truth = read(label) else { continue }
+            values.append(prediction.prediction)
+            truths.append(truth)
+        }
+        return (values, truths)
     }
 
     /// The window's samples, all stamped at its end. A metric without a value (too

@@ -106,19 +106,41 @@ public struct ReportBuilder: Sendable {
 
     // MARK: Sections
 
+    /// How much each model's counter `name` grew in the period, exactly: the store's
+    /// event counters are cumulative rollup totals, so the growth is the last value at
+    /// or before `to` less the last at or before `from` (nothing when the series starts
+    /// inside the period: a counter starts at zero), with counter resets added back.
+    /// PromQL's `increase()` would extrapolate to the period's edges (122 for 120
+    /// requests); a report states counts. The reading reaches back a day, the longest
+    /// rollup interval, for the value at `from`.
+    func exactIncrease(_ name: String, _ period: Period, _ extra: [LabelMatcher] = []) throws -> [String: Double] {
+        var matchers = [LabelMatcher.equal(Labels.metricName, name)] + extra
+        if let model = period.model { matchers.append(.equal("model", model)) }
+        var totals: [String: Double] = [:]
+        for line in try inputs.querier.select(matchers, from: period.from - 86_400_000, through: period.to) {
+            var previous: Double?
+            var growth = 0.0
+            var inPeriod = false
+            for sample in line.samples {
+                if sample.timestamp > period.from {
+                    inPeriod = true
+                    let last = previous ?? 0
+                    growth += sample.value >= last ? sample.value - last : sample.value
+                }
+                previous = sample.value
+            }
+            if inPeriod { totals[Self.modelName(line.labels), default: 0] += growth }
+        }
+        return totals
+    }
+
     func traffic(_ period: Period) throws -> TrafficSection {
         var section = TrafficSection()
         let requests = EventMetrics.requestsTotal
-        let total = try vector(
-            "sum by (model) (increase(\(requests)\(period.matcher())[\(period.range)]))", at: period.to)
-        let failed = try vector(
-            "sum by (model) (increase(\(requests)\(period.matcher("status!=\"ok\""))[\(period.range)]))",
-            at: period.to)
-        let errorsByModel = Dictionary(failed.map { (Self.modelName($0.labels), $0.value) }, uniquingKeysWith: +)
-        section.byModel = total.map { sample in
-            let model = Self.modelName(sample.labels)
-            return .init(model: model, requests: sample.value.rounded(), errors: (errorsByModel[model] ?? 0).rounded())
-        }.sorted { $0.requests > $1.requests }
+        let errorsByModel = try exactIncrease(requests, period, [try LabelMatcher("status", .notEqual, "ok")])
+        section.byModel = try exactIncrease(requests, period).map { model, count in
+            .init(model: model, requests: count.rounded(), errors: (errorsByModel[model] ?? 0).rounded())
+        }.sorted { ($0.requests, $1.model) > ($1.requests, $0.model) }
         section.requests = section.byModel.reduce(0) { $0 + $1.requests }
         section.errors = section.byModel.reduce(0) { $0 + $1.errors }
         section.rate = chart(
@@ -160,9 +182,8 @@ public struct ReportBuilder: Sendable {
     func cost(_ period: Period) throws -> CostSection {
         var section = CostSection()
         let cost = EventMetrics.costTotal
-        section.byModel = try vector(
-            "sum by (model) (increase(\(cost)\(period.matcher())[\(period.range)]))", at: period.to
-        ).map { (Self.modelName($0.labels), $0.value) }.sorted { $0.usd > $1.usd }
+        section.byModel = try exactIncrease(cost, period).map { ($0.key, $0.value) }
+            .sorted { ($0.usd, $1.model) > ($1.usd, $0.model) }
         section.totalUSD = section.byModel.reduce(0) { $0 + $1.usd }
         section.hourly = chart(
             try matrix("sum(rate(\(cost)\(period.matcher())[\(period.stepRange)])) * 3600", period),

@@ -85,18 +85,7 @@ public enum HTMLReportRenderer {
     static func traffic(_ report: MonitoringReport) -> String {
         let traffic = report.traffic
         guard !traffic.byModel.isEmpty else { return empty("No requests in this period.") }
-        var html = table(
-            ["model", "requests", "errors", "error rate"],
-            traffic.byModel.map {
-                [$0.model, Text.number($0.requests), Text.number($0.errors), Text.percent($0.errorRatio)]
-            }
-                + [
-                    [
-                        "all", Text.number(traffic.requests), Text.number(traffic.errors),
-                        Text.percent(traffic.errorRatioOverall),
-                    ]
-                ],
-            numeric: [1, 2, 3])
+        var html = table(ReportTables.traffic(traffic))
         html += chart(
             SVGChart.line(
                 traffic.rate, title: "Requests per second", from: report.from, to: report.to,
@@ -111,14 +100,7 @@ public enum HTMLReportRenderer {
     static func latency(_ report: MonitoringReport) -> String {
         let lines = report.latency.lines
         guard !lines.isEmpty else { return empty("No latency recorded in this period.") }
-        var html = table(
-            ["model", "measure", "p50", "p90", "p99"],
-            lines.map {
-                [
-                    $0.model, $0.metric == "ttft" ? "time to first token" : "end-to-end latency", Text.seconds($0.p50),
-                    Text.seconds($0.p90), Text.seconds($0.p99),
-                ]
-            }, numeric: [2, 3, 4])
+        var html = table(ReportTables.latency(lines))
         html += chart(
             SVGChart.line(
                 report.latency.latencyP99, title: "p99 end-to-end latency", from: report.from, to: report.to,
@@ -136,42 +118,21 @@ public enum HTMLReportRenderer {
         if cost.byModel.isEmpty {
             html += empty("No cost recorded in this period.")
         } else {
-            html += table(
-                ["model", "spend"],
-                cost.byModel.map { [$0.model, Text.usd($0.usd)] } + [["all", Text.usd(cost.totalUSD)]],
-                numeric: [1])
+            html += table(ReportTables.spend(cost))
             html += chart(
                 SVGChart.line(
                     cost.hourly, title: "Spend, USD per hour", from: report.from, to: report.to, format: Text.usd))
         }
         html += "<h3>Budgets</h3>"
         guard !cost.budgets.isEmpty else { return html + empty("No budgets configured.") }
-        html += table(
-            ["budget", "period", "limit", "spent", "used", "forecast", "of limit", "method"],
-            cost.budgets.map {
-                [
-                    $0.name, $0.period + " from " + Text.time($0.periodStart), Text.usd($0.limitUSD),
-                    Text.usd($0.spentUSD),
-                    Text.percent($0.usedRatio), Text.usd($0.forecastUSD), Text.percent($0.forecastRatio), $0.method,
-                ]
-            }, numeric: [2, 3, 4, 5, 6], flag: { cost.budgets[$0].forecastRatio > 1 })
+        html += table(ReportTables.budgets(cost.budgets))
         html += chart(SVGChart.budgets(cost.budgets))
         return html
     }
 
     static func slo(_ report: MonitoringReport) -> String {
-        guard let first = report.slos.first else { return empty("No SLOs configured.") }
-        let windows = first.burnRates.map(\.window)
-        return table(
-            ["SLO", "objective"] + windows.map { "burn \($0)" } + ["budget left", "status"],
-            report.slos.map { slo in
-                [slo.name + " (" + slo.summary + ")", Text.percent(slo.objective)]
-                    + slo.burnRates.map { $0.rate.map { Text.number($0, digits: 2) } ?? "no data" }
-                    + [
-                        slo.budgetRemaining.map { Text.percent($0) } ?? "no data",
-                        slo.budgetRemaining == nil ? "no data" : slo.isBreached ? "breached" : "met",
-                    ]
-            }, numeric: Array(1...(windows.count + 2)), flag: { report.slos[$0].isBreached })
+        guard let slos = ReportTables.slos(report.slos) else { return empty("No SLOs configured.") }
+        return table(slos)
             + "<p class=\"note\">Burn rate 1 spends the error budget exactly over the SLO period;"
             + " 14.4 over 1 hour spends 2% of a 30-day budget.</p>"
     }
@@ -180,32 +141,13 @@ public enum HTMLReportRenderer {
         let rows = report.drift.rows
         var html = report.drift.reference.isEmpty ? "" : "<p>Compared with \(Text.html(report.drift.reference)).</p>"
         guard !rows.isEmpty else { return html + empty("No drift results: too few events or no reference.") }
-        html += table(
-            [
-                "model", "field", "test", "statistic", "effect size", "p-value", "threshold", "verdict", "ref n",
-                "cur n",
-            ],
-            rows.map {
-                [
-                    $0.model, $0.field, $0.test, Text.number($0.statistic),
-                    $0.effectSizeName + " " + Text.number($0.effectSize),
-                    Text.number($0.pValue), Text.number($0.threshold), $0.verdict, String($0.referenceCount),
-                    String($0.currentCount),
-                ]
-            }, numeric: [3, 4, 5, 6, 8, 9], flag: { rows[$0].isDrift })
+        html += table(ReportTables.drift(rows))
         return html
     }
 
     static func hallucination(_ report: MonitoringReport) -> String {
         guard !report.hallucination.isEmpty else { return empty("No hallucination rate measured in this period.") }
-        return table(
-            ["model", "route", "method", "window", "rate", "interval"],
-            report.hallucination.map {
-                [
-                    $0.model, $0.route.isEmpty ? "all" : $0.route, $0.method, $0.window, Text.percent($0.estimate),
-                    Text.interval($0.lower, $0.upper),
-                ]
-            }, numeric: [4, 5])
+        return table(ReportTables.hallucination(report.hallucination))
             + "<p class=\"note\">Methods: <code>ppi</code> prediction-powered (scorer on every sampled response, corrected"
             + " by gold labels), <code>gold</code> gold labels alone, <code>scorer</code> the scorer alone."
             + " Intervals are 95%.</p>"
@@ -256,15 +198,7 @@ public enum HTMLReportRenderer {
         }
         var html = ""
         if !performance.metrics.isEmpty {
-            html += table(
-                ["model", "window", "metric", "value", "interval", "kind"],
-                performance.metrics.map {
-                    [
-                        $0.model, $0.window, $0.metric, Text.number($0.value),
-                        Text.bounds($0.lower, $0.upper),
-                        $0.kind,
-                    ]
-                }, numeric: [3, 4])
+            html += table(ReportTables.performance(performance.metrics))
         }
         if let diagram = SVGChart.reliability(performance.reliability) {
             html += "<h3>Reliability diagram</h3><p>Every \(Text.html(performance.reliabilityWindow)) window of"
@@ -280,38 +214,20 @@ public enum HTMLReportRenderer {
         if incidents.alerts.isEmpty {
             html += empty("No alert fired in this period.")
         } else {
-            html += table(
-                ["alert", "severity", "labels", "first firing", "last firing", "firing for"],
-                incidents.alerts.map {
-                    [
-                        $0.name, $0.severity, $0.labels, Text.time($0.firstFiring), Text.time($0.lastFiring),
-                        Text.duration($0.firingMillis),
-                    ]
-                }, numeric: [5], flag: { ["critical", "page"].contains(incidents.alerts[$0].severity) })
+            html += table(ReportTables.alerts(incidents.alerts))
         }
         html += "<h3>Notifications sent</h3>"
         if incidents.notifications.isEmpty {
             html += empty("No notification sent in this period.")
         } else {
-            html += table(
-                ["sent", "receiver", "group", "firing", "resolved", "outcome"],
-                incidents.notifications.map {
-                    [
-                        Text.time($0.sentAt), $0.integration, $0.group, String($0.firing), String($0.resolved),
-                        $0.outcome,
-                    ]
-                }, numeric: [3, 4], flag: { incidents.notifications[$0].outcome != "sent" })
+            html += table(ReportTables.notifications(incidents.notifications))
         }
         return html
     }
 
     static func canaries(_ report: MonitoringReport) -> String {
         guard !report.canaries.isEmpty else { return empty("No canaries: no canary comparison ran in this period.") }
-        return table(
-            ["canary", "baseline", "candidate", "verdict", "last evaluated", "verdicts in the period"],
-            report.canaries.map {
-                [$0.canary, $0.baseline, $0.candidate, $0.verdict, Text.time($0.at), $0.historyText]
-            }, flag: { report.canaries[$0].isBad })
+        return table(ReportTables.canaries(report.canaries))
     }
 
     // MARK: Parts
@@ -323,22 +239,16 @@ public enum HTMLReportRenderer {
         return "<figure class=\"chart\">\(svg)</figure>"
     }
 
-    static func table(
-        _ headers: [String], _ rows: [[String]], numeric: [Int] = [], flag: (Int) -> Bool = { _ in false }
-    ) -> String {
-        let right = Set(numeric)
-        var html = "<table><thead><tr>"
-        html += headers.enumerated().map {
-            "<th\(right.contains($0.offset) ? " class=\"num\"" : "")>\(Text.html($0.element))</th>"
+    static func table(_ table: ReportTable) -> String {
+        func cell(_ tag: String, _ column: Int, _ text: String) -> String {
+            "<\(tag)\(table.numeric.contains(column) ? " class=\"num\"" : "")>\(Text.html(text))</\(tag)>"
         }
-        .joined()
+        var html = "<table><thead><tr>"
+        html += table.headers.enumerated().map { cell("th", $0.offset, $0.element) }.joined()
         html += "</tr></thead><tbody>"
-        for (index, row) in rows.enumerated() {
-            html += index < rows.count && flag(index) ? "<tr class=\"bad\">" : "<tr>"
-            html += row.enumerated().map {
-                "<td\(right.contains($0.offset) ? " class=\"num\"" : "")>\(Text.html($0.element))</td>"
-            }
-            .joined()
+        for (index, row) in table.rows.enumerated() {
+            html += table.isFlagged(index) ? "<tr class=\"bad\">" : "<tr>"
+            html += row.enumerated().map { cell("td", $0.offset, $0.element) }.joined()
             html += "</tr>"
         }
         return html + "</tbody></table>"

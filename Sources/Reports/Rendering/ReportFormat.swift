@@ -120,21 +120,7 @@ enum Text {
         return "[" + number(lower) + ", " + number(upper) + "]"
     }
 
-    static func html(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func html(_ text: String) -> String { escapeHTML(text) }
 
     /// A Markdown table cell: pipes escaped, line breaks flattened.
     static func cell(_ text: String) -> String {

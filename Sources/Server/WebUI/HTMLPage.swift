@@ -6,22 +6,7 @@ import NIOCore
 /// comments, errors) before it goes into a page.
 enum HTML {
     /// Text and attribute values: `&`, `<`, `>`, `"` and `'` become entities.
-    static func escape(_ text: String) -> String {
-        guard text.contains(where: { "&<>\"'".contains($0) }) else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { escapeHTML(text) }
 
     /// A query-string component: unreserved characters stay, every other byte is `%XX`.
     static func queryEscape(_ text: String) -> String { PercentEncoding.queryComponent(text) }

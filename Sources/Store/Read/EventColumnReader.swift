@@ -8,7 +8,8 @@ extension SQLiteStore: EventWindowReader {
             var sql = """
                 SELECT e.ts, k.model, k.model_version, k.route, k.tenant, k.status, e.latency, e.ttft,
                   e.prompt_tokens, e.completion_tokens, e.cost, e.finish_reason, e.prediction, e.feedback,
-                  e.features, length(t.response), substr(t.response, 1, ?), e.request_id
+                  e.features, length(t.response), substr(t.response, 1, ?), e.request_id,
+                  \(query.hallucination ? Self.judgedHallucination : "NULL")
                 FROM events e JOIN event_keys k ON k.id = e.key_id
                 LEFT JOIN event_texts t ON t.event_id = e.id
                 WHERE e.ts >= ? AND e.ts <= ?
@@ -26,7 +27,8 @@ extension SQLiteStore: EventWindowReader {
                 var builder =
                     builders.removeValue(forKey: model)
                     ?? EventColumnsBuilder(
-                        model: model, prefixes: query.responsePrefixLength > 0, requestIDs: query.requestIDs)
+                        model: model, prefixes: query.responsePrefixLength > 0, requestIDs: query.requestIDs,
+                        hallucination: query.hallucination)
                 builder.append(statement)
                 builders[model] = builder
             }
@@ -37,6 +39,13 @@ extension SQLiteStore: EventWindowReader {
             }
         }
     }
+
+    /// 1 hallucinated, 0 supported, NULL unjudged: the LLM judge's verdict before the scorer's.
+    static let judgedHallucination = """
+        (SELECT CASE j.verdict WHEN 'hallucinated' THEN 1.0 ELSE 0.0 END FROM judgments j
+          WHERE j.event_id = e.id AND j.verdict IN ('hallucinated', 'supported') AND j.failed = 0
+          ORDER BY j.judge = 'llm' DESC, j.judged_at DESC LIMIT 1)
+        """
 }
 
 /// Accumulates one model's rows; every column gets exactly one entry per row.
@@ -47,9 +56,11 @@ struct EventColumnsBuilder {
     var categorical: [String: CategoricalBuilder] = [:]
     var prefixes: [String]?
     var requestIDs: [String]?
+    let hallucination: Bool
 
-    init(model: String, prefixes: Bool, requestIDs: Bool = false) {
+    init(model: String, prefixes: Bool, requestIDs: Bool = false, hallucination: Bool = false) {
         self.model = model
+        self.hallucination = hallucination
         self.prefixes = prefixes ? [] : nil
         self.requestIDs = requestIDs ? [] : nil
     }
@@ -89,6 +100,7 @@ struct EventColumnsBuilder {
         }
         prefixes?.append(row.optionalString(16) ?? "")
         requestIDs?.append(row.optionalString(17) ?? "")
+        if hallucination { set(EventColumnName.hallucinated, row.optionalDouble(18) ?? .nan, at: index) }
     }
 
     /// Sets a numeric cell, creating the column (NaN-filled so far) on first use.

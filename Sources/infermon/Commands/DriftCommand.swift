@@ -66,11 +66,8 @@ struct DriftCommand: AsyncParsableCommand {
                 let current = try database.eventColumns(query(start, end))
                 let reference: [EventColumns]
                 if let baseline {
-                    guard let saved = try database.baseline(named: baseline) else {
-                        throw InfermonError.invalidArgument(
-                            "no baseline named \"\(baseline)\" (see `infermon baseline list`)")
-                    }
-                    reference = saved.columns.filter { model == nil || $0.model == model }
+                    reference = try DriftReference.baseline(
+                        baseline, store: database, model: model, hint: "see `infermon baseline list`")
                 } else if let referenceFrom {
                     let referenceStart = try parseCommandTime(referenceFrom, now: now)
                     let referenceEnd = try referenceTo.map { try parseCommandTime($0, now: now) } ?? start - 1
@@ -81,16 +78,9 @@ struct DriftCommand: AsyncParsableCommand {
                     }
                     reference = try database.eventColumns(query(start - length, start - 1))
                 } else {
-                    switch options.reference {
-                    case .previousPeriod(let length):
-                        reference = try database.eventColumns(query(start - length.millis, start - 1))
-                    case .fixed(let from, let through): reference = try database.eventColumns(query(from, through))
-                    case .baseline(let name):
-                        guard let saved = try database.baseline(named: name) else {
-                            throw InfermonError.invalidArgument("no baseline named \"\(name)\" (configured reference)")
-                        }
-                        reference = saved.columns.filter { model == nil || $0.model == model }
-                    }
+                    reference = try DriftReference.configured(
+                        store: database, reference: options.reference, window: query(start, end), start: start
+                    ).columns
                 }
                 if let model, !current.contains(where: { $0.model == model }),
                     !reference.contains(where: { $0.model == model })

@@ -43,7 +43,7 @@ struct LabelsCommand: AsyncParsableCommand {
                     bytes = Array(data)
                 }
                 let labels = try TruthLabelDecoder.decode(
-                    bytes, defaultName: configuration.quality.options.gold.labelName,
+                    bytes, naming: configuration.truthLabelNaming,
                     receivedAt: SystemWallClock().now())
                 let database = try Daemon.openStore(for: configuration)
                 defer { database.close() }

@@ -45,7 +45,7 @@ struct PerformanceCommand: AsyncParsableCommand {
                             throw InfermonError.invalidArgument("--window \($0) is not a duration")
                         }
                         return millis
-                    } ?? options.windows[0]
+                    } ?? options.windows[0].millis
                 let now = SystemWallClock().now()
                 let end = try parseCommandTime(to, now: now)
                 let start = try parseCommandTime(from, now: now)
