@@ -127,13 +127,29 @@ public struct QuantileSketch: Sendable, Equatable {
     /// Number of non-empty bins, the figure that decides serialised size.
     public var nonEmptyBinCount: Int { positive.nonEmptyCount + negative.nonEmptyCount }
 
+    /// Heap bytes its bins hold now (besides the struct itself): 8 per non-empty
+    /// bin while sparse, 8 per bin of the span once dense.
+    public var retainedBytes: Int { positive.retainedBytes + negative.retainedBytes }
+
+    /// Whether its bins are held densely (for tests of the compact form).
+    public var isDense: Bool { positive.isDense || negative.isDense }
+
+    /// The same sketch with its bins held densely, as every sketch was before the
+    /// sparse form: what tests compare the sparse form's answers with.
+    package func densified() -> QuantileSketch {
+        var copy = self
+        copy.positive.densify()
+        copy.negative.densify()
+        return copy
+    }
+
     // MARK: Serialisation
 
     /// Compact bytes: a version, the accuracy, exact count/sum/min/max, then each
     /// store as (first index, run of counts) with zero runs skipped. Varints throughout.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(48 + (positive.counts.count + negative.counts.count) * 2)
+        out.reserveCapacity(48 + (positive.storedCount + negative.storedCount) * 2)
         out.append(1)  // format version
         appendDouble(relativeAccuracy, to: &out)
         appendVarint(count, to: &out)
@@ -160,22 +176,112 @@ public struct QuantileSketch: Sendable, Equatable {
     }
 }
 
-/// Bin counts in a contiguous array starting at `offset`, grown on either side.
+/// The bins of one sign. A sketch starts sparse: its non-empty bins as (index,
+/// count) pairs in index order, 8 bytes each, which is what most rollup
+/// intervals of a label set ever hold (a dozen requests a minute spread over a
+/// few hundred log bins). It turns dense (counts from `offset`, 8 bytes per bin
+/// between the smallest and largest index, fast to add to) once that is no
+/// larger, it passes `sparseLimit` bins, or a count outgrows 32 bits. Either form
+/// answers, merges and serialises the same: only the non-empty bins count.
 struct DenseBins: Sendable, Equatable {
+    /// A sparse bin, 8 bytes. Never holds a zero count; a count past `UInt32.max`
+    /// turns the bins dense.
+    struct Bin: Sendable, Equatable {
+        var index: Int32
+        var count: UInt32
+    }
+
+    /// Beyond this many non-empty bins a sketch is dense whatever its span: an
+    /// insert into the sparse form moves up to this many pairs (2 KiB).
+    static let sparseLimit = 256
+
     private(set) var offset: Int32 = 0
+    /// Dense form; empty while sparse.
     private(set) var counts: [UInt64] = []
+    /// Sparse form; empty once dense.
+    private(set) var sparse: [Bin] = []
 
     init() {}
 
-    var nonEmptyCount: Int { counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
+    var isDense: Bool { !counts.isEmpty }
+
+    var nonEmptyCount: Int { isDense ? counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } : sparse.count }
+
+    /// Bins held, for reserving serialisation space.
+    var storedCount: Int { isDense ? counts.count : sparse.count }
+
+    /// Heap bytes the bins hold (array storage with its 32-byte header; nothing when empty).
+    var retainedBytes: Int {
+        func bytes<T>(_ array: [T]) -> Int { array.capacity == 0 ? 0 : 32 + array.capacity * MemoryLayout<T>.stride }
+        return bytes(counts) + bytes(sparse)
+    }
+
+    static func == (left: DenseBins, right: DenseBins) -> Bool {
+        var leftBins: [(Int32, UInt64)] = []
+        var rightBins: [(Int32, UInt64)] = []
+        left.forEachAscending {
+            leftBins.append(($0, $1))
+            return true
+        }
+        right.forEachAscending {
+            rightBins.append(($0, $1))
+            return true
+        }
+        return leftBins.elementsEqual(rightBins) { $0 == $1 }
+    }
 
     @inline(__always)
     mutating func add(_ index: Int32, _ weight: UInt64) {
-        if counts.isEmpty {
-            offset = index
-            counts = [weight]
+        if isDense {
+            addDense(index, weight)
+        } else {
+            addSparse(index, weight)
+        }
+    }
+
+    private mutating func addSparse(_ index: Int32, _ weight: UInt64) {
+        // The first position whose index is not below `index`.
+        var low = 0
+        var high = sparse.count
+        if high > 0 && sparse[high - 1].index < index {
+            low = high  // the common case of a new largest value, and of reading runs in order
+        } else {
+            while low < high {
+                let middle = (low + high) / 2
+                if sparse[middle].index < index { low = middle + 1 } else { high = middle }
+            }
+        }
+        let found = low < sparse.count && sparse[low].index == index
+        let total = (found ? UInt64(sparse[low].count) : 0) + weight
+        guard total <= UInt64(UInt32.max) else {
+            densify()
+            return addDense(index, weight)
+        }
+        if found {
+            sparse[low].count = UInt32(total)
             return
         }
+        guard weight > 0 else { return }
+        sparse.insert(Bin(index: index, count: UInt32(weight)), at: low)
+        // Dense is 8 bytes per bin of the span, sparse 8 per non-empty bin: dense
+        // once the bins fill their span (a busy label set), or past the limit.
+        if sparse.count > Self.sparseLimit { return densify() }
+        if sparse.count >= 32 && Int(sparse[sparse.count - 1].index) - Int(sparse[0].index) < sparse.count {
+            densify()
+        }
+    }
+
+    mutating func densify() {
+        guard let first = sparse.first, let last = sparse.last else { return }
+        var dense = [UInt64](repeating: 0, count: Int(last.index - first.index) + 1)
+        for bin in sparse { dense[Int(bin.index - first.index)] = UInt64(bin.count) }
+        offset = first.index
+        counts = dense
+        sparse = []
+    }
+
+    @inline(__always)
+    private mutating func addDense(_ index: Int32, _ weight: UInt64) {
         if index < offset {
             let grow = Int(offset - index)
             counts.insert(contentsOf: repeatElement(0, count: grow), at: 0)
@@ -187,26 +293,48 @@ struct DenseBins: Sendable, Equatable {
     }
 
     mutating func merge(_ other: DenseBins) {
-        guard !other.counts.isEmpty else { return }
-        if counts.isEmpty {
-            self = other
-            return
-        }
-        add(other.offset, 0)
-        add(other.offset + Int32(other.counts.count - 1), 0)
-        let shift = Int(other.offset - offset)
-        for (position, value) in other.counts.enumerated() where value > 0 {
-            counts[shift + position] += value
+        if other.isDense {
+            if !isDense {
+                // Take the other's dense bins and add this one's few on top.
+                let mine = sparse
+                self = other
+                for bin in mine { addDense(bin.index, UInt64(bin.count)) }
+                return
+            }
+            addDense(other.offset, 0)
+            addDense(other.offset + Int32(other.counts.count - 1), 0)
+            let shift = Int(other.offset - offset)
+            for (position, value) in other.counts.enumerated() where value > 0 {
+                counts[shift + position] += value
+            }
+        } else if !other.sparse.isEmpty {
+            if isDense || sparse.isEmpty {
+                if sparse.isEmpty && !isDense {
+                    self = other
+                    return
+                }
+                for bin in other.sparse { addDense(bin.index, UInt64(bin.count)) }
+            } else {
+                for bin in other.sparse { add(bin.index, UInt64(bin.count)) }
+            }
         }
     }
 
     func forEachAscending(_ body: (Int32, UInt64) -> Bool) {
+        if !isDense {
+            for bin in sparse where !body(bin.index, UInt64(bin.count)) { return }
+            return
+        }
         for (position, value) in counts.enumerated() where value > 0 {
             if !body(offset + Int32(position), value) { return }
         }
     }
 
     func forEachDescending(_ body: (Int32, UInt64) -> Bool) {
+        if !isDense {
+            for bin in sparse.reversed() where !body(bin.index, UInt64(bin.count)) { return }
+            return
+        }
         for position in counts.indices.reversed() where counts[position] > 0 {
             if !body(offset + Int32(position), counts[position]) { return }
         }
@@ -217,6 +345,21 @@ struct DenseBins: Sendable, Equatable {
     func serialize(to out: inout [UInt8]) {
         let start = out.count
         var runs: UInt64 = 0
+        if !isDense {
+            // The same runs of consecutive indices the dense form writes.
+            var position = 0
+            while position < sparse.count {
+                var end = position + 1
+                while end < sparse.count && sparse[end].index == sparse[end - 1].index + 1 { end += 1 }
+                appendVarint(zigzag(Int64(sparse[position].index)), to: &out)
+                appendVarint(UInt64(end - position), to: &out)
+                for index in position..<end { appendVarint(UInt64(sparse[index].count), to: &out) }
+                runs += 1
+                position = end
+            }
+            Self.prefix(runs, at: start, in: &out)
+            return
+        }
         counts.withUnsafeBufferPointer { counts in
             var position = 0
             while position < counts.count {
@@ -233,6 +376,10 @@ struct DenseBins: Sendable, Equatable {
                 position = end
             }
         }
+        Self.prefix(runs, at: start, in: &out)
+    }
+
+    private static func prefix(_ runs: UInt64, at start: Int, in out: inout [UInt8]) {
         if runs < 0x80 {
             out.insert(UInt8(runs), at: start)
         } else {
