@@ -150,6 +150,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         }
     }
 
+    /// The rollup intervals the writer holds open in memory: how many label sets,
+    /// and their bytes counted structurally (for benchmarks and tests of memory).
+    package func openRollupFootprint() -> (labelSets: Int, bytes: Int) {
+        writeQueue.sync { writer.rollups.openFootprint }
+    }
+
     /// Completes when the writer queue has run a no-op: the watchdog's proof
     /// that the store is not wedged.
     public func ping() async throws {

@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchGroundednessCommand.self, BenchScannersCommand.self, BenchSketches.self, BenchStages.self,
             BenchOTLP.self, BenchExposition.self, BenchDashCommand.self, BenchAlertQuality.self, BenchChangePoint.self,
             BenchPPI.self, BenchCanary.self,
-            BenchRemoteWrite.self,
+            BenchRemoteWrite.self, BenchStoreMemory.self,
         ]
     )
 

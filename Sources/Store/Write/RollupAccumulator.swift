@@ -14,6 +14,9 @@ final class RollupAccumulator {
     /// counted in their own interval at `flush`, and added to every later
     /// cumulative row, since the rows hold totals from the key's birth.
     private var late: [Int64: [Timestamp: [RollupFields]]] = [:]
+    /// The latest interval any key has reached, and the one idle keys were last dropped at.
+    private var newestBucket: Timestamp = .min
+    private var trimmedAt: Timestamp = .min
 
     init(connection: SQLiteConnection, interval: Int64) {
         self.connection = connection
@@ -42,6 +45,7 @@ final class RollupAccumulator {
         var start = events.startIndex
         while start < events.endIndex {
             let bucket = bucket(of: events[start].timestamp)
+            if bucket > newestBucket { newestBucket = bucket }
             if bucket < state.bucket {
                 late[keyID, default: [:]][bucket, default: []].append(events[start])
                 start += 1
@@ -77,11 +81,24 @@ final class RollupAccumulator {
             try write(state, keyID: keyID)
             state.dirty = false
         }
-        // Keep memory bounded: intervals well in the past will not be reopened by live data.
-        if open.count > 4096 {
-            let newest = open.values.map(\.bucket).max() ?? 0
-            open = open.filter { $0.value.bucket >= newest - 2 * interval }
+        // Keep memory bounded by the label sets active now, not by every one ever seen:
+        // once an interval starts, a key whose open interval ended before the previous
+        // one has been idle for a whole interval. Its state is all in its stored rows
+        // (written above), and `loadLatest` reads it back if it has events again.
+        if newestBucket > trimmedAt {
+            trimmedAt = newestBucket
+            let keep = newestBucket - interval
+            if open.values.contains(where: { $0.bucket < keep }) {
+                open = open.filter { $0.value.bucket >= keep }
+            }
         }
+    }
+
+    /// The open intervals held in memory: how many, and their bytes counted
+    /// structurally (each state's `retainedBytes`, and the dictionary's slots).
+    var openFootprint: (labelSets: Int, bytes: Int) {
+        let slots = open.capacity * (MemoryLayout<Int64>.stride + MemoryLayout<RollupState>.stride + 1)
+        return (open.count, open.values.reduce(slots) { $0 + $1.retainedBytes })
     }
 
     /// Forgets every open interval, after a failed transaction left memory ahead of
@@ -89,6 +106,7 @@ final class RollupAccumulator {
     func discard() {
         open.removeAll()
         late.removeAll()
+        trimmedAt = .min
     }
 
     /// Counts late events in their own intervals: each such row gets the events'

@@ -58,6 +58,12 @@ package struct IntervalSketches {
     package var tpot = QuantileSketch()
     package var inputTokens = QuantileSketch()
     package var outputTokens = QuantileSketch()
+
+    /// Heap bytes of the five sketches' bins.
+    package var retainedBytes: Int {
+        latency.retainedBytes + ttft.retainedBytes + tpot.retainedBytes + inputTokens.retainedBytes
+            + outputTokens.retainedBytes
+    }
 }
 
 /// The open (latest) rollup interval of one event key. A class, so that adding
@@ -128,6 +134,16 @@ package final class RollupState {
                 totals.costedRequests += 1
             }
         }
+    }
+
+    /// What one label set's open interval holds in memory, counted structurally:
+    /// the object (its fields with the five sketches inline, and malloc's 16-byte
+    /// header), the two histogram bin arrays of its totals, and the sketches' bins.
+    package var retainedBytes: Int {
+        func bytes(_ array: [UInt64]) -> Int { array.capacity == 0 ? 0 : 32 + array.capacity * 8 }
+        return 16 + MemoryLayout<Timestamp>.stride * 2 + MemoryLayout<CumulativeTotals>.stride
+            + MemoryLayout<IntervalSketches>.stride + 8 + bytes(totals.latencyBins) + bytes(totals.ttftBins)
+            + sketches.retainedBytes
     }
 
     private static let placeholderTotals = CumulativeTotals()

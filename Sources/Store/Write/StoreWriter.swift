@@ -14,7 +14,7 @@ final class StoreWriter: @unchecked Sendable {
     /// Keys with events staged for the rollups in the batch being written.
     private var stagedKeys: [KeySlot] = []
     private var sourceIDs: [String: Int64] = [:]
-    private let rollups: RollupAccumulator
+    let rollups: RollupAccumulator
     let samples: SampleWriter
     private let rows: EventRowWriter
     /// The rows of the batch being written, reused from batch to batch.
@@ -86,8 +86,8 @@ final class StoreWriter: @unchecked Sendable {
                     pendingRows.removeAll(keepingCapacity: true)
                     for slot in stagedKeys {
                         try rollups.add(slot.staged, keyID: slot.id)
-                        // Room for a usual share is kept; one key's whole backlog is not.
-                        slot.staged.removeAll(keepingCapacity: slot.staged.count <= 4096)
+                        // Room for a usual share is kept; a burst's is not (every label set keeps its slot).
+                        slot.staged.removeAll(keepingCapacity: slot.staged.count <= 64)
                     }
                     stagedKeys.removeAll(keepingCapacity: true)
                 }
