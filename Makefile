@@ -1,6 +1,6 @@
 # infermon: the two commands a newcomer needs are `make demo` and `make test`.
 SWIFT ?= swift
-BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libsnappy-dev
+BUILD_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libsnappy-dev libzstd-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) gcc logrotate sqlite3 prometheus prometheus-alertmanager victoria-metrics tmux python3 systemd chromium postgresql
 
 .PHONY: all build release demo test test-clock-shift lint format bench bench-ingest bench-query bench-push bench-alert-latency rules-test clean build-deps test-deps

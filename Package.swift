@@ -53,6 +53,12 @@ let package = Package(
             pkgConfig: "snappy",
             providers: [.apt(["libsnappy-dev"])]
         ),
+        // zstd for stored prompt, response and context text, from the system library.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         .target(
             name: "InfermonCore",
             dependencies: [
@@ -87,7 +93,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "InfermonCore", "InfermonYAML", "CSQLite",
+                "InfermonCore", "InfermonYAML", "CSQLite", "CZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -36,7 +36,8 @@ extension SQLiteStore: JudgmentStore {
         try await onWriter { writer in
             let statement = try writer.connection.cached(
                 """
-                SELECT e.id, e.request_id, e.ts, k.model, k.route, t.prompt, t.response, t.context, e.feedback
+                SELECT e.id, e.request_id, e.ts, k.model, k.route, infermon_text(t.prompt), infermon_text(t.response),
+                  infermon_text(t.context), e.feedback
                 FROM events e JOIN event_keys k ON k.id = e.key_id LEFT JOIN event_texts t ON t.event_id = e.id
                 WHERE e.id = ?
                 """)

@@ -8,7 +8,7 @@ extension SQLiteStore: EventWindowReader {
             var sql = """
                 SELECT e.ts, k.model, k.model_version, k.route, k.tenant, k.status, e.latency, e.ttft,
                   e.prompt_tokens, e.completion_tokens, e.cost, e.finish_reason, e.prediction, e.feedback,
-                  e.features, length(t.response), substr(t.response, 1, ?), e.request_id,
+                  e.features, length(infermon_text(t.response)), substr(infermon_text(t.response), 1, ?), e.request_id,
                   \(query.hallucination ? Self.judgedHallucination : "NULL")
                 FROM events e JOIN event_keys k ON k.id = e.key_id
                 LEFT JOIN event_texts t ON t.event_id = e.id

@@ -97,7 +97,11 @@ public final class ReadOnlySQL: @unchecked Sendable {
                         case SQLITE_INTEGER: .integer(statement.int64(column))
                         case SQLITE_FLOAT: .real(statement.double(column))
                         case SQLITE_TEXT: .text(statement.string(column))
-                        case SQLITE_BLOB: .blob(statement.blob(column))
+                        // Long texts are stored as zstd frames; SQL shows them as the text they are.
+                        case SQLITE_BLOB:
+                            statement.withBlob(column) {
+                                TextCompression.isFrame($0) ? TextCompression.decompress($0).map(SQLValue.text) : nil
+                            } ?? .blob(statement.blob(column))
                         default: .null
                         }
                     })

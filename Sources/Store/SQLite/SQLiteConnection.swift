@@ -32,6 +32,9 @@ final class SQLiteConnection {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
+        // Texts may be stored compressed (see TextCompression); SQL reads them through this.
+        sqlite3_create_function_v2(
+            db, "infermon_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, storedTextFunction, nil, nil, nil)
     }
 
     deinit {
@@ -228,3 +231,28 @@ final class Statement {
 
     func columnType(_ column: Int32) -> Int32 { sqlite3_column_type(pointer, column) }
 }
+
+/// `infermon_text(x)`: a stored text column as text, whether it was stored plain
+/// (TEXT, passed through, as is NULL) or as a zstd frame (BLOB, decompressed).
+/// Any other blob comes back unchanged.
+private let storedTextFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void =
+    {
+        context, _, arguments in
+        guard let value = arguments?[0] else { return }
+        guard sqlite3_value_type(value) == SQLITE_BLOB, let base = sqlite3_value_blob(value) else {
+            return sqlite3_result_value(context, value)
+        }
+        let bytes = UnsafeRawBufferPointer(start: base, count: Int(sqlite3_value_bytes(value)))
+        guard TextCompression.isFrame(bytes), var text = TextCompression.decompress(bytes) else {
+            return sqlite3_result_value(context, value)
+        }
+        text.withUTF8 { utf8 in
+            if let base = utf8.baseAddress {
+                base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                    sqlite3_result_text(context, $0, Int32(utf8.count), csqlite_transient())
+                }
+            } else {
+                sqlite3_result_text(context, "", 0, csqlite_transient())
+            }
+        }
+    }

@@ -31,6 +31,7 @@ final class EventRowWriter {
     private let insertText: Statement
     /// The id the next row gets; read from the table when unknown.
     private var nextID: Int64?
+    private let compressor = TextCompression.Compressor()
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
@@ -65,9 +66,9 @@ final class EventRowWriter {
                 guard event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil
                 else { continue }
                 insertText.bind(1, id + Int64(index - start))
-                insertText.bind(2, event.pointee.prompt)
-                insertText.bind(3, event.pointee.response)
-                insertText.bind(4, event.pointee.context)
+                bindText(event.pointee.prompt, to: insertText, at: 2)
+                bindText(event.pointee.response, to: insertText, at: 3)
+                bindText(event.pointee.context, to: insertText, at: 4)
                 try insertText.run()
             }
             id += Int64(end - start)
@@ -103,8 +104,17 @@ final class EventRowWriter {
         bind(event.pointee.label, to: statement, at: offset + 17)
         statement.bind(offset + 18, event.pointee.feedback)
         statement.bind(offset + 19, event.pointee.features.isEmpty ? nil : featuresJSON(event.pointee.features))
-        statement.bind(offset + 20, event.pointee.attributes)
+        bindText(event.pointee.attributes, to: statement, at: offset + 20)
         statement.bind(offset + 21, event.pointee.cacheWriteTokens)
+    }
+
+    /// Long text as a zstd frame when that is smaller (see `TextCompression`).
+    private func bindText(_ text: String?, to statement: Statement, at index: Int32) {
+        if let text, let frame = compressor.compress(text) {
+            statement.bind(index, blob: frame)
+        } else {
+            statement.bind(index, text)
+        }
     }
 
     private func bind(_ value: FeatureValue?, to statement: Statement, at index: Int32) {
