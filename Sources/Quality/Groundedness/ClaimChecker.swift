@@ -8,6 +8,10 @@ struct ClaimChecker {
         var degree: Double
         /// What the checks found, for the reason shown to people.
         var findings: [String]
+        /// A check found hard evidence: a name or number the sources never
+        /// mention, a number given differently, or a flipped negation. Low word
+        /// coverage alone is not hard evidence: a paraphrase has it too.
+        var hard = false
     }
 
     let index: SupportIndex
@@ -43,8 +47,15 @@ struct ClaimChecker {
         {
             return nil
         }
-        var support = best.weight / total
+        // Against a document, a claim may fuse a few sentences that are not neighbours.
+        let isDocument = options.documentSentences > 0 && index.sentenceCount >= options.documentSentences
+        let cover =
+            isDocument && options.documentCoverSentences > 1
+            ? index.bestCover(keys: keys, count: options.documentCoverSentences) : nil
+        let supporting = Set(cover?.sentences ?? [])
+        var support = max(best.weight, cover?.weight ?? 0) / total
         var findings: [String] = []
+        var hard = false
 
         var missing: [String] = []
         var elsewhere: [String] = []
@@ -56,11 +67,13 @@ struct ClaimChecker {
                 let given = stated.map { String($0.dropFirst()) }.sorted().prefix(2).joined(separator: " or ")
                 findings.append("contradicted: \(specific.surface) \(follower.surface) where the context says \(given)")
                 support = 0
+                hard = true
             } else if !index.contains(specific.key) {
                 missing.append(specific.surface)
                 support *= options.missingSpecificFactor
             } else if !index.promptKeys.contains(specific.key),
-                !index.occurs(specific.key, windowStart: best.start, width: options.windowSentences)
+                !index.occurs(specific.key, windowStart: best.start, width: options.windowSentences),
+                !supporting.contains(where: { index.occurs(specific.key, windowStart: $0, width: 1) })
             {
                 // A name or number from another part of the context: "born in Paris"
                 // stitched from a passage about Warsaw and one about Paris.
@@ -71,23 +84,30 @@ struct ClaimChecker {
         if !elsewhere.isEmpty {
             findings.append("from elsewhere in the context: " + elsewhere.prefix(3).joined(separator: ", "))
         }
-        if !missing.isEmpty { findings.append("not in context: " + missing.prefix(3).joined(separator: ", ")) }
+        if !missing.isEmpty {
+            findings.append("not in context: " + missing.prefix(3).joined(separator: ", "))
+            hard = true
+        }
 
         // Polarity: a negated claim needs a negation in its window; an affirmed
         // claim that one context sentence covers almost whole must not be negated there.
         if !personal, support >= 0.5 {
             let claimNegates = claim.contains { SupportIndex.negations.contains($0.normalized) }
-            if claimNegates, !index.negates(windowStart: best.start, width: options.windowSentences) {
+            if claimNegates, !index.negates(windowStart: best.start, width: options.windowSentences),
+                !supporting.contains(where: index.negates(sentence:))
+            {
                 support *= options.negationFactor
                 findings.append("negated, the context is not")
+                hard = true
             } else if !claimNegates, let sentence = best.sentence, best.sentenceWeight >= 0.8 * total,
                 index.negates(sentence: sentence)
             {
                 support *= options.negationFactor
                 findings.append("the context negates it")
+                hard = true
             }
         }
-        return Outcome(degree: 1 - support, findings: findings)
+        return Outcome(degree: 1 - support, findings: findings, hard: hard)
     }
 
     /// A number, a capitalised word inside a sentence, or a capitalised opening

@@ -34,12 +34,30 @@ public struct GroundednessOptions: Sendable, Equatable {
     /// Weight of a common word in a first- or second-person claim, against 1
     /// elsewhere: "I love that film" is small talk, its names are the facts.
     public var personalWordWeight: Double
+    /// A context of at least this many sentences is a document (an article to
+    /// summarise) rather than a passage; 0 (the default) treats every context
+    /// as a passage. Against a document, a response past the threshold on word
+    /// coverage alone, with no hard evidence (a name or number the sources never
+    /// mention, a number given differently, a flipped negation), is not called
+    /// hallucinated: the scorer abstains. Off by default: on HaluEval's
+    /// summaries hard evidence is found more often in faithful summaries than
+    /// in hallucinated ones, so this cut false positives to 33 % only by
+    /// dropping recall to 27 % (README, Groundedness scorer accuracy).
+    public var documentSentences: Int
+    /// Against a document, the context sentences (not necessarily neighbours)
+    /// a claim may draw its support from together; 1 (the default) keeps the
+    /// window alone. Measured on HaluEval's summaries it moves every score down
+    /// without separating them better (AUC 0.664 at 2 against 0.665 at 1).
+    public var documentCoverSentences: Int
 
     public init(
         threshold: Double = 0.2, missingSpecificFactor: Double = 0.4, method: Method = .claimWindows,
         windowSentences: Int = 1, minimumContextWords: Int = 3, negationFactor: Double = 0.3,
-        personalWordWeight: Double = 0.25, elsewhereSpecificFactor: Double = 0.7
+        personalWordWeight: Double = 0.25, elsewhereSpecificFactor: Double = 0.7, documentSentences: Int = 0,
+        documentCoverSentences: Int = 1
     ) {
+        self.documentSentences = documentSentences
+        self.documentCoverSentences = documentCoverSentences
         self.threshold = threshold
         self.missingSpecificFactor = missingSpecificFactor
         self.method = method
@@ -55,11 +73,16 @@ public struct GroundednessOptions: Sendable, Equatable {
 public struct GroundednessResult: Sendable, Equatable {
     public var verdict: Verdict
     /// Unsupported share in [0, 1]: the mean over claims of how unsupported each
-    /// is. Meaningless (0) when `abstained`: callers should store no score then.
+    /// is. When `abstained` it is 0 (nothing to check) or, for a document
+    /// paraphrase without hard evidence, the share measured (for benchmarks);
+    /// either way callers should store no score then.
     public var score: Double
     public var claims: Int
     /// Claims whose own unsupported degree is above one half.
     public var unsupportedClaims: Int
+    /// Claims with hard evidence against them: a name or number the sources
+    /// never mention, a number given differently, or a flipped negation.
+    public var claimsWithHardEvidence = 0
     public var reason: String
     /// The scorer gave no score (verdict `unknown`): the context was missing or
     /// too short, or the response made no checkable claim.
@@ -99,21 +122,33 @@ public struct GroundednessScorer: Sendable {
         var unsupportedSum = 0.0
         var claimCount = 0
         var unsupportedClaims = 0
+        var hardClaims = 0
         var worst: ClaimChecker.Outcome?
         for claim in ClaimSplitter.claims(TextUnits.sentences(response)) {
             guard let outcome = checker.check(claim) else { continue }
             claimCount += 1
             unsupportedSum += outcome.degree
             if outcome.degree > 0.5 { unsupportedClaims += 1 }
+            if outcome.hard { hardClaims += 1 }
             if outcome.degree > (worst?.degree ?? 0) { worst = outcome }
         }
         guard claimCount > 0 else { return Self.abstain("no checkable claims") }
         let score = unsupportedSum / Double(claimCount)
-        let verdict: Verdict = score > options.threshold ? .hallucinated : .supported
+        var verdict: Verdict = score > options.threshold ? .hallucinated : .supported
         var reason = "\(unsupportedClaims) of \(claimCount) claims unsupported by the context"
         if let worst, !worst.findings.isEmpty { reason += "; " + worst.findings.joined(separator: "; ") }
+        let isDocument = options.documentSentences > 0 && index.sentenceCount >= options.documentSentences
+        var abstained = false
+        if verdict == .hallucinated, isDocument, hardClaims == 0 {
+            verdict = .unknown
+            abstained = true
+            reason +=
+                "; a paraphrase of a \(index.sentenceCount)-sentence document with no name, number or"
+                + " negation against it: word coverage alone cannot tell"
+        }
         return GroundednessResult(
-            verdict: verdict, score: score, claims: claimCount, unsupportedClaims: unsupportedClaims, reason: reason)
+            verdict: verdict, score: score, claims: claimCount, unsupportedClaims: unsupportedClaims,
+            claimsWithHardEvidence: hardClaims, reason: reason, abstained: abstained)
     }
 
     /// The word-novelty baseline the benchmark reports beside the scorer: the

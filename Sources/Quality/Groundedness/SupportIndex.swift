@@ -79,6 +79,40 @@ struct SupportIndex {
         return (best.key, best.value + promptWeight, bestSentence?.index, (bestSentence?.weight ?? 0) + promptWeight)
     }
 
+    /// Up to `count` context sentences, not necessarily neighbours, chosen
+    /// greedily to support the most claim weight together (prompt keys count
+    /// always): how a summary sentence that fuses two or three sentences of a
+    /// document is supported. The weight counts each key once.
+    func bestCover(keys: [(key: String, weight: Double)], count: Int) -> (weight: Double, sentences: [Int]) {
+        var promptWeight = 0.0
+        var keysBySentence: [Int: [Int]] = [:]
+        for (keyIndex, entry) in keys.enumerated() {
+            if promptKeys.contains(entry.key) {
+                promptWeight += entry.weight
+                continue
+            }
+            for sentence in postings[entry.key] ?? [] { keysBySentence[sentence, default: []].append(keyIndex) }
+        }
+        var covered = Set<Int>()
+        var chosen: [Int] = []
+        var weight = promptWeight
+        for _ in 0..<count {
+            var best: (sentence: Int, gain: Double)?
+            for (sentence, keyIndices) in keysBySentence {
+                let gain = keyIndices.reduce(0.0) { $0 + (covered.contains($1) ? 0 : keys[$1].weight) }
+                if gain > (best?.gain ?? 0) || (gain > 0 && gain == best?.gain && sentence < best!.sentence) {
+                    best = (sentence, gain)
+                }
+            }
+            guard let best else { break }
+            chosen.append(best.sentence)
+            weight += best.gain
+            covered.formUnion(keysBySentence[best.sentence]!)
+            keysBySentence[best.sentence] = nil
+        }
+        return (weight, chosen)
+    }
+
     /// Whether any sentence of the window negates.
     func negates(windowStart: Int, width: Int) -> Bool {
         (windowStart..<(windowStart + width)).contains(where: negatedSentences.contains)
