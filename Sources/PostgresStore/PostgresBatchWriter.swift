@@ -302,7 +302,7 @@ struct PostgresBatchWriter {
             }
         }
         number(event.feedback)
-        field(event.features.isEmpty ? nil : featuresJSONText(event.features))
+        field(event.features.isEmpty ? nil : featuresJSON(event.features))
         field(event.attributes)
         field(event.prompt)
         field(event.response)
@@ -488,19 +488,4 @@ struct PostgresBatchWriter {
 /// `{__name__="x", a="1"}`: the unique text of a label set.
 func labelsText(_ labels: Labels) -> String {
     "{" + labels.pairs.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ", ") + "}"
-}
-
-/// `{"name":1.5,"tier":"gold"}`, keys sorted, as the SQLite store writes features.
-func featuresJSONText(_ features: [String: FeatureValue]) -> String {
-    var out = "{"
-    for (index, name) in features.keys.sorted().enumerated() {
-        if index > 0 { out += "," }
-        writeJSONString(name, to: &out)
-        out += ":"
-        switch features[name]! {
-        case .number(let number): out += formatJSONNumber(number)
-        case .category(let text): writeJSONString(text, to: &out)
-        }
-    }
-    return out + "}"
 }

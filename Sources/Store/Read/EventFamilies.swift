@@ -1,4 +1,4 @@
-import InfermonCore
+public import InfermonCore
 
 /// The Prometheus-style series the store derives from events, and how each one
 /// is computed from a rollup row or a raw event row.
@@ -65,4 +65,34 @@ package enum EventFamily: CaseIterable {
 
     /// Every metric name the store derives from events.
     package static let metricNames: [String] = Array(Set(allCases.map(\.metricName))).sorted()
+}
+
+/// One event-derived series a query wants: its family, which of the family's
+/// variants (`le`, token `type`) and its labels.
+package struct WantedEventSeries {
+    package var family: EventFamily
+    package var variant: Int
+    package var labels: Labels
+
+    /// The event-derived series that match, grouped by event key id; `keys`
+    /// holds each key's labels (without a metric name). Both stores read through it.
+    package static func matching(_ matchers: [LabelMatcher], keys: [Int64: Labels]) -> [Int64: [WantedEventSeries]] {
+        let nameMatchers = matchers.filter { $0.name == Labels.metricName }
+        var result: [Int64: [WantedEventSeries]] = [:]
+        for (name, families) in EventFamily.byName where nameMatchers.allSatisfy({ $0.matches(name) }) {
+            for family in families {
+                for (keyID, keyLabels) in keys {
+                    let base = keyLabels.setting(Labels.metricName, to: name)
+                    for (index, variant) in family.variants.enumerated() {
+                        let labels = variant.map { base.setting($0.label, to: $0.value) } ?? base
+                        if matchers.matches(labels) {
+                            result[keyID, default: []].append(
+                                WantedEventSeries(family: family, variant: index, labels: labels))
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
 }

@@ -43,30 +43,11 @@ final class SeriesReader {
         }
     }
 
-    private struct Wanted {
-        var family: EventFamily
-        var variant: Int
-        var labels: Labels
-    }
+    private typealias Wanted = WantedEventSeries
 
     /// Which event-derived series match, grouped by key.
     private func matchingEventSeries(_ matchers: [LabelMatcher]) -> [Int64: [Wanted]] {
-        let nameMatchers = matchers.filter { $0.name == Labels.metricName }
-        var result: [Int64: [Wanted]] = [:]
-        for (name, families) in EventFamily.byName where nameMatchers.allSatisfy({ $0.matches(name) }) {
-            for family in families {
-                for (keyID, entry) in keys {
-                    let base = entry.labels.setting(Labels.metricName, to: name)
-                    for (index, variant) in family.variants.enumerated() {
-                        let labels = variant.map { base.setting($0.label, to: $0.value) } ?? base
-                        if matchers.matches(labels) {
-                            result[keyID, default: []].append(Wanted(family: family, variant: index, labels: labels))
-                        }
-                    }
-                }
-            }
-        }
-        return result
+        WantedEventSeries.matching(matchers, keys: keys.mapValues(\.labels))
     }
 
     func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {

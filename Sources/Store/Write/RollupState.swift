@@ -252,3 +252,19 @@ func saturatingAdd(_ total: Int64, _ value: Int) -> Int64 {
     let (sum, overflow) = total.addingReportingOverflow(Int64(value))
     return overflow ? .max : sum
 }
+
+/// `{"name":1.5,"tier":"gold"}`, keys sorted so identical maps store identically:
+/// the `features` text of an event row, in SQLite and in PostgreSQL.
+package func featuresJSON(_ features: [String: FeatureValue]) -> String {
+    var out = "{"
+    for (index, name) in features.keys.sorted().enumerated() {
+        if index > 0 { out += "," }
+        writeJSONString(name, to: &out)
+        out += ":"
+        switch features[name]! {
+        case .number(let number): out += formatJSONNumber(number)
+        case .category(let text): writeJSONString(text, to: &out)
+        }
+    }
+    return out + "}"
+}

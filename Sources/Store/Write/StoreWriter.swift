@@ -264,18 +264,3 @@ final class KeySlot {
     var staged: [RollupFields] = []
     init(id: Int64) { self.id = id }
 }
-
-/// `{"name":1.5,"tier":"gold"}`, keys sorted so identical maps store identically.
-func featuresJSON(_ features: [String: FeatureValue]) -> String {
-    var out = "{"
-    for (index, name) in features.keys.sorted().enumerated() {
-        if index > 0 { out += "," }
-        writeJSONString(name, to: &out)
-        out += ":"
-        switch features[name]! {
-        case .number(let number): out += formatJSONNumber(number)
-        case .category(let text): writeJSONString(text, to: &out)
-        }
-    }
-    return out + "}"
-}
