@@ -301,7 +301,7 @@ let package = Package(
                 "Canary",
                 "Reports",
                 "InfermonCore", "Collectors", "Store", "InfermonConfig", "Server", "Notify", "Performance",
-                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query", "RemoteWrite",
+                "Detectors", "Quality", "Judge", "LLMOps", "Scrape", "Alerting", "Query", "RemoteWrite", "PostgresStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -6,8 +6,12 @@ import LLMOps
 public import Logging
 import Metrics
 import Notify
+import Performance
+import PostgresStore
 import Prometheus
 import Quality
+import RemoteWrite
+import Reports
 import Scrape
 public import Server
 public import ServiceLifecycle
@@ -17,27 +21,88 @@ import UnixSignals
 /// Wires a configuration into running services. Knows every module; owns no logic.
 package struct Daemon {
     package let config: Configuration
-    package let store: SQLiteStore
+    package let store: any DaemonStore
+    package let backend: StoreBackend
+    /// With PostgreSQL, whether this daemon is the evaluator now; nil with SQLite (it always is).
+    package let role: EvaluatorRole?
     package let services: [any Service]
     /// Ready once every service has started; what `/-/ready` answers.
     package let readiness: Readiness
     package let logger: Logger
 
-    /// Builds the services in start order; the group stops them in reverse:
-    /// readiness is withdrawn first, then rule evaluation stops (its last alerts
-    /// handed over), then notification, the analysis services, the collectors
-    /// (committing their last batch), the HTTP server (finishing requests in
-    /// flight), then the push queue drains, and the store closes last.
+    /// The daemon on an SQLite store (opened here); `open` takes either backend.
     package static func make(
         config: Configuration, configPath: String?, environment: [String: String], extraServices: [any Service] = []
     ) throws -> Daemon {
         let logger = Logger(label: "infermon")
         // Everything `config check` checks, all reported at once, before anything is opened.
         try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
-        let clock = SystemWallClock()
-        let registry = MetricsBootstrap.registry
         let health = ComponentHealth()
         let store = try openStore(config: config, environment: environment, health: health, logger: logger)
+        return try assemble(
+            config: config, configPath: configPath, environment: environment, backend: .sqlite(store), health: health,
+            extraServices: extraServices, logger: logger)
+    }
+
+    /// The daemon on the configured store, SQLite or PostgreSQL.
+    package static func open(
+        config: Configuration, configPath: String?, environment: [String: String], extraServices: [any Service] = []
+    ) async throws -> Daemon {
+        let logger = Logger(label: "infermon")
+        try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
+        try refuseWhatPostgresLacks(config, logger: logger)
+        let health = ComponentHealth()
+        let backend = try await StoreBackend.open(
+            config: config, environment: environment, health: health, logger: logger)
+        do {
+            return try assemble(
+                config: config, configPath: configPath, environment: environment, backend: backend, health: health,
+                extraServices: extraServices, logger: logger)
+        } catch {
+            await backend.store.closeStore()
+            throw error
+        }
+    }
+
+    /// What the PostgreSQL store does not hold yet: configured reports and remote
+    /// write refuse to start on it; quality and performance (on by default) do not run, with a warning.
+    static func refuseWhatPostgresLacks(_ config: Configuration, logger: Logger) throws {
+        guard config.storage.backend == .postgres else { return }
+        let skipped = [
+            config.quality.enabled ? "quality (judgments)" : nil,
+            config.performance.enabled ? "performance (predictions)" : nil,
+        ].compactMap { $0 }
+        if !skipped.isEmpty {
+            logger.warning(
+                "not run on storage backend postgres yet", metadata: ["stages": "\(skipped.joined(separator: ", "))"])
+        }
+        var missing: [String] = []
+        if !config.reports.schedules.isEmpty { missing.append("reports") }
+        if !config.remoteWriteConfiguration.endpoints.isEmpty { missing.append("remote_write (its queue)") }
+        guard missing.isEmpty else {
+            throw InfermonError.unavailable(
+                "storage backend postgres does not hold \(missing.joined(separator: ", ")) yet: turn them off or use backend: sqlite"
+            )
+        }
+    }
+
+    /// Builds the services in start order; the group stops them in reverse:
+    /// readiness is withdrawn first, then rule evaluation stops (its last alerts
+    /// handed over), then notification, the analysis services, the collectors
+    /// (committing their last batch), the HTTP server (finishing requests in
+    /// flight), then the push queue drains, and the store closes last. With
+    /// PostgreSQL the evaluating services (detectors, LLMOps, canaries,
+    /// notification, rules) run only while this daemon holds the evaluator lock.
+    static func assemble(
+        config: Configuration, configPath: String?, environment: [String: String], backend: StoreBackend,
+        health: ComponentHealth, extraServices: [any Service], logger: Logger
+    ) throws -> Daemon {
+        let clock = SystemWallClock()
+        let registry = MetricsBootstrap.registry
+        let store = backend.store
+        let role = backend.postgres.map { postgres in
+            EvaluatorRole(holder: { try? PostgresEvaluatorLock.holder(store: postgres) })
+        }
         let notifier = SystemdNotifier(environment: environment)
 
         // Every ingest path (files, HTTP, OTLP) goes through the same stages before the store.
@@ -66,7 +131,9 @@ package struct Daemon {
         let llmops = try LLMOpsWiring.service(
             config: config, querier: store, sketches: store, appender: store, clock: clock,
             logger: Logger(label: "infermon.llmops"))
-        let quality = try QualityWiring.service(config: config, store: store, environment: environment, clock: clock)
+        let quality = try backend.sqlite.flatMap {
+            try QualityWiring.service(config: config, store: $0, environment: environment, clock: clock)
+        }
         // Notification owns an HTTP client that must be shut down: built after the last step that can fail.
         let notifications = try NotifyWiring.makeService(
             config: config, store: store, environment: environment, clock: clock, health: health)
@@ -85,7 +152,7 @@ package struct Daemon {
         let readiness = Readiness(health: health, clock: clock)
         let status = DaemonStatus(
             collectors: collectors, queue: queue, store: store, notifications: notifications, health: health,
-            clock: clock, logger: Logger(label: "infermon.watchdog"))
+            clock: clock, logger: Logger(label: "infermon.watchdog"), role: role)
         let httpLogger = Logger(label: "infermon.http")
         let intake = PushIntake(
             queue: queue, clock: clock, maxBodyBytes: config.server.maxBodyBytes, timestamps: config.storage.timestamps)
@@ -102,9 +169,11 @@ package struct Daemon {
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes,
-                    labelIngest: LabelIngest(
-                        store: store, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
-                        naming: config.truthLabelNaming, logger: httpLogger)),
+                    labelIngest: backend.sqlite.map { store in
+                        LabelIngest(
+                            store: store, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
+                            naming: config.truthLabelNaming, logger: httpLogger)
+                    }),
                 RulesAPIRoutes(provider: rules),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
                 NotificationRoutes(log: store),
@@ -131,7 +200,8 @@ package struct Daemon {
                             return [
                                 ("configuration file", current.file ?? "none (built-in defaults)"),
                                 ("listen", current.server.listen),
-                                ("store", current.storage.resolvedPath(environment: environment)),
+                                ("store", store.path),
+                                ("evaluator", role?.summary ?? "this daemon (SQLite)"),
                                 (
                                     "file sources",
                                     current.sources.map { "\($0.name): \($0.paths.joined(separator: ", "))" }
@@ -151,10 +221,19 @@ package struct Daemon {
             logger: httpLogger,
             onListening: { port in httpLogger.info("listening", metadata: ["address": "\(listen.host):\(port)"]) })
 
+        let retention: any Service =
+            switch backend {
+            case .sqlite(let sqlite):
+                RetentionService(
+                    store: sqlite, interval: config.storage.retentionCheckInterval,
+                    logger: Logger(label: "infermon.retention"))
+            case .postgres(let postgres):
+                PostgresRetentionService(
+                    store: postgres, interval: config.storage.retentionCheckInterval, clock: clock,
+                    logger: Logger(label: "infermon.retention"))
+            }
         var services: [any Service] = [
-            RetentionService(
-                store: store, interval: config.storage.retentionCheckInterval,
-                logger: Logger(label: "infermon.retention")),
+            retention,
             queue,
             server,
             collectors,
@@ -163,25 +242,41 @@ package struct Daemon {
         // Analysis services read the store and write series back; they stop before the store closes.
         services.append(
             SelfMetricsRecorder(
-                collectors: collectors, store: store, clock: clock, logger: Logger(label: "infermon.self-metrics")))
-        if let detectors { services.append(detectors) }
-        services.append(llmops)
-        if let quality { services.append(quality) }
-        if let performance = PerformanceWiring.service(config: config, store: store, clock: clock) {
-            services.append(performance)
-        }
-        services.append(canaries)
-        if let notifications { services.append(notifications) }
-        // After notification, so it stops first and its last alerts are still taken.
-        services.append(rules)
-        // Scheduled reports queue into notification's outbox: they stop before it.
-        if let reports = ReportsWiring.service(
-            config: config, store: store, notifications: notifications, clock: clock)
+                collectors: collectors, store: store, clock: clock, logger: Logger(label: "infermon.self-metrics"),
+                instance: backend.postgres?.hostName))
+        var evaluating: [any Service] = []
+        if let detectors { evaluating.append(detectors) }
+        evaluating.append(llmops)
+        if let quality { evaluating.append(quality) }
+        if let sqlite = backend.sqlite,
+            let performance = PerformanceWiring.service(config: config, store: sqlite, clock: clock)
         {
-            services.append(reports)
+            evaluating.append(performance)
+        }
+        evaluating.append(canaries)
+        if let notifications { evaluating.append(notifications) }
+        // After notification, so it stops first and its last alerts are still taken.
+        evaluating.append(rules)
+        // Scheduled reports queue into notification's outbox: they stop before it.
+        if let sqlite = backend.sqlite,
+            let reports = ReportsWiring.service(
+                config: config, store: sqlite, notifications: notifications, clock: clock)
+        {
+            evaluating.append(reports)
+        }
+        if let postgres = backend.postgres, let role {
+            // One daemon at a time evaluates and notifies: the holder of the evaluator lock.
+            services.append(
+                EvaluatorElection(
+                    lock: PostgresEvaluatorLock(store: postgres, lease: postgres.settings.evaluatorLease, clock: clock),
+                    role: role, services: evaluating, clock: clock, logger: Logger(label: "infermon.evaluator")))
+        } else {
+            services += evaluating
         }
         // Reads what the stages above stored and sends it on; its queue is durable, so it stops at once.
-        if let remoteWrite = RemoteWriteWiring.service(config: config, store: store, clock: clock) {
+        if let sqlite = backend.sqlite,
+            let remoteWrite = RemoteWriteWiring.service(config: config, store: sqlite, clock: clock)
+        {
             services.append(remoteWrite)
         }
         services += extraServices
@@ -194,7 +289,9 @@ package struct Daemon {
             ReadinessService(
                 readiness: readiness, notifier: notifier, status: { await status.summary() }, logger: logger),
         ]
-        return Daemon(config: config, store: store, services: services, readiness: readiness, logger: logger)
+        return Daemon(
+            config: config, store: store, backend: backend, role: role, services: services, readiness: readiness,
+            logger: logger)
     }
 
     /// The configured store, for one-shot commands.
@@ -207,7 +304,7 @@ package struct Daemon {
     ) throws -> SQLiteStore {
         guard config.storage.backend == .sqlite else {
             throw InfermonError.unavailable(
-                "storage backend postgres: the daemon and its commands do not run on PostgreSQL yet (the PostgresStore library does); use backend: sqlite"
+                "storage backend postgres: this command does not run on PostgreSQL yet (infermon serve does); use backend: sqlite"
             )
         }
         let path = config.storage.resolvedPath(environment: environment)
@@ -225,8 +322,13 @@ package struct Daemon {
         logger.info(
             "infermon started",
             metadata: ["store": "\(store.path)", "sources": "\(config.sources.map(\.name).joined(separator: ","))"])
-        try await group.run()
-        store.close()
+        do {
+            try await group.run()
+        } catch {
+            await store.closeStore()
+            throw error
+        }
+        await store.closeStore()
         logger.info("infermon stopped")
     }
 }

@@ -27,6 +27,13 @@ struct PostgresBatchWriter {
 
     private func writeInTransaction(_ batch: IngestBatch, expiryCutoff: Timestamp, now: Timestamp) async throws {
         do {
+            // A file batch retried after a commit whose acknowledgement was lost: its
+            // checkpoints are already stored, so is everything else it holds.
+            if try await alreadyCommitted(batch.checkpoints) {
+                logger.info(
+                    "skipped a file batch already stored", metadata: ["events": "\(batch.events.count)"])
+                return
+            }
             var events = batch.events
             if batch.deduplicateByRequestID { events = try await unclaimed(events) }
             var sourceID: Int64?
@@ -74,6 +81,29 @@ struct PostgresBatchWriter {
                     """, logger: logger)
             }
         }
+    }
+
+    /// True when every checkpoint of the batch is stored for this host at its
+    /// offset or beyond, for the same file. The rows are locked until the
+    /// transaction ends, so a concurrent retry waits and then sees them.
+    private func alreadyCommitted(_ checkpoints: [SourceCheckpoint]) async throws -> Bool {
+        guard !checkpoints.isEmpty else { return false }
+        for checkpoint in checkpoints {
+            var stored: (offset: Int64, fingerprint: Int64, length: Int64)?
+            for try await (offset, fingerprint, length) in try await connection.query(
+                """
+                SELECT byte_offset, fingerprint, fingerprint_length FROM checkpoints WHERE host = \(host)
+                  AND source = \(checkpoint.source) AND input_key = \(checkpoint.inputKey) FOR UPDATE
+                """, logger: logger
+            ).decode((Int64, Int64, Int64).self) {
+                stored = (offset, fingerprint, length)
+            }
+            // The same file (same fingerprint over the same length) read at least this far.
+            guard let stored, stored.fingerprint == Int64(bitPattern: checkpoint.fingerprint),
+                stored.length == Int64(checkpoint.fingerprintLength), stored.offset >= checkpoint.offset
+            else { return false }
+        }
+        return true
     }
 
     func appendSamples(_ samples: [(labels: Labels, sample: Sample)]) async throws {

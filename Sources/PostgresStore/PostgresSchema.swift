@@ -12,6 +12,8 @@ enum PostgresSchema {
     static let migrationLock: Int64 = 0x696E_6665_726D_0001
     /// Held (transaction-level) while creating a day partition.
     static let partitionLock: Int64 = 0x696E_6665_726D_0002
+    /// Held (session-level, on a connection of its own) by the one daemon that evaluates and notifies.
+    static let evaluatorLock: Int64 = 0x696E_6665_726D_0003
 
     static let steps: [String] = [
         // 1: events, rollups, named series, dead letters, checkpoints, settings.
@@ -152,6 +154,82 @@ enum PostgresSchema {
             END
         $$;
         CREATE AGGREGATE infermon_sum_bins(bigint[]) (SFUNC = infermon_add_bins, STYPE = bigint[]);
+        """,
+        // 2: what the elected evaluator keeps (alert states, outbox, notification log, silences)
+        // and drift baselines: SQLite's tables, shared by every daemon.
         """
+        CREATE TABLE alert_states (
+            group_key text NOT NULL,
+            rule text NOT NULL,
+            occurrence bigint NOT NULL,
+            labels text NOT NULL,
+            annotations text NOT NULL,
+            state text NOT NULL,
+            active_at bigint NOT NULL,
+            fired_at bigint,
+            resolved_at bigint,
+            keep_firing_since bigint,
+            last_sent_at bigint,
+            valid_until bigint,
+            PRIMARY KEY (group_key, rule, occurrence, labels)
+        );
+        CREATE TABLE notification_outbox (
+            seq bigserial PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            integration text NOT NULL,
+            group_key text NOT NULL,
+            body bytea NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            attempts bigint NOT NULL,
+            next_attempt_at bigint NOT NULL,
+            last_error text
+        );
+        CREATE INDEX notification_outbox_integration ON notification_outbox (integration, seq);
+        CREATE TABLE notification_dead_letters (
+            seq bigserial PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            integration text NOT NULL,
+            group_key text NOT NULL,
+            body bytea NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            attempts bigint NOT NULL,
+            next_attempt_at bigint NOT NULL,
+            last_error text,
+            failed_at bigint NOT NULL,
+            reason text NOT NULL
+        );
+        CREATE TABLE notification_counters (
+            integration text PRIMARY KEY,
+            dead_lettered bigint NOT NULL
+        );
+        CREATE TABLE notification_log (
+            group_key text NOT NULL,
+            integration text NOT NULL,
+            sent_at bigint NOT NULL,
+            firing bytea NOT NULL,
+            resolved bytea NOT NULL,
+            PRIMARY KEY (group_key, integration)
+        );
+        CREATE TABLE silences (
+            seq bigserial,
+            id text PRIMARY KEY,
+            matchers text NOT NULL,
+            starts_at bigint NOT NULL,
+            ends_at bigint NOT NULL,
+            created_by text NOT NULL,
+            comment text NOT NULL,
+            updated_at bigint NOT NULL
+        );
+        CREATE TABLE drift_baselines (
+            name text PRIMARY KEY,
+            from_ts bigint NOT NULL,
+            through_ts bigint NOT NULL,
+            created_at bigint NOT NULL,
+            events bigint NOT NULL,
+            data bytea NOT NULL
+        );
+        """,
     ]
 }

@@ -264,6 +264,26 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         }
     }
 
+    /// Events that arrived already past retention, per source (every writer's).
+    public func expiredOnArrival() throws -> [ExpiredOnArrival] {
+        try readers.withConnection { connection in
+            try connection.rows(
+                "SELECT source, events, last_cutoff FROM expired_on_arrival ORDER BY source", logger: logger
+            ).map { row in
+                let (source, events, cutoff) = try row.decode((String, Int64, Int64).self)
+                return ExpiredOnArrival(source: source, events: events, lastCutoff: cutoff)
+            }
+        }
+    }
+
+    /// The database's size on disk (`pg_database_size`).
+    public func databaseSizeBytes() throws -> Int64 {
+        try readers.withConnection { connection in
+            try connection.rows("SELECT pg_database_size(current_database())", logger: logger).first?.decode(
+                Int64.self) ?? 0
+        }
+    }
+
     /// The names of the events' day partitions, oldest first.
     public func eventPartitions() throws -> [String] {
         try readers.withConnection { connection in

@@ -19,6 +19,7 @@ public import InfermonYAML
 ///     ca_file: /etc/infermon/db-ca.pem                    # verify-full: trust this CA (default: the system's)
 ///     connect_timeout: 10s
 ///     host_name: collector-3      # who this daemon is in checkpoints (default: the host name)
+///     evaluator_lease: 15s        # a dead evaluator is replaced within about this long
 /// ```
 public struct PostgresSettings: Sendable, Equatable {
     public enum TLSMode: String, Sendable, CaseIterable {
@@ -44,6 +45,8 @@ public struct PostgresSettings: Sendable, Equatable {
     public var connectTimeout: Duration = .seconds(10)
     /// This daemon's name in per-host state (file checkpoints); nil for the system host name.
     public var hostName: String?
+    /// The bound on taking over from an evaluator whose session died (see `PostgresEvaluatorLock`).
+    public var evaluatorLease: Duration = .seconds(15)
 
     public init() {}
 
@@ -109,7 +112,7 @@ public struct PostgresSettings: Sendable, Equatable {
 
     public init(yaml value: YAMLValue) throws {
         let map = try value.mapping(allowed: [
-            "url", "password_file", "tls", "ca_file", "connect_timeout", "host_name",
+            "url", "password_file", "tls", "ca_file", "connect_timeout", "host_name", "evaluator_lease",
         ])
         guard let url = map["url"] else { throw value.error("postgres needs a url (postgres://user@host:port/db)") }
         do {
@@ -128,6 +131,12 @@ public struct PostgresSettings: Sendable, Equatable {
         if let file = map["ca_file"] { caFile = try file.filePath() }
         if let timeout = map["connect_timeout"] { connectTimeout = try timeout.positiveDuration() }
         if let name = map["host_name"] { hostName = try name.string() }
+        if let lease = map["evaluator_lease"] {
+            evaluatorLease = try lease.positiveDuration()
+            guard evaluatorLease >= .seconds(3) else {
+                throw lease.error("evaluator_lease must be at least 3s")
+            }
+        }
     }
 
     /// The password: the password file's first line, else the URL's, else none.

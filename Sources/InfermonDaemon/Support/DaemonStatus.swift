@@ -10,11 +10,13 @@ import Store
 actor DaemonStatus {
     let collectors: FileCollectorGroup
     let queue: IngestQueue
-    let store: SQLiteStore
+    let store: any DaemonStore
     let notifications: NotificationService?
     let health: ComponentHealth
     let clock: any WallClock
     let logger: Logger
+    /// With PostgreSQL: whether this daemon is the evaluator.
+    let role: EvaluatorRole?
     /// A component down for longer than this stops the watchdog pings, so
     /// systemd restarts the daemon; shorter outages are retried in place.
     static let componentDownLimit: Int64 = 5 * 60_000
@@ -24,9 +26,10 @@ actor DaemonStatus {
     private var expiredCounted: [String: Int64] = [:]
 
     init(
-        collectors: FileCollectorGroup, queue: IngestQueue, store: SQLiteStore, notifications: NotificationService?,
-        health: ComponentHealth, clock: any WallClock, logger: Logger
+        collectors: FileCollectorGroup, queue: IngestQueue, store: any DaemonStore, notifications: NotificationService?,
+        health: ComponentHealth, clock: any WallClock, logger: Logger, role: EvaluatorRole? = nil
     ) {
+        self.role = role
         self.collectors = collectors
         self.queue = queue
         self.store = store
@@ -69,7 +72,8 @@ actor DaemonStatus {
             rate = Double(events - last.events) * 1000 / Double(now - last.time)
         }
         lastSample = (now, events)
-        return "ingesting \(Int(rate.rounded())) events/s; \(events) events since start"
+        let evaluator = role.map { "; evaluator: \($0.summary)" } ?? ""
+        return "ingesting \(Int(rate.rounded())) events/s; \(events) events since start\(evaluator)"
     }
 
     func refreshGauges() async {
@@ -101,10 +105,10 @@ actor DaemonStatus {
                     count)
             }
         }
-        if let stats = try? store.stats() {
-            Gauge(label: "infermon_store_size_bytes").record(stats.sizeBytes)
+        if let size = try? store.sizeBytes() { Gauge(label: "infermon_store_size_bytes").record(size) }
+        if let expired = try? store.expiredOnArrival() {
             // Kept in the store, so the counter goes on from its stored total after a restart.
-            for entry in stats.expiredOnArrival where entry.events > expiredCounted[entry.source, default: 0] {
+            for entry in expired where entry.events > expiredCounted[entry.source, default: 0] {
                 Counter(label: SelfMetricsRecorder.expiredOnArrival, dimensions: [("source", entry.source)])
                     .increment(by: entry.events - expiredCounted[entry.source, default: 0])
                 expiredCounted[entry.source] = entry.events

@@ -19,15 +19,18 @@ final class SelfMetricsRecorder: Service, Sendable {
     static let expiredOnArrival = "infermon_events_expired_on_arrival_total"
 
     private let collectors: FileCollectorGroup
-    private let store: SQLiteStore
+    private let store: any DaemonStore
     private let interval: Duration
     private let clock: any WallClock
     private let logger: Logger
+    /// With a store several daemons share: this daemon's name, as an `instance` label on its series.
+    private let instance: String?
 
     init(
-        collectors: FileCollectorGroup, store: SQLiteStore, interval: Duration = .seconds(15), clock: any WallClock,
-        logger: Logger
+        collectors: FileCollectorGroup, store: any DaemonStore, interval: Duration = .seconds(15), clock: any WallClock,
+        logger: Logger, instance: String? = nil
     ) {
+        self.instance = instance
         self.collectors = collectors
         self.store = store
         self.interval = interval
@@ -38,7 +41,7 @@ final class SelfMetricsRecorder: Service, Sendable {
     /// The current values. Event and rejected-line counts are since the daemon
     /// started (counters that reset on restart); dead-lettered notifications are
     /// kept in the store and never reset.
-    static func samples(collectors: FileCollectorGroup, store: SQLiteStore) async -> [Labels: Double] {
+    static func samples(collectors: FileCollectorGroup, store: any DaemonStore) async -> [Labels: Double] {
         var values: [Labels: Double] = [:]
         for source in await collectors.snapshot() {
             values[Labels(name: ingestedEvents, ["source": source.source])] = Double(source.totals.events)
@@ -69,6 +72,9 @@ final class SelfMetricsRecorder: Service, Sendable {
                     batch.append((gone, Sample(now, Sample.staleNaN)))
                 }
                 previous = Set(values.keys)
+                if let instance = self.instance {
+                    batch = batch.map { ($0.labels.setting("instance", to: instance), $0.sample) }
+                }
                 do {
                     try await self.store.append(batch)
                 } catch {

@@ -16,7 +16,7 @@ package enum AlertingWiring {
     }
 
     static func ruleManager(
-        config: Configuration, groups: [RuleGroupDefinition], store: SQLiteStore, sink: (any AlertSink)?,
+        config: Configuration, groups: [RuleGroupDefinition], store: any DaemonStore, sink: (any AlertSink)?,
         clock: any WallClock, health: ComponentHealth? = nil
     ) -> RuleManager {
         var engineOptions = QueryOptions()

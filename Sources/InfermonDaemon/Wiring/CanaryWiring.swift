@@ -8,7 +8,7 @@ import Store
 package enum CanaryWiring {
     /// The service for `Daemon.make`. It runs even without rollouts (a pass over
     /// none costs nothing), so a reload can add the first one.
-    static func service(config: Configuration, store: SQLiteStore, clock: any WallClock) -> CanaryService {
+    static func service(config: Configuration, store: any DaemonStore, clock: any WallClock) -> CanaryService {
         CanaryService(
             reader: store, appender: store, config: config.canaries, clock: clock,
             logger: Logger(label: "infermon.canary"))

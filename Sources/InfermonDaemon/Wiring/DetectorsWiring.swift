@@ -7,7 +7,7 @@ import Store
 /// Builds the scheduled detector service the daemon runs.
 package enum DetectorsWiring {
     /// The service for `Daemon.make`, or nil when `detectors.enabled` is false.
-    static func service(config: Configuration, store: SQLiteStore, clock: any WallClock = SystemWallClock())
+    static func service(config: Configuration, store: any DaemonStore, clock: any WallClock = SystemWallClock())
         -> DetectorService?
     {
         guard config.detectors.enabled else { return nil }

@@ -9,7 +9,7 @@ import Store
 enum NotifyWiring {
     /// The service to add to the daemon, or nil when no route is configured.
     static func makeService(
-        config: Configuration, store: SQLiteStore, environment: [String: String],
+        config: Configuration, store: any NotificationPersistence, environment: [String: String],
         clock: any WallClock = SystemWallClock(), health: ComponentHealth? = nil
     ) throws -> NotificationService? {
         guard let configuration = try config.notifications.resolve(environment: environment) else { return nil }

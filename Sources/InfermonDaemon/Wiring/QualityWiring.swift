@@ -9,7 +9,7 @@ public import Store
 /// service from the Quality and Judge modules' own options.
 package enum QualityWiring {
     /// Redaction and security counters for every ingested batch, whatever its source.
-    package static func securityStage(config: Configuration, store: SQLiteStore, clock: any WallClock) throws
+    package static func securityStage(config: Configuration, store: any SeriesQuerier, clock: any WallClock) throws
         -> SecurityStage
     {
         let totals = try SecurityStage.restoreTotals(

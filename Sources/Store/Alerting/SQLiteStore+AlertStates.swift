@@ -91,14 +91,14 @@ extension Statement {
 
 /// Annotations in the labels' text form, keeping empty values (an annotation
 /// may expand to nothing, and that is still its value).
-enum AnnotationsText {
-    static func encode(_ annotations: [String: String]) -> String {
+package enum AnnotationsText {
+    package static func encode(_ annotations: [String: String]) -> String {
         "{"
             + annotations.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escapeLabelValue($0.value))\"" }
             .joined(separator: ", ") + "}"
     }
 
-    static func decode(_ text: String) throws -> [String: String] {
+    package static func decode(_ text: String) throws -> [String: String] {
         var result: [String: String] = [:]
         for pair in try LabelsText.decodePairs(text, what: "annotations") { result[pair.name] = pair.value }
         return result

@@ -1,11 +1,11 @@
-import InfermonCore
+public import InfermonCore
 
 /// Binary form of a baseline's event columns: varints, little-endian doubles and
 /// length-prefixed UTF-8, versioned by a leading tag so the format can grow.
-enum BaselineCodec {
+package enum BaselineCodec {
     private static let version: UInt64 = 1
 
-    static func encode(_ columns: [EventColumns]) -> [UInt8] {
+    package static func encode(_ columns: [EventColumns]) -> [UInt8] {
         var out: [UInt8] = []
         appendVarint(version, to: &out)
         appendVarint(UInt64(columns.count), to: &out)
@@ -40,7 +40,7 @@ enum BaselineCodec {
         return out
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> [EventColumns] {
+    package static func decode(_ bytes: [UInt8]) throws -> [EventColumns] {
         var reader = ByteReader(bytes)
         guard try reader.varint() == version else { throw InfermonError.storage("unknown baseline format") }
         let models = try count(&reader, limit: 1 << 20)

@@ -1,18 +1,18 @@
-import InfermonCore
+public import InfermonCore
 
 /// Labels as stored in the `series` table: Prometheus's text form
 /// `{__name__="x", a="1"}`, readable in SQL and parsed back exactly.
-enum LabelsText {
-    static func encode(_ labels: Labels) -> String {
+package enum LabelsText {
+    package static func encode(_ labels: Labels) -> String {
         "{" + labels.pairs.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ", ") + "}"
     }
 
-    static func decode(_ text: String) throws -> Labels {
+    package static func decode(_ text: String) throws -> Labels {
         Labels(try decodePairs(text, what: "labels").map { Label($0.name, $0.value) })
     }
 
     /// The `name="value"` pairs in file order, empty values included.
-    static func decodePairs(_ text: String, what: String) throws -> [(name: String, value: String)] {
+    package static func decodePairs(_ text: String, what: String) throws -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
         var characters = Array(text.unicodeScalars)[...]
         func fail() -> InfermonError { InfermonError.storage("malformed stored \(what): \(text.prefix(80))") }

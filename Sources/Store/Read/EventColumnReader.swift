@@ -21,22 +21,9 @@ extension SQLiteStore: EventWindowReader {
             statement.bind(2, query.from)
             statement.bind(3, query.through)
             if let model = query.model { statement.bind(4, model) }
-            var builders: [String: EventColumnsBuilder] = [:]
-            while try statement.step() {
-                let model = statement.string(1)
-                var builder =
-                    builders.removeValue(forKey: model)
-                    ?? EventColumnsBuilder(
-                        model: model, prefixes: query.responsePrefixLength > 0, requestIDs: query.requestIDs,
-                        hallucination: query.hallucination)
-                builder.append(statement)
-                builders[model] = builder
-            }
-            return builders.keys.sorted().map { model in
-                var columns = builders[model]!.build()
-                if let limit = query.limitPerModel, columns.count > limit { columns = columns.suffix(limit) }
-                return columns
-            }
+            var window = EventWindowColumns(query)
+            while try statement.step() { window.append(statement, model: statement.string(1)) }
+            return window.build()
         }
     }
 
@@ -46,6 +33,63 @@ extension SQLiteStore: EventWindowReader {
           WHERE j.event_id = e.id AND j.verdict IN ('hallucinated', 'supported') AND j.failed = 0
           ORDER BY j.judge = 'llm' DESC, j.judged_at DESC LIMIT 1)
         """
+}
+
+/// The rows of an event window, one builder per model, in the column layout of
+/// the SQLite store's window query (`ts, model, model_version, route, tenant,
+/// status, latency, ttft, prompt_tokens, completion_tokens, cost,
+/// finish_reason, prediction, feedback, features, response length, response
+/// prefix, request_id, hallucinated`); the PostgreSQL store reads the same layout
+/// (without judgments: it never asks for `hallucinated`).
+package struct EventWindowColumns {
+    private let query: EventWindowQuery
+    private var builders: [String: EventColumnsBuilder] = [:]
+
+    package init(_ query: EventWindowQuery) { self.query = query }
+
+    package mutating func append(_ row: some EventRowCells, model: String) {
+        var builder =
+            builders.removeValue(forKey: model)
+            ?? EventColumnsBuilder(
+                model: model, prefixes: query.responsePrefixLength > 0, requestIDs: query.requestIDs,
+                hallucination: query.hallucination)
+        builder.append(row)
+        builders[model] = builder
+    }
+
+    /// One entry per model, sorted by model, each cut to `limitPerModel`.
+    package func build() -> [EventColumns] {
+        builders.keys.sorted().map { model in
+            var columns = builders[model]!.build()
+            if let limit = query.limitPerModel, columns.count > limit { columns = columns.suffix(limit) }
+            return columns
+        }
+    }
+}
+
+/// A stored prediction: a number, a class, or none.
+package enum PredictionCell {
+    case number(Double)
+    case text(String)
+    case none
+}
+
+/// One row of the window query, read by column index.
+package protocol EventRowCells {
+    func int64(_ column: Int32) -> Int64
+    func optionalDouble(_ column: Int32) -> Double?
+    func optionalString(_ column: Int32) -> String?
+    func prediction(_ column: Int32) -> PredictionCell
+}
+
+extension Statement: EventRowCells {
+    func prediction(_ column: Int32) -> PredictionCell {
+        switch columnType(column) {
+        case 1, 2: .number(double(column))  // SQLITE_INTEGER, SQLITE_FLOAT
+        case 3: .text(string(column))  // SQLITE_TEXT
+        default: .none
+        }
+    }
 }
 
 /// Accumulates one model's rows; every column gets exactly one entry per row.
@@ -75,7 +119,7 @@ struct EventColumnsBuilder {
         (5, EventColumnName.status), (11, EventColumnName.finishReason),
     ]
 
-    mutating func append(_ row: Statement) {
+    mutating func append(_ row: some EventRowCells) {
         let index = timestamps.count
         timestamps.append(row.int64(0))
         for (column, name) in Self.numericColumns {
@@ -84,10 +128,10 @@ struct EventColumnsBuilder {
         for (column, name) in Self.categoricalColumns {
             setCategory(name, row.optionalString(column), at: index)
         }
-        switch row.columnType(12) {
-        case 1, 2: set(EventColumnName.prediction, row.double(12), at: index)  // SQLITE_INTEGER, SQLITE_FLOAT
-        case 3: setCategory(EventColumnName.prediction, row.string(12), at: index)  // SQLITE_TEXT
-        default: break
+        switch row.prediction(12) {
+        case .number(let value): set(EventColumnName.prediction, value, at: index)
+        case .text(let text): setCategory(EventColumnName.prediction, text, at: index)
+        case .none: break
         }
         if let text = row.optionalString(14) {
             for (key, value) in FlatJSONObject.parse(text) {

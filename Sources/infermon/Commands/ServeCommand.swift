@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         LogSetup.bootstrap(level: configuration.log.level, json: configuration.log.format == .json)
         do {
-            let daemon = try Daemon.make(config: configuration, configPath: config, environment: processEnvironment)
+            let daemon = try await Daemon.open(
+                config: configuration, configPath: config, environment: processEnvironment)
             try await daemon.run()
         } catch {
             throw fail(error)

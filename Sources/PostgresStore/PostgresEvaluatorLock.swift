@@ -1,0 +1,147 @@
+public import InfermonCore
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// The election of the one daemon that evaluates rules and detectors and sends
+/// notifications: a session-level advisory lock held on a connection of its
+/// own. Whoever holds it leads; when that session ends (the process died, its
+/// host or network went away) PostgreSQL releases the lock and the next
+/// daemon's `tryAcquire` takes it.
+///
+/// How fast a dead leader is noticed is bounded by `lease`: the lock session
+/// asks the server to probe an idle client with TCP keepalives after `lease/3`,
+/// every `lease/15`, three times (so a vanished host is dropped within about
+/// `0.53 × lease`), followers retry every `lease/5`, and the leader checks its
+/// own session every `lease/5` with a timeout of `lease/5`, so it stops
+/// leading before the server gives its lock to another.
+public final class PostgresEvaluatorLock: Sendable {
+    private let connector: PostgresConnector
+    private let hostName: String
+    public let lease: Duration
+    private let clock: any WallClock
+    private let logger: Logger
+    private let session = Mutex<PostgresConnection?>(nil)
+    private static let key = PostgresSchema.evaluatorLock
+
+    public init(store: PostgresStore, lease: Duration, clock: any WallClock = SystemWallClock()) {
+        connector = store.connector
+        hostName = store.hostName
+        self.lease = lease
+        self.clock = clock
+        logger = store.logger
+    }
+
+    /// How often followers try the lock and the leader checks its session.
+    public var pollInterval: Duration { lease / 5 }
+
+    /// What this daemon is called in `pg_stat_activity` while it holds the lock.
+    public var applicationName: String { "infermon evaluator \(hostName)" }
+
+    /// Tries to take the lock once; true when this daemon now leads.
+    public func tryAcquire() async throws -> Bool {
+        let connection = try await currentSession()
+        do {
+            for try await acquired in try await connection.query(
+                "SELECT pg_try_advisory_lock(\(Self.key))", logger: logger
+            ).decode(Bool.self) {
+                return acquired
+            }
+            return false
+        } catch {
+            await drop(connection)
+            throw error
+        }
+    }
+
+    /// Completes while the lock session is alive and holds the lock; throws when
+    /// the session is gone, does not answer within `pollInterval`, or lost the lock.
+    public func check() async throws {
+        guard let connection = session.withLock({ $0 }), !connection.isClosed else {
+            throw InfermonError.unavailable("the evaluator lock session is closed")
+        }
+        let logger = self.logger
+        let held = try await withThrowingTaskGroup(of: Bool?.self) { group in
+            group.addTask {
+                var held = false
+                for try await count in try await connection.query(
+                    """
+                    SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+                      AND pid = pg_backend_pid() AND objsubid = 1
+                      AND ((classid::bigint << 32) | objid::bigint) = \(Self.key)
+                    """, logger: logger
+                ).decode(Int64.self) {
+                    held = count > 0
+                }
+                return held
+            }
+            group.addTask { [clock, pollInterval] in
+                try await clock.sleep(for: pollInterval)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let held else {
+            await drop(connection)
+            throw InfermonError.unavailable("the evaluator lock session did not answer within \(pollInterval)")
+        }
+        guard held else { throw InfermonError.unavailable("the evaluator lock is no longer held") }
+    }
+
+    /// Releases the lock by closing its session.
+    public func release() async {
+        let connection = session.withLock { current -> PostgresConnection? in
+            defer { current = nil }
+            return current
+        }
+        if let connection { try? await connection.close() }
+    }
+
+    /// The application name of the session holding the lock (`infermon evaluator HOST`), or nil when none does.
+    public static func holder(store: PostgresStore) throws -> String? {
+        try store.readers.withConnection { connection in
+            try connection.rows(
+                """
+                SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                  AND ((l.classid::bigint << 32) | l.objid::bigint) = \(key)
+                """, logger: store.logger
+            ).first?.decode(String.self)
+        }
+    }
+
+    private func currentSession() async throws -> PostgresConnection {
+        if let connection = session.withLock({ $0 }), !connection.isClosed { return connection }
+        let connection = try await connector.connect()
+        do {
+            let seconds = max(1, Int(lease.components.seconds))
+            for statement in [
+                "SET application_name = '\(applicationName.filter { $0 != "'" })'",
+                "SET tcp_keepalives_idle = \(max(1, seconds / 3))",
+                "SET tcp_keepalives_interval = \(max(1, seconds / 15))",
+                "SET tcp_keepalives_count = 3",
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        let previous = session.withLock { current -> PostgresConnection? in
+            defer { current = connection }
+            return current
+        }
+        if let previous { try? await previous.close() }
+        return connection
+    }
+
+    private func drop(_ connection: PostgresConnection) async {
+        session.withLock { current in
+            if current === connection { current = nil }
+        }
+        try? await connection.close()
+    }
+}
