@@ -121,10 +121,23 @@ public final class HeadlessChromium: @unchecked Sendable {
     /// Clicks the first element `selector` matches, as a user would; false when there is none.
     @discardableResult
     public func click(_ selector: String) async throws -> Bool {
-        try await evaluate(
-            "(() => { const e = document.querySelector(\(Self.jsString(selector))); if (!e) return false; e.click(); return true; })()"
-        )
-            as? Bool ?? false
+        do {
+            return try await evaluate(
+                "(() => { const e = document.querySelector(\(Self.jsString(selector))); if (!e) return false; e.click(); return true; })()"
+            )
+                as? Bool ?? false
+        } catch  where Self.isNavigationRace(error) {
+            // The click navigated before its answer came back: it found its element.
+            return true
+        }
+    }
+
+    /// Whether `error` only says the page navigated while a script ran in it
+    /// (Chromium drops the answer of a script whose document went away).
+    static func isNavigationRace(_ error: any Error) -> Bool {
+        let text = "\(error)"
+        return text.contains("navigated or closed") || text.contains("Execution context was destroyed")
+            || text.contains("Cannot find context with specified id")
     }
 
     /// Whether an element matches `selector`.
@@ -149,7 +162,11 @@ public final class HeadlessChromium: @unchecked Sendable {
     /// Polls until `expression` is truthy in the page, or the time is up.
     public func waitFor(_ expression: String, timeoutSeconds: Double = 30) async throws -> Bool {
         try await waitUntil(timeoutSeconds: timeoutSeconds) {
-            try await evaluate("!!(\(expression))") as? Bool == true
+            do {
+                return try await evaluate("!!(\(expression))") as? Bool == true
+            } catch  where Self.isNavigationRace(error) {
+                return false  // asked while a navigation replaced the document: ask the new one
+            }
         }
     }
 
