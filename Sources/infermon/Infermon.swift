@@ -18,7 +18,7 @@ struct Infermon: AsyncParsableCommand {
             SilenceCommand.self, DriftCommand.self, PerformanceCommand.self, CanaryCommand.self, BaselineCommand.self,
             PricingCommand.self, BudgetCommand.self, SLOCommand.self, RulesCommand.self, AlertsCommand.self,
             DashCommand.self, DashboardsCommand.self, DoctorCommand.self, ManualCommand.self,
-            LabelsCommand.self, QualityCommand.self, ReportCommand.self,
+            LabelsCommand.self, QualityCommand.self, ReportCommand.self, StoreCommand.self,
         ]
     )
 }
