@@ -23,6 +23,8 @@ public struct StoreStats: Sendable {
     /// Bytes of the database file plus its write-ahead log.
     public var sizeBytes: Int64 = 0
 
+    public init() {}
+
     static func read(_ connection: SQLiteConnection, path: String) throws -> StoreStats {
         var stats = StoreStats()
         let events = try connection.prepare("SELECT count(*), min(ts), max(ts) FROM events")

@@ -8,7 +8,8 @@ package import Store
 /// baseline. `infermon drift report` and the reports' drift section resolve it here.
 package enum DriftReference {
     package static func configured(
-        store: SQLiteStore, reference: DetectorOptions.Reference, window: EventWindowQuery, start: Timestamp,
+        store: any EventWindowReader & DriftBaselineStore, reference: DetectorOptions.Reference,
+        window: EventWindowQuery, start: Timestamp,
         previousLength: Int64? = nil
     ) throws -> (columns: [EventColumns], description: String) {
         func read(_ from: Timestamp, _ through: Timestamp) throws -> [EventColumns] {
@@ -35,7 +36,9 @@ package enum DriftReference {
     }
 
     /// A saved baseline's columns (of `model` only, when given).
-    package static func baseline(_ name: String, store: SQLiteStore, model: String?, hint: String) throws
+    package static func baseline(
+        _ name: String, store: any DriftBaselineStore, model: String?, hint: String
+    ) throws
         -> [EventColumns]
     {
         guard let saved = try store.baseline(named: name) else {

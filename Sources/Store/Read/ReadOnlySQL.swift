@@ -25,6 +25,12 @@ public struct SQLResult: Sendable {
     public var rows: [[SQLValue]]
     /// True when `rowLimit` cut the result short.
     public var truncated: Bool
+
+    public init(columns: [String], rows: [[SQLValue]], truncated: Bool) {
+        self.columns = columns
+        self.rows = rows
+        self.truncated = truncated
+    }
 }
 
 /// Runs user SQL on a connection that cannot change anything: the file is opened

@@ -118,9 +118,9 @@ struct AlertsCommand: AsyncParsableCommand {
     /// The daemon is not answering: show what it last stored.
     private func printStored(_ configuration: Configuration, reason: String) async throws {
         LogSetup.bootstrap(level: store.logLevel, json: false)
-        let database = try Daemon.openStore(for: configuration)
-        defer { database.close() }
-        let states = try await database.alertStates().filter { $0.state != .inactive }
+        let states = try await withConfiguredStore(configuration) { backend in
+            try await backend.store.alertStates().filter { $0.state != .inactive }
+        }
         printError("infermon: no daemon answered (\(reason)); showing the alert states it last stored")
         if states.isEmpty { print("no active alerts") }
         let now = SystemWallClock().now()

@@ -34,40 +34,40 @@ struct BaselineCommand: AsyncParsableCommand {
             LogSetup.bootstrap(level: store.logLevel, json: false)
             do {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(for: configuration)
-                defer { database.close() }
-                let now = SystemWallClock().now()
-                let start = try parseCommandTime(from, now: now)
-                let end = try parseCommandTime(to, now: now)
-                guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
-                guard !name.isEmpty else { throw InfermonError.invalidArgument("--name must not be empty") }
-                let columns = try database.eventColumns(
-                    EventWindowQuery(
-                        from: start, through: end, model: model,
-                        responsePrefixLength: DetectorOptions().responsePrefixLength,
-                        limitPerModel: maxEvents))
-                let events = columns.reduce(0) { $0 + $1.count }
-                guard events > 0 else { throw InfermonError.invalidArgument("no events between \(from) and \(to)") }
-                try await database.saveBaseline(
-                    DriftBaseline(name: name, from: start, through: end, createdAt: now, columns: columns))
-                print("saved baseline \"\(name)\": \(events) events of \(columns.count) model(s)")
+                try await withConfiguredStore(configuration) { backend in
+                    let database = backend.store
+                    let now = SystemWallClock().now()
+                    let start = try parseCommandTime(from, now: now)
+                    let end = try parseCommandTime(to, now: now)
+                    guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
+                    guard !name.isEmpty else { throw InfermonError.invalidArgument("--name must not be empty") }
+                    let columns = try database.eventColumns(
+                        EventWindowQuery(
+                            from: start, through: end, model: model,
+                            responsePrefixLength: DetectorOptions().responsePrefixLength,
+                            limitPerModel: maxEvents))
+                    let events = columns.reduce(0) { $0 + $1.count }
+                    guard events > 0 else { throw InfermonError.invalidArgument("no events between \(from) and \(to)") }
+                    try await database.saveBaseline(
+                        DriftBaseline(name: name, from: start, through: end, createdAt: now, columns: columns))
+                    print("saved baseline \"\(name)\": \(events) events of \(columns.count) model(s)")
+                }
             } catch {
                 throw fail(error)
             }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List saved baselines.")
         @OptionGroup var store: StoreOptionsGroup
 
-        func run() throws {
+        func run() async throws {
             LogSetup.bootstrap(level: store.logLevel, json: false)
             do {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(for: configuration)
-                defer { database.close() }
-                for info in try database.baselines() {
+                let baselines = try await withConfiguredStore(configuration) { try $0.store.baselines() }
+                for info in baselines {
                     print(
                         "\(info.name)\t\(TimeParsing.formatRFC3339(info.from)) … \(TimeParsing.formatRFC3339(info.through))\t\(info.events) events"
                     )

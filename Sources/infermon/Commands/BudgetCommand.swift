@@ -6,14 +6,14 @@ import LLMOps
 import Logging
 import Store
 
-struct BudgetCommand: ParsableCommand {
+struct BudgetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "budget",
         abstract: "Spending budgets: spend so far and the end-of-period forecast.",
         subcommands: [Status.self]
     )
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Show each budget's spend so far and its forecast, from the store.",
@@ -28,31 +28,33 @@ struct BudgetCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Evaluate at this time (RFC 3339) instead of now.", valueName: "time"))
         var at: String?
 
-        func run() throws {
+        func run() async throws {
             LogSetup.bootstrap(level: store.logLevel, json: false)
             do {
                 let configuration = try store.loadConfiguration()
                 let now = try evaluationTime(at)
-                let database = try Daemon.openStore(for: configuration)
-                defer { database.close() }
-                let budgets = configuration.budgets
-                if budgets.isEmpty { print("no budgets configured (budgets: in the configuration)") }
-                let evaluator = BudgetEvaluator(
-                    budgets: budgets, querier: database,
-                    options: .init(lookback: configuration.storage.options.retention.rollups))
-                print(
-                    "budget".padding(20) + "period".padding(8) + "limit".leftPadding(12) + "spent".leftPadding(12)
-                        + "used".leftPadding(9) + "forecast".leftPadding(12) + "of limit".leftPadding(10) + "  method")
-                for budget in budgets {
-                    let status = try evaluator.status(of: budget, at: now)
+                try await withConfiguredStore(configuration) { backend in
+                    let database = backend.store
+                    let budgets = configuration.budgets
+                    if budgets.isEmpty { print("no budgets configured (budgets: in the configuration)") }
+                    let evaluator = BudgetEvaluator(
+                        budgets: budgets, querier: database,
+                        options: .init(lookback: configuration.storage.options.retention.rollups))
                     print(
-                        budget.name.padding(20) + budget.period.rawValue.padding(8)
-                            + ("$" + formatRatio(status.limitUSD)).leftPadding(12)
-                            + ("$" + formatRatio(status.spentUSD)).leftPadding(12)
-                            + (formatRatio(status.usedRatio * 100) + "%").leftPadding(9)
-                            + ("$" + formatRatio(status.forecastUSD)).leftPadding(12)
-                            + (formatRatio(status.forecastRatio * 100) + "%").leftPadding(10)
-                            + "  " + (status.followsDailyCurve ? "daily curve" : "recent rate"))
+                        "budget".padding(20) + "period".padding(8) + "limit".leftPadding(12) + "spent".leftPadding(12)
+                            + "used".leftPadding(9) + "forecast".leftPadding(12) + "of limit".leftPadding(10)
+                            + "  method")
+                    for budget in budgets {
+                        let status = try evaluator.status(of: budget, at: now)
+                        print(
+                            budget.name.padding(20) + budget.period.rawValue.padding(8)
+                                + ("$" + formatRatio(status.limitUSD)).leftPadding(12)
+                                + ("$" + formatRatio(status.spentUSD)).leftPadding(12)
+                                + (formatRatio(status.usedRatio * 100) + "%").leftPadding(9)
+                                + ("$" + formatRatio(status.forecastUSD)).leftPadding(12)
+                                + (formatRatio(status.forecastRatio * 100) + "%").leftPadding(10)
+                                + "  " + (status.followsDailyCurve ? "daily curve" : "recent rate"))
+                    }
                 }
             } catch {
                 throw fail(error)

@@ -5,6 +5,7 @@ import Foundation
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
+import Logging
 import NIOCore
 import NIOHTTP1
 import Store
@@ -65,15 +66,13 @@ struct CanaryCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: store.logLevel, json: false)
         let definition: CanaryDefinition
-        let database: SQLiteStore
+        let configuration: Configuration
         do {
-            let configuration = try store.loadConfiguration()
+            configuration = try store.loadConfiguration()
             definition = try makeDefinition(configuration)
-            database = try Daemon.openStore(for: configuration)
         } catch {
             throw failCanary(error)
         }
-        defer { database.close() }
         guard let pause = TimeParsing.durationMillis(interval), pause > 0 else {
             throw failCanary(InfermonError.invalidArgument("--interval expects a duration such as 10s"))
         }
@@ -83,13 +82,22 @@ struct CanaryCommand: AsyncParsableCommand {
             }
             return SystemWallClock().now() + millis
         }
+        let backend: StoreBackend
+        do {
+            backend = try await StoreBackend.open(
+                config: configuration, environment: processEnvironment, health: nil,
+                logger: Logger(label: "infermon.store"))
+        } catch {
+            throw failCanary(error)
+        }
         var report: CanaryReport
         while true {
             do {
                 let now = SystemWallClock().now()
                 let moment = try parseCommandTime(at, now: now)
-                report = try definition.evaluate(reader: database, now: moment, byTenant: by != nil)
+                report = try definition.evaluate(reader: backend.store, now: moment, byTenant: by != nil)
             } catch {
+                await backend.store.closeStore()
                 throw failCanary(error)
             }
             if watch {
@@ -97,11 +105,17 @@ struct CanaryCommand: AsyncParsableCommand {
                 fflush(nil)
                 let timedOut = deadline.map { SystemWallClock().now() >= $0 } ?? false
                 if report.verdict != .hold || timedOut { break }
-                try await Task.sleep(for: .milliseconds(pause))
+                do {
+                    try await Task.sleep(for: .milliseconds(pause))
+                } catch {
+                    await backend.store.closeStore()
+                    throw error
+                }
             } else {
                 break
             }
         }
+        await backend.store.closeStore()
         print(format == .json ? CanaryRenderer.json(report) : CanaryRenderer.table(report, definition: definition))
         fflush(nil)
         if let webhook {

@@ -50,59 +50,63 @@ struct DriftCommand: AsyncParsableCommand {
             let results: [ModelDrift]
             do {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(for: configuration)
-                defer { database.close() }
-                var options = configuration.detectors
-                options.drift.computeAllScores = true
-                let now = SystemWallClock().now()
-                let end = try parseCommandTime(to, now: now)
-                let start = try from.map { try parseCommandTime($0, now: now) } ?? end - options.window.millis + 1
-                guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
-                let query = { (from: Timestamp, through: Timestamp) in
-                    EventWindowQuery(
-                        from: from, through: through, model: model, responsePrefixLength: options.responsePrefixLength,
-                        limitPerModel: options.maximumEventsPerModel)
-                }
-                let current = try database.eventColumns(query(start, end))
-                let reference: [EventColumns]
-                if let baseline {
-                    reference = try DriftReference.baseline(
-                        baseline, store: database, model: model, hint: "see `infermon baseline list`")
-                } else if let referenceFrom {
-                    let referenceStart = try parseCommandTime(referenceFrom, now: now)
-                    let referenceEnd = try referenceTo.map { try parseCommandTime($0, now: now) } ?? start - 1
-                    reference = try database.eventColumns(query(referenceStart, referenceEnd))
-                } else if let previous {
-                    guard let length = TimeParsing.durationMillis(previous), length > 0 else {
-                        throw InfermonError.invalidArgument("--previous expects a duration such as 24h")
+                results = try await withConfiguredStore(configuration) { backend in
+                    let database = backend.store
+                    var options = configuration.detectors
+                    options.drift.computeAllScores = true
+                    let now = SystemWallClock().now()
+                    let end = try parseCommandTime(to, now: now)
+                    let start = try from.map { try parseCommandTime($0, now: now) } ?? end - options.window.millis + 1
+                    guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
+                    let query = { (from: Timestamp, through: Timestamp) in
+                        EventWindowQuery(
+                            from: from, through: through, model: model,
+                            responsePrefixLength: options.responsePrefixLength,
+                            limitPerModel: options.maximumEventsPerModel)
                     }
-                    reference = try database.eventColumns(query(start - length, start - 1))
-                } else {
-                    reference = try DriftReference.configured(
-                        store: database, reference: options.reference, window: query(start, end), start: start
-                    ).columns
-                }
-                if let model, !current.contains(where: { $0.model == model }),
-                    !reference.contains(where: { $0.model == model })
-                {
-                    throw InfermonError.invalidArgument(
-                        "no events of model \"\(model)\" in the current or the reference window"
-                            + " (model names are matched exactly; `infermon sql` lists them)")
-                }
-                var drift = DriftEvaluation.compare(
-                    reference: reference, current: current, settings: options.drift, excluded: options.excludedFields)
-                for label in groupBy {
-                    guard DetectorOptions.groupableLabels.contains(label) else {
+                    let current = try database.eventColumns(query(start, end))
+                    let reference: [EventColumns]
+                    if let baseline {
+                        reference = try DriftReference.baseline(
+                            baseline, store: database, model: model, hint: "see `infermon baseline list`")
+                    } else if let referenceFrom {
+                        let referenceStart = try parseCommandTime(referenceFrom, now: now)
+                        let referenceEnd = try referenceTo.map { try parseCommandTime($0, now: now) } ?? start - 1
+                        reference = try database.eventColumns(query(referenceStart, referenceEnd))
+                    } else if let previous {
+                        guard let length = TimeParsing.durationMillis(previous), length > 0 else {
+                            throw InfermonError.invalidArgument("--previous expects a duration such as 24h")
+                        }
+                        reference = try database.eventColumns(query(start - length, start - 1))
+                    } else {
+                        reference = try DriftReference.configured(
+                            store: database, reference: options.reference, window: query(start, end), start: start
+                        ).columns
+                    }
+                    if let model, !current.contains(where: { $0.model == model }),
+                        !reference.contains(where: { $0.model == model })
+                    {
                         throw InfermonError.invalidArgument(
-                            "--by takes \(DetectorOptions.groupableLabels.joined(separator: ", ")), not \"\(label)\"")
+                            "no events of model \"\(model)\" in the current or the reference window"
+                                + " (model names are matched exactly; `infermon sql` lists them)")
                     }
-                    drift += DriftEvaluation.compare(
-                        groupedReference: DriftEvaluation.groupedReference(
-                            reference, by: label, excluded: options.excludedFields), current: current, by: label,
-                        settings: options.drift,
+                    var drift = DriftEvaluation.compare(
+                        reference: reference, current: current, settings: options.drift,
                         excluded: options.excludedFields)
+                    for label in groupBy {
+                        guard DetectorOptions.groupableLabels.contains(label) else {
+                            throw InfermonError.invalidArgument(
+                                "--by takes \(DetectorOptions.groupableLabels.joined(separator: ", ")), not \"\(label)\""
+                            )
+                        }
+                        drift += DriftEvaluation.compare(
+                            groupedReference: DriftEvaluation.groupedReference(
+                                reference, by: label, excluded: options.excludedFields), current: current, by: label,
+                            settings: options.drift,
+                            excluded: options.excludedFields)
+                    }
+                    return drift
                 }
-                results = drift
             } catch {
                 throw fail(error)
             }

@@ -37,13 +37,17 @@ struct IngestCommand: AsyncParsableCommand {
         guard let kind = ProfileKind(rawValue: profile) else {
             throw ValidationError("unknown profile \"\(profile)\"; choose one of \(ProfileKind.names)")
         }
-        let database: SQLiteStore
+        var opened: StoreBackend?
         let sink: StagedSink
         let timestamps: TimestampPolicy
         do {
             let configuration = try store.loadConfiguration()
             timestamps = configuration.storage.timestamps
-            database = try Daemon.openStore(for: configuration)
+            let backend = try await StoreBackend.open(
+                config: configuration, environment: processEnvironment, health: nil,
+                logger: Logger(label: "infermon.store"))
+            opened = backend
+            let database = backend.store
             let clock = SystemWallClock()
             let stages = try LLMOpsWiring.ingestStages(
                 config: configuration, querier: database, now: clock.now(), logger: Logger(label: "infermon.llmops"))
@@ -53,9 +57,10 @@ struct IngestCommand: AsyncParsableCommand {
                 ],
                 next: database)
         } catch {
+            await opened?.store.closeStore()
             throw fail(error)
         }
-        defer { database.close() }
+        guard let backend = opened else { return }
         var unreadable = 0
         var total = IngestTotals()
         for file in files {
@@ -79,6 +84,7 @@ struct IngestCommand: AsyncParsableCommand {
                 unreadable += 1
             }
         }
+        await backend.store.closeStore()
         if files.count > 1 { print("total: \(total.events) accepted, \(total.deadLetters) rejected") }
         if unreadable > 0 { throw ExitCode(2) }
     }

@@ -45,7 +45,8 @@ struct LabelsCommand: AsyncParsableCommand {
                 let labels = try TruthLabelDecoder.decode(
                     bytes, naming: configuration.truthLabelNaming,
                     receivedAt: SystemWallClock().now())
-                let database = try Daemon.openStore(for: configuration)
+                let database = try openSQLiteOnly(
+                    configuration, command: "infermon labels import", needs: "truth labels")
                 defer { database.close() }
                 let stored = try await database.recordLabels(labels)
                 print("imported \(stored) label(s) from \(file)")

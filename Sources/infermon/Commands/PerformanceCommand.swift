@@ -50,7 +50,9 @@ struct PerformanceCommand: AsyncParsableCommand {
                 let end = try parseCommandTime(to, now: now)
                 let start = try parseCommandTime(from, now: now)
                 guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
-                let database = try Daemon.openStore(for: configuration)
+                let database = try openSQLiteOnly(
+                    configuration, command: "infermon performance report",
+                    needs: "late labels and performance state")
                 defer { database.close() }
                 let references = try await PerformanceService.references(options: options, store: database, now: end)
                 let evaluator = WindowEvaluator(options: options)

@@ -46,7 +46,9 @@ struct QualityCommand: AsyncParsableCommand {
                     labelName: options.gold.labelName,
                     sources: options.gold.sources.map { $0 == "judge" ? judgeName : $0 },
                     scorer: QualityMetrics.groundednessJudge)
-                let database = try Daemon.openStore(for: configuration)
+                let database = try openSQLiteOnly(
+                    configuration, command: "infermon quality calibrate",
+                    needs: "judged events, truth labels and calibrations")
                 defer { database.close() }
                 let now = SystemWallClock().now()
                 var current: [HallucinationEstimates.RouteKey: ScoreCalibration] = [:]

@@ -49,17 +49,18 @@ struct QueryCommand: AsyncParsableCommand {
                     expression, plan)
             } else {
                 let configuration = try store.loadConfiguration()
-                let database = try Daemon.openStore(for: configuration)
-                defer { database.close() }
                 let limits = configuration.server.queryLimits
-                switch plan {
-                case .instant(let at):
-                    result = try QueryEngine().instant(
-                        expression, at: at, querier: database, sketches: database, limits: limits)
-                case .range(let from, let to, let resolution):
-                    result = try QueryEngine().range(
-                        expression, start: from, end: to, step: resolution, querier: database, sketches: database,
-                        limits: limits)
+                result = try await withConfiguredStore(configuration) { backend in
+                    let database = backend.store
+                    switch plan {
+                    case .instant(let at):
+                        return try QueryEngine().instant(
+                            expression, at: at, querier: database, sketches: database, limits: limits)
+                    case .range(let from, let to, let resolution):
+                        return try QueryEngine().range(
+                            expression, start: from, end: to, step: resolution, querier: database,
+                            sketches: database, limits: limits)
+                    }
                 }
             }
             print(ResultFormatter.render(result, as: format), terminator: "")

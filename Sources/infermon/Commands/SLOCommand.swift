@@ -6,7 +6,7 @@ import LLMOps
 import Logging
 import Store
 
-struct SLOCommand: ParsableCommand {
+struct SLOCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slo",
         abstract: "Service-level objectives: Prometheus burn-rate alert rules, and where each SLO stands.",
@@ -46,7 +46,7 @@ struct SLOCommand: ParsableCommand {
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Show each SLO's burn rates and error budget left, from the store."
@@ -57,31 +57,32 @@ struct SLOCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Evaluate at this time (RFC 3339) instead of now.", valueName: "time"))
         var at: String?
 
-        func run() throws {
+        func run() async throws {
             LogSetup.bootstrap(level: store.logLevel, json: false)
             do {
                 let configuration = try store.loadConfiguration()
                 let now = try evaluationTime(at)
-                let database = try Daemon.openStore(for: configuration)
-                defer { database.close() }
-                let slos = configuration.slos
-                if slos.isEmpty { print("no SLOs configured (slos: in the configuration)") }
-                let evaluator = SLOEvaluator(
-                    slos: slos, querier: database, lookback: configuration.storage.options.retention.samples)
-                let windows = BurnRateWindow.allCases
-                print("SLO".padding(24) + windows.map { $0.rawValue.leftPadding(8) }.joined() + "  budget left")
-                for slo in slos {
-                    let status = try evaluator.status(of: slo, at: now)
-                    // A window without a counted request has no burn rate: "0.00" would claim a healthy service.
-                    let rates = windows.map { window -> String in
-                        guard let counts = status.windows[window], counts.good + counts.bad > 0 else {
-                            return "no data".leftPadding(8)
-                        }
-                        return formatRatio(status.burnRate(window)).leftPadding(8)
-                    }.joined()
-                    let counted = status.period.good + status.period.bad
-                    let left = counted > 0 ? formatRatio(status.errorBudgetRemaining * 100) + "%" : "no data"
-                    print(slo.name.padding(24) + rates + "  " + left + "   (\(slo.summary))")
+                try await withConfiguredStore(configuration) { backend in
+                    let database = backend.store
+                    let slos = configuration.slos
+                    if slos.isEmpty { print("no SLOs configured (slos: in the configuration)") }
+                    let evaluator = SLOEvaluator(
+                        slos: slos, querier: database, lookback: configuration.storage.options.retention.samples)
+                    let windows = BurnRateWindow.allCases
+                    print("SLO".padding(24) + windows.map { $0.rawValue.leftPadding(8) }.joined() + "  budget left")
+                    for slo in slos {
+                        let status = try evaluator.status(of: slo, at: now)
+                        // A window without a counted request has no burn rate: "0.00" would claim a healthy service.
+                        let rates = windows.map { window -> String in
+                            guard let counts = status.windows[window], counts.good + counts.bad > 0 else {
+                                return "no data".leftPadding(8)
+                            }
+                            return formatRatio(status.burnRate(window)).leftPadding(8)
+                        }.joined()
+                        let counted = status.period.good + status.period.bad
+                        let left = counted > 0 ? formatRatio(status.errorBudgetRemaining * 100) + "%" : "no data"
+                        print(slo.name.padding(24) + rates + "  " + left + "   (\(slo.summary))")
+                    }
                 }
             } catch {
                 throw fail(error)

@@ -6,13 +6,15 @@ import InfermonDaemon
 import Logging
 import Store
 
-struct SQLCommand: ParsableCommand {
+struct SQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
         abstract: "Run a read-only SQL query against the store.",
         discussion: """
             The connection is read-only: writes, schema changes, ATTACH and pragmas that change state are \
-            refused. The tables are documented in the README (Storage). Examples:
+            refused. On PostgreSQL (storage.backend: postgres) the statement runs in a READ ONLY transaction \
+            with statement_timeout = --timeout, and is rolled back. The tables are documented in the README \
+            (Storage, PostgreSQL). Examples:
               infermon sql "SELECT k.model, count(*), avg(e.latency) FROM events e JOIN event_keys k ON k.id = e.key_id GROUP BY 1"
               infermon sql --format csv "SELECT location, line, reason FROM dead_letters ORDER BY id DESC LIMIT 20"
             """
@@ -24,14 +26,14 @@ struct SQLCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time limit in seconds.", valueName: "seconds")) var timeout = 30
     @OptionGroup var store: StoreOptionsGroup
 
-    func run() throws {
+    func run() async throws {
         LogSetup.bootstrap(level: store.logLevel, json: false)
         let result: SQLResult
         do {
             let configuration = try store.loadConfiguration()
-            let path = configuration.storage.resolvedPath(environment: processEnvironment)
-            guard FileManager.default.fileExists(atPath: path) else { throw InfermonError.io("no store at \(path)") }
-            result = try ReadOnlySQL(path: path).query(sql, rowLimit: limit, timeoutMillis: Int64(timeout) * 1000)
+            result = try await StoreBackend.readOnlySQL(
+                config: configuration, environment: processEnvironment, sql: sql, rowLimit: limit,
+                timeoutMillis: Int64(timeout) * 1000)
         } catch {
             throw fail(error)
         }

@@ -6,9 +6,9 @@ import Logging
 import Notify
 import Store
 
-/// `infermon silence add|list|expire`, working on the store file directly, so
-/// it works whether or not the daemon runs; a running daemon picks changes up
-/// within seconds.
+/// `infermon silence add|list|expire`, working on the store (the SQLite file
+/// or the PostgreSQL database) directly, so it works whether or not the daemon
+/// runs; a running daemon picks changes up within seconds.
 struct SilenceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "silence",
@@ -21,10 +21,9 @@ struct SilenceCommand: AsyncParsableCommand {
 func withSilences<T>(_ options: StoreOptionsGroup, _ body: (Silences) async throws -> T) async throws -> T {
     LogSetup.bootstrap(level: options.logLevel, json: false)
     let configuration = try options.loadConfiguration()
-    let store = try Daemon.openStore(for: configuration)
-    defer { store.close() }
-    return try await body(
-        Silences(store: store, retention: configuration.notifications.silenceRetention))
+    return try await withConfiguredStore(configuration) { backend in
+        try await body(Silences(store: backend.store, retention: configuration.notifications.silenceRetention))
+    }
 }
 
 func describe(_ silence: Silence, now: Timestamp) -> String {

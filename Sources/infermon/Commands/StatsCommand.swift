@@ -29,11 +29,12 @@ struct StatsCommand: AsyncParsableCommand {
         let configuration: Configuration
         do {
             configuration = try store.loadConfiguration()
-            let database = try Daemon.openStore(for: configuration)
-            defer { database.close() }
-            stats = try database.stats()
-            unpriced = try unpricedRequests(database)
-            print("store:          \(database.path) (\(formatBytes(stats.sizeBytes)))")
+            (stats, unpriced) = try await withConfiguredStore(configuration) { backend in
+                let stats = try backend.stats()
+                let unpriced = try unpricedRequests(backend.store)
+                print("store:          \(backend.store.path) (\(formatBytes(stats.sizeBytes)))")
+                return (stats, unpriced)
+            }
         } catch {
             throw fail(error)
         }
@@ -44,7 +45,11 @@ struct StatsCommand: AsyncParsableCommand {
         print(
             "label sets:     \(stats.eventKeys) (rollup interval \(TimeParsing.formatDuration(stats.rollupInterval)), \(stats.rollupRows) rollups)"
         )
-        print("named series:   \(stats.namedSeries) (\(stats.storedSamples) samples in \(stats.chunks) chunks)")
+        if configuration.storage.backend == .postgres {
+            print("named series:   \(stats.namedSeries) (\(stats.storedSamples) samples)")
+        } else {
+            print("named series:   \(stats.namedSeries) (\(stats.storedSamples) samples in \(stats.chunks) chunks)")
+        }
         let rejected = stats.deadLetters.reduce(0) { $0 + $1.count }
         print("dead letters:   \(rejected)")
         for letter in stats.deadLetters {
