@@ -24,7 +24,12 @@ public enum PostgresReadOnlySQL {
         settings: PostgresSettings, sql: String, rowLimit: Int = 10_000, timeoutMillis: Int64 = 10_000, logger: Logger
     ) async throws -> SQLResult {
         let connector = try PostgresConnector(settings: settings, logger: logger)
-        let connection = try await connector.connect()
+        let connection: PostgresConnection
+        do {
+            connection = try await connector.connect()
+        } catch {
+            throw PostgresErrorText.describe(error, url: settings.redactedURL)
+        }
         do {
             let result = try await run(
                 sql, on: connection, rowLimit: rowLimit, timeoutMillis: timeoutMillis, logger: logger)
@@ -32,7 +37,7 @@ public enum PostgresReadOnlySQL {
             return result
         } catch {
             try? await connection.close()
-            throw error
+            throw PostgresErrorText.describe(error, url: settings.redactedURL)
         }
     }
 

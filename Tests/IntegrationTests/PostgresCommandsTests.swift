@@ -26,6 +26,7 @@ struct PostgresCommandsTests {
             try await silencesAndAlerts(commands)
             try await driftAndBaselines(commands)
             try await sqliteOnlyCommandsSaySo(commands)
+            try await doctorAndConfigCheck(commands, server: server)
             // Every command closed its connections: no backend of theirs is left, and none ended by EOF.
             var left = ""
             let closed = try await waitUntil(timeoutSeconds: 10, pollMillis: 100) {
@@ -181,6 +182,40 @@ struct PostgresCommandsTests {
         #expect(
             labels.stderr.contains("infermon labels import runs on SQLite only for now: it needs truth labels"),
             "\(labels)")
+    }
+
+    func doctorAndConfigCheck(_ commands: Commands, server: PostgresProcess) async throws {
+        let doctor = try await commands.run(["doctor"])
+        #expect(doctor.stdout.contains("ok    store: \(server.url) (PostgreSQL 15"), "\(doctor)")
+        let check = try await runCommand(
+            ChildProcess.infermonBinary(), ["config", "check", commands.config], directory: commands.directory.path,
+            name: "config-check")
+        #expect(check.stdout.contains("store:   \(server.url)"), "\(check)")
+        // A server that is not there: said plainly, not as PostgresNIO's generic text.
+        let closed = try await RecordingReceiver.reservablePort()
+        let nowhere = commands.directory.file("nowhere.yaml")
+        try TestFiles.append(
+            """
+            storage:
+              backend: postgres
+              postgres:
+                url: postgres://infermon@127.0.0.1:\(closed)/infermon
+                password_file: \(server.passwordFile)
+            """, to: nowhere)
+        for arguments in [["stats"], ["sql", "SELECT 1"], ["silence", "list"]] {
+            let result = try await runCommand(
+                ChildProcess.infermonBinary(), arguments + ["--config", nowhere], directory: commands.directory.path,
+                name: "nowhere-\(UUID().uuidString.prefix(8))")
+            #expect(result.status == 1, "\(arguments): \(result)")
+            #expect(
+                result.stderr.contains("PostgreSQL at postgres://infermon@127.0.0.1:\(closed)/infermon")
+                    && result.stderr.contains("Connection refused") && !result.stderr.contains("PSQLError"),
+                "\(arguments): \(result.stderr)")
+        }
+        let failing = try await runCommand(
+            ChildProcess.infermonBinary(), ["doctor", "--config", nowhere], directory: commands.directory.path,
+            name: "doctor-nowhere")
+        #expect(failing.status == 1 && failing.stdout.contains("FAIL  store: PostgreSQL at"), "\(failing)")
     }
 
     /// Runs the built binary with a configuration on the private server.

@@ -28,6 +28,24 @@ extension StoreBackend {
         }
     }
 
+    /// The configured store for a one-shot command; a PostgreSQL failure said for a person.
+    package static func openForCommand(config: Configuration, environment: [String: String]) async throws
+        -> StoreBackend
+    {
+        do {
+            return try await open(
+                config: config, environment: environment, health: nil, logger: Logger(label: "infermon.store"))
+        } catch {
+            throw commandError(error, config: config)
+        }
+    }
+
+    /// PostgresNIO's errors print as "PSQLError – Generic description…": the server's message instead.
+    package static func commandError(_ error: any Error, config: Configuration) -> any Error {
+        guard config.storage.backend == .postgres else { return error }
+        return PostgresErrorText.describe(error, url: config.storage.postgres?.redactedURL ?? "postgres")
+    }
+
     /// `infermon stats`: counts, time range, dead letters, checkpoints and size.
     package func stats() throws -> StoreStats {
         switch self {

@@ -5,7 +5,6 @@ import Foundation
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
-import Logging
 import NIOCore
 import NIOHTTP1
 import Store
@@ -84,9 +83,7 @@ struct CanaryCommand: AsyncParsableCommand {
         }
         let backend: StoreBackend
         do {
-            backend = try await StoreBackend.open(
-                config: configuration, environment: processEnvironment, health: nil,
-                logger: Logger(label: "infermon.store"))
+            backend = try await StoreBackend.openForCommand(config: configuration, environment: processEnvironment)
         } catch {
             throw failCanary(error)
         }

@@ -50,7 +50,11 @@ struct ConfigCommand: ParsableCommand {
             }
             let name = file ?? "built-in defaults"
             print("\(name): ok")
-            print("  store:   \(configuration.storage.resolvedPath(environment: processEnvironment))")
+            let store =
+                configuration.storage.backend == .postgres
+                ? configuration.storage.postgres?.redactedURL ?? "postgres"
+                : configuration.storage.resolvedPath(environment: processEnvironment)
+            print("  store:   \(store)")
             print("  listen:  \(configuration.server.listen)")
             for source in configuration.sources {
                 print("  source \(source.name): \(source.paths.joined(separator: ", ")) (\(source.profile.rawValue))")

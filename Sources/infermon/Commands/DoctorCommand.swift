@@ -82,7 +82,11 @@ struct DoctorCommand: AsyncParsableCommand {
             for finding in Self.configurationChecks(configuration, path: path, environment: environment) {
                 report(finding)
             }
-            report(store(configuration, environment: environment))
+            if configuration.storage.backend == .postgres {
+                report(await postgres(configuration, environment: environment))
+            } else {
+                report(store(configuration, environment: environment))
+            }
             for source in configuration.sources { report(self.source(source)) }
             for finding in reachability(configuration, environment: environment) { report(finding) }
         }
@@ -135,6 +139,29 @@ struct DoctorCommand: AsyncParsableCommand {
             return "set the variable in /etc/default/infermon (the unit's EnvironmentFile=), then restart"
         }
         return "correct the configuration" + (configPath.map { " (\($0))" } ?? "")
+    }
+
+    /// `backend: postgres`: the server answers this host with the configured
+    /// credentials, read-only (doctor writes nothing, not even the schema).
+    func postgres(_ config: Configuration, environment: [String: String]) async -> DoctorFinding {
+        let url = config.storage.postgres?.redactedURL ?? "postgres"
+        do {
+            let answer = try await StoreBackend.readOnlySQL(
+                config: config, environment: environment,
+                sql: "SELECT current_setting('server_version'), to_regclass('schema_version') IS NOT NULL",
+                rowLimit: 1, timeoutMillis: 10_000)
+            let version = answer.rows.first?.first?.description ?? "?"
+            guard answer.rows.first?.last?.description == "true" else {
+                return .warn(
+                    "store", "\(url) (PostgreSQL \(version)) answers but holds no infermon schema yet",
+                    fix: "nothing if this is a new database: the first `infermon serve` creates it")
+            }
+            return .ok("store", "\(url) (PostgreSQL \(version)) answers")
+        } catch {
+            return .fail(
+                "store", describe(error),
+                fix: "check storage.postgres (url, password_file, tls, ca_file) and that the server lets this host in")
+        }
     }
 
     func store(_ config: Configuration, environment: [String: String]) -> DoctorFinding {

@@ -40,12 +40,11 @@ struct IngestCommand: AsyncParsableCommand {
         var opened: StoreBackend?
         let sink: StagedSink
         let timestamps: TimestampPolicy
+        let configuration: Configuration
         do {
-            let configuration = try store.loadConfiguration()
+            configuration = try store.loadConfiguration()
             timestamps = configuration.storage.timestamps
-            let backend = try await StoreBackend.open(
-                config: configuration, environment: processEnvironment, health: nil,
-                logger: Logger(label: "infermon.store"))
+            let backend = try await StoreBackend.openForCommand(config: configuration, environment: processEnvironment)
             opened = backend
             let database = backend.store
             let clock = SystemWallClock()
@@ -80,7 +79,7 @@ struct IngestCommand: AsyncParsableCommand {
                 total.events += totals.events
                 total.deadLetters += totals.deadLetters
             } catch {
-                printError("infermon: \(file): \(error)")
+                printError("infermon: \(file): \(StoreBackend.commandError(error, config: configuration))")
                 unreadable += 1
             }
         }

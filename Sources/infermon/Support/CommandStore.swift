@@ -1,7 +1,6 @@
 import InfermonConfig
 import InfermonCore
 import InfermonDaemon
-import Logging
 import Store
 
 /// Opens the configured store (SQLite or PostgreSQL, as `infermon serve` does)
@@ -10,14 +9,13 @@ import Store
 func withConfiguredStore<T>(_ configuration: Configuration, _ body: (StoreBackend) async throws -> T) async throws
     -> T
 {
-    let backend = try await StoreBackend.open(
-        config: configuration, environment: processEnvironment, health: nil, logger: Logger(label: "infermon.store"))
+    let backend = try await StoreBackend.openForCommand(config: configuration, environment: processEnvironment)
     let result: T
     do {
         result = try await body(backend)
     } catch {
         await backend.store.closeStore()
-        throw error
+        throw StoreBackend.commandError(error, config: configuration)
     }
     await backend.store.closeStore()
     return result
