@@ -22,7 +22,11 @@ public final class PostgresEvaluatorLock: Sendable {
     public let lease: Duration
     private let clock: any WallClock
     private let logger: Logger
-    private let session = Mutex<PostgresConnection?>(nil)
+    private let session = Mutex<Session?>(nil)
+    private struct Session: Sendable {
+        let connection: PostgresConnection
+        let guarded: PostgresConnectionGuard
+    }
     private static let key = PostgresSchema.evaluatorLock
 
     public init(store: PostgresStore, lease: Duration, clock: any WallClock = SystemWallClock()) {
@@ -41,16 +45,19 @@ public final class PostgresEvaluatorLock: Sendable {
 
     /// Tries to take the lock once; true when this daemon now leads.
     public func tryAcquire() async throws -> Bool {
-        let connection = try await currentSession()
+        let session = try await currentSession()
+        let logger = self.logger
         do {
-            for try await acquired in try await connection.query(
-                "SELECT pg_try_advisory_lock(\(Self.key))", logger: logger
-            ).decode(Bool.self) {
-                return acquired
+            return try await session.guarded.run {
+                for try await acquired in try await session.connection.query(
+                    "SELECT pg_try_advisory_lock(\(Self.key))", logger: logger
+                ).decode(Bool.self) {
+                    return acquired
+                }
+                return false
             }
-            return false
         } catch {
-            await drop(connection)
+            await drop(session.connection)
             throw error
         }
     }
@@ -58,14 +65,23 @@ public final class PostgresEvaluatorLock: Sendable {
     /// Completes while the lock session is alive and holds the lock; throws when
     /// the session is gone, does not answer within `pollInterval`, or lost the lock.
     public func check() async throws {
-        guard let connection = session.withLock({ $0 }), !connection.isClosed else {
+        guard let session = session.withLock({ $0 }), !session.connection.isClosed else {
             throw InfermonError.unavailable("the evaluator lock session is closed")
         }
         let logger = self.logger
-        let held = try await withThrowingTaskGroup(of: Bool?.self) { group in
-            group.addTask {
+        let timedOut = InfermonError.unavailable("the evaluator lock session did not answer within \(pollInterval)")
+        let held: Bool
+        do {
+            // The session's guard ends the wait when the connection closes or
+            // `pollInterval` passes, even if the query itself never returns.
+            held = try await session.guarded.run(
+                timeout: { [clock, pollInterval] in
+                    try? await clock.sleep(for: pollInterval)
+                    return timedOut
+                }
+            ) {
                 var held = false
-                for try await count in try await connection.query(
+                for try await count in try await session.connection.query(
                     """
                     SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
                       AND pid = pg_backend_pid() AND objsubid = 1
@@ -76,17 +92,9 @@ public final class PostgresEvaluatorLock: Sendable {
                 }
                 return held
             }
-            group.addTask { [clock, pollInterval] in
-                try await clock.sleep(for: pollInterval)
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        guard let held else {
-            await drop(connection)
-            throw InfermonError.unavailable("the evaluator lock session did not answer within \(pollInterval)")
+        } catch {
+            await drop(session.connection)
+            throw error
         }
         guard held else { throw InfermonError.unavailable("the evaluator lock is no longer held") }
     }
@@ -95,7 +103,7 @@ public final class PostgresEvaluatorLock: Sendable {
     public func release() async {
         let connection = session.withLock { current -> PostgresConnection? in
             defer { current = nil }
-            return current
+            return current?.connection
         }
         if let connection { try? await connection.close() }
     }
@@ -113,34 +121,39 @@ public final class PostgresEvaluatorLock: Sendable {
         }
     }
 
-    private func currentSession() async throws -> PostgresConnection {
-        if let connection = session.withLock({ $0 }), !connection.isClosed { return connection }
+    private func currentSession() async throws -> Session {
+        if let current = session.withLock({ $0 }), !current.connection.isClosed { return current }
         let connection = try await connector.connect()
+        let fresh = Session(connection: connection, guarded: PostgresConnectionGuard(connection))
+        let seconds = max(1, Int(lease.components.seconds))
+        let statements = [
+            "SET application_name = '\(applicationName.filter { $0 != "'" })'",
+            "SET tcp_keepalives_idle = \(max(1, seconds / 3))",
+            "SET tcp_keepalives_interval = \(max(1, seconds / 15))",
+            "SET tcp_keepalives_count = 3",
+        ]
+        let logger = self.logger
         do {
-            let seconds = max(1, Int(lease.components.seconds))
-            for statement in [
-                "SET application_name = '\(applicationName.filter { $0 != "'" })'",
-                "SET tcp_keepalives_idle = \(max(1, seconds / 3))",
-                "SET tcp_keepalives_interval = \(max(1, seconds / 15))",
-                "SET tcp_keepalives_count = 3",
-            ] {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            try await fresh.guarded.run {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
             }
         } catch {
             try? await connection.close()
             throw error
         }
         let previous = session.withLock { current -> PostgresConnection? in
-            defer { current = connection }
-            return current
+            defer { current = fresh }
+            return current?.connection
         }
         if let previous { try? await previous.close() }
-        return connection
+        return fresh
     }
 
     private func drop(_ connection: PostgresConnection) async {
         session.withLock { current in
-            if current === connection { current = nil }
+            if current?.connection === connection { current = nil }
         }
         try? await connection.close()
     }

@@ -14,8 +14,10 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     DriftBaselineStore
 {
     /// BEGIN … COMMIT on the writer connection; ROLLBACK on failure.
-    func inTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await onWriter { connection, state in
+    func inTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws
+        -> T
+    {
+        try await onWriter { [logger] connection, state in
             try await connection.query("BEGIN", logger: logger)
             do {
                 let result = try await body(connection)
@@ -36,7 +38,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
         + "keep_firing_since, last_sent_at, valid_until"
 
     public func alertStates() async throws -> [StoredAlertState] {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             var result: [StoredAlertState] = []
             let rows = try await connection.query(
                 PostgresQuery(
@@ -95,7 +97,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
 
     public func deleteAlertStates(exceptGroups groupKeys: Set<String>) async throws -> Int {
         let keep = Array(groupKeys)
-        return try await onWriter { connection, _ in
+        return try await onWriter { [logger] connection, _ in
             try await Self.count(
                 connection.query(
                     "DELETE FROM alert_states WHERE NOT (group_key = ANY(\(keep)::text[])) RETURNING 1",
@@ -147,13 +149,13 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     public func markDelivered(id: String) async throws {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             _ = try await connection.query("DELETE FROM notification_outbox WHERE id = \(id)", logger: logger)
         }
     }
 
     public func reschedule(id: String, attempts: Int, nextAttemptAt: Timestamp, error: String) async throws {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             _ = try await connection.query(
                 """
                 UPDATE notification_outbox SET attempts = \(Int64(attempts)), next_attempt_at = \(nextAttemptAt),
@@ -188,7 +190,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     public func deadNotifications(limit: Int) async throws -> [DeadNotification] {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             var result: [DeadNotification] = []
             for try await row in try await connection.query(
                 """
@@ -205,7 +207,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     public func deadLetterCounts() async throws -> [String: Int] {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             var result: [String: Int] = [:]
             for try await (integration, count) in try await connection.query(
                 "SELECT integration, dead_lettered FROM notification_counters", logger: logger
@@ -217,7 +219,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     private func readMessages(_ sql: String) async throws -> [OutboxMessage] {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             var result: [OutboxMessage] = []
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
                 result.append(try Self.message(row))
@@ -247,7 +249,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     // MARK: Notification log
 
     public func notificationLog() async throws -> [NotificationLogEntry] {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             var result: [NotificationLogEntry] = []
             for try await (group, integration, sentAt, firing, resolvedBytes) in try await connection.query(
                 "SELECT group_key, integration, sent_at, firing, resolved FROM notification_log", logger: logger
@@ -265,7 +267,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     public func pruneNotificationLog(sentBefore cutoff: Timestamp) async throws -> Int {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             try await Self.count(
                 connection.query("DELETE FROM notification_log WHERE sent_at < \(cutoff) RETURNING 1", logger: logger))
         }
@@ -275,7 +277,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
 
     public func saveSilence(_ silence: Silence) async throws {
         let matchers = "{" + silence.matchers.map(\.description).joined(separator: ", ") + "}"
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             _ = try await connection.query(
                 """
                 INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, updated_at)
@@ -289,7 +291,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     public func silences() async throws -> [Silence] {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             var result: [Silence] = []
             for try await (id, matchers, startsAt, endsAt, createdBy, comment, updatedAt)
                 in try await connection
@@ -308,7 +310,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     }
 
     public func deleteSilences(endedBefore cutoff: Timestamp) async throws -> Int {
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             try await Self.count(
                 connection.query("DELETE FROM silences WHERE ends_at < \(cutoff) RETURNING 1", logger: logger))
         }
@@ -319,7 +321,7 @@ extension PostgresStore: AlertStateStore, NotificationOutbox, NotificationLogSto
     public func saveBaseline(_ baseline: DriftBaseline) async throws {
         let data = ByteBuffer(bytes: BaselineCodec.encode(baseline.columns))
         let events = Int64(baseline.columns.reduce(0) { $0 + $1.count })
-        try await onWriter { connection, _ in
+        try await onWriter { [logger] connection, _ in
             _ = try await connection.query(
                 """
                 INSERT INTO drift_baselines (name, from_ts, through_ts, created_at, events, data)

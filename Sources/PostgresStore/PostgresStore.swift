@@ -31,8 +31,8 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     let logger: Logger
     let connector: PostgresConnector
     private let gate = AsyncMutex()
-    /// Only touched while holding `gate`.
-    private let writer: WriterState
+    /// Only touched while holding `gate`; a new one with each new connection.
+    private var writer: WriterState
     let readers: PostgresReaderPool
     private let health: ComponentHealth?
 
@@ -162,16 +162,21 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     // MARK: Writing
 
     /// Runs `body` on the writer connection, one at a time; reconnects first if
-    /// the connection was lost, and reports the outcome to health.
-    func onWriter<T: Sendable>(_ body: @Sendable (PostgresConnection, WriterState) async throws -> T) async throws -> T
+    /// the connection was lost, and reports the outcome to health. `body` fails
+    /// as soon as the connection closes (see `PostgresConnectionGuard`); it is
+    /// then left behind with the old connection and its caches, and the next
+    /// call starts afresh on a new connection.
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, WriterState) async throws -> T)
+        async throws -> T
     {
         try await gate.withLock {
             do {
                 if writer.connection.isClosed {
-                    writer.connection = try await connector.connect()
-                    writer.forgetCaches()
+                    writer = WriterState(connection: try await connector.connect())
+                    logger.info("reconnected to the database (writer)")
                 }
-                let result = try await body(writer.connection, writer)
+                let state = writer
+                let result = try await state.guarded.run { try await body(state.connection, state) }
                 health?.up("store", now: clock.now())
                 return result
             } catch {
@@ -187,7 +192,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         let host = hostName
         let cutoff = clock.now() - options.retention.events.millis
         let now = clock.now()
-        try await onWriter { connection, state in
+        try await onWriter { [logger] connection, state in
             let batchWriter = PostgresBatchWriter(
                 connection: connection, state: state, rollupInterval: interval, host: host, logger: logger)
             try await batchWriter.write(box.value, expiryCutoff: cutoff, now: now)
@@ -198,7 +203,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         let box = UncheckedSendableBox(samples)
         let interval = rollupInterval
         let host = hostName
-        try await onWriter { connection, state in
+        try await onWriter { [logger] connection, state in
             let batchWriter = PostgresBatchWriter(
                 connection: connection, state: state, rollupInterval: interval, host: host, logger: logger)
             try await batchWriter.appendSamples(box.value)
@@ -224,14 +229,14 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
 
     /// Completes when the database answers on the writer connection.
     public func ping() async throws {
-        try await onWriter { connection, _ in _ = try await connection.query("SELECT 1", logger: logger) }
+        try await onWriter { [logger] connection, _ in _ = try await connection.query("SELECT 1", logger: logger) }
     }
 
     /// Drops the day partitions wholly past the event retention and deletes
     /// rollups, samples, dead letters and request ids past theirs.
     public func enforceRetention(now: Timestamp) async throws -> PostgresRetentionReport {
         let policy = options.retention
-        return try await onWriter { connection, state in
+        return try await onWriter { [logger] connection, state in
             try await PostgresRetention.run(connection, state: state, policy: policy, now: now, logger: logger)
         }
     }
@@ -297,16 +302,20 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     }
 }
 
-/// What the writer connection remembers between batches; only used under the store's gate.
+/// The writer connection and what it remembers between batches; only used under the store's gate.
 final class WriterState: @unchecked Sendable {
-    var connection: PostgresConnection
+    let connection: PostgresConnection
+    let guarded: PostgresConnectionGuard
     var keys: [EventKey: (id: Int64, firstBucket: Timestamp)] = [:]
     var sources: [String: Int64] = [:]
     var series: [Labels: Int64] = [:]
     /// Day partitions known to exist (their first millisecond).
     var partitions: Set<Timestamp> = []
 
-    init(connection: PostgresConnection) { self.connection = connection }
+    init(connection: PostgresConnection) {
+        self.connection = connection
+        guarded = PostgresConnectionGuard(connection)
+    }
 
     /// A store released without `close()` (a test that failed half way) still closes its connection.
     deinit {
@@ -339,7 +348,6 @@ extension PostgresConnection {
     /// Runs a query and collects its rows, blocking the calling thread: for the
     /// synchronous read protocols, whose callers run off the event loops.
     func rows(_ query: PostgresQuery, logger: Logger) throws -> [PostgresRow] {
-        let future: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
-        return try future.wait().rows
+        try checkedQuery(query, logger: logger).wait().rows
     }
 }

@@ -248,6 +248,30 @@ struct FileTailerTests {
         try fixture.expectExactlyOnce(3)
     }
 
+    /// Stores the first batch, then throws as if the COMMIT's answer was lost.
+    struct LosingFirstAnswer: IngestSink {
+        let inner: any IngestSink
+        let calls: Counter
+        func write(_ batch: IngestBatch) async throws {
+            try await inner.write(batch)
+            if calls.next() == 0 { throw InfermonError.unavailable("the database connection closed") }
+        }
+    }
+
+    @Test func aWriteStoredThoughReportedFailedIsNotSentAgain() async throws {
+        // The retry reads more than the lost batch held (lines arrived meanwhile), so
+        // only the stored checkpoints can tell what the store already has.
+        let fixture = try Fixture()
+        let tailer = fixture.tailer(sink: LosingFirstAnswer(inner: fixture.store, calls: Counter()))
+        try TestFiles.append(fixture.lines(3), to: fixture.logPath)
+        await #expect(throws: InfermonError.self) { try await tailer.pollOnce() }
+        try fixture.expectExactlyOnce(3)
+        try TestFiles.append(fixture.lines(2), to: fixture.logPath)
+        try await tailer.pollOnce()
+        try fixture.expectExactlyOnce(5)
+        #expect(try fixture.store.checkpoints(source: "logs").first?.lineNumber == 5)
+    }
+
     @Test func deadLettersNameTheFileAndLine() async throws {
         let fixture = try Fixture()
         let tailer = fixture.tailer()

@@ -174,9 +174,11 @@ struct FailoverCluster {
         """
     }
 
-    func start(_ name: String) async throws -> DaemonProcess {
+    /// `serverYAML` as `DaemonProcess` takes it (keys under `server:`).
+    func start(_ name: String, serverYAML: String = "") async throws -> DaemonProcess {
         try makeDirectoryForTest(directory.file("logs-\(name)"))
-        return try await DaemonProcess(config: config(name), directory: directory.path, name: name)
+        return try await DaemonProcess(
+            config: config(name), directory: directory.path, name: name, serverYAML: serverYAML)
     }
 
     /// Appends one request, stamped now, to daemon `index`'s log.

@@ -31,6 +31,9 @@ public actor FileTailer: Service {
     private var resumePoints: [String: SourceCheckpoint]?
     /// Progress by content, so copytruncate's copies are read on, not again.
     private var readContents = ReadContents()
+    /// Set when a store write failed: it may have committed with only its answer
+    /// lost (a database that went away at COMMIT), so the next poll asks the store.
+    private var writeOutcomeUnknown = false
     public private(set) var totals = IngestTotals()
 
     final class TrackedInput {
@@ -152,6 +155,10 @@ public actor FileTailer: Service {
                     line: point.lineNumber)
             }
         }
+        if writeOutcomeUnknown {
+            try adoptStoredCheckpoints()
+            writeOutcomeUnknown = false
+        }
         discover()
         var batch = BatchBuilder()
         let now = clock.now()
@@ -173,6 +180,33 @@ public actor FileTailer: Service {
         }
         try await commit(&batch)
         return totals.since(before)
+    }
+
+    /// After a failed write, the checkpoints the store holds say what it kept:
+    /// an input stored past what this tailer saw committed (the same content)
+    /// was written by the batch whose answer was lost, so reading resumes there
+    /// instead of sending those lines again.
+    private func adoptStoredCheckpoints() throws {
+        let stored = Dictionary(
+            try checkpointSource.checkpoints(source: options.name).map { ($0.inputKey, $0) },
+            uniquingKeysWith: { $1 })
+        for input in inputs.values {
+            guard let point = stored[input.identity.key], point.offset > input.committedOffset,
+                let current = FileSystem.fingerprint(
+                    descriptor: input.reader.descriptor, length: point.fingerprintLength),
+                current.length == point.fingerprintLength, current.hash == point.fingerprint
+            else { continue }
+            logger.notice(
+                "a store write reported as failed had been committed; reading on after it",
+                metadata: [
+                    "path": "\(input.reader.path)", "from": "\(input.committedOffset)", "to": "\(point.offset)",
+                ])
+            input.committedOffset = point.offset
+            input.committedLine = point.lineNumber
+            input.reader.restart(at: point.offset, lineNumber: point.lineNumber)
+            input.needsCheckpoint = false
+            remember(input)
+        }
     }
 
     // MARK: Discovery
@@ -370,8 +404,9 @@ public actor FileTailer: Service {
         do {
             try await sink.write(batch.build(source: options.name))
         } catch {
-            // Nothing of the batch is stored: read it again next time.
+            // Read it again next time, unless the store says it kept it after all.
             rewindToCommitted()
+            writeOutcomeUnknown = true
             batch = BatchBuilder()
             logger.error(
                 "store write failed; will re-read", metadata: ["source": "\(options.name)", "error": "\(error)"])

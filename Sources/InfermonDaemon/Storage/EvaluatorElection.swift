@@ -1,6 +1,7 @@
 public import InfermonCore
 public import Logging
 import Metrics
+import Notify
 public import PostgresStore
 public import ServiceLifecycle
 import Synchronization
@@ -33,9 +34,12 @@ package final class EvaluatorRole: Sendable {
 /// this daemon holds the PostgreSQL evaluator lock. A follower tries the lock
 /// every `lease/5`; once it has it, it starts the services, which reload what
 /// the last evaluator stored (alert states, the notification log, the outbox)
-/// and carry on. A leader that cannot confirm its lock within `lease/5` stops
-/// the daemon (it exits non-zero and systemd restarts it as a follower) rather
-/// than evaluate beside the next leader.
+/// and carry on. A leader that cannot confirm its lock within `lease/5` (its
+/// session is gone: PostgreSQL restarted, or this host lost the network) stops
+/// the services rather than evaluate beside the next leader, and becomes a
+/// follower trying the lock again: after a PostgreSQL restart one of the
+/// daemons (often the same) takes it as soon as the database is back, and no
+/// daemon exits. A service that fails still stops the daemon.
 package struct EvaluatorElection: Service {
     let lock: PostgresEvaluatorLock
     let role: EvaluatorRole
@@ -57,42 +61,69 @@ package struct EvaluatorElection: Service {
     package func run() async throws {
         role.set(false)
         defer { role.set(false) }
-        let acquired: Bool
         do {
-            acquired = try await cancelWhenGracefulShutdown { try await acquire() }
-        } catch is CancellationError {
-            await lock.release()
-            return
-        }
-        guard acquired else {
-            await lock.release()
-            return
-        }
-        role.set(true)
-        logger.notice("this daemon is now the evaluator", metadata: ["lease": "\(lock.lease)"])
-        let group = ServiceGroup(
-            configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                tasks.addTask {
-                    do {
-                        try await cancelWhenGracefulShutdown { try await watch() }
-                    } catch is CancellationError {
-                        return
-                    }
-                }
-                // On graceful shutdown both end; a lost lock (or a failed service) throws
-                // here, and leaving the group cancels the other.
-                while try await tasks.next() != nil {}
+            while try await cancelWhenGracefulShutdown({ try await acquire() }) {
+                role.set(true)
+                logger.notice("this daemon is now the evaluator", metadata: ["lease": "\(lock.lease)"])
+                let lost = try await lead()
+                role.set(false)
+                await lock.release()
+                guard let lost else { break }
+                logger.warning(
+                    "lost the evaluator lock; stopped evaluating, trying to take it again",
+                    metadata: ["error": "\(lost)"])
             }
+        } catch is CancellationError {
         } catch {
             role.set(false)
             await lock.release()
-            logger.error("stopped evaluating; the daemon stops", metadata: ["error": "\(error)"])
+            await finish()
+            logger.error("evaluating failed; the daemon stops", metadata: ["error": "\(error)"])
             throw error
         }
         await lock.release()
+        await finish()
+    }
+
+    /// One term as evaluator: the services run until graceful shutdown (nil) or
+    /// until the lock is lost (its error; the services are stopped first).
+    private func lead() async throws -> String? {
+        let group = ServiceGroup(
+            configuration: .init(services: services.map { .init(service: TermService(service: $0)) }, logger: logger))
+        return try await withThrowingTaskGroup(of: String?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            tasks.addTask {
+                do {
+                    try await cancelWhenGracefulShutdown { try await watch() }
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+                return nil
+            }
+            var lost: String?
+            // On graceful shutdown both end; a lost lock stops the services (gracefully:
+            // they hand over what they hold) and ends the term; a failed service throws here.
+            while let next = try await tasks.next() {
+                if let next {
+                    lost = next
+                    role.set(false)
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            return lost
+        }
+    }
+
+    /// What outlives the terms (notification's HTTP client) is released once, at the end.
+    private func finish() async {
+        for case let notifications as NotificationService in services {
+            try? await notifications.shutdown()
+        }
     }
 
     /// Tries the lock every `pollInterval` until it is taken; true then, false if cancelled.
@@ -118,6 +149,20 @@ package struct EvaluatorElection: Service {
         while !Task.isCancelled {
             try await clock.sleep(for: lock.pollInterval)
             try await lock.check()
+        }
+    }
+}
+
+/// A service as one term of evaluating: notification runs without closing its
+/// HTTP client, so the next term can use it again.
+private struct TermService: Service {
+    let service: any Service
+
+    func run() async throws {
+        if let notifications = service as? NotificationService {
+            await notifications.runTerm()
+        } else {
+            try await service.run()
         }
     }
 }

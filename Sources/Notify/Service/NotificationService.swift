@@ -60,6 +60,14 @@ public final class NotificationService: Service, Sendable {
     }
 
     public func run() async throws {
+        await runTerm()
+        try await shutdown()
+    }
+
+    /// `run` without closing the HTTP client at the end, for an owner that runs
+    /// the service again later (the PostgreSQL evaluator stepping down and back
+    /// up) and calls `shutdown()` once it is done with it.
+    public func runTerm() async {
         do {
             try await dispatcher.restore()
         } catch {
@@ -72,8 +80,10 @@ public final class NotificationService: Service, Sendable {
                 await group.waitForAll()
             }
         }
-        try await transport.shutdown()
     }
+
+    /// Closes the HTTP client; after `runTerm`, once.
+    public func shutdown() async throws { try await transport.shutdown() }
 
     /// Queues a message that is not an alert (a scheduled report) for `integrations`, with
     /// the outbox's TTL, and wakes the delivery loop: it is sent, retried and
