@@ -13,9 +13,10 @@ public import Store
 /// statement runs inside `BEGIN READ ONLY` with `SET LOCAL statement_timeout`,
 /// and the transaction is rolled back whatever it did. PostgreSQL refuses in
 /// a read-only transaction every INSERT, UPDATE, DELETE, MERGE, CREATE, ALTER,
-/// DROP, TRUNCATE, GRANT, nextval and COPY FROM. Statements go through the
-/// extended query protocol, which takes exactly one statement, so
-/// `SELECT 1; DELETE …` is refused as a whole. Functions that act outside
+/// DROP, TRUNCATE, GRANT, nextval and COPY FROM; only statements that begin
+/// as queries are sent at all (no COPY TO a file or program, no DO block).
+/// Statements go through the extended query protocol, which takes exactly one
+/// statement, so `SELECT 1; DELETE …` is refused as a whole. Functions that act outside
 /// the transaction (`pg_terminate_backend`, advisory locks, `pg_cancel_backend`)
 /// are limited by the role's privileges only: a role granted `pg_read_all_data`
 /// and nothing else is the strict guarantee.
@@ -23,6 +24,7 @@ public enum PostgresReadOnlySQL {
     public static func query(
         settings: PostgresSettings, sql: String, rowLimit: Int = 10_000, timeoutMillis: Int64 = 10_000, logger: Logger
     ) async throws -> SQLResult {
+        try checkKind(sql)
         let connector = try PostgresConnector(settings: settings, logger: logger)
         let connection: PostgresConnection
         do {
@@ -38,6 +40,47 @@ public enum PostgresReadOnlySQL {
         } catch {
             try? await connection.close()
             throw PostgresErrorText.describe(error, url: settings.redactedURL)
+        }
+    }
+
+    /// Statements a query can begin with. A READ ONLY transaction still lets
+    /// `COPY … TO` a server file or `PROGRAM` and a `DO` block through (for a
+    /// role privileged enough), so only queries are sent at all.
+    static let queryKeywords: Set<String> = ["select", "with", "values", "table", "explain", "show"]
+
+    /// Refuses a statement that does not begin as a query (after comments and opening parentheses).
+    static func checkKind(_ sql: String) throws {
+        var rest = Substring(sql)
+        while true {
+            rest = rest.drop { $0.isWhitespace || $0 == "(" }
+            if rest.hasPrefix("--") {
+                rest = rest.drop { $0 != "\n" }
+            } else if rest.hasPrefix("/*") {
+                // PostgreSQL's block comments nest.
+                var depth = 0
+                var index = rest.startIndex
+                repeat {
+                    let next = rest[index...]
+                    if next.hasPrefix("/*") {
+                        depth += 1
+                        index = rest.index(index, offsetBy: 2)
+                    } else if next.hasPrefix("*/") {
+                        depth -= 1
+                        index = rest.index(index, offsetBy: 2)
+                    } else {
+                        index = rest.index(after: index)
+                    }
+                } while depth > 0 && index < rest.endIndex
+                rest = rest[index...]
+            } else {
+                break
+            }
+        }
+        let keyword = rest.prefix { $0.isLetter }.lowercased()
+        guard queryKeywords.contains(keyword) else {
+            throw InfermonError.invalidArgument(
+                "only read-only queries are allowed (SELECT, WITH, VALUES, TABLE, EXPLAIN or SHOW), not "
+                    + (keyword.isEmpty ? "this text" : keyword.uppercased()))
         }
     }
 

@@ -27,6 +27,7 @@ struct PostgresCommandsTests {
             try await driftAndBaselines(commands)
             try await sqliteOnlyCommandsSaySo(commands)
             try await doctorAndConfigCheck(commands, server: server)
+            try await sqlWithAReadOnlyRole(commands, server: server)
             // Every command closed its connections: no backend of theirs is left, and none ended by EOF.
             var left = ""
             let closed = try await waitUntil(timeoutSeconds: 10, pollMillis: 100) {
@@ -107,17 +108,33 @@ struct PostgresCommandsTests {
     func sqlRefusesWrites(_ commands: Commands) async throws {
         let add = try await commands.run(["silence", "add", "alertname=Kept", "--comment", "must survive"])
         #expect(add.status == 0, "\(add)")
+        let copied = commands.directory.file("copied")
+        let readOnly = "in a read-only transaction"
         let writes = [
-            ("DELETE FROM events", "cannot execute DELETE in a read-only transaction"),
-            ("CREATE TABLE evil (x integer)", "read-only"),
+            // Refused before they are sent: not a query.
+            (
+                "DELETE FROM events",
+                "only read-only queries are allowed (SELECT, WITH, VALUES, TABLE, EXPLAIN or SHOW), not DELETE"
+            ),
+            ("CREATE TABLE evil (x integer)", "not CREATE"),
+            ("UPDATE event_keys SET model = 'changed'", "not UPDATE"),
+            ("/* a comment */ TRUNCATE silences", "not TRUNCATE"),
+            ("DROP TABLE dead_letters", "not DROP"),
+            ("INSERT INTO settings (name, value) VALUES ('evil', '1')", "not INSERT"),
+            // A READ ONLY transaction lets these through for a superuser (as the test's role is).
+            ("COPY (SELECT 1) TO PROGRAM 'touch \(copied)'", "not COPY"),
+            ("DO $$BEGIN EXECUTE 'DELETE FROM events'; END$$", "not DO"),
+            // Queries that write: refused by PostgreSQL itself.
+            (
+                "WITH gone AS (DELETE FROM events RETURNING 1) SELECT count(*) FROM gone",
+                "cannot execute SELECT \(readOnly)"
+            ),
+            ("SELECT nextval('events_id_seq')", "cannot execute nextval() \(readOnly)"),
+            ("SELECT * INTO evil FROM events", "cannot execute SELECT INTO \(readOnly)"),
+            ("EXPLAIN ANALYZE DELETE FROM events", "cannot execute DELETE \(readOnly)"),
+            // More than one statement, whatever the first is.
             ("SELECT 1; DELETE FROM events", "one statement at a time"),
             ("SELECT count(*) FROM events; DELETE FROM silences", "one statement at a time"),
-            ("UPDATE event_keys SET model = 'changed'", "read-only"),
-            ("TRUNCATE silences", "read-only"),
-            ("DROP TABLE dead_letters", "read-only"),
-            ("SELECT nextval('events_id_seq')", "read-only"),
-            ("WITH gone AS (DELETE FROM events RETURNING 1) SELECT count(*) FROM gone", "read-only"),
-            ("INSERT INTO settings (name, value) VALUES ('evil', '1')", "read-only"),
         ]
         for (statement, refusal) in writes {
             let result = try await commands.run(["sql", statement])
@@ -132,6 +149,9 @@ struct PostgresCommandsTests {
         #expect(try await commands.sql("SELECT count(*) AS n FROM settings WHERE name = 'evil'") == "n\n0\n")
         #expect(try await commands.sql("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'evil'") == "n\n0\n")
         #expect(try await commands.sql("SELECT last_value FROM events_id_seq") == "last_value\n\(Self.events)\n")
+        #expect(!FileManager.default.fileExists(atPath: copied), "COPY TO PROGRAM ran")
+        // Comments and parentheses before a query are fine.
+        #expect(try await commands.sql("/* a /* nested */ comment */ -- and a line\n(SELECT 1 AS one)") == "one\n1\n")
     }
 
     func silencesAndAlerts(_ commands: Commands) async throws {
@@ -216,6 +236,45 @@ struct PostgresCommandsTests {
             ChildProcess.infermonBinary(), ["doctor", "--config", nowhere], directory: commands.directory.path,
             name: "doctor-nowhere")
         #expect(failing.status == 1 && failing.stdout.contains("FAIL  store: PostgreSQL at"), "\(failing)")
+    }
+
+    /// A role that may only read (`pg_read_all_data`) is all `sql` needs: it
+    /// reads, and what the READ ONLY transaction cannot stop, its privileges do.
+    func sqlWithAReadOnlyRole(_ commands: Commands, server: PostgresProcess) async throws {
+        guard let bin = PostgresProcess.binDirectory else { return }
+        let password = "reader-\(UUID().uuidString.prefix(8))"
+        var environment = ChildProcess.currentEnvironment
+        environment["PGPASSWORD"] = server.password
+        let psql = try ChildProcess(
+            executable: "\(bin)/psql",
+            arguments: [
+                "-h", "127.0.0.1", "-p", "\(server.port)", "-U", server.user, "-d", server.database, "-v",
+                "ON_ERROR_STOP=1", "-c",
+                "CREATE ROLE reader LOGIN PASSWORD '\(password)'; GRANT pg_read_all_data TO reader",
+            ], environment: environment, outputPrefix: commands.directory.file("psql"))
+        let created = try await psql.wait()
+        #expect(created == 0, "\(psql.standardError())")
+        let passwordFile = commands.directory.file("reader-password")
+        try TestFiles.append(password + "\n", to: passwordFile)
+        let config = commands.directory.file("reader.yaml")
+        try TestFiles.append(
+            """
+            storage:
+              backend: postgres
+              postgres:
+                url: postgres://reader@127.0.0.1:\(server.port)/\(server.database)
+                password_file: \(passwordFile)
+            """, to: config)
+        func sql(_ statement: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await runCommand(
+                ChildProcess.infermonBinary(), ["sql", "--format", "csv", "--config", config, statement],
+                directory: commands.directory.path, name: "reader-\(UUID().uuidString.prefix(8))")
+        }
+        let count = try await sql("SELECT count(*) AS n FROM events")
+        #expect(count.status == 0 && count.stdout == "n\n\(Self.events)\n", "\(count)")
+        let terminate = try await sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'infermon'")
+        #expect(terminate.status != 0 && terminate.stderr.contains("to terminate"), "\(terminate)")
     }
 
     /// Runs the built binary with a configuration on the private server.
