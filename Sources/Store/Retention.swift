@@ -50,6 +50,12 @@ enum Retention {
                 connection, owners: "SELECT id FROM event_keys",
                 delete: "DELETE FROM rollup_sketches WHERE key_id = ? AND bucket < ?",
                 cutoff: now - policy.rollups.millis)
+            // A block reaching back past the cutoff goes whole; its hour is read from the rows left.
+            _ = try deletePerOwner(
+                connection, owners: "SELECT id FROM event_keys",
+                delete:
+                    "DELETE FROM rollup_blocks WHERE id >= (?1 << 22) AND id <= (?1 << 22) + max(0, min(?2 / 3600000, (1 << 22) - 1))",
+                cutoff: now - policy.rollups.millis)
             report.chunks = try deletePerOwner(
                 connection, owners: "SELECT id FROM series",
                 delete: "DELETE FROM chunks WHERE series_id = ? AND end_ts < ?", cutoff: now - policy.samples.millis)

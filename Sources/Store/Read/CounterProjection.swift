@@ -53,6 +53,54 @@ struct CounterProjection {
         }
         columns = names.joined(separator: ", ")
         self.blobs = blobs
+        blockColumns = names.map { RollupBlock.Column(name: $0) }
+    }
+
+    /// The block column of each SELECT column (nil for none).
+    private let blockColumns: [RollupBlock.Column?]
+
+    /// Appends the block's rows with buckets in [from, upTo), as `extract` does for statement rows.
+    func extract(
+        block: RollupBlockReader, start: Timestamp, interval: Int64, from: Timestamp, upTo: Timestamp,
+        buckets: inout [Timestamp], lastTimestamps: inout [Timestamp], values: inout [Double]
+    ) throws {
+        let blockBuckets = block.buckets(start: start, interval: interval)
+        guard let first = blockBuckets.firstIndex(where: { $0 >= from }) else { return }
+        let end = blockBuckets.firstIndex(where: { $0 >= upTo }) ?? blockBuckets.count
+        guard first < end else { return }
+        var decodedBins: [[Double]] = []
+        for blob in blobs {
+            guard let column = blockColumns[Int(blob.column)] else { throw InfermonError.storage("no block column") }
+            decodedBins.append(block.cumulativeBins(column, bins: blob.bins))
+        }
+        var columns: [[Double]] = []
+        var sourceSlots: [Int] = []
+        for source in sources {
+            switch source {
+            case .integer(let column), .real(let column):
+                guard let blockColumn = blockColumns[Int(column)] else {
+                    throw InfermonError.storage("no block column")
+                }
+                sourceSlots.append(columns.count)
+                columns.append(try block.values(blockColumn))
+            case .bucket:
+                sourceSlots.append(-1)
+            }
+        }
+        buckets += blockBuckets[first..<end]
+        // Only the last row shown needs its newest event time (the open interval's
+        // sample sits there); a block's rows are closed, so the others keep their bucket.
+        lastTimestamps += blockBuckets[first..<(end - 1)]
+        lastTimestamps.append(block.lastTimestamp(row: end - 1, bucket: blockBuckets[end - 1]))
+        values.reserveCapacity(values.count + (end - first) * sources.count)
+        for row in first..<end {
+            for (index, source) in sources.enumerated() {
+                switch source {
+                case .integer, .real: values.append(columns[sourceSlots[index]][row])
+                case .bucket(let blob, let bin): values.append(decodedBins[blob][row * blobs[blob].bins + bin])
+                }
+            }
+        }
     }
 
     /// Appends one value per source for the statement's current row. `scratch`

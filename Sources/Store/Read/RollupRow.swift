@@ -12,6 +12,12 @@ struct RollupRow {
     var lastTimestamp: Timestamp
     var totals: CumulativeTotals
 
+    init(bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals) {
+        self.bucket = bucket
+        self.lastTimestamp = lastTimestamp
+        self.totals = totals
+    }
+
     init(_ statement: Statement, firstColumn: Int32) throws {
         let c = firstColumn
         bucket = statement.int64(c)

@@ -8,6 +8,8 @@ import InfermonCore
 final class SeriesReader {
     let connection: SQLiteConnection
     private let rollupInterval: Int64
+    /// The span of `rollup_blocks`, if the interval has them.
+    private let blockSpan: Int64?
     private let clock: any WallClock
     private var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
     private var maxKeyID: Int64 = 0
@@ -17,6 +19,7 @@ final class SeriesReader {
     init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock) {
         self.connection = connection
         self.rollupInterval = rollupInterval
+        blockSpan = RollupBlock.span(forInterval: rollupInterval)
         self.clock = clock
     }
 
@@ -51,7 +54,13 @@ final class SeriesReader {
     }
 
     func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
-        defer { connection.resetCachedStatements() }
+        // One snapshot for the whole read: a label set's blocks and rows must not
+        // come from either side of a transaction that remade them.
+        try connection.execute("BEGIN")
+        defer {
+            connection.resetCachedStatements()
+            try? connection.execute("COMMIT")
+        }
         try refreshCatalog()
         var output: [Series] = []
         let now = clock.now()
@@ -137,13 +146,39 @@ final class SeriesReader {
         before.bind(1, keyID)
         before.bind(2, from - interval)
         try read(before)
-        let inRange = try connection.cached(
-            "SELECT \(projection.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket"
-        )
-        inRange.bind(1, keyID)
-        inRange.bind(2, from - interval)
-        inRange.bind(3, through)
-        try read(inRange)
+        // Rows in [lower, upper): sealed hours from their blocks, the rest from `rollups`.
+        let lower = from - interval
+        let upper = through + 1
+        func readRows(_ start: Timestamp, _ end: Timestamp) throws {
+            guard end > start else { return }
+            let rows = try connection.cached(
+                "SELECT \(projection.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket"
+            )
+            rows.bind(1, keyID)
+            rows.bind(2, start)
+            rows.bind(3, end)
+            try read(rows)
+        }
+        var cursor = lower
+        if let span = blockSpan, upper > 0 {
+            let first = floorDivide(max(lower, 0), span) * span
+            let last = floorDivide(upper - 1, span) * span
+            let blocks = try connection.cached(
+                "SELECT start, data FROM rollup_blocks WHERE id >= ? AND id <= ? ORDER BY id")
+            blocks.bind(1, RollupBlock.id(keyID: keyID, start: first, span: span) ?? 0)
+            blocks.bind(2, RollupBlock.id(keyID: keyID, start: last, span: span) ?? -1)
+            while try blocks.step() {
+                let start = blocks.int64(0)
+                try readRows(cursor, start)
+                try blocks.withBlob(1) { bytes in
+                    try projection.extract(
+                        block: try RollupBlockReader(bytes), start: start, interval: interval, from: max(cursor, start),
+                        upTo: upper, buckets: &buckets, lastTimestamps: &lastTimestamps, values: &values)
+                }
+                cursor = max(cursor, start + span)
+            }
+        }
+        try readRows(cursor, upper)
         guard !buckets.isEmpty else { return [] }
 
         // Sample times: the key's birth (value 0), each interval end, and for the

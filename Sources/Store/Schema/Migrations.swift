@@ -293,6 +293,19 @@ enum Migrations {
             PRIMARY KEY (series_id, ts)
         ) WITHOUT ROWID;
         """,
+        // 12: closed hours of rollup rows, column by column (`RollupBlock`), for long counter
+        // reads; copies of `rollups` rows, which stay. The writer fills it from existing rows.
+        """
+        -- The rowid is key_id << 22 | hours since the epoch (`RollupBlock.id`): a rowid table keeps
+        -- blobs of several kilobytes on its pages, where WITHOUT ROWID spills them to overflow pages.
+        CREATE TABLE rollup_blocks (
+            id INTEGER PRIMARY KEY,
+            key_id INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

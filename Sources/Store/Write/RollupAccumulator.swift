@@ -17,10 +17,15 @@ final class RollupAccumulator {
     /// The latest interval any key has reached, and the one idle keys were last dropped at.
     private var newestBucket: Timestamp = .min
     private var trimmedAt: Timestamp = .min
+    /// Copies closed hours into column blocks for long reads; nil when the interval is too long to need them.
+    private let blocks: RollupBlockSealer?
 
-    init(connection: SQLiteConnection, interval: Int64) {
+    init(connection: SQLiteConnection, interval: Int64) throws {
         self.connection = connection
         self.interval = interval
+        blocks = try RollupBlock.span(forInterval: interval).map {
+            try RollupBlockSealer(connection: connection, interval: interval, span: $0)
+        }
     }
 
     /// Adds one key's events, in their arrival order. An event for an interval
@@ -92,6 +97,7 @@ final class RollupAccumulator {
                 open = open.filter { $0.value.bucket >= keep }
             }
         }
+        try blocks?.flush(newestBucket: newestBucket)
     }
 
     /// The open intervals held in memory: how many, and their bytes counted
@@ -107,6 +113,7 @@ final class RollupAccumulator {
         open.removeAll()
         late.removeAll()
         trimmedAt = .min
+        blocks?.discard()
     }
 
     /// Counts late events in their own intervals: each such row gets the events'
@@ -187,6 +194,7 @@ final class RollupAccumulator {
               reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
         let totals = state.totals
+        blocks?.written(keyID: keyID, bucket: state.bucket)
         statement.bind(1, keyID)
         statement.bind(2, state.bucket)
         statement.bind(3, state.lastTimestamp)

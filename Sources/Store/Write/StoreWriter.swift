@@ -37,7 +37,7 @@ final class StoreWriter: @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         self.samples = SampleWriter(connection: connection)
-        self.rollups = RollupAccumulator(connection: connection, interval: rollupInterval)
+        self.rollups = try RollupAccumulator(connection: connection, interval: rollupInterval)
         rows = try EventRowWriter(connection: connection)
         insertRequestID = try connection.prepare("INSERT OR IGNORE INTO request_ids (request_id, ts) VALUES (?, ?)")
         let keys = try connection.prepare("SELECT id, model, model_version, route, tenant, status FROM event_keys")
