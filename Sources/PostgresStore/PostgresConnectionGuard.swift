@@ -55,6 +55,8 @@ final class PostgresConnectionGuard: Sendable {
                 once.resume(.failure(Self.closedError))
                 return
             }
+            // The timer ends with the work (its sleep is cancelled), so none piles up.
+            let timer = TaskBox()
             let work = Task { [self] in
                 let result: Result<T, any Error>
                 do {
@@ -64,18 +66,27 @@ final class PostgresConnectionGuard: Sendable {
                 }
                 state.withLock { _ = $0.waiting.removeValue(forKey: id) }
                 once.resume(result)
+                timer.cancel()
             }
             if let timeout {
-                Task { [self] in
-                    let error = await timeout()
-                    if once.resume(.failure(error)) {
+                timer.set(
+                    Task { [self] in
+                        let error = await timeout()
+                        guard !Task.isCancelled, once.resume(.failure(error)) else { return }
                         work.cancel()
                         state.withLock { _ = $0.waiting.removeValue(forKey: id) }
-                    }
-                }
+                    })
+                if once.isDone { timer.cancel() }
             }
         }
     }
+}
+
+/// A task to cancel, set once.
+final class TaskBox: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    func set(_ task: Task<Void, Never>) { self.task.withLock { $0 = task } }
+    func cancel() { task.withLock { $0?.cancel() } }
 }
 
 /// A continuation resumed by whoever comes first.
@@ -83,6 +94,8 @@ final class ResumeOnce<T: Sendable>: Sendable {
     private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
 
     func arm(_ continuation: CheckedContinuation<T, any Error>) { self.continuation.withLock { $0 = continuation } }
+
+    var isDone: Bool { continuation.withLock { $0 == nil } }
 
     /// True when this call resumed it.
     @discardableResult

@@ -35,6 +35,11 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     private var writer: WriterState
     let readers: PostgresReaderPool
     private let health: ComponentHealth?
+    /// How long a batch write may wait for the database before it is given up
+    /// and its connection closed: a server that stopped answering (its host or
+    /// the network gone, no RST) would otherwise hold the writer for the ~15
+    /// minutes TCP takes to give up. Settable for tests.
+    var writeTimeout: Duration = .seconds(60)
 
     private init(
         settings: PostgresSettings, options: StoreOptions, rollupInterval: Int64, connector: PostgresConnector,
@@ -166,9 +171,11 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     /// as soon as the connection closes (see `PostgresConnectionGuard`); it is
     /// then left behind with the old connection and its caches, and the next
     /// call starts afresh on a new connection.
-    func onWriter<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, WriterState) async throws -> T)
-        async throws -> T
-    {
+    /// With a `timeout`, a body still waiting when it passes fails and the
+    /// connection is closed.
+    func onWriter<T: Sendable>(
+        timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection, WriterState) async throws -> T
+    ) async throws -> T {
         try await gate.withLock {
             do {
                 if writer.connection.isClosed {
@@ -176,7 +183,11 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
                     logger.info("reconnected to the database (writer)")
                 }
                 let state = writer
-                let result = try await state.guarded.run { try await body(state.connection, state) }
+                let result = try await Self.timedOut(state.connection) {
+                    try await state.guarded.run(timeout: Self.timer(clock, timeout)) {
+                        try await body(state.connection, state)
+                    }
+                }
                 health?.up("store", now: clock.now())
                 return result
             } catch {
@@ -186,13 +197,32 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         }
     }
 
+    /// What ends a write that waits longer than `limit`.
+    private static func timer(_ clock: any WallClock, _ limit: Duration?) -> (@Sendable () async -> any Error)? {
+        guard let limit else { return nil }
+        return {
+            try? await clock.sleep(for: limit)
+            return WriterTimeout(limit: limit)
+        }
+    }
+
+    /// Closes the connection of a write that timed out, so the next one opens another.
+    private static func timedOut<T>(_ connection: PostgresConnection, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as WriterTimeout {
+            try? await connection.close()
+            throw error
+        }
+    }
+
     public func write(_ batch: IngestBatch) async throws {
         let box = UncheckedSendableBox(batch)
         let interval = rollupInterval
         let host = hostName
         let cutoff = clock.now() - options.retention.events.millis
         let now = clock.now()
-        try await onWriter { [logger] connection, state in
+        try await onWriter(timeout: writeTimeout) { [logger] connection, state in
             let batchWriter = PostgresBatchWriter(
                 connection: connection, state: state, rollupInterval: interval, host: host, logger: logger)
             try await batchWriter.write(box.value, expiryCutoff: cutoff, now: now)
@@ -203,7 +233,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         let box = UncheckedSendableBox(samples)
         let interval = rollupInterval
         let host = hostName
-        try await onWriter { [logger] connection, state in
+        try await onWriter(timeout: writeTimeout) { [logger] connection, state in
             let batchWriter = PostgresBatchWriter(
                 connection: connection, state: state, rollupInterval: interval, host: host, logger: logger)
             try await batchWriter.appendSamples(box.value)
@@ -300,6 +330,12 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
             ).map { try $0.decode(String.self) }
         }
     }
+}
+
+/// A batch write the database did not answer in time.
+struct WriterTimeout: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "the database did not answer a write within \(limit.prometheusText)" }
 }
 
 /// The writer connection and what it remembers between batches; only used under the store's gate.
