@@ -41,6 +41,7 @@ OUTSIDE_EVENTS=${OUTSIDE_EVENTS:-5000000}
 TAIL_EVENTS=${TAIL_EVENTS:-1000000}
 PROM_PORT=39090
 INFERMON_PORT=39464
+FRESH_PORT=39466
 END=$(( $(date +%s) / 60 * 60 - 120 ))
 START=$(( END - 86400 ))
 
@@ -76,7 +77,8 @@ start_infermon() {
     echo "infermon did not become ready" >&2
     exit 1
 }
-trap 'kill $PROM_PID $INFERMON_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+FRESH_PID=
+trap 'kill $PROM_PID $INFERMON_PID $FRESH_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 start_infermon
 for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null && break; sleep 0.2; done
 
@@ -84,9 +86,10 @@ for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/n
 # names what it measures; results accumulate in $WORK/results.json.
 measure() {
     python3 - "$1" "$START" "$END" "$RUNS" "http://127.0.0.1:$PROM_PORT" "http://127.0.0.1:$INFERMON_PORT" \
-        "$WORK/results.json" <<'PY'
+        "$WORK/results.json" "${2:-}" <<'PY'
 import http.client, json, os, statistics, subprocess, sys, threading, time, urllib.parse
 phase, start, end, runs, prom, inf, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), *sys.argv[5:8]
+fresh = sys.argv[8]  # with the aged store: a daemon on the fresh one, measured in the same rounds
 RATE = 'sum by (model) (rate(infermon_requests_total[5m]))'
 QUANTILE = 'histogram_quantile(0.99, sum by (model, le) (rate(infermon_request_duration_seconds_bucket[5m])))'
 results = json.load(open(out)) if os.path.exists(out) else {}
@@ -142,6 +145,7 @@ def record(name, values):
     results.setdefault(phase, {})[name] = statistics.median(values)
 
 bases = {"infermon": inf, "prometheus": prom}
+if fresh: bases["infermon-fresh"] = fresh
 for base in bases.values():  # warm caches and connections
     http_range(base, RATE); http_range(base, QUANTILE)
 samples = {}
@@ -218,8 +222,15 @@ rm -f "$WORK"/infermon.db-*
 bytes_after=$(stat -c %s "$WORK/infermon.db")
 : > "$WORK/tail.jsonl"  # the new store's file source starts from nothing
 start_infermon
+# The fresh store beside it, so both are measured in the same rounds.
+sed -e "s#$WORK/infermon.db#$WORK/fresh.db#" -e "s#:$INFERMON_PORT#:$FRESH_PORT#" -e '/^sources:/,/^server:/{/^sources:/s/.*/sources: []/;/^  - /d}' \
+    "$WORK/infermon.yaml" > "$WORK/fresh.yaml"
+"$BIN" serve --config "$WORK/fresh.yaml" 2>>"$WORK/infermon-fresh.log" &
+FRESH_PID=$!
+for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$FRESH_PORT/readyz" >/dev/null && break; sleep 0.2; done
 sleep "${SETTLE:-20}"
-measure after-outside
+measure after-outside "http://127.0.0.1:$FRESH_PORT"
+kill "$FRESH_PID"; wait "$FRESH_PID" 2>/dev/null || true
 
 kill "$INFERMON_PID"; wait "$INFERMON_PID" 2>/dev/null || true
 prom_bytes=$(du -sb "$WORK/prometheus" | cut -f1)
@@ -249,11 +260,12 @@ for name in ("infermon", "prometheus"):
 fresh = f["infermon rate http"]
 tail = r["after-tail"]["infermon rate http"]
 outside = r["after-outside"]["infermon rate http"]
+outside_fresh = r["after-outside"]["infermon-fresh rate http"]
 print(f"- idle rate query over HTTP before / after a {tail_events:,}-line tail into the running daemon "
       f"(stored in {tail_seconds:.1f} s): {fresh:.3f} s → {tail:.3f} s ({tail / fresh:.2f}×; Prometheus in the same rounds "
       f"{f['prometheus rate http']:.3f} → {r['after-tail']['prometheus rate http']:.3f} s)")
 print(f"- a store that also holds {outside_events:,} events of the days before the window (file {before / 1e6:.0f} MB → {after / 1e6:.0f} MB): "
-      f"{outside:.3f} s ({outside / fresh:.2f}× the fresh store; Prometheus in the same rounds {f['prometheus rate http']:.3f} → {r['after-outside']['prometheus rate http']:.3f} s)")
+      f"{outside:.3f} s against {outside_fresh:.3f} s from the fresh store in the same rounds ({outside / outside_fresh:.2f}×)")
 print(f"- answers: rate {r['agree']['rate']}; quantile {r['agree']['quantile']}")
 print(f"- same {samples:,} samples (requests counters and latency buckets): Prometheus blocks {prom_bytes:,} B = "
       f"{prom_bytes / samples:.2f} B/sample; infermon's whole file {before:,} B = {before / samples:.2f} B/sample "
