@@ -128,6 +128,32 @@ struct SeriesViewTests {
         #expect(raw[0].samples.map { $0.timestamp - Self.t0 } == [10_000, 30_000, 185_000])
     }
 
+    @Test func rawSamplesOfManyLabelSetsComeFromOneWalkOfTheWindow() throws {
+        let fixture = try Fixture()
+        // Four models interleaved in time, and events outside the window on both sides.
+        let events = (0..<400).map { index in
+            Self.event(Int64(index) * 450, model: "m\(index % 4)", latency: Double(index) / 10)
+        }
+        try fixture.write(events)
+        let from = Self.t0 + 20_000
+        let through = Self.t0 + 150_000
+        let raw = try fixture.store.select(
+            [.equal("__name__", "infermon_request_duration_seconds")], from: from, through: through)
+        #expect(raw.map { $0.labels["model"] } == ["m0", "m1", "m2", "m3"])
+        for series in raw {
+            let mine = events.filter {
+                $0.model == series.labels["model"] && $0.timestamp >= from && $0.timestamp <= through
+            }
+            #expect(series.samples.map(\.timestamp) == mine.map(\.timestamp))
+            #expect(series.samples.map(\.value) == mine.map { $0.latency ?? -1 })
+        }
+        // One label set of the four: the same samples as with the others.
+        let one = try fixture.store.select(
+            [.equal("__name__", "infermon_request_duration_seconds"), .equal("model", "m2")], from: from,
+            through: through)
+        #expect(one.map(\.samples) == [raw[2].samples])
+    }
+
     @Test func countersSurviveAReopenOfTheStore() throws {
         let fixture = try Fixture()
         try fixture.write([Self.event(1_000), Self.event(61_000)])

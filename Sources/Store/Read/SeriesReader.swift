@@ -64,15 +64,16 @@ final class SeriesReader {
         try refreshCatalog()
         var output: [Series] = []
         let now = clock.now()
+        var rawWanted: [EventFamily: [Int64: Labels]] = [:]
         for (keyID, wanted) in matchingEventSeries(matchers) {
             let rollupWanted = wanted.filter { !$0.family.isRaw }
             if !rollupWanted.isEmpty {
                 output += try counterSeries(keyID: keyID, wanted: rollupWanted, from: from, through: min(through, now))
             }
-            for raw in wanted where raw.family.isRaw {
-                output.append(
-                    try rawSeries(keyID: keyID, family: raw.family, labels: raw.labels, from: from, through: through))
-            }
+            for raw in wanted where raw.family.isRaw { rawWanted[raw.family, default: [:]][keyID] = raw.labels }
+        }
+        for (family, keys) in rawWanted {
+            output += try rawSeries(keys: keys, family: family, from: from, through: through)
         }
         for (seriesID, labels) in namedSeries where matchers.matches(labels) {
             var samples = try chunkSamples(seriesID: seriesID, from: from, through: through)
@@ -227,19 +228,35 @@ final class SeriesReader {
 
     // MARK: Raw events
 
-    private func rawSeries(keyID: Int64, family: EventFamily, labels: Labels, from: Timestamp, through: Timestamp)
-        throws
-        -> Series
+    /// One family's raw samples for the label sets in `keys`. The window is read
+    /// once through the `ts` index whatever the number of label sets (a query per
+    /// label set would walk the whole window's events once each).
+    private func rawSeries(keys: [Int64: Labels], family: EventFamily, from: Timestamp, through: Timestamp)
+        throws -> [Series]
     {
+        if keys.count == 1, let (keyID, labels) = keys.first {
+            let statement = try connection.cached(
+                "SELECT ts, \(family.rawColumn) FROM events WHERE ts >= ? AND ts <= ? AND key_id = ? AND \(family.rawColumn) IS NOT NULL ORDER BY ts"
+            )
+            statement.bind(1, from)
+            statement.bind(2, through)
+            statement.bind(3, keyID)
+            var samples: [Sample] = []
+            while try statement.step() { samples.append(Sample(statement.int64(0), statement.double(1))) }
+            return [Series(labels: labels, samples: samples)]
+        }
         let statement = try connection.cached(
-            "SELECT ts, \(family.rawColumn) FROM events WHERE ts >= ? AND ts <= ? AND key_id = ? AND \(family.rawColumn) IS NOT NULL ORDER BY ts"
+            "SELECT key_id, ts, \(family.rawColumn) FROM events WHERE ts >= ? AND ts <= ? AND \(family.rawColumn) IS NOT NULL ORDER BY ts"
         )
         statement.bind(1, from)
         statement.bind(2, through)
-        statement.bind(3, keyID)
-        var samples: [Sample] = []
-        while try statement.step() { samples.append(Sample(statement.int64(0), statement.double(1))) }
-        return Series(labels: labels, samples: samples)
+        var samples: [Int64: [Sample]] = [:]
+        while try statement.step() {
+            let keyID = statement.int64(0)
+            guard keys[keyID] != nil else { continue }
+            samples[keyID, default: []].append(Sample(statement.int64(1), statement.double(2)))
+        }
+        return keys.map { keyID, labels in Series(labels: labels, samples: samples[keyID] ?? []) }
     }
 
     // MARK: Named series
@@ -299,12 +316,12 @@ final class SeriesReader {
                 let labels = entry.labels.setting(Labels.metricName, to: name)
                 guard matchers.matches(labels) else { continue }
                 let statement = try connection.cached(
-                    "SELECT bucket, \(column) FROM rollup_sketches WHERE key_id = ? AND bucket + ? > ? AND bucket <= ? AND \(column) IS NOT NULL ORDER BY bucket"
+                    "SELECT bucket, \(column) FROM rollup_sketches WHERE key_id = ? AND bucket > ? AND bucket <= ? AND \(column) IS NOT NULL ORDER BY bucket"
                 )
+                // Both bounds on the key's own range, so the read costs the window, not the history before it.
                 statement.bind(1, keyID)
-                statement.bind(2, rollupInterval)
-                statement.bind(3, from)
-                statement.bind(4, through)
+                statement.bind(2, from - rollupInterval)
+                statement.bind(3, through)
                 var points: [(timestamp: Timestamp, sketch: QuantileSketch)] = []
                 while try statement.step() {
                     points.append(
