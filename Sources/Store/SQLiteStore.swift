@@ -165,7 +165,13 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     /// Runs one slice of retention; see `Retention`.
     public func enforceRetention(now: Timestamp) async throws -> RetentionReport {
         let policy = options.retention
-        return try await onWriter { writer in try Retention.run(writer.connection, policy: policy, now: now) }
+        return try await onWriter { writer in
+            let report = try Retention.run(writer.connection, policy: policy, now: now)
+            // SQLite's advice for long-lived connections: refresh the planner's statistics
+            // now and then (it analyzes only tables that changed enough, with a row limit).
+            if report.isComplete { try writer.connection.execute("PRAGMA analysis_limit = 1000; PRAGMA optimize") }
+            return report
+        }
     }
 
     /// Checkpoints the WAL into the main file and refuses further writes.
