@@ -74,14 +74,19 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Read and decode the file but store nothing, to split decoding from storing.")
         var decodeOnly = false
         @Flag(help: "Print one JSON object instead of text.") var json = false
+        @Option(help: ArgumentHelp("The lines' profile: \(ProfileKind.names).", valueName: "name"))
+        var profile = "native"
 
         func run() throws {
+            guard let kind = ProfileKind(rawValue: profile) else {
+                throw ValidationError("unknown profile \(profile); one of \(ProfileKind.names)")
+            }
             for suffix in ["", "-wal", "-shm"] { unlink(db + suffix) }
             let store = try SQLiteStore(path: db, logger: Logger(label: "bench"))
             let started = monotonicNanoseconds()
             let cpuStarted = cpuSeconds()
             let totals = try FileImporter.importFile(
-                path: file, source: "bench", profile: NativeProfile(), batchEvents: batchEvents
+                path: file, source: "bench", profile: kind.makeProfile(), batchEvents: batchEvents
             ) {
                 if !decodeOnly { try store.writeSynchronously($0) }
             }
