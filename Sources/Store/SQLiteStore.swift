@@ -63,7 +63,9 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
             try connection.execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
             // Queries scan many pages once: reading them through a mapping saves a
             // copy per page into SQLite's cache (address space only, not memory).
-            try connection.execute("PRAGMA mmap_size = \(1 << 30)")
+            // As much of the file as SQLite maps (2 GiB as Debian builds it): the
+            // newest data, which most queries read, is at the end of the file.
+            try connection.execute("PRAGMA mmap_size = \(1 << 40)")
             return SeriesReader(connection: connection, rollupInterval: interval, clock: clock)
         }
         readers = ReaderPool(capacity: options.readConnections, first: try openReader(), open: openReader)
