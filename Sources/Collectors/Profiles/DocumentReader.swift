@@ -14,7 +14,9 @@ struct DocumentReader {
 
     /// The value at a dotted path (`response.usage.prompt_tokens`); array steps by index (`choices.0`).
     mutating func value(_ path: String) -> JSONValue? {
-        let steps = path.split(separator: ".")
+        // Cut on the bytes: splitting by Characters was two fifths of decoding an
+        // OpenAI gateway line. A "." byte is never inside a multi-byte character.
+        let steps = path.utf8.split(separator: UInt8(ascii: "."))
         // Only a whole top-level member counts as read: a profile that picks one field
         // out of `metadata` must not drop the rest of it.
         if steps.count == 1 { consumed.insert(path) }
@@ -22,10 +24,12 @@ struct DocumentReader {
         for step in steps {
             switch current {
             case .object:
-                guard let next = current[String(step)] else { return nil }
+                guard let next = current[String(decoding: step, as: UTF8.self)] else { return nil }
                 current = next
             case .array(let values):
-                guard let index = Int(step), values.indices.contains(index) else { return nil }
+                guard let index = Int(String(decoding: step, as: UTF8.self)), values.indices.contains(index) else {
+                    return nil
+                }
                 current = values[index]
             default:
                 return nil
