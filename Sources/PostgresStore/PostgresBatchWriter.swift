@@ -448,6 +448,13 @@ struct PostgresBatchWriter {
                 latency: try sketch(latency), ttft: try sketch(ttft), tpot: try sketch(tpot),
                 inputTokens: try sketch(input), outputTokens: try sketch(output))
         }
+        // Written back in one statement (a round trip per row made this the
+        // slowest part of a batch: a day at 15 s intervals is ~24,000 rows per
+        // 50,000 events). An empty bytea stands for NULL, as arrays of optionals
+        // cannot be sent.
+        var updatedKeys: [Int64] = []
+        var updatedBuckets: [Int64] = []
+        var columns: [[ByteBuffer]] = Array(repeating: [], count: 5)
         for (index, state) in states.enumerated() {
             var merged = stored[keys[index]]?[buckets[index]] ?? IntervalSketches()
             let own = state.sketches
@@ -461,18 +468,25 @@ struct PostgresBatchWriter {
             merged.tpot.merge(own.tpot)
             merged.inputTokens.merge(own.inputTokens)
             merged.outputTokens.merge(own.outputTokens)
-            func bytes(_ sketch: QuantileSketch) -> ByteBuffer? {
-                sketch.isEmpty ? nil : ByteBuffer(bytes: sketch.serialized())
+            updatedKeys.append(keys[index])
+            updatedBuckets.append(buckets[index])
+            for (column, sketch) in [merged.latency, merged.ttft, merged.tpot, merged.inputTokens, merged.outputTokens]
+                .enumerated()
+            {
+                columns[column].append(sketch.isEmpty ? ByteBuffer() : ByteBuffer(bytes: sketch.serialized()))
             }
-            try await connection.query(
-                """
-                UPDATE rollup_sketches SET latency_sketch = \(bytes(merged.latency)),
-                  ttft_sketch = \(bytes(merged.ttft)), tpot_sketch = \(bytes(merged.tpot)),
-                  input_tokens_sketch = \(bytes(merged.inputTokens)),
-                  output_tokens_sketch = \(bytes(merged.outputTokens))
-                WHERE key_id = \(keys[index]) AND bucket = \(buckets[index])
-                """, logger: logger)
         }
+        guard !updatedKeys.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE rollup_sketches s SET latency_sketch = NULLIF(u.l, ''::bytea), ttft_sketch = NULLIF(u.t, ''::bytea),
+              tpot_sketch = NULLIF(u.p, ''::bytea), input_tokens_sketch = NULLIF(u.i, ''::bytea),
+              output_tokens_sketch = NULLIF(u.o, ''::bytea)
+            FROM unnest(\(updatedKeys)::bigint[], \(updatedBuckets)::bigint[], \(columns[0])::bytea[],
+              \(columns[1])::bytea[], \(columns[2])::bytea[], \(columns[3])::bytea[], \(columns[4])::bytea[])
+              AS u(k, b, l, t, p, i, o)
+            WHERE s.key_id = u.k AND s.bucket = u.b
+            """, logger: logger)
     }
 
     // MARK: Named series

@@ -259,8 +259,14 @@ final class PostgresSeriesReader: @unchecked Sendable {
             sum(output_tokens)::bigint, sum(cached_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(cost)::float8,
             sum(costed_requests)::bigint
             """
-        // The sums are taken over one row per group in the second query, which
-        // keeps a single decoding path for both.
+        // The rows in range are read as they are (one per key and interval, the
+        // primary key) in the same column types as the sums, so one decoding
+        // path serves both; summing each row on its own through
+        // `infermon_sum_bins` made the server's part of a day's query 7× slower.
+        let plain = """
+            requests, latency_count, latency_sum, latency_bins, ttft_count, ttft_sum, ttft_bins, input_tokens,
+            output_tokens, cached_tokens, reasoning_tokens, cost, costed_requests
+            """
         let before = try connection.rows(
             PostgresQuery(
                 unsafeSQL: """
@@ -274,9 +280,8 @@ final class PostgresSeriesReader: @unchecked Sendable {
         let inRange = try connection.rows(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT key_id, bucket, last_ts, \(columns) FROM rollups
-                    WHERE key_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket <= $3
-                    GROUP BY key_id, bucket, last_ts ORDER BY key_id, bucket
+                    SELECT key_id, bucket, last_ts, \(plain) FROM rollups
+                    WHERE key_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket <= $3 ORDER BY key_id, bucket
                     """, binds: try binds(keys, start, through)), logger: logger)
         for row in inRange {
             let decoded = try decode(row)
