@@ -57,10 +57,14 @@ public final class PostgresProcess: @unchecked Sendable {
         try TestFiles.append(password + "\n", to: passwordFile)
         chmod(passwordFile, 0o644)
         if asPostgresUser {
-            guard let entry = getpwnam("postgres") else {
+            // getpwnam_r: getpwnam's static buffer is shared with every thread (other tests look up users too).
+            var entry = passwd()
+            var found: UnsafeMutablePointer<passwd>?
+            var buffer = [CChar](repeating: 0, count: 4096)
+            guard getpwnam_r("postgres", &entry, &buffer, buffer.count, &found) == 0, found != nil else {
                 throw InfermonError.unavailable("no postgres user to run PostgreSQL as (apt-get install postgresql)")
             }
-            chown(directory, entry.pointee.pw_uid, entry.pointee.pw_gid)
+            chown(directory, entry.pw_uid, entry.pw_gid)
         }
         port = try await RecordingReceiver.reservablePort()
         let initdb = try spawn(

@@ -87,8 +87,18 @@ struct InstallTests {
         return (mode, owner.uint32Value)
     }
 
-    static func chown(_ path: String, user: passwd) {
-        _ = Glibc.chown(path, user.pw_uid, user.pw_gid)
+    static func chown(_ path: String, user: (uid: uid_t, gid: gid_t)) {
+        _ = Glibc.chown(path, user.uid, user.gid)
+    }
+
+    /// A user's ids by `getpwnam_r`: `getpwnam` answers in one static buffer shared by
+    /// every thread, which another test's lookup (of `postgres`) can overwrite meanwhile.
+    static func ids(of name: String) -> (uid: uid_t, gid: gid_t)? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return (entry.pw_uid, entry.pw_gid)
     }
 
     @Test func installsAndTheUnitsCommandStartsOnTheUneditedExample() async throws {
@@ -126,7 +136,7 @@ struct InstallTests {
         // What systemd does before ExecStart: the state directory for the service's user,
         // the credential copied where only that user reads it, a clean environment.
         let runAsNobody = geteuid() == 0 && findExecutable("setpriv") != nil
-        let nobody = getpwnam("nobody")
+        let nobody = Self.ids(of: "nobody")
         _ = mkdir(root + "/var", 0o755)
         _ = mkdir(root + "/var/lib", 0o755)
         _ = mkdir(stateDirectory, 0o700)
@@ -137,7 +147,7 @@ struct InstallTests {
         chmod(credentials + "/" + credential[0], 0o400)
         if runAsNobody, let nobody {
             for path in [stateDirectory, credentials, credentials + "/" + credential[0]] {
-                Self.chown(path, user: nobody.pointee)
+                Self.chown(path, user: nobody)
             }
         }
         var environment = Self.environmentFile(try Self.read(root + environmentFile.dropFirst()))
@@ -182,7 +192,7 @@ struct InstallTests {
         #expect(try await HTTP.request(.post, base + "/api/v1/events", body: "{not json\n").status == 401)
         if runAsNobody {
             let owner = Self.status(stateDirectory + "/infermon.db")?.st_uid
-            #expect(owner == nobody?.pointee.pw_uid, "the store belongs to the service's user")
+            #expect(owner == nobody?.uid, "the store belongs to the service's user")
         }
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait() == 0, "\(daemon.standardError().suffix(2000))")
