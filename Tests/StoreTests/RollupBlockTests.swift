@@ -69,8 +69,10 @@ struct RollupBlockTests {
         let directory = try TemporaryDirectory()
         let path = directory.file("blocks.db")
         // Stamped relative to now: the store's clock is the wall clock.
+        // Twelve hours ending about an hour before now, whatever the minute: the reads
+        // below are a while apart, and data stamped after now would show more in the later one.
         let now = SystemWallClock().now()
-        let begin = now - now % Self.hour - 12 * Self.hour
+        let begin = now - now % Self.hour - 13 * Self.hour
         let options = StoreOptions(rollupInterval: .seconds(15))
         let store = try SQLiteStore(path: path, options: options, logger: Logger(label: "t"))
         var random = SeededRandom(seed: seed)
