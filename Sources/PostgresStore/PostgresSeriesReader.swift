@@ -177,12 +177,14 @@ final class PostgresSeriesReader: @unchecked Sendable {
         let now = clock.now()
         let matching = matchingEventSeries(matchers)
         let counterKeys = matching.filter { $0.value.contains { !$0.family.isRaw } }.map(\.key)
-        let rows = try rollupRows(keys: counterKeys, from: from, through: min(through, now))
+        let columns = PostgresCounterColumns(counterKeys.flatMap { matching[$0]! })
+        let rows = try rollupRows(keys: counterKeys, columns: columns, from: from, through: min(through, now))
         for (keyID, wanted) in matching {
             let rollupWanted = wanted.filter { !$0.family.isRaw }
             if !rollupWanted.isEmpty, let keyRows = rows[keyID] {
                 output += counterSeries(
-                    keyID: keyID, rows: keyRows, wanted: rollupWanted, from: from, through: min(through, now))
+                    keyID: keyID, rows: keyRows, columns: columns, wanted: rollupWanted, from: from,
+                    through: min(through, now))
             }
             for raw in wanted where raw.family.isRaw {
                 output.append(
@@ -240,57 +242,72 @@ final class PostgresSeriesReader: @unchecked Sendable {
 
     // MARK: Counters from rollups
 
-    /// A rollup row with running totals from the key's first interval.
-    private struct CumulativeRow {
-        var bucket: Timestamp
-        var lastTimestamp: Timestamp
-        var totals: CumulativeTotals
+    /// A key's rollup rows as running totals from its first interval: the
+    /// totals before `from - interval` as one row at its newest interval,
+    /// then every row from there to `through`; `values` holds `width`
+    /// doubles per row (`PostgresCounterColumns`).
+    private struct CumulativeRows {
+        var buckets: [Timestamp] = []
+        var lastTimestamps: [Timestamp] = []
+        var values: [Double] = []
     }
 
-    /// Per key: the totals before `from - interval` (as one row at its newest
-    /// interval) followed by every row from there to `through`, all running totals.
-    private func rollupRows(keys: [Int64], from: Timestamp, through: Timestamp) throws -> [Int64: [CumulativeRow]] {
-        guard !keys.isEmpty, through >= from else { return [:] }
+    private func rollupRows(
+        keys: [Int64], columns: PostgresCounterColumns, from: Timestamp, through: Timestamp
+    ) throws -> [Int64: CumulativeRows] {
+        guard !keys.isEmpty, !columns.isEmpty, through >= from else { return [:] }
         let start = from - rollupInterval
-        var result: [Int64: [CumulativeRow]] = [:]
-        let columns = """
-            sum(requests)::bigint, sum(latency_count)::bigint, sum(latency_sum)::float8, infermon_sum_bins(latency_bins),
-            sum(ttft_count)::bigint, sum(ttft_sum)::float8, infermon_sum_bins(ttft_bins), sum(input_tokens)::bigint,
-            sum(output_tokens)::bigint, sum(cached_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(cost)::float8,
-            sum(costed_requests)::bigint
-            """
+        let width = columns.width
+        var result: [Int64: CumulativeRows] = [:]
+        let before = try connection.rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT key_id, max(bucket), 0::bigint, \(columns.sumList) FROM rollups
+                    WHERE key_id = ANY($1::bigint[]) AND bucket < $2 GROUP BY key_id
+                    """, binds: try binds(keys, start)), logger: logger)
+        for row in before {
+            var cells = row.makeIterator()
+            let (key, bucket) = (try Self.integer(&cells), try Self.integer(&cells))
+            _ = cells.next()
+            var rows = CumulativeRows(buckets: [bucket], lastTimestamps: [0])
+            try columns.decode(&cells, into: &rows.values)
+            result[key] = rows
+        }
         // The rows in range are read as they are (one per key and interval, the
         // primary key) in the same column types as the sums, so one decoding
         // path serves both; summing each row on its own through
         // `infermon_sum_bins` made the server's part of a day's query 7× slower.
-        let plain = """
-            requests, latency_count, latency_sum, latency_bins, ttft_count, ttft_sum, ttft_bins, input_tokens,
-            output_tokens, cached_tokens, reasoning_tokens, cost, costed_requests
-            """
-        let before = try connection.rows(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT key_id, max(bucket), 0::bigint, \(columns) FROM rollups
-                    WHERE key_id = ANY($1::bigint[]) AND bucket < $2 GROUP BY key_id
-                    """, binds: try binds(keys, start)), logger: logger)
-        for row in before {
-            let decoded = try decode(row)
-            result[decoded.key] = [CumulativeRow(bucket: decoded.bucket, lastTimestamp: 0, totals: decoded.totals)]
-        }
         let inRange = try connection.rows(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT key_id, bucket, last_ts, \(plain) FROM rollups
+                    SELECT key_id, bucket, last_ts, \(columns.plainList) FROM rollups
                     WHERE key_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket <= $3 ORDER BY key_id, bucket
                     """, binds: try binds(keys, start, through)), logger: logger)
+        var currentKey: Int64?
+        var current = CumulativeRows()
         for row in inRange {
-            let decoded = try decode(row)
-            var totals = result[decoded.key]?.last?.totals ?? CumulativeTotals()
-            totals.add(decoded.totals)
-            result[decoded.key, default: []].append(
-                CumulativeRow(bucket: decoded.bucket, lastTimestamp: decoded.last, totals: totals))
+            var cells = row.makeIterator()
+            let key = try Self.integer(&cells)
+            if key != currentKey {
+                if let done = currentKey { result[done] = current }
+                currentKey = key
+                current = result[key] ?? CumulativeRows()
+            }
+            current.buckets.append(try Self.integer(&cells))
+            current.lastTimestamps.append(try Self.integer(&cells))
+            let previous = current.values.count - width
+            try columns.decode(&cells, into: &current.values)
+            if previous >= 0 {
+                for slot in 0..<width { current.values[previous + width + slot] += current.values[previous + slot] }
+            }
         }
+        if let done = currentKey { result[done] = current }
         return result
+    }
+
+    private static func integer(_ cells: inout PostgresRow.Iterator) throws -> Int64 {
+        guard let cell = cells.next() else { throw PostgresCounterColumnsError.shortRow }
+        return try cell.decode(Int64.self)
     }
 
     private func binds(_ keys: [Int64], _ values: Int64...) throws -> PostgresBindings {
@@ -300,67 +317,14 @@ final class PostgresSeriesReader: @unchecked Sendable {
         return bindings
     }
 
-    private func decode(_ row: PostgresRow) throws -> (
-        key: Int64, bucket: Int64, last: Int64, totals: CumulativeTotals
-    ) {
-        var cells = row.makeIterator()
-        func next<T: PostgresDecodable>(_ type: T.Type) throws -> T {
-            try cells.next()!.decode(T.self)
-        }
-        let key = try next(Int64.self)
-        let bucket = try next(Int64.self)
-        let last = try next(Int64.self)
-        var totals = CumulativeTotals()
-        totals.requests = try next(Int64.self)
-        totals.latencyCount = try next(Int64.self)
-        totals.latencySum = try next(Double.self)
-        totals.latencyBins = try Self.bins(next([Int64].self), count: totals.latencyBins.count)
-        totals.ttftCount = try next(Int64.self)
-        totals.ttftSum = try next(Double.self)
-        totals.ttftBins = try Self.bins(next([Int64].self), count: totals.ttftBins.count)
-        totals.inputTokens = try next(Int64.self)
-        totals.outputTokens = try next(Int64.self)
-        totals.cachedTokens = try next(Int64.self)
-        totals.reasoningTokens = try next(Int64.self)
-        totals.cost = try next(Double.self)
-        totals.costedRequests = try next(Int64.self)
-        return (key, bucket, last, totals)
-    }
-
-    private static func bins(_ values: [Int64], count: Int) -> [UInt64] {
-        var bins = [UInt64](repeating: 0, count: count)
-        for (index, value) in values.prefix(count).enumerated() { bins[index] = UInt64(max(0, value)) }
-        return bins
-    }
-
-    /// The value of one wanted series in a row.
-    private func value(_ wanted: Wanted, _ totals: CumulativeTotals) -> Double {
-        func cumulative(_ bins: [UInt64], _ index: Int) -> Double {
-            Double(bins.prefix(min(index, bins.count - 1) + 1).reduce(0, +))
-        }
-        switch wanted.family {
-        case .requests: return Double(totals.requests)
-        case .latencyBucket: return cumulative(totals.latencyBins, wanted.variant)
-        case .latencySum: return totals.latencySum
-        case .latencyCount: return Double(totals.latencyCount)
-        case .ttftBucket: return cumulative(totals.ttftBins, wanted.variant)
-        case .ttftSum: return totals.ttftSum
-        case .ttftCount: return Double(totals.ttftCount)
-        case .tokens:
-            return Double(
-                [totals.inputTokens, totals.outputTokens, totals.cachedTokens, totals.reasoningTokens][wanted.variant])
-        case .cost: return totals.cost
-        case .rawLatency, .rawTTFT, .rawInputTokens, .rawOutputTokens: return .nan
-        }
-    }
-
     /// The grid of `SeriesReader.counterSeries`, over running-total rows.
     private func counterSeries(
-        keyID: Int64, rows: [CumulativeRow], wanted: [Wanted], from: Timestamp, through: Timestamp
+        keyID: Int64, rows: CumulativeRows, columns: PostgresCounterColumns, wanted: [Wanted], from: Timestamp,
+        through: Timestamp
     ) -> [Series] {
-        guard through >= from, let entry = keys[keyID], !rows.isEmpty else { return [] }
+        guard through >= from, let entry = keys[keyID], !rows.buckets.isEmpty else { return [] }
         let interval = rollupInterval
-        let buckets = rows.map(\.bucket)
+        let buckets = rows.buckets
         var pointTimes: [Timestamp] = []
         var pointRows: [Int] = []
         if entry.firstBucket >= from, entry.firstBucket <= through, buckets.first == entry.firstBucket {
@@ -379,17 +343,19 @@ final class PostgresSeriesReader: @unchecked Sendable {
         }
         let last = buckets.count - 1
         if buckets[last] + interval > through {
-            let timestamp = rows[last].lastTimestamp
+            let timestamp = rows.lastTimestamps[last]
             if timestamp >= from, timestamp <= through, pointTimes.last.map({ $0 < timestamp }) ?? true {
                 pointTimes.append(timestamp)
                 pointRows.append(last)
             }
         }
+        let width = columns.width
         return wanted.map { wanted in
             var samples: [Sample] = []
             samples.reserveCapacity(pointTimes.count)
+            let slot = columns.slot(of: wanted)
             for (time, row) in zip(pointTimes, pointRows) {
-                samples.append(Sample(time, row < 0 ? 0 : value(wanted, rows[row].totals)))
+                samples.append(Sample(time, row < 0 ? 0 : slot.map { rows.values[row * width + $0] } ?? .nan))
             }
             return Series(labels: wanted.labels, samples: samples)
         }
