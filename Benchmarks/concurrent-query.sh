@@ -12,14 +12,8 @@
 #       name other builds of infermon and infermon-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product infermon >/dev/null
-    BIN=$PWD/.build/release/infermon
-fi
-if [ -z "${BENCH:-}" ]; then
-    swift build -c release --product infermon-bench >/dev/null
-    BENCH=$PWD/.build/release/infermon-bench
-fi
+. Benchmarks/lib.sh
+bench_binaries
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-concurrent-query-XXXXXX)}
 ROUNDS=${ROUNDS:-10}
 END=$(( $(date +%s) / 60 * 60 - 120 ))

@@ -39,14 +39,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-packages.sh postgresql sqlite3 curl
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product infermon >/dev/null
-    BIN=$PWD/.build/release/infermon
-fi
-if [ -z "${BENCH:-}" ]; then
-    swift build -c release --product infermon-bench >/dev/null
-    BENCH=$PWD/.build/release/infermon-bench
-fi
+. Benchmarks/lib.sh
+bench_binaries
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-pg-bench-XXXXXX)}
 mkdir -p "$WORK"
 chmod 755 "$WORK"

@@ -26,14 +26,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-packages.sh prometheus sqlite3 curl
-if [ -z "${BIN:-}" ]; then
-    swift build -c release --product infermon >/dev/null
-    BIN=$PWD/.build/release/infermon
-fi
-if [ -z "${BENCH:-}" ]; then
-    swift build -c release --product infermon-bench >/dev/null
-    BENCH=$PWD/.build/release/infermon-bench
-fi
+. Benchmarks/lib.sh
+bench_binaries
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-query-bench-XXXXXX)}
 mkdir -p "$WORK"
 RUNS=${RUNS:-7}
