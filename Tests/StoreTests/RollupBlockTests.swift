@@ -43,7 +43,6 @@ struct RollupBlockTests {
             #expect(block.rows == rows.count)
             let buckets = block.buckets(start: start, interval: interval)
             #expect(buckets == rows.map(\.bucket))
-            #expect(block.lastTimestamps(buckets: buckets) == rows.map(\.lastTimestamp))
             #expect(
                 rows.indices.map { block.lastTimestamp(row: $0, bucket: rows[$0].bucket) } == rows.map(\.lastTimestamp))
             #expect(try block.values(.requests) == rows.map { Double($0.totals.requests) })

@@ -184,12 +184,6 @@ struct RollupBlockReader {
         return bucket &+ unzigzag(readBinCount(data, at: &position))
     }
 
-    func lastTimestamps(buckets: [Timestamp]) -> [Timestamp] {
-        let data = column(.lastTimestamp)
-        var position = 0
-        return buckets.map { $0 &+ unzigzag(readBinCount(data, at: &position)) }
-    }
-
     /// A running-total column as doubles, one per row.
     func values(_ column: RollupBlock.Column) throws -> [Double] {
         let data = self.column(column)
