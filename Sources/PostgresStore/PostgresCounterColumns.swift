@@ -74,7 +74,9 @@ struct PostgresCounterColumns {
 
     init(_ wanted: some Sequence<WantedEventSeries>) {
         var used = Set<Column>()
-        for series in wanted { if let column = Column.of(series.family, variant: series.variant) { used.insert(column) } }
+        for series in wanted {
+            if let column = Column.of(series.family, variant: series.variant) { used.insert(column) }
+        }
         columns = Column.allCases.filter(used.contains)
         var offsets = [Int?](repeating: nil, count: Column.allCases.count)
         var width = 0
