@@ -65,11 +65,10 @@ package struct Daemon {
     }
 
     /// What the PostgreSQL store does not hold yet: configured reports and remote
-    /// write refuse to start on it; quality and performance (on by default) do not run, with a warning.
+    /// write refuse to start on it; performance (on by default) does not run, with a warning.
     static func refuseWhatPostgresLacks(_ config: Configuration, logger: Logger) throws {
         guard config.storage.backend == .postgres else { return }
         let skipped = [
-            config.quality.enabled ? "quality (judgments)" : nil,
             config.performance.enabled ? "performance (predictions)" : nil,
         ].compactMap { $0 }
         if !skipped.isEmpty {
@@ -131,9 +130,8 @@ package struct Daemon {
         let llmops = try LLMOpsWiring.service(
             config: config, querier: store, sketches: store, appender: store, clock: clock,
             logger: Logger(label: "infermon.llmops"))
-        let quality = try backend.sqlite.flatMap {
-            try QualityWiring.service(config: config, store: $0, environment: environment, clock: clock)
-        }
+        let quality = try QualityWiring.service(
+            config: config, store: backend.qualityStore, environment: environment, clock: clock)
         // Notification owns an HTTP client that must be shut down: built after the last step that can fail.
         let notifications = try NotifyWiring.makeService(
             config: config, store: store, environment: environment, clock: clock, health: health)
@@ -169,11 +167,9 @@ package struct Daemon {
                 PrometheusAPIRoutes(
                     querier: store, sketches: store, clock: clock, timeout: config.server.queryTimeout,
                     maxSamples: config.server.maxSamplesPerQuery, maxBodyBytes: config.server.maxBodyBytes,
-                    labelIngest: backend.sqlite.map { store in
-                        LabelIngest(
-                            store: store, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
-                            naming: config.truthLabelNaming, logger: httpLogger)
-                    }),
+                    labelIngest: LabelIngest(
+                        store: backend.qualityStore, clock: clock, maxBodyBytes: config.server.maxBodyBytes,
+                        naming: config.truthLabelNaming, logger: httpLogger)),
                 RulesAPIRoutes(provider: rules),
                 AdminRoutes(reload: { await reloader.reload(trigger: "POST /-/reload") }),
                 NotificationRoutes(log: store),

@@ -39,9 +39,14 @@ struct PostgresBatchWriter {
             var sourceID: Int64?
             if let source = batch.source { sourceID = try await self.sourceID(source) }
             let keyIDs = try await resolveKeys(events)
-            if !events.isEmpty { try await copy(events, keyIDs: keyIDs, sourceID: sourceID) }
+            if !events.isEmpty {
+                // The transaction id first, then the event ids: the quality sampler's scan fence relies on it.
+                try await connection.query("SELECT txid_current()", logger: logger)
+                try await copy(events, keyIDs: keyIDs, sourceID: sourceID)
+            }
             try await writeRollups(events, keyIDs: keyIDs)
             if !batch.samples.isEmpty { try await insertSamples(batch.samples) }
+            try await PostgresStore.insertLabels(batch.labels, connection: connection, logger: logger)
             let expired = events.count(where: { $0.timestamp < expiryCutoff })
             if expired > 0 {
                 try await connection.query(

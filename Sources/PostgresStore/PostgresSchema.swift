@@ -231,5 +231,58 @@ enum PostgresSchema {
             data bytea NOT NULL
         );
         """,
+        // 3: quality and delayed ground truth: truth labels joined to events by request id
+        // (a value is a number or a text, one column each; a boolean sets both, 1/0 and
+        // 'true'/'false', see `PostgresStore.truthLabelValue`), judgments of sampled events,
+        // the sampler's scan cursors, and per-route scorer calibrations. As in SQLite's
+        // migrations 5 and 9; judgments are written by the evaluator only. The sampler
+        // scans events by id (SQLite's rowid), hence `events_id`, and never past an id
+        // fence some writer may still commit below (`judge_scan_fences`, see `scanEvents`).
+        """
+        CREATE TABLE truth_labels (
+            request_id text NOT NULL,
+            name text NOT NULL,
+            source text NOT NULL,
+            value_number double precision,
+            value_text text,
+            received_at bigint NOT NULL,
+            PRIMARY KEY (request_id, name, source)
+        );
+        CREATE INDEX truth_labels_received ON truth_labels (received_at);
+        CREATE TABLE judgments (
+            event_id bigint NOT NULL,
+            judge text NOT NULL,
+            request_id text NOT NULL,
+            event_ts bigint NOT NULL,
+            judged_at bigint NOT NULL,
+            model text NOT NULL,
+            route text NOT NULL,
+            verdict text NOT NULL,
+            score double precision,
+            reason text NOT NULL,
+            cost double precision NOT NULL,
+            failed boolean NOT NULL,
+            PRIMARY KEY (event_id, judge)
+        );
+        CREATE INDEX judgments_event_time ON judgments (event_ts);
+        CREATE INDEX judgments_judge_time ON judgments (judge, judged_at);
+        CREATE INDEX judgments_request ON judgments (request_id);
+        CREATE TABLE judge_cursors (
+            name text PRIMARY KEY,
+            event_id bigint NOT NULL
+        );
+        CREATE INDEX events_id ON events (id);
+        CREATE TABLE judge_scan_fences (
+            event_id bigint NOT NULL,
+            xid_fence bigint NOT NULL
+        );
+        CREATE TABLE score_calibrations (
+            model text NOT NULL,
+            route text NOT NULL,
+            document text NOT NULL,
+            fitted_at bigint NOT NULL,
+            PRIMARY KEY (model, route)
+        );
+        """,
     ]
 }

@@ -18,9 +18,12 @@ package enum QualityWiring {
             scanner: SecurityScanner(options: config.quality.scanners), clock: clock, restoredTotals: totals)
     }
 
-    /// The sampling judge service, or nil when `quality.enabled` is false.
+    /// The sampling judge service, or nil when `quality.enabled` is false. On either
+    /// backend: the store keeps the judgments, labels and calibrations, and the
+    /// rate series go back through it.
     static func service(
-        config: Configuration, store: SQLiteStore, environment: [String: String], clock: any WallClock
+        config: Configuration, store: any JudgmentStore & GoldJudgmentStore & SeriesQuerier & SampleAppender,
+        environment: [String: String], clock: any WallClock
     ) throws -> QualityService? {
         guard config.quality.enabled else { return nil }
         let counters = try QualityService.restoreCounters(

@@ -45,10 +45,9 @@ struct LabelsCommand: AsyncParsableCommand {
                 let labels = try TruthLabelDecoder.decode(
                     bytes, naming: configuration.truthLabelNaming,
                     receivedAt: SystemWallClock().now())
-                let database = try openSQLiteOnly(
-                    configuration, command: "infermon labels import", needs: "truth labels")
-                defer { database.close() }
-                let stored = try await database.recordLabels(labels)
+                let stored = try await withConfiguredStore(configuration) { backend in
+                    try await backend.qualityStore.recordLabels(labels)
+                }
                 print("imported \(stored) label(s) from \(file)")
             } catch {
                 throw fail(error)

@@ -46,39 +46,9 @@ struct QualityCommand: AsyncParsableCommand {
                     labelName: options.gold.labelName,
                     sources: options.gold.sources.map { $0 == "judge" ? judgeName : $0 },
                     scorer: QualityMetrics.groundednessJudge)
-                let database = try openSQLiteOnly(
-                    configuration, command: "infermon quality calibrate",
-                    needs: "judged events, truth labels and calibrations")
-                defer { database.close() }
                 let now = SystemWallClock().now()
-                var current: [HallucinationEstimates.RouteKey: ScoreCalibration] = [:]
-                for document in try await database.calibrations() {
-                    if let fitted = try? ScoreCalibration(json: document) {
-                        current[HallucinationEstimates.RouteKey(model: fitted.model, route: fitted.route)] = fitted
-                    }
-                }
-                let events = try await database.scoredEvents(policy: policy, from: now - lookback, through: now)
-                var groups: [HallucinationEstimates.RouteKey: [ScoredEvent]] = [:]
-                for event in events
-                where (model == nil || event.model == model) && (route == nil || event.route == route) {
-                    groups[HallucinationEstimates.RouteKey(model: event.model, route: event.route), default: []].append(
-                        event)
-                }
-                guard !groups.isEmpty else {
-                    throw InfermonError.invalidArgument("no judged events for that model and route within \(since)")
-                }
-                var fitted = 0
-                for (key, events) in groups.sorted(by: { $0.key < $1.key }) {
-                    let report = CalibrationReport(
-                        model: key.model, route: key.route, events: events, current: current[key],
-                        configuredThreshold: options.groundedness.threshold, now: now)
-                    for line in report.render() { print(line) }
-                    guard let calibration = report.calibration else { continue }
-                    fitted += 1
-                    if !dryRun {
-                        try await database.storeCalibration(
-                            model: key.model, route: key.route, document: calibration.json, at: now)
-                    }
+                let fitted = try await withConfiguredStore(configuration) { backend in
+                    try await fit(backend.qualityStore, policy: policy, options: options, lookback: lookback, now: now)
                 }
                 print(dryRun ? "dry run: nothing stored" : "stored \(fitted) calibration(s)")
                 if fitted == 0 { throw ExitCode(2) }
@@ -87,6 +57,43 @@ struct QualityCommand: AsyncParsableCommand {
             } catch {
                 throw fail(error)
             }
+        }
+
+        /// Prints each model and route's report and stores its fit; returns how many were fitted.
+        private func fit(
+            _ database: any GoldJudgmentStore, policy: GoldPolicy, options: QualityOptions, lookback: Int64,
+            now: Timestamp
+        ) async throws -> Int {
+            var current: [HallucinationEstimates.RouteKey: ScoreCalibration] = [:]
+            for document in try await database.calibrations() {
+                if let fitted = try? ScoreCalibration(json: document) {
+                    current[HallucinationEstimates.RouteKey(model: fitted.model, route: fitted.route)] = fitted
+                }
+            }
+            let events = try await database.scoredEvents(policy: policy, from: now - lookback, through: now)
+            var groups: [HallucinationEstimates.RouteKey: [ScoredEvent]] = [:]
+            for event in events
+            where (model == nil || event.model == model) && (route == nil || event.route == route) {
+                groups[HallucinationEstimates.RouteKey(model: event.model, route: event.route), default: []].append(
+                    event)
+            }
+            guard !groups.isEmpty else {
+                throw InfermonError.invalidArgument("no judged events for that model and route within \(since)")
+            }
+            var fitted = 0
+            for (key, events) in groups.sorted(by: { $0.key < $1.key }) {
+                let report = CalibrationReport(
+                    model: key.model, route: key.route, events: events, current: current[key],
+                    configuredThreshold: options.groundedness.threshold, now: now)
+                for line in report.render() { print(line) }
+                guard let calibration = report.calibration else { continue }
+                fitted += 1
+                if !dryRun {
+                    try await database.storeCalibration(
+                        model: key.model, route: key.route, document: calibration.json, at: now)
+                }
+            }
+            return fitted
         }
     }
 }
