@@ -163,7 +163,8 @@ struct StoreCopyRun {
         try await copySketches()
         try await copySamples()
         try await copyBackfilledSamples()
-        for spec in StoreCopyRun.plainTables { try await copyPlain(spec) }
+        try await copyJudgmentsWithoutEvents()
+        for spec in StoreCopyRun.plainTables + StoreCopyRun.qualityTables { try await copyPlain(spec) }
         try await store.inTransaction { [logger] connection in
             try await connection.query(
                 "UPDATE settings SET value = 'finished' WHERE name = 'store_copy.state'", logger: logger)
@@ -175,7 +176,8 @@ struct StoreCopyRun {
     }
 
     static var tableNames: [String] {
-        ["events", "rollups", "rollup_sketches", "chunks", "backfilled_samples"] + plainTables.map(\.table.name)
+        ["events", "rollups", "rollup_sketches", "chunks", "backfilled_samples", "judgments"]
+            + (plainTables + qualityTables).map(\.table.name)
     }
 
     // MARK: Chunks
@@ -273,23 +275,34 @@ struct StoreCopyRun {
 
     // MARK: Events
 
+    /// Each chunk draws the events' new ids itself, so their judgments and scan
+    /// cursors can follow them in the same transaction (see `qualityOfEvents`).
     mutating func copyEvents() async throws {
         try await copyTable("events") { run, cursor in
-            let rows = try run.source.events(after: Int64(cursor ?? "0") ?? 0, limit: run.options.batchRows)
+            let after = Int64(cursor ?? "0") ?? 0
+            let rows = try run.source.events(after: after, limit: run.options.batchRows)
             guard let last = rows.last, case .int(let lastID) = last[0] else { return nil }
             var days: Set<Int64> = []
+            var sourceIDs: [Int64] = []
             for row in rows {
                 if case .int(let ts) = row[1] {
                     days.insert(floorDivide(ts, PostgresBatchWriter.day) * PostgresBatchWriter.day)
                 }
+                if case .int(let id) = row[0] { sourceIDs.append(id) }
             }
             try await run.ensurePartitions(days)
-            var text = ""
-            for row in rows { try Self.appendCopyLine(row, keys: run.keys, sources: run.sources, to: &text) }
-            let body = text
-            return CopyChunk(rows: rows.count, cursor: String(lastID)) { connection, logger in
+            var lines: [String] = []
+            for row in rows {
+                var line = ""
+                try Self.appendCopyLine(row, keys: run.keys, sources: run.sources, to: &line)
+                lines.append(line)
+            }
+            let quality = try run.qualityOfEvents(after: after, through: lastID)
+            return CopyChunk(rows: rows.count, cursor: String(lastID)) { [lines, sourceIDs] connection, logger in
+                let targetIDs = try await Self.drawEventIDs(lines.count, connection, logger)
+                let body = zip(targetIDs, lines).map { String($0) + "\t" + $1 }.joined()
                 try await connection.copyFrom(
-                    table: "events", columns: PostgresBatchWriter.copyColumns, logger: logger
+                    table: "events", columns: ["id"] + PostgresBatchWriter.copyColumns, logger: logger
                 ) { writer in
                     var buffer = ByteBuffer()
                     var offset = body.utf8.startIndex
@@ -302,6 +315,7 @@ struct StoreCopyRun {
                         offset = end
                     }
                 }
+                try await quality.write(sourceIDs: sourceIDs, targetIDs: targetIDs, connection, logger)
             }
         }
     }

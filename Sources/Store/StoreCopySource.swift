@@ -284,6 +284,54 @@ package final class SQLiteCopySource {
         return result
     }
 
+    /// The judgments of the events with ids in (`after`, `through`] that are still
+    /// stored: they are copied with their events, under the events' new ids.
+    package func judgments(eventsAfter after: Int64, through: Int64) throws -> [Judgment] {
+        try judgments(
+            "WHERE j.event_id > ? AND j.event_id <= ? AND EXISTS (SELECT 1 FROM events e WHERE e.id = j.event_id)",
+            after, through)
+    }
+
+    /// Judgments whose event retention removed (judgments are kept longer), those
+    /// of at most `limit` events after event id `after`, all of an event together.
+    package func judgmentsWithoutEvents(after: Int64, limit: Int) throws -> [Judgment] {
+        try judgments(
+            """
+            WHERE j.event_id IN (SELECT DISTINCT event_id FROM judgments g WHERE g.event_id > ?
+              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = g.event_id) ORDER BY event_id LIMIT ?)
+            """, after, Int64(limit))
+    }
+
+    private func judgments(_ condition: String, _ first: Int64, _ second: Int64) throws -> [Judgment] {
+        let statement = try connection.prepare(
+            """
+            SELECT j.event_id, j.judge, j.request_id, j.event_ts, j.judged_at, j.model, j.route, j.verdict, j.score,
+              j.reason, j.cost, j.failed FROM judgments j \(condition) ORDER BY j.event_id, j.judge
+            """)
+        statement.bind(1, first)
+        statement.bind(2, second)
+        var result: [Judgment] = []
+        while try statement.step() {
+            result.append(
+                Judgment(
+                    eventID: statement.int64(0), requestID: statement.string(2), eventTimestamp: statement.int64(3),
+                    judgedAt: statement.int64(4), judge: statement.string(1), model: statement.string(5),
+                    route: statement.string(6), verdict: Verdict(rawValue: statement.string(7)) ?? .unknown,
+                    score: statement.optionalDouble(8), reason: statement.string(9), cost: statement.double(10),
+                    failed: statement.int64(11) != 0))
+        }
+        return result
+    }
+
+    /// The quality sampler's scan cursors: SQLite event ids, each mapped to the
+    /// copied event's new id as the events are copied.
+    package func judgeCursors() throws -> [(name: String, position: Int64)] {
+        let statement = try connection.prepare("SELECT name, event_id FROM judge_cursors ORDER BY name")
+        var result: [(name: String, position: Int64)] = []
+        while try statement.step() { result.append((statement.string(0), statement.int64(1))) }
+        return result
+    }
+
     /// Every event with its label set and source by name, in id order: what a
     /// copied store must hold (for tests).
     package func eventsForComparison() throws -> [[CopyValue]] {
