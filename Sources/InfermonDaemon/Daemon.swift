@@ -64,19 +64,10 @@ package struct Daemon {
         }
     }
 
-    /// What the PostgreSQL store does not hold yet: configured reports and remote
-    /// write refuse to start on it; performance (on by default) does not run, with a warning.
+    /// What the PostgreSQL store does not hold yet: configured remote write refuses to start on it.
     static func refuseWhatPostgresLacks(_ config: Configuration, logger: Logger) throws {
         guard config.storage.backend == .postgres else { return }
-        let skipped = [
-            config.performance.enabled ? "performance (predictions)" : nil,
-        ].compactMap { $0 }
-        if !skipped.isEmpty {
-            logger.warning(
-                "not run on storage backend postgres yet", metadata: ["stages": "\(skipped.joined(separator: ", "))"])
-        }
         var missing: [String] = []
-        if !config.reports.schedules.isEmpty { missing.append("reports") }
         if !config.remoteWriteConfiguration.endpoints.isEmpty { missing.append("remote_write (its queue)") }
         guard missing.isEmpty else {
             throw InfermonError.unavailable(
@@ -244,9 +235,7 @@ package struct Daemon {
         if let detectors { evaluating.append(detectors) }
         evaluating.append(llmops)
         if let quality { evaluating.append(quality) }
-        if let sqlite = backend.sqlite,
-            let performance = PerformanceWiring.service(config: config, store: sqlite, clock: clock)
-        {
+        if let performance = PerformanceWiring.service(config: config, store: backend.performanceStore, clock: clock) {
             evaluating.append(performance)
         }
         evaluating.append(canaries)
@@ -254,9 +243,8 @@ package struct Daemon {
         // After notification, so it stops first and its last alerts are still taken.
         evaluating.append(rules)
         // Scheduled reports queue into notification's outbox: they stop before it.
-        if let sqlite = backend.sqlite,
-            let reports = ReportsWiring.service(
-                config: config, store: sqlite, notifications: notifications, clock: clock)
+        if let reports = ReportsWiring.service(
+            config: config, store: store, notifications: notifications, clock: clock)
         {
             evaluating.append(reports)
         }

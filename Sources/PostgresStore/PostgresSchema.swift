@@ -284,5 +284,12 @@ enum PostgresSchema {
             PRIMARY KEY (model, route)
         );
         """,
+        // 4: model performance: prediction events found by request id, for late labels
+        // (partial, so events without a prediction, every LLM call, pay nothing for it).
+        // Backfilled samples need no table: `samples` takes writes at any time.
+        """
+        CREATE INDEX events_prediction_request ON events (request_id)
+            WHERE request_id IS NOT NULL AND (prediction_number IS NOT NULL OR prediction_text IS NOT NULL);
+        """,
     ]
 }

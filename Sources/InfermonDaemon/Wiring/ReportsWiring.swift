@@ -6,14 +6,14 @@ import Logging
 import Notify
 package import Reports
 import Server
-package import Store
+import Store
 
 /// Builds what reports read from the stages (budgets and SLOs of LLMOps, drift
-/// of Detectors, the notification log) and the daemon's report service.
-/// `infermon report` uses the same inputs, so a report made on demand and a
-/// scheduled one say the same.
+/// of Detectors, the notification log) and the daemon's report service, on
+/// either store. `infermon report` uses the same inputs, so a report made on
+/// demand and a scheduled one say the same.
 package enum ReportsWiring {
-    package static func inputs(config: Configuration, store: SQLiteStore) -> ReportInputs {
+    package static func inputs(config: Configuration, store: any DaemonStore) -> ReportInputs {
         ReportInputs(
             querier: store, sketches: store,
             budgets: config.budgets.isEmpty
@@ -34,7 +34,7 @@ package enum ReportsWiring {
 
     /// The scheduled reports, or nil when none is configured.
     static func service(
-        config: Configuration, store: SQLiteStore, notifications: NotificationService?, clock: any WallClock
+        config: Configuration, store: any DaemonStore, notifications: NotificationService?, clock: any WallClock
     ) -> ReportService? {
         guard !config.reports.schedules.isEmpty else { return nil }
         return ReportService(
@@ -80,7 +80,7 @@ struct SLOReport: SLOReporting {
 /// the configured reference; a previous-period reference becomes the period of
 /// the report's own length just before it (the week before a weekly report).
 struct DriftReport: DriftReporting {
-    let store: SQLiteStore
+    let store: any EventWindowReader & DriftBaselineStore
     let options: DetectorOptions
 
     func drift(from: Timestamp, through: Timestamp, model: String?) throws -> DriftSection {
@@ -113,7 +113,7 @@ struct DriftReport: DriftReporting {
 /// What the notification log says was sent in the period (its last entry per
 /// group and receiver), and what was given up.
 struct NotificationReport: NotificationReporting {
-    let store: SQLiteStore
+    let store: any NotificationLogStore & NotificationOutbox
 
     func notifications(from: Timestamp, through: Timestamp) async throws -> [IncidentsSection.NotificationLine] {
         let sent = try await store.notificationLog().filter { $0.sentAt >= from && $0.sentAt <= through }.map {

@@ -50,17 +50,18 @@ struct PerformanceCommand: AsyncParsableCommand {
                 let end = try parseCommandTime(to, now: now)
                 let start = try parseCommandTime(from, now: now)
                 guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
-                let database = try openSQLiteOnly(
-                    configuration, command: "infermon performance report",
-                    needs: "late labels and performance state")
-                defer { database.close() }
-                let references = try await PerformanceService.references(options: options, store: database, now: end)
-                let evaluator = WindowEvaluator(options: options)
-                var windows: [WindowPerformance] = []
-                for windowStart in WindowEvaluator.windowStarts(length: length, endingAfter: start, through: end) {
-                    windows += try await PerformanceService.evaluate(
-                        evaluator: evaluator, store: database, start: windowStart, length: length, model: model,
-                        references: references)
+                var windows = try await withConfiguredStore(configuration) { backend in
+                    let database = backend.performanceStore
+                    let references = try await PerformanceService.references(
+                        options: options, store: database, now: end)
+                    let evaluator = WindowEvaluator(options: options)
+                    var windows: [WindowPerformance] = []
+                    for windowStart in WindowEvaluator.windowStarts(length: length, endingAfter: start, through: end) {
+                        windows += try await PerformanceService.evaluate(
+                            evaluator: evaluator, store: database, start: windowStart, length: length, model: model,
+                            references: references)
+                    }
+                    return windows
                 }
                 windows.sort { ($0.model, $0.start) < ($1.model, $1.start) }
                 switch format {

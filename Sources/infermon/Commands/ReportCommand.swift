@@ -40,13 +40,12 @@ struct ReportCommand: AsyncParsableCommand {
             let end = try parseCommandTime(to, now: now)
             let start = try from.map { try parseCommandTime($0, now: now) } ?? end - 86_400_000
             guard start < end else { throw InfermonError.invalidArgument("--from must be before --to") }
-            let database = try openSQLiteOnly(
-                configuration, command: "infermon report",
-                needs: "quality, performance and report state")
-            defer { database.close() }
-            let report = await ReportBuilder(inputs: ReportsWiring.inputs(config: configuration, store: database))
-                .build(from: start, to: end, model: model, title: title, generatedAt: now)
-            text = ReportService.render(report, as: format.format)
+            text = try await withConfiguredStore(configuration) { backend in
+                let report = await ReportBuilder(
+                    inputs: ReportsWiring.inputs(config: configuration, store: backend.store)
+                ).build(from: start, to: end, model: model, title: title, generatedAt: now)
+                return ReportService.render(report, as: format.format)
+            }
             if let output { try writeTextFile(text, to: output) }
         } catch {
             throw fail(error)
