@@ -64,17 +64,9 @@ package struct Daemon {
         }
     }
 
-    /// What the PostgreSQL store does not hold yet: configured remote write refuses to start on it.
-    static func refuseWhatPostgresLacks(_ config: Configuration, logger: Logger) throws {
-        guard config.storage.backend == .postgres else { return }
-        var missing: [String] = []
-        if !config.remoteWriteConfiguration.endpoints.isEmpty { missing.append("remote_write (its queue)") }
-        guard missing.isEmpty else {
-            throw InfermonError.unavailable(
-                "storage backend postgres does not hold \(missing.joined(separator: ", ")) yet: turn them off or use backend: sqlite"
-            )
-        }
-    }
+    /// What the PostgreSQL store does not hold yet: nothing any more (every stage
+    /// runs on either backend); kept as the one place to refuse or warn if that changes.
+    static func refuseWhatPostgresLacks(_ config: Configuration, logger: Logger) throws {}
 
     /// Builds the services in start order; the group stops them in reverse:
     /// readiness is withdrawn first, then rule evaluation stops (its last alerts
@@ -82,7 +74,7 @@ package struct Daemon {
     /// (committing their last batch), the HTTP server (finishing requests in
     /// flight), then the push queue drains, and the store closes last. With
     /// PostgreSQL the evaluating services (detectors, LLMOps, canaries,
-    /// notification, rules) run only while this daemon holds the evaluator lock.
+    /// notification, rules, remote write) run only while this daemon holds the evaluator lock.
     static func assemble(
         config: Configuration, configPath: String?, environment: [String: String], backend: StoreBackend,
         health: ComponentHealth, extraServices: [any Service], logger: Logger
@@ -248,6 +240,14 @@ package struct Daemon {
         {
             evaluating.append(reports)
         }
+        // With PostgreSQL one daemon ships, from the queue and cursors in the database,
+        // so the next evaluator resumes where the last stopped; it stops first.
+        if let postgres = backend.postgres,
+            let remoteWrite = RemoteWriteWiring.service(
+                config: config, store: postgres, step: postgres.rollupInterval, clock: clock)
+        {
+            evaluating.append(remoteWrite)
+        }
         if let postgres = backend.postgres, let role {
             // One daemon at a time evaluates and notifies: the holder of the evaluator lock.
             services.append(
@@ -259,7 +259,8 @@ package struct Daemon {
         }
         // Reads what the stages above stored and sends it on; its queue is durable, so it stops at once.
         if let sqlite = backend.sqlite,
-            let remoteWrite = RemoteWriteWiring.service(config: config, store: sqlite, clock: clock)
+            let remoteWrite = RemoteWriteWiring.service(
+                config: config, store: sqlite, step: sqlite.rollupInterval, clock: clock)
         {
             services.append(remoteWrite)
         }

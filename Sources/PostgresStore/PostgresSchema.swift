@@ -291,5 +291,22 @@ enum PostgresSchema {
         CREATE INDEX events_prediction_request ON events (request_id)
             WHERE request_id IS NOT NULL AND (prediction_number IS NOT NULL OR prediction_text IS NOT NULL);
         """,
+        // 5: remote write's durable queue (compressed batches per endpoint, sent in id
+        // order) and each endpoint's cursor, as in SQLite's migration 10; written by the
+        // evaluator only, so the next one resumes where the last stopped.
+        """
+        CREATE TABLE remote_write_queue (
+            id bigserial PRIMARY KEY,
+            endpoint text NOT NULL,
+            samples bigint NOT NULL,
+            highest_ts bigint NOT NULL,
+            body bytea NOT NULL
+        );
+        CREATE INDEX remote_write_queue_endpoint ON remote_write_queue (endpoint, id);
+        CREATE TABLE remote_write_cursors (
+            endpoint text PRIMARY KEY,
+            cursor bigint NOT NULL
+        );
+        """,
     ]
 }

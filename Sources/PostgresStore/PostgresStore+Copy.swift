@@ -743,6 +743,18 @@ struct StoreCopyRun {
                   created_at = excluded.created_at, events = excluded.events, data = excluded.data
                 WHERE excluded.created_at > drift_baselines.created_at
                 """),
+        // Remote write's batches keep their order under new ids; an endpoint the
+        // database already ships to keeps its own cursor (its samples are queued past it).
+        PlainTable(
+            table: CopyTable(
+                name: "remote_write_queue",
+                columns: [("id", .int), ("endpoint", .text), ("samples", .int), ("highest_ts", .int), ("body", .blob)],
+                cursor: "id", order: "id"),
+            skip: 1, target: ["endpoint", "samples", "highest_ts", "body"], conflict: ""),
+        PlainTable(
+            table: CopyTable(
+                name: "remote_write_cursors", columns: [("endpoint", .text), ("cursor", .int)], order: "endpoint"),
+            target: ["endpoint", "cursor"], conflict: "ON CONFLICT (endpoint) DO NOTHING"),
     ]
 
     /// Rows per INSERT statement of a plain table (PostgreSQL takes at most 65,535 parameters).

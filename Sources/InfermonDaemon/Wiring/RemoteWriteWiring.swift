@@ -3,19 +3,21 @@ import InfermonCore
 import Logging
 import Metrics
 import RemoteWrite
-import Store
 
 /// Builds the remote write service from `remote_write:` (with `global`'s
 /// external labels) and turns what it reports into the
 /// `infermon_remote_storage_*` metrics of `/metrics`, named and labelled as
 /// Prometheus names its own (`prometheus_remote_storage_*`, `remote_name`, `url`).
 enum RemoteWriteWiring {
-    /// The service, or nil when no endpoint is configured.
-    static func service(config: Configuration, store: SQLiteStore, clock: any WallClock) -> RemoteWriteService? {
+    /// The service, or nil when no endpoint is configured. `step` is the
+    /// store's rollup interval; the queue lives in the same store.
+    static func service(
+        config: Configuration, store: any SeriesQuerier & RemoteWriteQueue, step: Int64, clock: any WallClock
+    ) -> RemoteWriteService? {
         let remote = config.remoteWriteConfiguration
         guard !remote.endpoints.isEmpty else { return nil }
         return RemoteWriteService(
-            config: remote, querier: store, queue: store, step: store.rollupInterval, clock: clock,
+            config: remote, querier: store, queue: store, step: step, clock: clock,
             userAgent: "infermon/\(InfermonVersion.current)", logger: Logger(label: "infermon.remote-write"),
             observer: record)
     }
