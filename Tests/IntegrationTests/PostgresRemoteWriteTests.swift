@@ -108,11 +108,10 @@ struct PostgresRemoteWriteTests {
             // The next request is taken and never answered; the evaluator dies waiting for it.
             let before = receiver.requests.count
             receiver.setBehavior(.stall)
-            var waited = false
-            while !waited {
+            for _ in 0..<60 where receiver.requests.count == before {
                 accepted += try await Self.push(to: daemons, seconds: 0.5, counter: &pushed)
-                waited = receiver.requests.count > before
             }
+            try #require(receiver.requests.count > before, "the evaluator sent nothing more")
             let stalled = receiver.requests[before].body
             accepted += try await Self.push(to: daemons, seconds: 1, counter: &pushed)
             try await daemons[leader].kill()
