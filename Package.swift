@@ -462,7 +462,9 @@ let package = Package(
         ),
         .testTarget(
             name: "InfermonDaemonTests",
-            dependencies: ["InfermonDaemon", "InfermonConfig", "InfermonCore", "InfermonTesting", "Server", "Store"],
+            dependencies: [
+                "InfermonDaemon", "InfermonConfig", "InfermonCore", "InfermonTesting", "PostgresStore", "Server", "Store",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

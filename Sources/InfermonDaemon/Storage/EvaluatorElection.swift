@@ -39,7 +39,9 @@ package final class EvaluatorRole: Sendable {
 /// the services rather than evaluate beside the next leader, and becomes a
 /// follower trying the lock again: after a PostgreSQL restart one of the
 /// daemons (often the same) takes it as soon as the database is back, and no
-/// daemon exits. A service that fails still stops the daemon.
+/// daemon exits, even when a service fails for the same reason (it met the dead
+/// database first, or in its handover write). A service that fails while this
+/// daemon still holds the lock stops the daemon.
 package struct EvaluatorElection: Service {
     let lock: PostgresEvaluatorLock
     let role: EvaluatorRole
@@ -108,7 +110,30 @@ package struct EvaluatorElection: Service {
             var lost: String?
             // On graceful shutdown both end; a lost lock stops the services (gracefully:
             // they hand over what they hold) and ends the term; a failed service throws here.
-            while let next = try await tasks.next() {
+            while true {
+                let next: String??
+                do {
+                    next = try await tasks.next()
+                } catch {
+                    // A service failed. When the lock went with its session, most often
+                    // because PostgreSQL restarted, the service met the same dead database
+                    // (in its handover write, or before the watch noticed): the term is
+                    // over, and the daemon stays up to try the lock again rather than exit
+                    // while the database comes back. With the lock still held, it is the
+                    // service's own failure, and it stops the daemon.
+                    if lost == nil, (try? await lock.check()) != nil { throw error }
+                    logger.warning(
+                        "a service failed and the evaluator lock is gone; ending the term",
+                        metadata: ["error": "\(error)"])
+                    if lost == nil {
+                        lost = "the lock was gone when a service failed: \(error)"
+                        role.set(false)
+                        await group.triggerGracefulShutdown()
+                    }
+                    tasks.cancelAll()
+                    continue
+                }
+                guard let next else { break }
                 if let next {
                     lost = next
                     role.set(false)
