@@ -161,6 +161,13 @@ struct PostgresQualityStoreTests {
                 note("counts after", try await store.verdictCounts(from: 0, through: Self.now))
                 note("label counts after", try await store.labelCounts(name: "hallucinated", horizon: 0, now: Self.now))
             }
+            // The detectors' and canaries' event windows with the judged column, read from the judgments.
+            let window = EventWindowQuery(
+                from: Self.now - Self.hour, through: Self.now, requestIDs: true, hallucination: true)
+            let judged = try sqlite.eventColumns(window)
+            #expect(judged.contains { ($0.numeric[EventColumnName.hallucinated] ?? []).contains(1) })
+            let fromPostgres = try postgres.eventColumns(window)
+            #expect(fromPostgres.map(Self.comparable) == judged.map(Self.comparable))
             await postgres.close()
             #expect(answers[0].count == answers[1].count)
             for (fromSQLite, fromPostgres) in zip(answers[0], answers[1]) { #expect(fromPostgres == fromSQLite) }
@@ -172,6 +179,13 @@ struct PostgresQualityStoreTests {
                 #expect((1...9).contains { counts.contains("\(state): \($0)") }, "no \(state) in \(counts)")
             }
         }
+    }
+
+    /// A window's columns with NaN (no value) compared as equal, as `==` on doubles never does.
+    static func comparable(_ columns: EventColumns) -> [String] {
+        ["\(columns.model) \(columns.timestamps) \(String(describing: columns.requestIDs))"]
+            + columns.numeric.keys.sorted().map { "\($0): \(columns.numeric[$0]!)" }
+            + columns.categorical.keys.sorted().map { "\($0): \(columns.categorical[$0]!)" }
     }
 
     @Test func theScanWaitsForAnIdStillInFlight() async throws {

@@ -40,7 +40,7 @@ extension SQLiteStore: EventWindowReader {
 /// status, latency, ttft, prompt_tokens, completion_tokens, cost,
 /// finish_reason, prediction, feedback, features, response length, response
 /// prefix, request_id, hallucinated`); the PostgreSQL store reads the same layout
-/// (without judgments: it never asks for `hallucinated`).
+/// (its text prediction in one more column at the end).
 package struct EventWindowColumns {
     private let query: EventWindowQuery
     private var builders: [String: EventColumnsBuilder] = [:]
