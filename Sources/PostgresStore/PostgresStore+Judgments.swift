@@ -21,7 +21,9 @@ extension PostgresStore: JudgmentStore {
     /// it), every id up to N is committed or never will be. A fence is safe at once
     /// when no transaction is running at all; otherwise it is kept in
     /// `judge_scan_fences` (shared, so an evaluator taking over continues) and used
-    /// by a later scan. The scan thus lags the writers by about one pass.
+    /// by a later scan. The scan thus lags the writers by about one pass, and a
+    /// transaction left open anywhere on the server (transaction ids are the
+    /// cluster's, not the database's) holds it back until that transaction ends.
     public func scanEvents(afterEventID: Int64, limit: Int) async throws -> [JudgeScanRow] {
         let fence = try await onWriter { [logger] connection, _ in
             try await Self.scanFence(afterEventID: afterEventID, connection: connection, logger: logger)
