@@ -463,7 +463,8 @@ let package = Package(
         .testTarget(
             name: "InfermonDaemonTests",
             dependencies: [
-                "InfermonDaemon", "InfermonConfig", "InfermonCore", "InfermonTesting", "PostgresStore", "Server", "Store",
+                "InfermonDaemon", "InfermonConfig", "InfermonCore", "InfermonTesting", "PostgresStore", "Server",
+                "Store",
             ],
             swiftSettings: swiftSettings
         ),
