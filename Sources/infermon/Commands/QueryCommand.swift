@@ -27,7 +27,8 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Evaluation time of an instant query.", valueName: "time")) var time: String?
     @Option(help: ArgumentHelp("Start of a range query.", valueName: "time")) var start: String?
     @Option(help: ArgumentHelp("End of a range query (default now).", valueName: "time")) var end: String?
-    @Option(help: ArgumentHelp("Resolution of a range query, e.g. 1m or 30s.", valueName: "duration")) var step: String?
+    @Option(help: ArgumentHelp("Resolution of a range query, e.g. 1m, 30s or 60 (seconds).", valueName: "duration"))
+    var step: String?
     @Option(help: ArgumentHelp("Range query over the last <duration>, e.g. 6h.", valueName: "duration")) var range:
         String?
     @Option(help: ArgumentHelp("Output: table, json (the Prometheus API's) or csv.", valueName: "format")) var format:
@@ -103,8 +104,11 @@ enum QueryPlan {
         guard to > from else { throw InfermonError.invalidArgument("the range ends before it starts") }
         let resolution =
             try step.map { text -> Int64 in
-                guard let millis = TimeParsing.durationMillis(text), millis > 0 else {
-                    throw InfermonError.invalidArgument("--step must be a duration such as 1m")
+                // Plain seconds as well, as the HTTP API's `step=60` takes them.
+                let seconds = Double(text).flatMap { $0.isFinite && $0 < 1e12 ? $0 : nil }
+                guard let millis = TimeParsing.durationMillis(text) ?? seconds.map({ Int64($0 * 1000) }), millis > 0
+                else {
+                    throw InfermonError.invalidArgument("--step must be a duration such as 1m, or seconds such as 60")
                 }
                 return millis
             } ?? max(1000, (to - from) / 120)
