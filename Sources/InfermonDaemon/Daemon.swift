@@ -50,7 +50,6 @@ package struct Daemon {
     ) async throws -> Daemon {
         let logger = Logger(label: "infermon")
         try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
-        try refuseWhatPostgresLacks(config, logger: logger)
         let health = ComponentHealth()
         let backend = try await StoreBackend.open(
             config: config, environment: environment, health: health, logger: logger)
@@ -63,10 +62,6 @@ package struct Daemon {
             throw error
         }
     }
-
-    /// What the PostgreSQL store does not hold yet: nothing any more (every stage
-    /// runs on either backend); kept as the one place to refuse or warn if that changes.
-    static func refuseWhatPostgresLacks(_ config: Configuration, logger: Logger) throws {}
 
     /// Builds the services in start order; the group stops them in reverse:
     /// readiness is withdrawn first, then rule evaluation stops (its last alerts

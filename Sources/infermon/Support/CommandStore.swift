@@ -20,14 +20,3 @@ func withConfiguredStore<T>(_ configuration: Configuration, _ body: (StoreBacken
     await backend.store.closeStore()
     return result
 }
-
-/// The SQLite store for a command that needs state PostgreSQL does not hold
-/// yet; on `backend: postgres` it refuses, naming the command and what it lacks.
-func openSQLiteOnly(_ configuration: Configuration, command: String, needs: String) throws -> SQLiteStore {
-    guard configuration.storage.backend == .sqlite else {
-        throw InfermonError.unavailable(
-            "\(command) runs on SQLite only for now: it needs \(needs), which the PostgreSQL store does not hold yet "
-                + "(storage.backend is postgres; see README, PostgreSQL)")
-    }
-    return try Daemon.openStore(for: configuration)
-}
