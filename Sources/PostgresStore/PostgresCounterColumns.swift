@@ -96,6 +96,47 @@ struct PostgresCounterColumns {
     /// The SELECT list of the sums before the window, in the same order and types.
     var sumList: String { columns.map(\.sum).joined(separator: ", ") }
 
+    /// The SELECT list of one key's rows in the window as arrays in bucket
+    /// order, one per slot, all `float8`: a day of 5,760 rows per key comes
+    /// back as one row, so the client decodes a few arrays instead of
+    /// thousands of rows (row by row, a day's rate over 100 label sets took
+    /// 1.9 s, nearly all of it in the client).
+    var arrayList: String {
+        columns.flatMap { column in
+            (0..<column.slots).map { index in
+                let value = column.slots > 1 ? "COALESCE(\(column.name)[\(index + 1)], 0)" : column.name
+                return "array_agg((\(value))::float8 ORDER BY bucket)"
+            }
+        }.joined(separator: ", ")
+    }
+
+    /// Appends the rows of `arrayList`'s arrays (from the cell after the
+    /// buckets and newest times on), `rows` of them, `width` doubles each,
+    /// histogram bins made cumulative over `le` as `decode` makes them.
+    func decodeArrays(_ cells: inout PostgresRow.Iterator, rows: Int, into values: inout [Double]) throws {
+        var slots: [[Double]] = []
+        slots.reserveCapacity(width)
+        for _ in 0..<width {
+            guard let cell = cells.next() else { throw PostgresCounterColumnsError.shortRow }
+            let array = try cell.decode([Double].self)
+            guard array.count == rows else { throw PostgresCounterColumnsError.shortRow }
+            slots.append(array)
+        }
+        for column in columns where column.slots > 1 {
+            let first = offsets[column.rawValue]!
+            for slot in first..<(first + column.slots) {
+                slots[slot] = slots[slot].map { max(0, $0) }
+                if slot > first {
+                    for row in 0..<rows { slots[slot][row] += slots[slot - 1][row] }
+                }
+            }
+        }
+        values.reserveCapacity(values.count + rows * width)
+        for row in 0..<rows {
+            for slot in 0..<width { values.append(slots[slot][row]) }
+        }
+    }
+
     /// The slot a wanted series reads, nil for the raw families.
     func slot(of wanted: WantedEventSeries) -> Int? {
         guard let column = Column.of(wanted.family, variant: wanted.variant), let offset = offsets[column.rawValue]

@@ -273,35 +273,36 @@ final class PostgresSeriesReader: @unchecked Sendable {
             try columns.decode(&cells, into: &rows.values)
             result[key] = rows
         }
-        // The rows in range are read as they are (one per key and interval, the
-        // primary key) in the same column types as the sums, so one decoding
-        // path serves both; summing each row on its own through
-        // `infermon_sum_bins` made the server's part of a day's query 7× slower.
+        // The rows in range come as one row per key, each column an array in
+        // bucket order (`PostgresCounterColumns.arrayList`), each interval's
+        // row as it is (one per key and interval, the primary key): summing
+        // each row on its own through `infermon_sum_bins` made the server's
+        // part of a day's query 7× slower.
         let inRange = try connection.rows(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT key_id, bucket, last_ts, \(columns.plainList) FROM rollups
-                    WHERE key_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket <= $3 ORDER BY key_id, bucket
+                    SELECT key_id, array_agg(bucket ORDER BY bucket), array_agg(last_ts ORDER BY bucket),
+                      \(columns.arrayList)
+                    FROM rollups WHERE key_id = ANY($1::bigint[]) AND bucket >= $2 AND bucket <= $3 GROUP BY key_id
                     """, binds: try binds(keys, start, through)), logger: logger)
-        var currentKey: Int64?
-        var current = CumulativeRows()
         for row in inRange {
             var cells = row.makeIterator()
             let key = try Self.integer(&cells)
-            if key != currentKey {
-                if let done = currentKey { result[done] = current }
-                currentKey = key
-                current = result[key] ?? CumulativeRows()
+            guard let bucketCell = cells.next(), let lastCell = cells.next() else {
+                throw PostgresCounterColumnsError.shortRow
             }
-            current.buckets.append(try Self.integer(&cells))
-            current.lastTimestamps.append(try Self.integer(&cells))
-            let previous = current.values.count - width
-            try columns.decode(&cells, into: &current.values)
-            if previous >= 0 {
-                for slot in 0..<width { current.values[previous + width + slot] += current.values[previous + slot] }
+            let buckets = try bucketCell.decode([Int64].self)
+            var current = result[key] ?? CumulativeRows()
+            let first = current.buckets.count
+            current.buckets += buckets
+            current.lastTimestamps += try lastCell.decode([Int64].self)
+            try columns.decodeArrays(&cells, rows: buckets.count, into: &current.values)
+            for index in max(first, 1)..<current.buckets.count {
+                let (previous, row) = ((index - 1) * width, index * width)
+                for slot in 0..<width { current.values[row + slot] += current.values[previous + slot] }
             }
+            result[key] = current
         }
-        if let done = currentKey { result[done] = current }
         return result
     }
 
