@@ -132,7 +132,7 @@ struct PerformanceAndReportsEndToEndTests {
 
         let accuracy = #"infermon_model_performance{model="churn",window="1m",metric="accuracy"}[1h]"#
         var realised: [Timestamp: Double] = [:]
-        let firstTwo = try await waitUntil(timeoutSeconds: 30, pollMillis: 250) {
+        let firstTwo = try await waitUntil(timeoutSeconds: 90, pollMillis: 250) {
             realised = Self.samples(try await Self.query(daemon, accuracy).body)
             return realised.count == 2
         }
