@@ -87,11 +87,13 @@ package struct Daemon {
         let llmopsLogger = Logger(label: "infermon.llmops")
         let pricing = SwappableStage(
             PricingStage(table: try config.pricing.loadTable(logger: llmopsLogger)))
+        // On PostgreSQL every daemon keeps its own counters, as series labelled with its name.
+        let instance = backend.postgres?.hostName
         let llmopsStages = try LLMOpsWiring.ingestStages(
-            config: config, querier: store, now: clock.now(), logger: llmopsLogger, pricing: pricing)
-        let sink: any IngestSink = StagedSink(
-            stages: llmopsStages + [try QualityWiring.securityStage(config: config, store: store, clock: clock)],
-            next: store)
+            config: config, querier: store, now: clock.now(), logger: llmopsLogger, pricing: pricing,
+            instance: instance)
+        let security = try QualityWiring.securityStage(config: config, store: store, clock: clock, instance: instance)
+        let sink: any IngestSink = StagedSink(stages: llmopsStages + [security], next: store)
         let queue = IngestQueue(
             sink: sink, options: .init(capacityEvents: config.server.ingestQueueEvents),
             logger: Logger(label: "infermon.ingest"))
@@ -139,7 +141,7 @@ package struct Daemon {
                 HealthRoutes(readiness: readiness, version: InfermonVersion.current),
                 MetricsRoutes(
                     registry: registry, querier: store, clock: clock, storedCounters: Self.storedCounters,
-                    refresh: { await status.refreshGauges() }),
+                    instance: instance, refresh: { await status.refreshGauges() }),
                 IngestRoutes(intake),
                 OTLPRoutes(intake),
                 PrometheusAPIRoutes(
@@ -217,7 +219,7 @@ package struct Daemon {
         services.append(
             SelfMetricsRecorder(
                 collectors: collectors, store: store, clock: clock, logger: Logger(label: "infermon.self-metrics"),
-                instance: backend.postgres?.hostName))
+                instance: instance))
         var evaluating: [any Service] = []
         if let detectors { evaluating.append(detectors) }
         evaluating.append(llmops)

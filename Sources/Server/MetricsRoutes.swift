@@ -16,11 +16,17 @@ public struct MetricsRoutes: HTTPRouteModule {
     /// findings, unpriced requests, …), exposed at their latest value however
     /// long ago it last moved. Named by the wiring, which knows the stages.
     let storedCounters: [(name: String, help: String)]
+    /// On a store several daemons share, this daemon's name: it shows only its own
+    /// counters (labelled `instance`), so a Prometheus scraping every daemon
+    /// counts each finding once.
+    let instance: String?
 
     public init(
         registry: PrometheusCollectorRegistry, querier: any SeriesQuerier, clock: any WallClock = SystemWallClock(),
-        storedCounters: [(name: String, help: String)] = [], refresh: @escaping @Sendable () async -> Void = {}
+        storedCounters: [(name: String, help: String)] = [], instance: String? = nil,
+        refresh: @escaping @Sendable () async -> Void = {}
     ) {
+        self.instance = instance
         self.registry = registry
         self.querier = querier
         self.clock = clock
@@ -33,7 +39,8 @@ public struct MetricsRoutes: HTTPRouteModule {
             await refresh()
             var text = MetricHelp.annotate(registry.emitToString())
             text += try EventSeriesExposition.render(querier: querier, now: clock.now())
-            text += try EventSeriesExposition.renderCounters(storedCounters, querier: querier, now: clock.now())
+            text += try EventSeriesExposition.renderCounters(
+                storedCounters, querier: querier, now: clock.now(), instance: instance)
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
@@ -86,12 +93,14 @@ public enum EventSeriesExposition {
 
     /// The latest value of each series of each named counter, whenever it was written.
     public static func renderCounters(
-        _ counters: [(name: String, help: String)], querier: any SeriesQuerier, now: Timestamp
+        _ counters: [(name: String, help: String)], querier: any SeriesQuerier, now: Timestamp,
+        instance: String? = nil
     ) throws -> String {
         var out = ""
         for counter in counters {
-            let series = try querier.select(
-                [LabelMatcher.equal(Labels.metricName, counter.name)], from: 0, through: now)
+            var matchers = [LabelMatcher.equal(Labels.metricName, counter.name)]
+            if let instance { matchers.append(.equal("instance", instance)) }
+            let series = try querier.select(matchers, from: 0, through: now)
             let latest = series.compactMap { item in
                 item.samples.last.flatMap { $0.isStaleMarker ? nil : (exposition(item.labels), $0.value) }
             }.sorted { $0.0 < $1.0 }

@@ -18,18 +18,19 @@ import Store
 package enum LLMOpsWiring {
     /// The ingest stages, in order: pricing fills `cost`, then the counter stage
     /// counts what is still unpriced, finish reasons and SLO events. Counters
-    /// resume from their last stored values.
+    /// resume from their last stored values: with `instance` (a store several
+    /// daemons share), from this daemon's own series, which carry that label.
     package static func ingestStages(
         config: Configuration, querier: any SeriesQuerier, now: Timestamp, logger: Logger,
-        pricing: (any IngestStage)? = nil
+        pricing: (any IngestStage)? = nil, instance: String? = nil
     ) throws -> [any IngestStage] {
         let restored = try StageCounters.restore(
             metrics: LLMOpsMetrics.stageCounters, from: querier, now: now,
-            lookback: config.storage.options.retention.samples)
+            lookback: config.storage.options.retention.samples, instance: instance)
         let pricing = try pricing ?? PricingStage(table: config.pricing.loadTable(logger: logger))
         return [
             pricing,
-            LLMCounterStage(slos: config.slos, counters: StageCounters(restored: restored)),
+            LLMCounterStage(slos: config.slos, counters: StageCounters(restored: restored, instance: instance)),
         ]
     }
 

@@ -9,13 +9,15 @@ public import Store
 /// service from the Quality and Judge modules' own options.
 package enum QualityWiring {
     /// Redaction and security counters for every ingested batch, whatever its source.
-    package static func securityStage(config: Configuration, store: any SeriesQuerier, clock: any WallClock) throws
-        -> SecurityStage
-    {
+    /// `instance` names this daemon's series on a store several daemons share.
+    package static func securityStage(
+        config: Configuration, store: any SeriesQuerier, clock: any WallClock, instance: String? = nil
+    ) throws -> SecurityStage {
         let totals = try SecurityStage.restoreTotals(
-            from: store, now: clock.now(), lookback: config.storage.options.retention.samples)
+            from: store, now: clock.now(), lookback: config.storage.options.retention.samples, instance: instance)
         return SecurityStage(
-            scanner: SecurityScanner(options: config.quality.scanners), clock: clock, restoredTotals: totals)
+            scanner: SecurityScanner(options: config.quality.scanners), clock: clock, restoredTotals: totals,
+            instance: instance)
     }
 
     /// The sampling judge service, or nil when `quality.enabled` is false. On either

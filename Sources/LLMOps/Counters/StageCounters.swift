@@ -28,6 +28,10 @@ public struct CounterIncrement: Sendable {
 /// event older than the series' last sample is counted at the last sample's
 /// time plus one millisecond, as the store's rollups count a late event in the
 /// open interval.
+///
+/// With a store several daemons share, each daemon's series carry its
+/// `instance` label, as Prometheus labels each target's: every series is then
+/// one daemon's monotonic counter, and `sum(rate(...))` adds the daemons up.
 public final class StageCounters: Sendable {
     /// Width of the intervals samples are grouped by.
     public static let resolution: Int64 = 60_000
@@ -38,11 +42,14 @@ public final class StageCounters: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The `instance` label set on every series, or nil for none (one daemon per store).
+    public let instance: String?
     /// The series as they were before the last `record`, for `undoLastRecord`.
     private let beforeLast = Mutex<[Labels: (total: Double, last: Timestamp)]>([:])
 
-    /// Starts from the last stored sample of each series.
-    public init(restored: [Labels: Sample] = [:]) {
+    /// Starts from the last stored sample of each series (restored with the same `instance`).
+    public init(restored: [Labels: Sample] = [:], instance: String? = nil) {
+        self.instance = instance
         var initial = State()
         for (labels, sample) in restored where !sample.isStaleMarker {
             initial.series[labels] = (sample.value, sample.timestamp)
@@ -55,7 +62,8 @@ public final class StageCounters: Sendable {
         guard !increments.isEmpty else { return [] }
         // Per series and interval: the events' sum and the newest time.
         var grouped: [Labels: [Int64: (amount: Double, newest: Timestamp)]] = [:]
-        for increment in increments {
+        for var increment in increments {
+            if let instance { increment.labels = increment.labels.setting("instance", to: instance) }
             let bucket = floorDivide(increment.timestamp, Self.resolution)
             var intervals = grouped[increment.labels, default: [:]]
             let current = intervals[bucket] ?? (0, .min)
@@ -106,14 +114,18 @@ public final class StageCounters: Sendable {
     /// Reads through the store's query protocol, newest data first, so a restart
     /// does not decode months of samples; `lookback` should cover the samples'
     /// retention. Samples stamped after `now` (events from a fast clock) count too.
-    public static func restore(metrics: [String], from querier: any SeriesQuerier, now: Timestamp, lookback: Duration)
-        throws -> [Labels: Sample]
-    {
-        let matcher = try LabelMatcher(
-            Labels.metricName, .matchRegex, metrics.map(escapeRegexLiteral).joined(separator: "|"))
+    /// With `instance`, only that daemon's series: the others' totals are theirs to continue.
+    public static func restore(
+        metrics: [String], from querier: any SeriesQuerier, now: Timestamp, lookback: Duration,
+        instance: String? = nil
+    ) throws -> [Labels: Sample] {
+        var matchers = [
+            try LabelMatcher(Labels.metricName, .matchRegex, metrics.map(escapeRegexLiteral).joined(separator: "|"))
+        ]
+        if let instance { matchers.append(.equal("instance", instance)) }
         var found = try CounterReader(querier: querier).lastSamples(
-            [matcher], atOrBefore: now, notBefore: now - lookback.millis)
-        for series in try querier.select([matcher], from: now + 1, through: now + 366 * 86_400_000) {
+            matchers, atOrBefore: now, notBefore: now - lookback.millis)
+        for series in try querier.select(matchers, from: now + 1, through: now + 366 * 86_400_000) {
             if let last = series.samples.last(where: { !$0.isStaleMarker }) { found[series.labels] = last }
         }
         return found

@@ -12,6 +12,10 @@ import Synchronization
 /// ran has still been counted; when the collector retries it, its findings
 /// are counted twice. Counters can only over-count this way, never lose a
 /// finding, and only on storage errors.
+///
+/// With a store several daemons share, each daemon's series carry its
+/// `instance` label, so each series is one daemon's monotonic counter and
+/// `sum(...)` over them counts every daemon's findings once.
 public final class SecurityStage: IngestStage {
     public static let metricName = "infermon_security_findings_total"
 
@@ -25,10 +29,14 @@ public final class SecurityStage: IngestStage {
     public let scanner: SecurityScanner
     private let clock: any WallClock
     private let state: Mutex<State>
+    /// The `instance` label set on every series, or nil for none (one daemon per store).
+    public let instance: String?
 
     public init(
-        scanner: SecurityScanner, clock: any WallClock = SystemWallClock(), restoredTotals: [Labels: Sample] = [:]
+        scanner: SecurityScanner, clock: any WallClock = SystemWallClock(), restoredTotals: [Labels: Sample] = [:],
+        instance: String? = nil
     ) {
+        self.instance = instance
         self.scanner = scanner
         self.clock = clock
         var initial = State(totals: [:])
@@ -40,14 +48,15 @@ public final class SecurityStage: IngestStage {
     }
 
     /// The last stored value of every findings series, read through the store's
-    /// query protocol over `lookback` (the samples' retention).
-    public static func restoreTotals(from querier: any SeriesQuerier, now: Timestamp, lookback: Duration) throws
-        -> [Labels: Sample]
-    {
+    /// query protocol over `lookback` (the samples' retention). With `instance`,
+    /// only that daemon's series.
+    public static func restoreTotals(
+        from querier: any SeriesQuerier, now: Timestamp, lookback: Duration, instance: String? = nil
+    ) throws -> [Labels: Sample] {
+        var matchers = [LabelMatcher.equal(Labels.metricName, metricName)]
+        if let instance { matchers.append(.equal("instance", instance)) }
         var totals: [Labels: Sample] = [:]
-        for series in try querier.select(
-            [.equal(Labels.metricName, metricName)], from: now - lookback.millis, through: now)
-        {
+        for series in try querier.select(matchers, from: now - lookback.millis, through: now) {
             if let last = series.samples.last(where: { !$0.isStaleMarker }) { totals[series.labels] = last }
         }
         return totals
@@ -108,10 +117,11 @@ public final class SecurityStage: IngestStage {
         let result = scanner.scan(value, field: field)
         guard !result.findings.isEmpty else { return }
         for finding in result.findings {
-            let labels = Labels([
+            var labels = Labels([
                 Label(Labels.metricName, Self.metricName), Label("kind", finding.kind.rawValue),
                 Label("model", model), Label("field", field.rawValue),
             ])
+            if let instance { labels = labels.setting("instance", to: instance) }
             counts[labels, default: 0] += 1
         }
         if let redacted = result.redacted { text = redacted }

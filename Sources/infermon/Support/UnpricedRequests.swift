@@ -7,11 +7,15 @@ func unpricedRequests(_ querier: any SeriesQuerier) throws -> [(model: String, r
     // All time: the counters are few (one per model) and their samples are kept for the samples' retention.
     let series = try querier.select(
         [.equal(Labels.metricName, LLMOpsMetrics.unpricedRequests)], from: 0, through: Int64.max / 2)
-    return series.compactMap { one in
-        one.samples.last.map { (model: one.labels["model"] ?? "", requests: $0.value) }
+    // On PostgreSQL each daemon keeps its own series (label `instance`): a model's count is their sum.
+    var byModel: [String: Double] = [:]
+    for one in series {
+        guard let last = one.samples.last(where: { !$0.isStaleMarker }) else { continue }
+        byModel[one.labels["model"] ?? "", default: 0] += last.value
     }
-    .filter { $0.requests > 0 }
-    .sorted { $0.requests > $1.requests }
+    return byModel.map { (model: $0.key, requests: $0.value) }
+        .filter { $0.requests > 0 }
+        .sorted { ($0.requests, $1.model) > ($1.requests, $0.model) }
 }
 
 func printUnpriced(_ unpriced: [(model: String, requests: Double)]) {
