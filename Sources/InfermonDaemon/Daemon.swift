@@ -38,7 +38,8 @@ package struct Daemon {
         // Everything `config check` checks, all reported at once, before anything is opened.
         try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
         let health = ComponentHealth()
-        let store = try openStore(config: config, environment: environment, health: health, logger: logger)
+        let store = try openStore(
+            config: config, environment: environment, health: health, eventWriter: true, logger: logger)
         return try assemble(
             config: config, configPath: configPath, environment: environment, backend: .sqlite(store), health: health,
             extraServices: extraServices, logger: logger)
@@ -52,7 +53,7 @@ package struct Daemon {
         try ConfigurationProblems.throwIfAny(StartupCheck.problems(config, environment: environment))
         let health = ComponentHealth()
         let backend = try await StoreBackend.open(
-            config: config, environment: environment, health: health, logger: logger)
+            config: config, environment: environment, health: health, eventWriter: true, logger: logger)
         do {
             return try assemble(
                 config: config, configPath: configPath, environment: environment, backend: backend, health: health,
@@ -281,8 +282,10 @@ package struct Daemon {
         try openStore(config: configuration, environment: processEnvironment, logger: Logger(label: "infermon.store"))
     }
 
+    /// `eventWriter`: for a process that writes events (see `SQLiteStore.init`).
     package static func openStore(
-        config: Configuration, environment: [String: String], health: ComponentHealth? = nil, logger: Logger
+        config: Configuration, environment: [String: String], health: ComponentHealth? = nil,
+        eventWriter: Bool = false, logger: Logger
     ) throws -> SQLiteStore {
         guard config.storage.backend == .sqlite else {
             throw InfermonError.unavailable(
@@ -293,7 +296,7 @@ package struct Daemon {
         try makeParentDirectory(of: path)
         return try SQLiteStore(
             path: path, options: config.storage.options,
-            health: health, logger: Logger(label: "infermon.store"))
+            health: health, eventWriter: eventWriter, logger: Logger(label: "infermon.store"))
     }
 
     package func run() async throws {

@@ -23,6 +23,8 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     private let writeQueue = DispatchQueue(label: "infermon.store.writer")
     // Confined to writeQueue.
     private let writer: StoreWriter
+    // Confined to writeQueue once open: taken at open by an event writer, else by the first event or sample write.
+    private let writerLock: EventWriterLock
     private let readers: ReaderPool
     private let closed = Atomic<Bool>(false)
     /// Told whether the writer's last transaction worked (component `store`): every
@@ -30,15 +32,24 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     /// when the disk is full, and a failing store must show in readiness.
     private let health: ComponentHealth?
 
+    /// `eventWriter` makes this process the file's one event writer before the
+    /// file is even opened, or refuses at once, naming the holder, when another
+    /// process is (see `EventWriterLock`): `infermon serve` and `infermon ingest`
+    /// open so. Any other opener takes the lock with its first event or sample
+    /// write, while commands that only read or change small state (silences,
+    /// labels, alert states) never need it and so run beside a daemon.
     public init(
         path: String, options: StoreOptions = StoreOptions(), clock: any WallClock = SystemWallClock(),
-        health: ComponentHealth? = nil, logger: Logger
+        health: ComponentHealth? = nil, eventWriter: Bool = false, logger: Logger
     ) throws {
         self.path = path
         self.health = health
         self.options = options
         self.clock = clock
         self.logger = logger
+        writerLock = EventWriterLock(storePath: path)
+        // Before the first open, whose migrations a second process would race.
+        if eventWriter { try writerLock.acquire() }
         let connection = try SQLiteConnection(path: path, mode: .readWrite)
         // Larger pages mean fewer WAL frames (one write call each) per committed batch;
         // it only takes effect when the file is created.
@@ -119,17 +130,26 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     /// Writes a batch attributed to a source (recorded with each event).
     public func write(_ batch: IngestBatch, source: String?) async throws {
         let sendable = UncheckedBox(batch)
-        try await onWriter { writer in try writer.write(sendable.value, source: source) }
+        try await onWriter { [writerLock] writer in
+            try writerLock.acquire()
+            try writer.write(sendable.value, source: source)
+        }
     }
 
     /// The same, blocking the calling thread: for one-shot commands and benchmarks.
     public func writeSynchronously(_ batch: IngestBatch, source: String? = nil) throws {
-        try writeQueue.sync { try writer.write(batch, source: source) }
+        try writeQueue.sync {
+            try writerLock.acquire()
+            try writer.write(batch, source: source)
+        }
     }
 
     public func append(_ samples: [(labels: Labels, sample: Sample)]) async throws {
         let sendable = UncheckedBox(samples)
-        let rejected = try await onWriter { writer in try writer.appendSamples(sendable.value) }
+        let rejected = try await onWriter { [writerLock] writer in
+            try writerLock.acquire()
+            return try writer.appendSamples(sendable.value)
+        }
         if rejected > 0 { logger.debug("out-of-order samples dropped", metadata: ["count": "\(rejected)"]) }
     }
 
@@ -167,7 +187,8 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     /// Runs one slice of retention; see `Retention`.
     public func enforceRetention(now: Timestamp) async throws -> RetentionReport {
         let policy = options.retention
-        return try await onWriter { writer in
+        return try await onWriter { [writerLock] writer in
+            try writerLock.acquire()
             let report = try Retention.run(writer.connection, policy: policy, now: now)
             // SQLite's advice for long-lived connections: refresh the planner's statistics
             // now and then (it analyzes only tables that changed enough, with a row limit).
@@ -182,6 +203,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         writeQueue.sync {
             writer.connection.resetCachedStatements()
             try? writer.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            writerLock.release()
         }
     }
 

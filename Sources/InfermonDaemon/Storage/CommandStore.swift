@@ -29,12 +29,14 @@ extension StoreBackend {
     }
 
     /// The configured store for a one-shot command; a PostgreSQL failure said for a person.
-    package static func openForCommand(config: Configuration, environment: [String: String]) async throws
-        -> StoreBackend
-    {
+    /// `eventWriter` for a command that writes events (`infermon ingest`; see `SQLiteStore.init`).
+    package static func openForCommand(
+        config: Configuration, environment: [String: String], eventWriter: Bool = false
+    ) async throws -> StoreBackend {
         do {
             return try await open(
-                config: config, environment: environment, health: nil, logger: Logger(label: "infermon.store"))
+                config: config, environment: environment, health: nil, eventWriter: eventWriter,
+                logger: Logger(label: "infermon.store"))
         } catch {
             throw commandError(error, config: config)
         }

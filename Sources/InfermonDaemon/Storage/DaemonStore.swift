@@ -72,13 +72,17 @@ package enum StoreBackend: Sendable {
 
     /// Opens the configured store: the SQLite file, or a connection to PostgreSQL
     /// (migrating its schema when this daemon is the first).
+    /// `eventWriter`: for a process that writes events, which SQLite allows one of per file.
     package static func open(
-        config: Configuration, environment: [String: String], health: ComponentHealth?, logger: Logger
+        config: Configuration, environment: [String: String], health: ComponentHealth?, eventWriter: Bool = false,
+        logger: Logger
     ) async throws -> StoreBackend {
         switch config.storage.backend {
         case .sqlite:
             return .sqlite(
-                try Daemon.openStore(config: config, environment: environment, health: health, logger: logger))
+                try Daemon.openStore(
+                    config: config, environment: environment, health: health, eventWriter: eventWriter,
+                    logger: logger))
         case .postgres:
             guard let settings = config.storage.postgres else {
                 throw InfermonError.invalidArgument("storage.backend postgres needs a storage.postgres section")

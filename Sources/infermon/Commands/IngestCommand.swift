@@ -18,9 +18,11 @@ struct IngestCommand: AsyncParsableCommand {
             Each line is one request in the chosen profile's format. Lines that do not parse are kept \
             as dead letters (see `infermon stats`). Events go through the same stages as in the daemon: \
             pricing, spend, token and SLO counters, and redaction of secrets. The exit status is non-zero if \
-            a file cannot be read. Do not ingest a file that a running daemon also follows: it would be \
-            counted twice; while a daemon runs, push events to it (POST /api/v1/events) instead, so one \
-            process keeps the counters.
+            a file cannot be read. An SQLite store takes one event-writing process at a time: while \
+            `infermon serve` or another import writes into the same file, ingest refuses at once and \
+            writes nothing; push the events to the running daemon (POST /api/v1/events) instead, so one \
+            process keeps the counters. Do not ingest a file that a running daemon also follows: it would \
+            be counted twice.
             """
     )
 
@@ -44,7 +46,9 @@ struct IngestCommand: AsyncParsableCommand {
         do {
             configuration = try store.loadConfiguration()
             timestamps = configuration.storage.timestamps
-            let backend = try await StoreBackend.openForCommand(config: configuration, environment: processEnvironment)
+            // Refused here, before the file is opened, when a daemon or another import writes events into it.
+            let backend = try await StoreBackend.openForCommand(
+                config: configuration, environment: processEnvironment, eventWriter: true)
             opened = backend
             let database = backend.store
             let clock = SystemWallClock()
