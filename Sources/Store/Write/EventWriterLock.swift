@@ -33,7 +33,16 @@ final class EventWriterLock: @unchecked Sendable {
     func acquire() throws {
         guard descriptor < 0 else { return }
         // Close-on-exec: a child process (a notification hook) must not keep the lock after the daemon is gone.
-        let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        var opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if opened >= 0 {
+            // As SQLite does with its -wal and -shm files: root running a command on the
+            // daemon's file must not leave a lock file the daemon's user cannot open.
+            var store = stat()
+            if geteuid() == 0, stat(storePath, &store) == 0 { _ = fchown(opened, store.st_uid, store.st_gid) }
+        } else if errno == EACCES {
+            // flock needs no write access; only the holder's line is not recorded then.
+            opened = open(path, O_RDONLY | O_CLOEXEC)
+        }
         guard opened >= 0 else {
             throw InfermonError.io("cannot open the writer lock \(path): \(String(cString: strerror(errno)))")
         }
