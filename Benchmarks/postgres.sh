@@ -7,8 +7,8 @@
 #      writers share label sets and intervals, as collectors behind one load
 #      balancer do: the contended case) or cut in thirds of its time span (they
 #      share label sets, never an interval), against 1 writer into one SQLite
-#      file (SQLite takes one writing process: three `infermon ingest` into
-#      one file fail with "UNIQUE constraint failed: events.id");
+#      file (SQLite takes one event-writing process: a second `infermon
+#      ingest` into the same file is refused while the first runs);
 #      events/s = events / wall time from starting the
 #      processes until the last one exits (process start and closing the
 #      store included; the schema is created before). Two shapes: the query benchmark's day
