@@ -1,7 +1,7 @@
 import InfermonCore
 import InfermonTesting
 import Logging
-import Store
+@testable import Store
 import Testing
 
 #if canImport(Glibc)
@@ -67,5 +67,33 @@ struct EventWriterLockTests {
         try await next.write(Self.events("n", 2, at: now))
         next.close()
         #expect(try Self.eventCount(path) == .integer(10))
+    }
+
+    /// A lock without a holder line is one in passing: a holder that has not signed
+    /// it yet, or a descriptor a forked child shares for the instant before its exec
+    /// (what made the write after `close()` above fail once under load). It is waited
+    /// for, briefly; held for good, it is refused like any other.
+    @Test func aLockWithoutAHolderLineIsWaitedForBrieflyThenRefused() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("s.db")
+        let lock = EventWriterLock(storePath: path)
+        let unsigned = open(lock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        #expect(unsigned >= 0)
+        #expect(flock(unsigned, LOCK_EX | LOCK_NB) == 0)
+
+        #expect {
+            try lock.acquire()
+        } throws: { error in
+            let message = (error as? InfermonError)?.message ?? "\(error)"
+            return message.contains("\(path) is being written by another process;")
+        }
+        #expect(!lock.isHeld)
+
+        // Let go while the acquisition is under way: it takes the lock instead of refusing.
+        let waiting = Task.detached { try lock.acquire() }
+        close(unsigned)
+        try await waiting.value
+        #expect(lock.isHeld)
+        lock.release()
     }
 }

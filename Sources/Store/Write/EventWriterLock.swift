@@ -29,7 +29,11 @@ final class EventWriterLock: @unchecked Sendable {
 
     var isHeld: Bool { descriptor >= 0 }
 
-    /// Takes the lock unless this store already holds it; never waits.
+    /// How long a lock without a holder line is waited for before the refusal.
+    static let passingWaitMilliseconds = 1_000
+
+    /// Takes the lock unless this store already holds it; waits only for a lock in
+    /// passing (see below), never for a holder that has signed the lock.
     func acquire() throws {
         guard descriptor < 0 else { return }
         // Close-on-exec: a child process (a notification hook) must not keep the lock after the daemon is gone.
@@ -46,9 +50,19 @@ final class EventWriterLock: @unchecked Sendable {
         guard opened >= 0 else {
             throw InfermonError.io("cannot open the writer lock \(path): \(String(cString: strerror(errno)))")
         }
-        guard flock(opened, LOCK_EX | LOCK_NB) == 0 else {
+        var waited = 0
+        while flock(opened, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             let holder = Self.readHolder(opened)
+            // An empty holder line is a lock in passing: taken a moment ago and not yet
+            // signed, or let go while a child forked at that instant (any process's
+            // fork, before its exec closes the descriptor) still shares it. Both end
+            // within milliseconds, so wait a little for them rather than refuse.
+            if code == EWOULDBLOCK, holder == nil, waited < Self.passingWaitMilliseconds {
+                usleep(10_000)
+                waited += 10
+                continue
+            }
             close(opened)
             guard code == EWOULDBLOCK else {
                 throw InfermonError.io("cannot lock \(path): \(String(cString: strerror(code)))")
