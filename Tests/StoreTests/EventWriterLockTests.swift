@@ -1,8 +1,9 @@
 import InfermonCore
 import InfermonTesting
 import Logging
-@testable import Store
 import Testing
+
+@testable import Store
 
 #if canImport(Glibc)
     import Glibc
