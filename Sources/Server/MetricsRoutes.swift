@@ -74,21 +74,53 @@ public enum EventSeriesExposition {
         let from = now - 10 * 60_000
         for family in families {
             let matcher = try LabelMatcher(Labels.metricName, .matchRegex, family.members.joined(separator: "|"))
-            let series = try querier.select([matcher], from: from, through: now)
-            guard !series.isEmpty else { continue }
+            let latest = try querier.select([matcher], from: from, through: now).compactMap { item in
+                item.samples.last.flatMap { $0.isStaleMarker ? nil : Latest(item.labels, $0.value) }
+            }
+            let lines = family.type == "histogram" ? observedHistograms(latest) : latest.sorted { $0.group < $1.group }
+            guard !lines.isEmpty else { continue }
             out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
-            let ordered = series.sorted { left, right in
-                let l = left.labels.removing(["le"]).withoutName
-                let r = right.labels.removing(["le"]).withoutName
-                if l != r { return l < r }
-                return sortKey(left.labels) < sortKey(right.labels)
-            }
-            for item in ordered {
-                guard let last = item.samples.last, !last.isStaleMarker else { continue }
-                out += exposition(item.labels) + " " + formatValue(last.value) + "\n"
-            }
+            for line in lines { out += exposition(line.labels) + " " + formatValue(line.value) + "\n" }
         }
         return out
+    }
+
+    /// One series' latest value, with its sort keys computed once: a scrape of
+    /// 10,000 label sets sorts half a million of them, and deriving the keys in
+    /// the comparator was most of its time.
+    struct Latest {
+        let labels: Labels
+        let value: Double
+        /// The histogram (or counter) it belongs to: its labels without name and `le`.
+        let group: Labels
+        let member: (Int, Double)
+
+        init(_ labels: Labels, _ value: Double) {
+            self.labels = labels
+            self.value = value
+            group = labels.removing(["le", Labels.metricName])
+            member = EventSeriesExposition.sortKey(labels)
+        }
+    }
+
+    /// Each histogram's buckets in ascending `le`, then `_sum`, then `_count`, as the
+    /// format expects, leaving out histograms that never observed anything: every
+    /// label set has a time-to-first-token histogram in its rollups, and a model
+    /// that does not stream would otherwise expose seventeen series of zeros for it.
+    static func observedHistograms(_ latest: [Latest]) -> [Latest] {
+        let ordered = latest.sorted { $0.group != $1.group ? $0.group < $1.group : $0.member < $1.member }
+        var kept: [Latest] = []
+        kept.reserveCapacity(ordered.count)
+        var start = 0
+        while start < ordered.count {
+            var end = start + 1
+            while end < ordered.count, ordered[end].group == ordered[start].group { end += 1 }
+            // `_count` sorts last in its group; a group without one is exposed as it is.
+            let last = ordered[end - 1]
+            if !(last.member.0 == 2 && last.value == 0) { kept.append(contentsOf: ordered[start..<end]) }
+            start = end
+        }
+        return kept
     }
 
     /// The latest value of each series of each named counter, whenever it was written.
@@ -112,7 +144,7 @@ public enum EventSeriesExposition {
     }
 
     /// Buckets in ascending `le`, then `_sum`, then `_count`, as the format expects.
-    private static func sortKey(_ labels: Labels) -> (Int, Double) {
+    static func sortKey(_ labels: Labels) -> (Int, Double) {
         let name = labels.name ?? ""
         if name.hasSuffix("_bucket") {
             let bound = labels["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) } ?? 0
