@@ -25,7 +25,8 @@ struct EventSeriesExpositionTests {
     {
         let base = ["model": model]
         var series = buckets.map { bound, value in
-            Series(labels: Labels(name: name + "_bucket", base.merging(["le": bound]) { $1 }), samples: [Sample(1, value)])
+            Series(
+                labels: Labels(name: name + "_bucket", base.merging(["le": bound]) { $1 }), samples: [Sample(1, value)])
         }
         series.append(Series(labels: Labels(name: name + "_sum", base), samples: [Sample(1, sum)]))
         series.append(Series(labels: Labels(name: name + "_count", base), samples: [Sample(1, count)]))
