@@ -98,16 +98,15 @@ public final class ReadOnlySQL: @unchecked Sendable {
                     break
                 }
                 rows.append(
-                    (0..<count).map { column in
+                    try (0..<count).map { column in
                         switch statement.columnType(column) {
                         case SQLITE_INTEGER: .integer(statement.int64(column))
                         case SQLITE_FLOAT: .real(statement.double(column))
                         case SQLITE_TEXT: .text(statement.string(column))
                         // Long texts are stored as zstd frames; SQL shows them as the text they are.
                         case SQLITE_BLOB:
-                            statement.withBlob(column) {
-                                TextCompression.isFrame($0) ? TextCompression.decompress($0).map(SQLValue.text) : nil
-                            } ?? .blob(statement.blob(column))
+                            try statement.withBlob(column) { try connection.texts.decompress($0).map(SQLValue.text) }
+                                ?? .blob(statement.blob(column))
                         default: .null
                         }
                     })

@@ -6,6 +6,8 @@ import InfermonCore
 final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
+    /// Reads stored text frames, with the dictionaries they name (see `TextDecompressor`).
+    let texts: TextDecompressor
     private var statementCache: [String: Statement] = [:]
 
     enum Mode { case readWrite, readOnly }
@@ -30,11 +32,14 @@ final class SQLiteConnection {
         }
         self.handle = db
         self.path = path
+        self.texts = TextDecompressor(database: db)
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
         // Texts may be stored compressed (see TextCompression); SQL reads them through this.
+        // The connection outlives its functions, so the decompressor is passed unretained.
         sqlite3_create_function_v2(
-            db, "infermon_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, storedTextFunction, nil, nil, nil)
+            db, "infermon_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, Unmanaged.passUnretained(texts).toOpaque(),
+            storedTextFunction, nil, nil, nil)
     }
 
     deinit {
@@ -233,8 +238,9 @@ final class Statement {
 }
 
 /// `infermon_text(x)`: a stored text column as text, whether it was stored plain
-/// (TEXT, passed through, as is NULL) or as a zstd frame (BLOB, decompressed).
-/// Any other blob comes back unchanged.
+/// (TEXT, passed through, as is NULL) or as a zstd frame (BLOB, decompressed,
+/// with the dictionary it names). Any other blob comes back unchanged; a frame
+/// whose dictionary the store lacks is an error, not bytes passed off as text.
 private let storedTextFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void =
     {
         context, _, arguments in
@@ -243,9 +249,14 @@ private let storedTextFunction: @convention(c) (OpaquePointer?, Int32, UnsafeMut
             return sqlite3_result_value(context, value)
         }
         let bytes = UnsafeRawBufferPointer(start: base, count: Int(sqlite3_value_bytes(value)))
-        guard TextCompression.isFrame(bytes), var text = TextCompression.decompress(bytes) else {
-            return sqlite3_result_value(context, value)
+        let texts = Unmanaged<TextDecompressor>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+        let decompressed: String?
+        do {
+            decompressed = try texts.decompress(bytes)
+        } catch {
+            return sqlite3_result_error(context, (error as? InfermonError)?.message ?? "\(error)", -1)
         }
+        guard var text = decompressed else { return sqlite3_result_value(context, value) }
         text.withUTF8 { utf8 in
             if let base = utf8.baseAddress {
                 base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {

@@ -306,6 +306,20 @@ enum Migrations {
             data BLOB NOT NULL
         );
         """,
+        // 13: zstd dictionaries of stored texts, per source and kind of text (`TextDictionaries`);
+        // a frame's header names its dictionary's dict_id. Rows are never changed but for the
+        // ratio, nor deleted: frames may name them for as long as the store lives.
+        """
+        CREATE TABLE text_dictionaries (
+            dict_id INTEGER PRIMARY KEY,
+            source_id INTEGER,
+            kind TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            samples INTEGER NOT NULL,
+            ratio REAL NOT NULL,
+            bytes BLOB NOT NULL
+        );
+        """,
     ]
 
     static var currentVersion: Int { steps.count }

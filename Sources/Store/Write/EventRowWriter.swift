@@ -31,10 +31,11 @@ final class EventRowWriter {
     private let insertText: Statement
     /// The id the next row gets; read from the table when unknown.
     private var nextID: Int64?
-    private let compressor = TextCompression.Compressor()
+    private let texts: TextDictionaries
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
+        texts = TextDictionaries(connection: connection)
         let row = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ",") + ")"
         one = try connection.prepare("INSERT INTO events (\(Self.columns)) VALUES \(row)")
         many = try connection.prepare(
@@ -44,8 +45,12 @@ final class EventRowWriter {
             "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
     }
 
-    /// Forgets the next id, after a failed transaction may have left it ahead of the table.
-    func discard() { nextID = nil }
+    /// Forgets the next id and the text dictionaries' state, after a failed
+    /// transaction may have left them ahead of the table.
+    func discard() {
+        nextID = nil
+        texts.discard()
+    }
 
     func insert(_ events: UnsafeBufferPointer<InferenceEvent>, rows: [EventRow], sourceID: Int64?) throws {
         var id = try nextID ?? connection.scalarInt("SELECT COALESCE(MAX(id), 0) + 1 FROM events")
@@ -56,7 +61,7 @@ final class EventRowWriter {
             let end = statement === many ? start + count : start + 1
             for index in start..<end {
                 let row = rows[index]
-                bind(
+                try bind(
                     events.baseAddress! + row.position, id: id + Int64(index - start), keyID: row.keyID,
                     sourceID: sourceID, to: statement, at: Int32(index - start) * Self.columnCount)
             }
@@ -66,9 +71,9 @@ final class EventRowWriter {
                 guard event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil
                 else { continue }
                 insertText.bind(1, id + Int64(index - start))
-                bindText(event.pointee.prompt, to: insertText, at: 2)
-                bindText(event.pointee.response, to: insertText, at: 3)
-                bindText(event.pointee.context, to: insertText, at: 4)
+                try bindText(event.pointee.prompt, .prompt, sourceID: sourceID, to: insertText, at: 2)
+                try bindText(event.pointee.response, .response, sourceID: sourceID, to: insertText, at: 3)
+                try bindText(event.pointee.context, .context, sourceID: sourceID, to: insertText, at: 4)
                 try insertText.run()
             }
             id += Int64(end - start)
@@ -84,7 +89,7 @@ final class EventRowWriter {
     private func bind(
         _ event: UnsafePointer<InferenceEvent>, id: Int64, keyID: Int64, sourceID: Int64?, to statement: Statement,
         at offset: Int32
-    ) {
+    ) throws {
         statement.bind(offset + 1, id)
         statement.bind(offset + 2, event.pointee.timestamp)
         statement.bind(offset + 3, keyID)
@@ -104,13 +109,16 @@ final class EventRowWriter {
         bind(event.pointee.label, to: statement, at: offset + 17)
         statement.bind(offset + 18, event.pointee.feedback)
         statement.bind(offset + 19, event.pointee.features.isEmpty ? nil : featuresJSON(event.pointee.features))
-        bindText(event.pointee.attributes, to: statement, at: offset + 20)
+        try bindText(event.pointee.attributes, .attributes, sourceID: sourceID, to: statement, at: offset + 20)
         statement.bind(offset + 21, event.pointee.cacheWriteTokens)
     }
 
-    /// Long text as a zstd frame when that is smaller (see `TextCompression`).
-    private func bindText(_ text: String?, to statement: Statement, at index: Int32) {
-        if let text, let frame = compressor.compress(text) {
+    /// Long text as a zstd frame when that is smaller, with the dictionary of its
+    /// source and kind once there is one (see `TextCompression`, `TextDictionaries`).
+    private func bindText(
+        _ text: String?, _ kind: TextKind, sourceID: Int64?, to statement: Statement, at index: Int32
+    ) throws {
+        if let text, let frame = try texts.compress(text, kind: kind, source: sourceID) {
             statement.bind(index, blob: frame)
         } else {
             statement.bind(index, text)
