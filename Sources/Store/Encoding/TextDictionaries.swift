@@ -55,11 +55,17 @@ final class TextDictionaries {
     }
 
     private let connection: SQLiteConnection
+    private let sampleTarget: Int
+    private let windowTexts: Int
     private let compressor = TextCompression.Compressor()
     /// Nil until read from the table, and again after `discard()`.
     private var slots: [Key: Slot]?
 
-    init(connection: SQLiteConnection) { self.connection = connection }
+    init(connection: SQLiteConnection, sampleBytes: Int = sampleBytes, window: Int = window) {
+        self.connection = connection
+        sampleTarget = sampleBytes
+        windowTexts = window
+    }
 
     func discard() { slots = nil }
 
@@ -81,14 +87,14 @@ final class TextDictionaries {
             let sample = Array(text.prefix(Self.sampleLimit))
             slot.samples.append(sample)
             slot.sampledBytes += sample.count
-            if slot.sampledBytes >= Self.sampleBytes || slot.samples.count >= Self.maximumSamples {
+            if slot.sampledBytes >= sampleTarget || slot.samples.count >= Self.maximumSamples {
                 try train(slot, key: key)
             }
         } else if slot.compiled != nil {
             slot.windowTexts += 1
             slot.windowRaw += text.count
             slot.windowStored += stored
-            guard slot.windowTexts >= Self.window else { return }
+            guard slot.windowTexts >= windowTexts else { return }
             if Double(slot.windowStored) > Double(slot.windowRaw) * (slot.ratio * Self.drift + 0.01) {
                 slot.collecting = true
             }

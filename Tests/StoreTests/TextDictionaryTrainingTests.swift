@@ -1,0 +1,96 @@
+import InfermonCore
+import InfermonTesting
+import Testing
+
+@testable import Store
+
+/// When the writer trains, keeps and replaces text dictionaries, on a store's
+/// connection with small sample and window sizes.
+@Suite("Text dictionary training")
+struct TextDictionaryTrainingTests {
+    /// JSON of one shape (`shape` picks the keys and words), about 2 KB, ids varying.
+    static func document(shape: Int, index: Int, random: inout SeededRandom) -> String {
+        let words =
+            shape == 0 ? ["alpha", "beta", "gamma", "delta", "null", "true"] : ["Zürich", "Ωmega", "ψ", "東京", "42"]
+        let fields = (0..<60).map { field in
+            "\"\(shape == 0 ? "field" : "Schlüssel")_\(field)\":\"\(words[(field * 7 + shape) % words.count])\""
+        }
+        return "{\"id\":\"\(random.next())\",\"n\":\(index)," + fields.joined(separator: ",")
+            + ",\"spend\":\(random.unit())}"
+    }
+
+    static func connection(_ directory: TemporaryDirectory) throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: directory.file("t.db"), mode: .readWrite)
+        try Migrations.migrate(connection)
+        return connection
+    }
+
+    /// Compresses `texts` as one source's attributes; the frames (nil: kept plain) in order.
+    static func compress(_ texts: [String], with dictionaries: TextDictionaries) throws -> [[UInt8]?] {
+        try texts.map { try dictionaries.compress($0, kind: .attributes, source: 1) }
+    }
+
+    static func expectReadBack(_ frames: [[UInt8]?], _ texts: [String], on connection: SQLiteConnection) throws {
+        for (frame, text) in zip(frames, texts) {
+            let frame = try #require(frame)
+            #expect(try frame.withUnsafeBytes { try connection.texts.decompress($0) } == text)
+        }
+    }
+
+    static func dictionaryIDs(_ frames: [[UInt8]?]) -> [UInt32] {
+        frames.map { $0?.withUnsafeBytes { TextCompression.dictionaryID($0) } ?? 0 }
+    }
+
+    @Test func textsThatChangeGetANewDictionaryAndTheOldOneStays() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try Self.connection(directory)
+        let dictionaries = TextDictionaries(connection: connection, sampleBytes: 64 * 1024, window: 100)
+        var random = SeededRandom(seed: 31)
+        let first = (0..<200).map { Self.document(shape: 0, index: $0, random: &random) }
+        let second = (0..<400).map { Self.document(shape: 1, index: $0, random: &random) }
+        let firstFrames = try Self.compress(first, with: dictionaries)
+        #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 1)
+        #expect(Self.dictionaryIDs(firstFrames).last == 1)
+        let secondFrames = try Self.compress(second, with: dictionaries)
+
+        let rows = try connection.prepare("SELECT dict_id, kind, source_id, ratio FROM text_dictionaries")
+        var kept: [(Int64, String, Int64, Double)] = []
+        while try rows.step() { kept.append((rows.int64(0), rows.string(1), rows.int64(2), rows.double(3))) }
+        #expect(kept.map(\.0) == [1, 2])
+        #expect(kept.allSatisfy { $0.1 == "attributes" && $0.2 == 1 && $0.3 < 0.2 })
+        #expect(Self.dictionaryIDs(secondFrames).last == 2)
+        try Self.expectReadBack(firstFrames + secondFrames, first + second, on: connection)
+    }
+
+    @Test func steadyTextsKeepTheirDictionary() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try Self.connection(directory)
+        let dictionaries = TextDictionaries(connection: connection, sampleBytes: 64 * 1024, window: 100)
+        var random = SeededRandom(seed: 32)
+        let texts = (0..<1_000).map { Self.document(shape: 0, index: $0, random: &random) }
+        let frames = try Self.compress(texts, with: dictionaries)
+        #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 1)
+        #expect(Set(Self.dictionaryIDs(frames.suffix(900))) == [1])
+        try Self.expectReadBack(frames, texts, on: connection)
+    }
+
+    /// A dictionary trained in a transaction that is rolled back is forgotten with
+    /// it, so no later frame names a dictionary the table does not hold.
+    @Test func aRolledBackDictionaryIsNeverNamed() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try Self.connection(directory)
+        let dictionaries = TextDictionaries(connection: connection, sampleBytes: 64 * 1024, window: 100)
+        var random = SeededRandom(seed: 33)
+        let texts = (0..<300).map { Self.document(shape: 1, index: $0, random: &random) }
+        try connection.execute("BEGIN")
+        _ = try Self.compress(Array(texts[0..<100]), with: dictionaries)
+        #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 1)
+        try connection.execute("ROLLBACK")
+        dictionaries.discard()
+
+        let frames = try Self.compress(Array(texts[100...]), with: dictionaries)
+        #expect(Self.dictionaryIDs(frames).first == 0)
+        #expect(Self.dictionaryIDs(frames).last == 1)
+        try Self.expectReadBack(frames, Array(texts[100...]), on: connection)
+    }
+}
