@@ -1,5 +1,4 @@
 public import InfermonCore
-import SwiftProtobuf
 
 /// What one OTLP/HTTP trace export turned into.
 public struct OTLPDecodedTraces: Sendable {
@@ -32,9 +31,11 @@ public struct OTLPDecodedTraces: Sendable {
 /// mapping the `otel-genai` file profile uses, so a span means the same thing
 /// whether it was logged to a file or exported over OTLP.
 ///
-/// The protobuf messages in `Generated/` are committed output of
-/// `scripts/otlp/regenerate.sh` (swift-protobuf 1.39.0, opentelemetry-proto 1.45.2);
-/// builds never run protoc.
+/// Protobuf bodies are read straight from their bytes (`OTLPProtobufReader`).
+/// The messages in `Generated/` (committed output of `scripts/otlp/regenerate.sh`,
+/// swift-protobuf 1.39.0, opentelemetry-proto 1.45.2; builds never run protoc)
+/// carry the JSON path, and in the tests they are the reference the protobuf
+/// reader must agree with.
 public enum OTLPTraceDecoder {
     /// Nesting limit for both encodings, so a hostile body cannot exhaust the stack.
     static let maxDepth = 64
@@ -50,10 +51,9 @@ public enum OTLPTraceDecoder {
         switch encoding {
         case .protobuf:
             do {
-                var options = BinaryDecodingOptions()
-                options.messageDepthLimit = maxDepth
-                options.discardUnknownFields = true
-                request = try OTLPTraceRequest(serializedBytes: body, options: options)
+                return try body.withUnsafeBufferPointer { bytes throws(ProtobufWireError) in
+                    try OTLPProtobufReader.decode(bytes, timestamps: timestamps, now: now)
+                }
             } catch {
                 throw OTLPDecodingError(.malformed, "not an OTLP ExportTraceServiceRequest in protobuf: \(error)")
             }
@@ -72,6 +72,7 @@ public enum OTLPTraceDecoder {
         return map(request, encoding: encoding, timestamps: timestamps, now: now)
     }
 
+    /// The JSON path: the request as generated messages, then span by span.
     static func map(
         _ request: OTLPTraceRequest, encoding: OTLPEncoding, timestamps: TimestampPolicy? = nil, now: Timestamp = 0
     ) -> OTLPDecodedTraces {
@@ -81,82 +82,11 @@ public enum OTLPTraceDecoder {
             let resource = resourceSpans.resource.attributes.jsonMembers
             for scopeSpans in resourceSpans.scopeSpans {
                 for span in scopeSpans.spans {
-                    defer { index += 1 }
-                    do {
-                        if let event = try OTLPSpanMapping.event(span, resource: resource) {
-                            if let reason = timestamps?.violation(event.timestamp, now: now) {
-                                result.outOfRange.append((index, "span \"\(span.name)\": \(reason)"))
-                                continue
-                            }
-                            result.events.append(event)
-                        } else {
-                            result.ignoredSpans += 1
-                        }
-                    } catch {
-                        result.rejected.append((index, "span \"\(span.name)\": \(error.reason)"))
-                    }
+                    result.add(OTLPSpanFacts(span), resource: resource, index: index, timestamps: timestamps, now: now)
+                    index += 1
                 }
             }
         }
         return result
-    }
-}
-
-/// One span to one event.
-enum OTLPSpanMapping {
-    /// GenAI operations that structure an agent's work rather than call a model;
-    /// without a model attribute they are not inference and are ignored.
-    static let structuralOperations: Set<String> = ["execute_tool", "invoke_agent", "create_agent"]
-
-    /// nil when the span is not a model call.
-    static func event(_ span: OTLPSpan, resource: [(key: String, value: JSONValue)]) throws(EventDecodingError)
-        -> InferenceEvent?
-    {
-        var attributes = span.attributes.jsonMembers
-        guard attributes.contains(where: { $0.key.hasPrefix("gen_ai.") }) else { return nil }
-        if !attributes.contains(where: { $0.key == "gen_ai.request.model" || $0.key == "gen_ai.response.model" }),
-            let operation = attributes.first(where: { $0.key == "gen_ai.operation.name" })?.value.stringValue,
-            structuralOperations.contains(operation)
-        {
-            return nil
-        }
-        var present = Set(attributes.map(\.key))
-        func add(_ key: String, _ value: JSONValue) {
-            if present.insert(key).inserted { attributes.append((key, value)) }
-        }
-        // Instrumentations that follow the event-based conventions put prompts and
-        // completions on span events (`gen_ai.content.prompt`, …) rather than the span.
-        for event in span.events where event.name.hasPrefix("gen_ai.") {
-            for pair in event.attributes where pair.key.hasPrefix("gen_ai.") { add(pair.key, pair.value.jsonValue) }
-        }
-        let traceID = span.traceID.count == 16 ? OTLPHex.encode(span.traceID) : nil
-        let spanID = span.spanID.count == 8 ? OTLPHex.encode(span.spanID) : nil
-        if let traceID { add("trace_id", .string(traceID)) }
-        if let spanID { add("span_id", .string(spanID)) }
-        for pair in resource { add(pair.key, pair.value) }
-
-        let fields = OTelSpanFields(
-            start: span.startTimeUnixNano == 0 ? nil : Timestamp(span.startTimeUnixNano / 1_000_000),
-            end: span.endTimeUnixNano == 0 ? nil : Timestamp(span.endTimeUnixNano / 1_000_000),
-            isError: span.status.code == .error,
-            statusMessage: span.status.message.isEmpty ? nil : span.status.message,
-            spanName: span.name.isEmpty ? nil : span.name)
-        var event: InferenceEvent
-        do {
-            event = try OTelGenAIMapping.event(attributes: attributes, span: fields)
-        } catch let error as EventDecodingError {
-            throw error
-        } catch {
-            throw EventDecodingError("\(error)")
-        }
-        if let start = fields.start, let end = fields.end, span.endTimeUnixNano >= span.startTimeUnixNano, end >= start
-        {
-            // Nanosecond precision is there; keep it rather than the millisecond difference.
-            event.latency = Double(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9
-        }
-        // An exporter retries a batch whose answer it did not see; the span's
-        // identity makes the retry recognisable when no response id was recorded.
-        if event.requestID == nil, let traceID, let spanID { event.requestID = "\(traceID)-\(spanID)" }
-        return event
     }
 }
