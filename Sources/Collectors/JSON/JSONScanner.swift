@@ -25,6 +25,12 @@ struct JSONScanner: ~Copyable {
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
+    /// A scanner that starts at `position`: for reading again a value that an earlier pass found valid.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) {
+        self.bytes = bytes
+        self.position = position
+    }
+
     func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(message: message, offset: position) }
 
     @inline(__always)
@@ -122,7 +128,7 @@ struct JSONScanner: ~Copyable {
     }
 
     /// The content range of a string literal, without decoding escapes.
-    private mutating func readRawStringContent() throws -> (range: Range<Int>, hasEscapes: Bool) {
+    mutating func readRawStringContent() throws -> (range: Range<Int>, hasEscapes: Bool) {
         guard consume(UInt8(ascii: "\"")) else { throw error("expected a string") }
         let start = position
         var escapes = false
@@ -211,7 +217,7 @@ struct JSONScanner: ~Copyable {
         return try readString()
     }
 
-    private func decodeEscapes(_ range: Range<Int>) throws -> [UInt8] {
+    func decodeEscapes(_ range: Range<Int>) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         var index = range.lowerBound

@@ -18,18 +18,28 @@ struct KeyTable<Value>: Sendable where Value: Sendable {
 
     static var maxLength: Int { 32 }
 
+    var count: Int { names.count }
+
     private let names: [Packed]
     private let values: [Value]
     /// `starts[n] ..< starts[n + 1]` are the entries whose name is `n` bytes long.
     private let starts: [Int]
 
     init(_ entries: [(StaticString, Value)]) {
+        self.init(
+            names: entries.map { name, value in
+                (Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)), value)
+            })
+    }
+
+    /// Names known only at run time: the steps of the dotted paths a profile reads.
+    init(names entries: [([UInt8], Value)]) {
         let sorted = entries.enumerated().sorted {
-            ($0.element.0.utf8CodeUnitCount, $0.offset) < ($1.element.0.utf8CodeUnitCount, $1.offset)
+            ($0.element.0.count, $0.offset) < ($1.element.0.count, $1.offset)
         }.map(\.element)
         var starts = [Int](repeating: sorted.count, count: Self.maxLength + 2)
         for (index, entry) in sorted.enumerated().reversed() {
-            let length = entry.0.utf8CodeUnitCount
+            let length = entry.0.count
             precondition(length <= Self.maxLength, "key table names are at most \(Self.maxLength) bytes")
             starts[length] = index
         }
@@ -37,7 +47,7 @@ struct KeyTable<Value>: Sendable where Value: Sendable {
         for length in stride(from: Self.maxLength, through: 0, by: -1) where starts[length] > starts[length + 1] {
             starts[length] = starts[length + 1]
         }
-        names = sorted.map { Self.pack(UnsafeBufferPointer(start: $0.0.utf8Start, count: $0.0.utf8CodeUnitCount))! }
+        names = sorted.map { name in name.0.withUnsafeBufferPointer { Self.pack($0)! } }
         values = sorted.map(\.1)
         self.starts = starts
     }

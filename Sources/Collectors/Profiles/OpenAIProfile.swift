@@ -7,62 +7,131 @@ public struct OpenAIProfile: EventProfile {
     public let name = "openai"
     public init() {}
 
-    public func decode(validUTF8 line: UnsafeBufferPointer<UInt8>) throws -> InferenceEvent {
-        var doc = try DocumentReader(DocumentReader.parse(line))
-        var event = InferenceEvent(timestamp: .min)
+    enum Field: Int, JSONFields {
+        case timestamp, ts, created, requestModel, model, responseModel, modelVersion, requestID, responseID
+        case route, endpoint, tenant, metadataTenant, requestMetadataTenant
+        case latencyMillis, latencySeconds, ttftMillis, ttftSeconds, stream
+        case promptTokens, inputTokens, completionTokens, outputTokens, cachedTokens, inputCachedTokens
+        case cacheWriteTokens, reasoningTokens, outputReasoningTokens, costUSD, cost
+        case finishReason, responseStatus, incompleteReason, messages, input, content, output, context
+        case statusCode, errorType, errorCode, responseErrorType, responseErrorCode, status, feedback
+        case request, response
 
-        if let time = doc.value("timestamp") ?? doc.value("ts") {
-            event.timestamp = try EventValidation.timestamp(time, field: "timestamp")
-        } else if let created = try doc.number("response.created"), let millis = TimeParsing.epochMillis(created) {
+        var path: String {
+            switch self {
+            case .timestamp: "timestamp"
+            case .ts: "ts"
+            case .created: "response.created"
+            case .requestModel: "request.model"
+            case .model: "model"
+            case .responseModel: "response.model"
+            case .modelVersion: "model_version"
+            case .requestID: "request_id"
+            case .responseID: "response.id"
+            case .route: "route"
+            case .endpoint: "endpoint"
+            case .tenant: "tenant"
+            case .metadataTenant: "metadata.tenant"
+            case .requestMetadataTenant: "request.metadata.tenant"
+            case .latencyMillis: "latency_ms"
+            case .latencySeconds: "latency_s"
+            case .ttftMillis: "ttft_ms"
+            case .ttftSeconds: "ttft_s"
+            case .stream: "request.stream"
+            case .promptTokens: "response.usage.prompt_tokens"
+            case .inputTokens: "response.usage.input_tokens"
+            case .completionTokens: "response.usage.completion_tokens"
+            case .outputTokens: "response.usage.output_tokens"
+            case .cachedTokens: "response.usage.prompt_tokens_details.cached_tokens"
+            case .inputCachedTokens: "response.usage.input_tokens_details.cached_tokens"
+            case .cacheWriteTokens: "response.usage.cache_creation_input_tokens"
+            case .reasoningTokens: "response.usage.completion_tokens_details.reasoning_tokens"
+            case .outputReasoningTokens: "response.usage.output_tokens_details.reasoning_tokens"
+            case .costUSD: "cost_usd"
+            case .cost: "cost"
+            case .finishReason: "response.choices.0.finish_reason"
+            case .responseStatus: "response.status"
+            case .incompleteReason: "response.incomplete_details.reason"
+            case .messages: "request.messages"
+            case .input: "request.input"
+            case .content: "response.choices.0.message.content"
+            case .output: "response.output"
+            case .context: "context"
+            case .statusCode: "status_code"
+            case .errorType: "error.type"
+            case .errorCode: "error.code"
+            case .responseErrorType: "response.error.type"
+            case .responseErrorCode: "response.error.code"
+            case .status: "status"
+            case .feedback: "feedback"
+            case .request: "request"
+            case .response: "response"
+            }
+        }
+    }
+
+    private static let fieldSet = JSONFieldSet<Field>()
+    /// Held per instance: a static would pay a lazy-initialisation check on every line.
+    private let fields = Self.fieldSet
+
+    public func decode(validUTF8 line: UnsafeBufferPointer<UInt8>) throws -> InferenceEvent {
+        var event = InferenceEvent(timestamp: .min)
+        var strings = StringInterner()
+        try decode(validUTF8: line, into: &event, strings: &strings)
+        return event
+    }
+
+    public func decode(
+        validUTF8 line: UnsafeBufferPointer<UInt8>, into event: inout InferenceEvent, strings: inout StringInterner
+    ) throws {
+        var doc = try FieldReader(line, fields: fields)
+
+        if let time = try doc.timestamp(.timestamp, name: "timestamp") ?? doc.timestamp(.ts, name: "timestamp") {
+            event.timestamp = time
+        } else if let created = try doc.number(.created), let millis = TimeParsing.epochMillis(created) {
             event.timestamp = millis
         }
-        let requestModel = try doc.string("request.model") ?? doc.string("model")
-        let responseModel = try doc.string("response.model")
+        let requestModel = try doc.label(.requestModel, &strings) ?? doc.label(.model, &strings)
+        let responseModel = try doc.label(.responseModel, &strings)
         event.model = requestModel ?? responseModel ?? ""
         if let responseModel, responseModel != event.model { event.modelVersion = responseModel }
-        if let version = try doc.string("model_version") { event.modelVersion = version }
-        event.requestID = try doc.firstString("request_id", "response.id")
-        event.route = try doc.firstString("route", "endpoint") ?? ""
-        event.tenant = try doc.firstString("tenant", "metadata.tenant", "request.metadata.tenant") ?? ""
+        if let version = try doc.label(.modelVersion, &strings) { event.modelVersion = version }
+        event.requestID = try doc.firstString(.requestID, .responseID)
+        event.route = try doc.firstLabel(.route, .endpoint, strings: &strings) ?? ""
+        event.tenant =
+            try doc.firstLabel(.tenant, .metadataTenant, .requestMetadataTenant, strings: &strings) ?? ""
 
-        if let millis = try doc.number("latency_ms") { event.latency = millis / 1000 }
-        if let seconds = try doc.number("latency_s") { event.latency = seconds }
-        if let millis = try doc.number("ttft_ms") { event.timeToFirstToken = millis / 1000 }
-        if let seconds = try doc.number("ttft_s") { event.timeToFirstToken = seconds }
-        event.streamed = try doc.bool("request.stream")
+        if let millis = try doc.number(.latencyMillis) { event.latency = millis / 1000 }
+        if let seconds = try doc.number(.latencySeconds) { event.latency = seconds }
+        if let millis = try doc.number(.ttftMillis) { event.timeToFirstToken = millis / 1000 }
+        if let seconds = try doc.number(.ttftSeconds) { event.timeToFirstToken = seconds }
+        event.streamed = try doc.bool(.stream)
 
         // Chat Completions names first, then the Responses API's.
-        event.promptTokens = try doc.count("response.usage.prompt_tokens") ?? doc.count("response.usage.input_tokens")
-        event.completionTokens =
-            try doc.count("response.usage.completion_tokens") ?? doc.count("response.usage.output_tokens")
-        event.cachedTokens =
-            try doc.count("response.usage.prompt_tokens_details.cached_tokens")
-            ?? doc.count("response.usage.input_tokens_details.cached_tokens")
+        event.promptTokens = try doc.count(.promptTokens) ?? doc.count(.inputTokens)
+        event.completionTokens = try doc.count(.completionTokens) ?? doc.count(.outputTokens)
+        event.cachedTokens = try doc.count(.cachedTokens) ?? doc.count(.inputCachedTokens)
         // Gateways serving Anthropic models in OpenAI's shape add its cache-write count.
-        event.cacheWriteTokens = try doc.count("response.usage.cache_creation_input_tokens")
-        event.reasoningTokens =
-            try doc.count("response.usage.completion_tokens_details.reasoning_tokens")
-            ?? doc.count("response.usage.output_tokens_details.reasoning_tokens")
-        event.cost = try doc.number("cost_usd") ?? doc.number("cost")
+        event.cacheWriteTokens = try doc.count(.cacheWriteTokens)
+        event.reasoningTokens = try doc.count(.reasoningTokens) ?? doc.count(.outputReasoningTokens)
+        event.cost = try doc.number(.costUSD) ?? doc.number(.cost)
 
-        event.finishReason = try doc.string("response.choices.0.finish_reason")
-        if event.finishReason == nil, let state = try doc.string("response.status") {
-            let reason = try doc.string("response.incomplete_details.reason")
+        event.finishReason = try doc.label(.finishReason, &strings)
+        if event.finishReason == nil, let state = try doc.string(.responseStatus) {
+            let reason = try doc.string(.incompleteReason)
             event.finishReason = state == "completed" ? "stop" : (reason == "max_output_tokens" ? "length" : reason)
         }
-        event.prompt = DocumentReader.messageText(doc.value("request.messages") ?? doc.value("request.input"))
-        event.response = DocumentReader.messageText(
-            doc.value("response.choices.0.message.content") ?? doc.value("response.output"))
-        event.context = DocumentReader.messageText(doc.value("context"))
+        event.prompt = doc.messageText(doc.has(.messages) ? .messages : .input)
+        event.response = doc.messageText(doc.has(.content) ? .content : .output)
+        event.context = doc.messageText(.context)
 
         // A whole number, checked as counts are: 9e50 cannot become an Int.
-        let statusCode = try doc.count("status_code")
-        if let errorType = try doc.firstString("error.type", "error.code", "response.error.type", "response.error.code")
-        {
+        let statusCode = try doc.count(.statusCode)
+        if let errorType = try doc.firstString(.errorType, .errorCode, .responseErrorType, .responseErrorCode) {
             event.errorType = errorType
             event.status = .error
         }
-        if let status = try doc.string("status") {
+        if let status = try doc.string(.status) {
             guard let parsed = EventStatus(loose: status) else {
                 throw EventDecodingError("unknown status \"\(status)\"")
             }
@@ -71,12 +140,11 @@ public struct OpenAIProfile: EventProfile {
             event.status = EventStatus(loose: String(statusCode)) ?? .error
             if event.status != .ok, event.errorType == nil { event.errorType = "http_\(statusCode)" }
         }
-        if let feedback = doc.value("feedback") { event.feedback = try EventValidation.feedback(feedback) }
+        if let feedback = doc.value(.feedback) { event.feedback = try EventValidation.feedback(feedback) }
         // The bodies carry the prompt and response text, which is stored (and redacted) on its own.
-        doc.consume("request")
-        doc.consume("response")
+        doc.consume(.request)
+        doc.consume(.response)
         event.attributes = doc.remainingAttributes()
         try EventValidation.check(event)
-        return event
     }
 }
