@@ -156,6 +156,37 @@ struct TextDictionaryTests {
         reopened.close()
     }
 
+    /// Retention deletes events and their texts, never a dictionary: frames of
+    /// events still kept, or written later, may name it.
+    @Test func retentionKeepsDictionaries() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("d.db")
+        let day = RetentionPolicy.day
+        let dayMillis: Int64 = 86_400_000
+        let clock = ManualClock(now: Self.later)
+        let store = try SQLiteStore(
+            path: path, options: StoreOptions(retention: RetentionPolicy(events: day * 2, rollups: day * 10)),
+            clock: clock, logger: Logger(label: "t"))
+        var old = TextStorageTests.events(count: 400, seed: 26)
+        for index in old.indices { old[index].timestamp -= 5 * dayMillis }
+        try store.writeSynchronously(IngestBatch(events: old))
+        let trained = try ReadOnlySQL(path: path).query("SELECT * FROM text_dictionaries").rows
+        #expect(!trained.isEmpty)
+        let report = try await RetentionService(
+            store: store, interval: .seconds(60), clock: clock, logger: Logger(label: "t")
+        ).runOnce()
+        #expect(report.events == 400)
+        #expect(try ReadOnlySQL(path: path).query("SELECT * FROM text_dictionaries").rows == trained)
+
+        let recent = TextStorageTests.events(count: 100, seed: 27)
+        try store.writeSynchronously(IngestBatch(events: recent))
+        #expect(!(try Self.dictionaryIDs(path, "SELECT prompt FROM event_texts").contains(0)))
+        let sql = try ReadOnlySQL(path: path)
+        #expect(
+            try sql.query("SELECT prompt FROM event_texts ORDER BY event_id").rows == recent.map { [.text($0.prompt!)] })
+        store.close()
+    }
+
     /// A writer reopened goes on with the dictionaries it trained, instead of training new ones.
     @Test func aReopenedWriterKeepsItsDictionaries() async throws {
         let directory = try TemporaryDirectory()

@@ -74,6 +74,32 @@ struct TextDictionaryTrainingTests {
         try Self.expectReadBack(frames, texts, on: connection)
     }
 
+    /// Samples held for all sources together are bounded: at the bound a source
+    /// trains on what it has, and one with too little keeps no more.
+    @Test func samplesOfManySourcesAreBounded() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try Self.connection(directory)
+        let dictionaries = TextDictionaries(
+            connection: connection, sampleBytes: 1 << 20, window: 100, sampleMemory: 100 * 1024)
+        var random = SeededRandom(seed: 34)
+        var texts: [String] = []
+        var frames: [[UInt8]?] = []
+        for index in 0..<200 {
+            let text = Self.document(shape: index % 2, index: index, random: &random)
+            texts.append(text)
+            frames.append(try dictionaries.compress(text, kind: .attributes, source: Int64(index % 2)))
+        }
+        let rows = try connection.prepare("SELECT source_id, samples FROM text_dictionaries ORDER BY dict_id")
+        var trained: [(Int64, Int64)] = []
+        while try rows.step() { trained.append((rows.int64(0), rows.int64(1))) }
+        // No source held more than the bound's worth of texts; without it each would want 1 MiB of them.
+        let bound = 100 * 1024 / texts.map(\.utf8.count).min()!
+        #expect(Set(trained.map(\.0)) == [0, 1])
+        #expect(trained.allSatisfy { $0.1 >= 8 && $0.1 <= bound }, "\(trained), at most \(bound)")
+        #expect(Self.dictionaryIDs(frames.suffix(10)).allSatisfy { $0 != 0 })
+        try Self.expectReadBack(frames, texts, on: connection)
+    }
+
     /// A dictionary trained in a transaction that is rolled back is forgotten with
     /// it, so no later frame names a dictionary the table does not hold.
     @Test func aRolledBackDictionaryIsNeverNamed() throws {

@@ -31,6 +31,10 @@ final class TextDictionaries {
     static let maximumSamples = 2_000
     /// Of a long text only its start is a sample: the trainer wants many samples, not one large one.
     static let sampleLimit = 64 * 1024
+    /// Samples held at once, all sources and kinds together: many quiet sources
+    /// must not each hold a megabyte per kind. At the limit a kind trains on what
+    /// it has, or keeps no more samples if that is too little.
+    static let sampleMemory = 6 << 20
     static let window = 1_000
     static let drift = 1.5
 
@@ -57,17 +61,26 @@ final class TextDictionaries {
     private let connection: SQLiteConnection
     private let sampleTarget: Int
     private let windowTexts: Int
+    private let sampleBudget: Int
     private let compressor = TextCompression.Compressor()
     /// Nil until read from the table, and again after `discard()`.
     private var slots: [Key: Slot]?
+    private var heldSamples = 0
 
-    init(connection: SQLiteConnection, sampleBytes: Int = sampleBytes, window: Int = window) {
+    init(
+        connection: SQLiteConnection, sampleBytes: Int = sampleBytes, window: Int = window,
+        sampleMemory: Int = sampleMemory
+    ) {
         self.connection = connection
         sampleTarget = sampleBytes
         windowTexts = window
+        sampleBudget = sampleMemory
     }
 
-    func discard() { slots = nil }
+    func discard() {
+        slots = nil
+        heldSamples = 0
+    }
 
     /// The frame to store for `text`, or nil when it is better stored as it is.
     func compress(_ text: String, kind: TextKind, source: Int64?) throws -> [UInt8]? {
@@ -85,8 +98,13 @@ final class TextDictionaries {
     private func observe(_ text: UnsafeRawBufferPointer, stored: Int, in slot: Slot, key: Key) throws {
         if slot.collecting {
             let sample = Array(text.prefix(Self.sampleLimit))
+            if heldSamples + sample.count > sampleBudget {
+                guard slot.samples.count >= 8, slot.sampledBytes >= 16 * 1024 else { return }
+                return try train(slot, key: key)
+            }
             slot.samples.append(sample)
             slot.sampledBytes += sample.count
+            heldSamples += sample.count
             if slot.sampledBytes >= sampleTarget || slot.samples.count >= Self.maximumSamples {
                 try train(slot, key: key)
             }
@@ -104,6 +122,7 @@ final class TextDictionaries {
 
     private func train(_ slot: Slot, key: Key) throws {
         let samples = slot.samples
+        heldSamples -= slot.sampledBytes
         (slot.samples, slot.sampledBytes, slot.collecting) = ([], 0, false)
         let id = try connection.scalarInt("SELECT COALESCE(MAX(dict_id), 0) + 1 FROM text_dictionaries")
         guard id < UInt32.max,
