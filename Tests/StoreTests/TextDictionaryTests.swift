@@ -183,7 +183,8 @@ struct TextDictionaryTests {
         #expect(!(try Self.dictionaryIDs(path, "SELECT prompt FROM event_texts").contains(0)))
         let sql = try ReadOnlySQL(path: path)
         #expect(
-            try sql.query("SELECT prompt FROM event_texts ORDER BY event_id").rows == recent.map { [.text($0.prompt!)] })
+            try sql.query("SELECT prompt FROM event_texts ORDER BY event_id").rows == recent.map { [.text($0.prompt!)] }
+        )
         store.close()
     }
 
