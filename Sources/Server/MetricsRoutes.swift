@@ -70,8 +70,10 @@ public enum EventSeriesExposition {
 
     public static func render(querier: any SeriesQuerier, now: Timestamp) throws -> String {
         var out = ""
-        // Counters carry forward, so the last few minutes hold every live series' latest value.
-        let from = now - 10 * 60_000
+        // Counters carry forward through quiet intervals, so the last minute holds every
+        // series' latest value, as an instant query at `now` answers it. Reading ten
+        // minutes made every series forty samples long to keep only the last.
+        let from = now - 60_000
         for family in families {
             let matcher = try LabelMatcher(Labels.metricName, .matchRegex, family.members.joined(separator: "|"))
             let latest = try querier.select([matcher], from: from, through: now).compactMap { item in
@@ -91,14 +93,15 @@ public enum EventSeriesExposition {
     struct Latest {
         let labels: Labels
         let value: Double
-        /// The histogram (or counter) it belongs to: its labels without name and `le`.
-        let group: Labels
+        /// The histogram (or counter) it belongs to: its labels without name and `le`,
+        /// as text, which compares far faster than `Labels`.
+        let group: String
         let member: (Int, Double)
 
         init(_ labels: Labels, _ value: Double) {
             self.labels = labels
             self.value = value
-            group = labels.removing(["le", Labels.metricName])
+            group = EventSeriesExposition.exposition(labels.removing(["le", Labels.metricName]))
             member = EventSeriesExposition.sortKey(labels)
         }
     }
