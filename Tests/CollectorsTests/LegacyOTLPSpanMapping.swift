@@ -47,7 +47,7 @@ enum LegacyOTLPSpanMapping {
             spanName: span.name.isEmpty ? nil : span.name)
         var event: InferenceEvent
         do {
-            event = try OTelGenAIMapping.event(attributes: attributes, span: fields)
+            event = try LegacyOTelGenAIMapping.event(attributes: attributes, span: fields)
         } catch let error as EventDecodingError {
             throw error
         } catch {
@@ -62,5 +62,121 @@ enum LegacyOTLPSpanMapping {
         // identity makes the retry recognisable when no response id was recorded.
         if event.requestID == nil, let traceID, let spanID { event.requestID = "\(traceID)-\(spanID)" }
         return event
+    }
+}
+
+/// `OTelGenAIMapping.event` as it was (commit ef1ecce), the reference for the
+/// faster attribute lookup that replaced it.
+enum LegacyOTelGenAIMapping {
+    static func event(attributes: [(key: String, value: JSONValue)], span: OTelSpanFields) throws
+        -> InferenceEvent
+    {
+        var doc = try DocumentReader(.object(attributes))
+        var event = InferenceEvent(timestamp: .min)
+        if let end = span.end {
+            event.timestamp = end
+        } else if let time = doc.value("timestamp") {
+            event.timestamp = try EventValidation.timestamp(time, field: "timestamp")
+        } else if let start = span.start {
+            event.timestamp = start
+        }
+        if let start = span.start, let end = span.end, end >= start { event.latency = Double(end - start) / 1000 }
+        // Flat attribute names contain dots; look them up whole, not as paths.
+        func attribute(_ name: String) -> JSONValue? {
+            doc.consume(name)
+            guard let value = attributes.first(where: { $0.key == name })?.value else { return nil }
+            if case .null = value { return nil }
+            return value
+        }
+        func string(_ names: String...) throws(EventDecodingError) -> String? {
+            for name in names {
+                guard let value = attribute(name) else { continue }
+                switch value {
+                case .string(let text): if !text.isEmpty { return text }
+                case .number(let number): return formatJSONNumber(number)
+                default: throw EventDecodingError("\(name) must be a string")
+                }
+            }
+            return nil
+        }
+        func number(_ names: String...) throws(EventDecodingError) -> Double? {
+            for name in names {
+                guard let value = attribute(name) else { continue }
+                switch value {
+                case .number(let number): return number
+                case .string(let text):
+                    guard let number = Double(text) else { throw EventDecodingError("\(name) must be a number") }
+                    return number
+                default: throw EventDecodingError("\(name) must be a number")
+                }
+            }
+            return nil
+        }
+        func count(_ names: String...) throws(EventDecodingError) -> Int? {
+            for name in names {
+                guard let value = try number(name) else { continue }
+                // Bounded as every profile's counts are: 1e19 or 1e308 is no token count.
+                guard value == value.rounded(), value >= 0, value < 1e15 else {
+                    throw EventDecodingError("\(name) must be a whole number below 10^15")
+                }
+                return Int(value)
+            }
+            return nil
+        }
+
+        let requestModel = try string("gen_ai.request.model")
+        let responseModel = try string("gen_ai.response.model")
+        event.model = requestModel ?? responseModel ?? ""
+        if let responseModel, responseModel != event.model { event.modelVersion = responseModel }
+        event.route = try string("gen_ai.operation.name", "http.route") ?? span.spanName ?? ""
+        event.tenant = try string("tenant.id", "tenant") ?? ""
+        event.requestID = try string("gen_ai.response.id", "request.id")
+        event.promptTokens = try count("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")
+        event.completionTokens = try count("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
+        event.cachedTokens = try count("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
+        event.cacheWriteTokens = try count(
+            "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens")
+        event.reasoningTokens = try count("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens")
+        event.cost = try number("gen_ai.usage.cost", "cost_usd")
+        if let ttft = try number("gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token") {
+            event.timeToFirstToken = ttft
+            event.streamed = true
+        }
+        if let duration = try number("gen_ai.client.operation.duration"), event.latency == nil {
+            event.latency = duration
+        }
+        if let reasons = attribute("gen_ai.response.finish_reasons") {
+            switch reasons {
+            case .array(let items): event.finishReason = items.first?.stringValue
+            case .string(let text): event.finishReason = text
+            default: throw EventDecodingError("gen_ai.response.finish_reasons must be a list of strings")
+            }
+        }
+        event.prompt = messages(attribute("gen_ai.input.messages") ?? attribute("gen_ai.prompt"))
+        event.response = messages(attribute("gen_ai.output.messages") ?? attribute("gen_ai.completion"))
+        if let errorType = try string("error.type") {
+            event.errorType = errorType
+            event.status = errorType == "timeout" ? .timeout : .error
+        } else if span.isError {
+            event.status = .error
+            event.errorType = span.statusMessage ?? "error"
+        }
+        event.attributes = doc.remainingAttributes()
+        try EventValidation.check(event)
+        return event
+    }
+
+    /// Message attributes are JSON text in recent conventions and structured in older ones.
+    private static func messages(_ value: JSONValue?) -> String? {
+        guard let value else { return nil }
+        if case .string(let text) = value, let first = text.first, first == "[" || first == "{" {
+            var bytes = Array(text.utf8)
+            if let parsed = try? bytes.withUnsafeMutableBufferPointer({
+                try DocumentReader.parse(UnsafeBufferPointer($0))
+            }) {
+                return DocumentReader.messageText(parsed)
+            }
+        }
+        return DocumentReader.messageText(value)
     }
 }

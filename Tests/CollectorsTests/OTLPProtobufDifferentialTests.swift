@@ -117,6 +117,42 @@ struct OTLPProtobufDifferentialTests {
         }
     }
 
+    /// The mapping alone, as the `otel-genai` file profile calls it: flat attribute
+    /// lists with every name it reads, nulls, duplicates, and values of every JSON kind.
+    @Test func attributeLookupAgainstTheOldMapping() {
+        let keys = GenAIAttributeLookup.Name.allCases.map(\.key) + ["x", "\u{212A}", "gen_ai.é", "timestamp "]
+        let values: [JSONValue] = [
+            .null, .bool(true), .number(3), .number(-1), .number(0.25), .number(1e16), .string(""), .string("7"),
+            .string("gpt-4o"), .string("timeout"), .string(#"[{"content":"hi"}]"#), .string("a\"\\\n\u{1}é"),
+            .array([.string("stop")]), .array([]), .object([("content", .string("ok")), ("k", .null)]),
+        ]
+        var random = SplitMix64(state: 99)
+        var outcomes = Set<String>()
+        for _ in 0..<20_000 {
+            var attributes: [(key: String, value: JSONValue)] = []
+            for _ in 0..<Int(random.next() % 12) {
+                attributes.append(
+                    (keys[Int(random.next() % UInt64(keys.count))], values[Int(random.next() % UInt64(values.count))]))
+            }
+            let span = OTelSpanFields(
+                start: random.next() % 3 == 0 ? nil : 1_700_000_000_000,
+                end: random.next() % 3 == 0 ? nil : 1_700_000_000_500,
+                isError: random.next() % 4 == 0, statusMessage: random.next() % 2 == 0 ? nil : "boom", spanName: "s")
+            let expected = Result { try LegacyOTelGenAIMapping.event(attributes: attributes, span: span) }
+            let actual = Result { try OTelGenAIMapping.event(attributes: attributes, span: span) }
+            switch (expected, actual) {
+            case (.success(let old), .success(let new)):
+                #expect(old == new, "\(attributes)")
+                outcomes.insert("event")
+            case (.failure(let old), .failure(let new)):
+                #expect("\(old)" == "\(new)", "\(attributes)")
+                outcomes.insert("error")
+            default: Issue.record("\(expected) against \(actual) for \(attributes)")
+            }
+        }
+        #expect(outcomes == ["event", "error"])
+    }
+
     @Test func theCapturedPythonSDKRequest() throws {
         let body = try TestFiles.read(testdataPath("otlp-python-sdk-traces.binpb"))
         let outcome = expectSame(body, "the fixture")

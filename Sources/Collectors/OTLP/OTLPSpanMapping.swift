@@ -33,9 +33,9 @@ enum OTLPSpanMapping {
         {
             return nil
         }
-        var present = Set(attributes.map(\.key))
+        var present = PresentKeys(attributes)
         func add(_ key: String, _ value: JSONValue) {
-            if present.insert(key).inserted { attributes.append((key, value)) }
+            if present.insert(key) { attributes.append((key, value)) }
         }
         // Instrumentations that follow the event-based conventions put prompts and
         // completions on span events (`gen_ai.content.prompt`, …) rather than the span.
@@ -68,6 +68,39 @@ enum OTLPSpanMapping {
             event.requestID = "\(traceID)-\(spanID)"
         }
         return event
+    }
+}
+
+/// The keys a span already has, so that event, id and resource attributes
+/// never shadow its own. Membership is `String ==` (canonical equivalence),
+/// with a shortcut for ASCII keys of different lengths, which are never equal:
+/// a span has a couple of dozen keys, and hashing each cost more than comparing.
+struct PresentKeys {
+    private var keys: [(key: String, count: Int, isASCII: Bool)] = []
+
+    init(_ attributes: [(key: String, value: JSONValue)]) {
+        keys.reserveCapacity(attributes.count + 8)
+        for pair in attributes { keys.append(Self.entry(pair.key)) }
+    }
+
+    private static func entry(_ key: String) -> (key: String, count: Int, isASCII: Bool) {
+        var isASCII = true
+        for byte in key.utf8 where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        return (key, key.utf8.count, isASCII)
+    }
+
+    /// False when an equal key is there already.
+    mutating func insert(_ key: String) -> Bool {
+        let new = Self.entry(key)
+        for old in keys {
+            if new.isASCII, old.isASCII, new.count != old.count { continue }
+            if old.key == key { return false }
+        }
+        keys.append(new)
+        return true
     }
 }
 

@@ -93,97 +93,91 @@ public enum OTelGenAIMapping {
     public static func event(attributes: [(key: String, value: JSONValue)], span: OTelSpanFields) throws
         -> InferenceEvent
     {
-        var doc = try DocumentReader(.object(attributes))
+        var lookup = GenAIAttributeLookup(attributes)
         var event = InferenceEvent(timestamp: .min)
         if let end = span.end {
             event.timestamp = end
-        } else if let time = doc.value("timestamp") {
+        } else if let time = lookup.take(.timestamp) {
             event.timestamp = try EventValidation.timestamp(time, field: "timestamp")
         } else if let start = span.start {
             event.timestamp = start
         }
         if let start = span.start, let end = span.end, end >= start { event.latency = Double(end - start) / 1000 }
-        // Flat attribute names contain dots; look them up whole, not as paths.
-        func attribute(_ name: String) -> JSONValue? {
-            doc.consume(name)
-            guard let value = attributes.first(where: { $0.key == name })?.value else { return nil }
-            if case .null = value { return nil }
-            return value
-        }
-        func string(_ names: String...) throws(EventDecodingError) -> String? {
+        // Flat attribute names contain dots; they are looked up whole, not as paths.
+        func attribute(_ name: GenAIAttributeLookup.Name) -> JSONValue? { lookup.take(name) }
+        func string(_ names: GenAIAttributeLookup.Name...) throws(EventDecodingError) -> String? {
             for name in names {
                 guard let value = attribute(name) else { continue }
                 switch value {
                 case .string(let text): if !text.isEmpty { return text }
                 case .number(let number): return formatJSONNumber(number)
-                default: throw EventDecodingError("\(name) must be a string")
+                default: throw EventDecodingError("\(name.key) must be a string")
                 }
             }
             return nil
         }
-        func number(_ names: String...) throws(EventDecodingError) -> Double? {
+        func number(_ names: GenAIAttributeLookup.Name...) throws(EventDecodingError) -> Double? {
             for name in names {
                 guard let value = attribute(name) else { continue }
                 switch value {
                 case .number(let number): return number
                 case .string(let text):
-                    guard let number = Double(text) else { throw EventDecodingError("\(name) must be a number") }
+                    guard let number = Double(text) else { throw EventDecodingError("\(name.key) must be a number") }
                     return number
-                default: throw EventDecodingError("\(name) must be a number")
+                default: throw EventDecodingError("\(name.key) must be a number")
                 }
             }
             return nil
         }
-        func count(_ names: String...) throws(EventDecodingError) -> Int? {
+        func count(_ names: GenAIAttributeLookup.Name...) throws(EventDecodingError) -> Int? {
             for name in names {
                 guard let value = try number(name) else { continue }
                 // Bounded as every profile's counts are: 1e19 or 1e308 is no token count.
                 guard value == value.rounded(), value >= 0, value < 1e15 else {
-                    throw EventDecodingError("\(name) must be a whole number below 10^15")
+                    throw EventDecodingError("\(name.key) must be a whole number below 10^15")
                 }
                 return Int(value)
             }
             return nil
         }
 
-        let requestModel = try string("gen_ai.request.model")
-        let responseModel = try string("gen_ai.response.model")
+        let requestModel = try string(.requestModel)
+        let responseModel = try string(.responseModel)
         event.model = requestModel ?? responseModel ?? ""
         if let responseModel, responseModel != event.model { event.modelVersion = responseModel }
-        event.route = try string("gen_ai.operation.name", "http.route") ?? span.spanName ?? ""
-        event.tenant = try string("tenant.id", "tenant") ?? ""
-        event.requestID = try string("gen_ai.response.id", "request.id")
-        event.promptTokens = try count("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens")
-        event.completionTokens = try count("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")
-        event.cachedTokens = try count("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens")
-        event.cacheWriteTokens = try count(
-            "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens")
-        event.reasoningTokens = try count("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens")
-        event.cost = try number("gen_ai.usage.cost", "cost_usd")
-        if let ttft = try number("gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token") {
+        event.route = try string(.operationName, .httpRoute) ?? span.spanName ?? ""
+        event.tenant = try string(.tenantID, .tenant) ?? ""
+        event.requestID = try string(.responseID, .requestID)
+        event.promptTokens = try count(.inputTokens, .promptTokens)
+        event.completionTokens = try count(.outputTokens, .completionTokens)
+        event.cachedTokens = try count(.cacheRead, .cacheReadOld)
+        event.cacheWriteTokens = try count(.cacheCreation, .cacheCreationOld)
+        event.reasoningTokens = try count(.reasoning, .reasoningOld)
+        event.cost = try number(.cost, .costUSD)
+        if let ttft = try number(.firstChunk, .firstToken) {
             event.timeToFirstToken = ttft
             event.streamed = true
         }
-        if let duration = try number("gen_ai.client.operation.duration"), event.latency == nil {
+        if let duration = try number(.duration), event.latency == nil {
             event.latency = duration
         }
-        if let reasons = attribute("gen_ai.response.finish_reasons") {
+        if let reasons = attribute(.finishReasons) {
             switch reasons {
             case .array(let items): event.finishReason = items.first?.stringValue
             case .string(let text): event.finishReason = text
             default: throw EventDecodingError("gen_ai.response.finish_reasons must be a list of strings")
             }
         }
-        event.prompt = messages(attribute("gen_ai.input.messages") ?? attribute("gen_ai.prompt"))
-        event.response = messages(attribute("gen_ai.output.messages") ?? attribute("gen_ai.completion"))
-        if let errorType = try string("error.type") {
+        event.prompt = messages(attribute(.inputMessages) ?? attribute(.prompt))
+        event.response = messages(attribute(.outputMessages) ?? attribute(.completion))
+        if let errorType = try string(.errorType) {
             event.errorType = errorType
             event.status = errorType == "timeout" ? .timeout : .error
         } else if span.isError {
             event.status = .error
             event.errorType = span.statusMessage ?? "error"
         }
-        event.attributes = doc.remainingAttributes()
+        event.attributes = lookup.remaining()
         try EventValidation.check(event)
         return event
     }
