@@ -6,6 +6,12 @@
 # they are (SQLite's dbstat: payload and unused space per table), the text
 # dictionaries the writer trained, and the import's wall time.
 #
+# The user turns and answers are sentences of README.md: about 200 KB of text,
+# of which a 64 KiB dictionary holds much, so prompts and responses shrink more
+# than a gateway's real traffic would; CORPUS= a larger text (a few MB of
+# prose) measures them less kindly. The attributes (LiteLLM's own JSON, 60 % of
+# a line) do not depend on it.
+#
 # BASELINE=another infermon binary (an older build) imports the same lines into
 # a file of its own, before and after the one measured, for a before/after in
 # one run.
@@ -13,6 +19,7 @@
 #   Benchmarks/litellm-disk.sh                         # 20,000 lines, release build
 #   EVENTS=2000 INFERMON=.build/debug/infermon Benchmarks/litellm-disk.sh
 #   BASELINE=/tmp/infermon-old Benchmarks/litellm-disk.sh
+#   CORPUS=/tmp/prose.txt Benchmarks/litellm-disk.sh     # user turns and answers from other text
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS=${EVENTS:-20000}
@@ -22,7 +29,7 @@ if [ -z "${INFERMON:-}" ]; then
 fi
 WORK=$(mktemp -d /tmp/infermon-litellm-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-SAMPLES=Tests/CollectorsTests/testdata/litellm-standard-logging.jsonl CORPUS=README.md \
+SAMPLES=Tests/CollectorsTests/testdata/litellm-standard-logging.jsonl CORPUS=${CORPUS:-README.md} \
     python3 Benchmarks/litellm_lines.py "$EVENTS" "$WORK/litellm.jsonl"
 LINE_BYTES=$(stat -c %s "$WORK/litellm.jsonl")
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
