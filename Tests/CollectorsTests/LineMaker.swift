@@ -38,7 +38,8 @@ struct LineMaker {
     static let strings = [
         "", "ok", "success", "failure", "completed", "incomplete", "max_output_tokens", "stop", "length", "up",
         "2026-11-27T09:14:03.512Z", "2026-11-27 09:14:03", "1795770843", "408", "500", "RateLimitError", "Timeout",
-        "gpt-4o", "gpt-4o-mini-2024-07-18", "a\nb", "quote \" and \\ slash /", "é日本😀", "\u{1}\u{1F}", "1e3",
+        "gpt-4o", "gpt-4o-mini-2024-07-18", "a\nb", "quote \" and \\ slash /", "é日本😀", "\u{1}\u{1F}",
+        "\u{8}\u{C}\t\r", "1e3",
     ]
     static let numbers = [
         "0", "-0", "1", "-1", "7", "200", "429", "504", "1795770843", "1795770843.512", "1795770843512", "1.5",
@@ -57,6 +58,10 @@ struct LineMaker {
             case "\\": out += "\\\\"
             case "\n" where chance(50): out += "\\n"
             case "/" where chance(50): out += "\\/"
+            case "\u{8}" where chance(50): out += "\\b"
+            case "\u{C}" where chance(50): out += "\\f"
+            case "\t" where chance(50): out += "\\t"
+            case "\r" where chance(50): out += "\\r"
             default:
                 if scalar.value < 0x20 || chance(4) {
                     for unit in String(scalar).utf16 {

@@ -19,7 +19,7 @@ extension JSONScanner {
             try readArray { scanner in try scanner.skipCheckedValue() }
         case UInt8(ascii: "\""):
             let raw = try readRawStringContent()
-            if raw.hasEscapes { _ = try decodeEscapes(raw.range) }
+            if raw.hasEscapes { try checkEscapes(raw.range) }
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             _ = try readBool()
         case UInt8(ascii: "n"):
@@ -56,7 +56,7 @@ extension JSONScanner {
         case UInt8(ascii: "\""):
             let raw = try readRawStringContent()
             if raw.hasEscapes {
-                try decodeEscapes(raw.range).withUnsafeBufferPointer { appendJSONString($0, to: &out) }
+                try appendRewritten(raw.range, to: &out)
             } else {
                 // Without escapes there is no quote, backslash or control byte to escape.
                 out.append(UInt8(ascii: "\""))

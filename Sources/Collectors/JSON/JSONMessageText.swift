@@ -24,7 +24,7 @@ enum JSONMessageText {
             if !out.isEmpty { out.append(UInt8(ascii: "\n")) }
             if raw.hasEscapes {
                 // An escape never decodes to nothing (`\u0000` is refused), so the part is not empty.
-                out.append(contentsOf: try scanner.decodeEscapes(raw.range))
+                try scanner.appendDecoded(raw.range, to: &out)
             } else {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: scanner.bytes[raw.range]))
             }
