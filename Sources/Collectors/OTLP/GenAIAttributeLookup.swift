@@ -1,5 +1,9 @@
 public import InfermonCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The attributes `OTelGenAIMapping` reads, found in one pass over a span's
 /// attributes instead of a search per name, and what it did not read written
 /// back as JSON text. Each name counts as read once asked for, found or not
@@ -38,15 +42,17 @@ struct GenAIAttributeLookup {
         }()
 
         init?(key: String) {
-            var key = key
             guard
-                let found = key.withUTF8({ utf8 -> Name? in
-                    guard utf8.count < 64 else { return nil }
-                    for candidate in Self.byLength[utf8.count] where candidate.bytes.elementsEqual(utf8) {
-                        return candidate.name
-                    }
-                    return nil
-                })
+                let found = ProtobufUTF8.withBytes(
+                    key,
+                    { bytes, count -> Name? in
+                        guard count < 64 else { return nil }
+                        for candidate in Self.byLength[count]
+                        where candidate.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes, count) == 0 }) {
+                            return candidate.name
+                        }
+                        return nil
+                    })
             else { return nil }
             self = found
         }
@@ -137,10 +143,13 @@ enum JSONTextBytes {
 
     /// Escapes only ASCII bytes, so per byte is the same as `writeJSONString`'s per scalar.
     static func string(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { utf8 in
+        ProtobufUTF8.withBytes(text) { bytes, count in
             out.append(UInt8(ascii: "\""))
-            for byte in utf8 {
+            var plain = 0
+            while plain < count, bytes[plain] >= 0x20, bytes[plain] != 0x22, bytes[plain] != 0x5C { plain += 1 }
+            out.append(contentsOf: UnsafeBufferPointer(start: bytes, count: plain))
+            for index in plain..<count {
+                let byte = bytes[index]
                 switch byte {
                 case 0x22: out += #"\""#.utf8
                 case 0x5C: out += #"\\"#.utf8

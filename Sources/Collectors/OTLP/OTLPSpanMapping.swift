@@ -84,12 +84,7 @@ struct PresentKeys {
     }
 
     private static func entry(_ key: String) -> (key: String, count: Int, isASCII: Bool) {
-        var isASCII = true
-        for byte in key.utf8 where byte >= 0x80 {
-            isASCII = false
-            break
-        }
-        return (key, key.utf8.count, isASCII)
+        ProtobufUTF8.withBytes(key) { bytes, count in (key, count, ProtobufUTF8.isASCII(bytes, 0..<count)) }
     }
 
     /// False when an equal key is there already.

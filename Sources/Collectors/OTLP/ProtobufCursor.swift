@@ -185,9 +185,34 @@ enum ProtobufUTF8 {
         return true
     }
 
+    @inline(__always)
     static func isASCII(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> Bool {
-        for index in range where base[index] >= 0x80 { return false }
+        var index = range.lowerBound
+        while index + 8 <= range.upperBound {
+            if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return false
+            }
+            index += 8
+        }
+        while index < range.upperBound {
+            if base[index] >= 0x80 { return false }
+            index += 1
+        }
         return true
+    }
+
+    /// Runs `body` on a string's UTF-8 without copying it (native strings are contiguous).
+    @inline(__always)
+    static func withBytes<R>(_ text: String, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+        if let contiguous = text.utf8.withContiguousStorageIfAvailable({ utf8 -> R? in
+            guard let base = utf8.baseAddress else { return nil }
+            return body(base, utf8.count)
+        }), let result = contiguous {
+            return result
+        }
+        var copy = Array(text.utf8)
+        copy.append(0)  // never empty, so there is an address
+        return copy.withUnsafeBufferPointer { body($0.baseAddress!, $0.count - 1) }
     }
 
     private static func isValidSlow(_ base: UnsafePointer<UInt8>, _ range: Range<Int>) -> Bool {
