@@ -158,11 +158,17 @@ public enum EventSeriesExposition {
 
     /// `name{a="1",b="2"}`, as the text formats write a series.
     public static func exposition(_ labels: Labels) -> String {
-        let rest = labels.pairs.filter { $0.name != Labels.metricName }
         var out = labels.name ?? ""
-        if !rest.isEmpty {
-            out += "{" + rest.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",") + "}"
+        var opened = false
+        for pair in labels.pairs where pair.name != Labels.metricName {
+            out += opened ? "," : "{"
+            opened = true
+            out += pair.name
+            out += "=\""
+            out += escapeLabelValue(pair.value)
+            out += "\""
         }
+        if opened { out += "}" }
         return out
     }
 

@@ -33,6 +33,16 @@ struct EventSeriesExpositionTests {
         return series
     }
 
+    /// A raw newline would end the sample's line; "\r\n" is one Character in Swift,
+    /// so it must be escaped on its scalars, not its Characters.
+    @Test func labelValuesAreEscapedForTheTextFormat() {
+        let labels = Labels(name: "m", ["a": "x\"y\\z", "b": "line\r\nnext\nend", "c": "plain é"])
+        #expect(
+            EventSeriesExposition.exposition(labels)
+                == #"m{a="x\"y\\z",b="line\#r\nnext\nend",c="plain é"}"#)
+        #expect(EventSeriesExposition.exposition(Labels(name: "m")) == "m")
+    }
+
     @Test func histogramsInFormatOrderAndUnobservedOnesLeftOut() throws {
         let duration = EventMetrics.requestDuration
         let ttft = EventMetrics.timeToFirstToken
