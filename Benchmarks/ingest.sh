@@ -16,6 +16,7 @@
 #   Benchmarks/ingest.sh                                  # all shapes, 5 rounds
 #   ROUNDS=3 SHAPES="plain openai" Benchmarks/ingest.sh
 #   BENCH_OUT=now.json Benchmarks/ingest.sh               # also write the medians as JSON
+#   BENCH=.build-rel/release/infermon-bench Benchmarks/ingest.sh   # a build made elsewhere
 #   Benchmarks/ingest.sh --compare Benchmarks/baselines/ingest-shapes.json
 #       exits 1 if any shape lost more than 20 % (MAX_LOSS=0.2) against the baseline;
 #       the measure compared is infermon ÷ Python in the same run (COMPARE_ON=ratio),
@@ -26,9 +27,12 @@ cd "$(dirname "$0")/.."
 BASELINE=${BASELINE:-}
 if [ "${1:-}" = --compare ]; then BASELINE=${2:?--compare needs a baseline JSON file}; fi
 [ -z "$BASELINE" ] || [ -r "$BASELINE" ] || { echo "cannot read baseline $BASELINE" >&2; exit 2; }
-# BUILD=0 takes the release binary as it is (when another SwiftPM holds .build).
-[ "${BUILD:-1}" = 0 ] || swift build -c release --product infermon-bench >/dev/null
-BENCH=$PWD/.build/release/infermon-bench
+# BENCH=/path/to/infermon-bench measures that build (for example one made with
+# --scratch-path .build-rel); otherwise a release build is made here. BUILD=0
+# takes the release binary in .build as it is (when another SwiftPM holds .build).
+. Benchmarks/lib.sh
+if [ "${BUILD:-1}" = 0 ]; then BENCH=${BENCH:-$PWD/.build/release/infermon-bench}; fi
+BIN=${BIN:-unused} bench_binaries # this script runs infermon-bench only
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/infermon-bench-XXXXXX)}
 mkdir -p "$WORK"
 # LiteLLM lines are made from real lines (litellm_lines.py): without them, that shape is left out.
