@@ -156,8 +156,8 @@ struct TextDictionaryTests {
         reopened.close()
     }
 
-    /// Retention deletes events and their texts, never a dictionary: frames of
-    /// events still kept, or written later, may name it.
+    /// Retention deletes events and their texts, never the dictionaries in use:
+    /// texts written later are compressed with them.
     @Test func retentionKeepsDictionaries() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("d.db")

@@ -25,9 +25,19 @@ struct TextDictionaryTrainingTests {
         return connection
     }
 
-    /// Compresses `texts` as one source's attributes; the frames (nil: kept plain) in order.
-    static func compress(_ texts: [String], with dictionaries: TextDictionaries) throws -> [[UInt8]?] {
-        try texts.map { try dictionaries.compress($0, kind: .attributes, source: 1) }
+    /// Compresses `texts` as one source's attributes of events stored from `firstEventID`
+    /// on (rows of their own, so the writer sees them kept); the frames (nil: kept plain) in order.
+    static func compress(
+        _ texts: [String], with dictionaries: TextDictionaries, on connection: SQLiteConnection,
+        firstEventID: Int64 = 1, source: Int64 = 1
+    ) throws -> [[UInt8]?] {
+        let insert = try connection.prepare("INSERT INTO events (id, ts, key_id) VALUES (?, 0, 1)")
+        return try texts.enumerated().map { offset, text in
+            insert.bind(1, firstEventID + Int64(offset))
+            try insert.run()
+            return try dictionaries.compress(
+                text, kind: .attributes, source: source, eventID: firstEventID + Int64(offset))
+        }
     }
 
     static func expectReadBack(_ frames: [[UInt8]?], _ texts: [String], on connection: SQLiteConnection) throws {
@@ -48,10 +58,10 @@ struct TextDictionaryTrainingTests {
         var random = SeededRandom(seed: 31)
         let first = (0..<200).map { Self.document(shape: 0, index: $0, random: &random) }
         let second = (0..<400).map { Self.document(shape: 1, index: $0, random: &random) }
-        let firstFrames = try Self.compress(first, with: dictionaries)
+        let firstFrames = try Self.compress(first, with: dictionaries, on: connection)
         #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 1)
         #expect(Self.dictionaryIDs(firstFrames).last == 1)
-        let secondFrames = try Self.compress(second, with: dictionaries)
+        let secondFrames = try Self.compress(second, with: dictionaries, on: connection, firstEventID: 201)
 
         let rows = try connection.prepare("SELECT dict_id, kind, source_id, ratio FROM text_dictionaries")
         var kept: [(Int64, String, Int64, Double)] = []
@@ -68,7 +78,7 @@ struct TextDictionaryTrainingTests {
         let dictionaries = TextDictionaries(connection: connection, sampleBytes: 64 * 1024, window: 100)
         var random = SeededRandom(seed: 32)
         let texts = (0..<1_000).map { Self.document(shape: 0, index: $0, random: &random) }
-        let frames = try Self.compress(texts, with: dictionaries)
+        let frames = try Self.compress(texts, with: dictionaries, on: connection)
         #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 1)
         #expect(Set(Self.dictionaryIDs(frames.suffix(900))) == [1])
         try Self.expectReadBack(frames, texts, on: connection)
@@ -87,7 +97,10 @@ struct TextDictionaryTrainingTests {
         for index in 0..<200 {
             let text = Self.document(shape: index % 2, index: index, random: &random)
             texts.append(text)
-            frames.append(try dictionaries.compress(text, kind: .attributes, source: Int64(index % 2)))
+            frames.append(
+                contentsOf: try Self.compress(
+                    [text], with: dictionaries, on: connection, firstEventID: Int64(index + 1), source: Int64(index % 2)
+                ))
         }
         let rows = try connection.prepare("SELECT source_id, samples FROM text_dictionaries ORDER BY dict_id")
         var trained: [(Int64, Int64)] = []
@@ -100,6 +113,43 @@ struct TextDictionaryTrainingTests {
         try Self.expectReadBack(frames, texts, on: connection)
     }
 
+    /// A dictionary older than the maximum age is replaced even when it still
+    /// does well (it is made of old texts), and deleted once the events that may
+    /// name it are gone; until then it stays and its frames read.
+    @Test func oldDictionariesAreReplacedAndGoWithTheirEvents() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try Self.connection(directory)
+        let clock = ManualClock(now: 1_800_000_000_000)
+        let day: Int64 = 86_400_000
+        let dictionaries = TextDictionaries(
+            connection: connection, sampleBytes: 64 * 1024, window: 50, maximumAge: day, now: { clock.now() })
+        var random = SeededRandom(seed: 35)
+        let texts = (0..<300).map { Self.document(shape: 0, index: $0, random: &random) }
+        let first = try Self.compress(Array(texts[0..<150]), with: dictionaries, on: connection)
+        clock.advance(by: day + 60_000)
+        let second = try Self.compress(Array(texts[150...]), with: dictionaries, on: connection, firstEventID: 151)
+        let rows = try connection.prepare("SELECT dict_id, retired_after FROM text_dictionaries ORDER BY dict_id")
+        var kept: [(Int64, Int64?)] = []
+        while try rows.step() { kept.append((rows.int64(0), rows.optionalInt(1).map(Int64.init))) }
+        #expect(kept.count == 2)
+        let retiredAfter = try #require(kept.first?.1)
+        #expect(kept.last?.1 == nil)
+        // The frames name the first dictionary up to its retirement, then the second.
+        let named = Self.dictionaryIDs(first + second)
+        #expect(named[Int(retiredAfter) - 1] == 1)
+        #expect(named[Int(retiredAfter)...].allSatisfy { $0 != 1 })
+        try Self.expectReadBack(first + second, texts, on: connection)
+
+        // Retention deletes the events up to the retirement but one: the dictionary stays.
+        try connection.execute("DELETE FROM events WHERE id < \(retiredAfter)")
+        _ = try Self.compress(Array(texts[0..<60]), with: dictionaries, on: connection, firstEventID: 301)
+        #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 2)
+        try connection.execute("DELETE FROM events WHERE id = \(retiredAfter)")
+        _ = try Self.compress(Array(texts[0..<60]), with: dictionaries, on: connection, firstEventID: 361)
+        #expect(try connection.scalarInt("SELECT min(dict_id) FROM text_dictionaries") == 2)
+        try Self.expectReadBack(Array(second.suffix(50)), Array(texts.suffix(50)), on: connection)
+    }
+
     /// A dictionary trained in a transaction that is rolled back is forgotten with
     /// it, so no later frame names a dictionary the table does not hold.
     @Test func aRolledBackDictionaryIsNeverNamed() throws {
@@ -109,12 +159,12 @@ struct TextDictionaryTrainingTests {
         var random = SeededRandom(seed: 33)
         let texts = (0..<300).map { Self.document(shape: 1, index: $0, random: &random) }
         try connection.execute("BEGIN")
-        _ = try Self.compress(Array(texts[0..<100]), with: dictionaries)
+        _ = try Self.compress(Array(texts[0..<100]), with: dictionaries, on: connection)
         #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries") == 1)
         try connection.execute("ROLLBACK")
         dictionaries.discard()
 
-        let frames = try Self.compress(Array(texts[100...]), with: dictionaries)
+        let frames = try Self.compress(Array(texts[100...]), with: dictionaries, on: connection, firstEventID: 101)
         #expect(Self.dictionaryIDs(frames).first == 0)
         #expect(Self.dictionaryIDs(frames).last == 1)
         try Self.expectReadBack(frames, Array(texts[100...]), on: connection)

@@ -18,8 +18,13 @@ enum TextKind: String, CaseIterable {
 /// Every `window` texts the ratio achieved is compared with the one measured at
 /// training; when it is more than half as large again, samples are taken anew
 /// and a new dictionary replaces the old one if it stores them in at most 90 %
-/// of the bytes. Old dictionaries stay: frames name them, and they are never
-/// deleted (at most 64 KiB each, and a new one needs `window` texts first).
+/// of the bytes.
+///
+/// A dictionary is made of pieces of the texts it was trained on, so it must
+/// not keep them past the event retention: one older than `maximumAge` is
+/// replaced by one trained on new samples, and a replaced one is deleted once
+/// no event that may name it is left (`retired_after`: the last event id that
+/// used it; retention deletes events, the writer then the dictionaries).
 ///
 /// Lives on the writer's queue with `EventRowWriter`. After a failed
 /// transaction `discard()` forgets everything and the state is reloaded from
@@ -37,6 +42,7 @@ final class TextDictionaries {
     static let sampleMemory = 6 << 20
     static let window = 1_000
     static let drift = 1.5
+    static let maximumAge: Int64 = 86_400_000
 
     private struct Key: Hashable {
         var source: Int64?
@@ -48,6 +54,11 @@ final class TextDictionaries {
         var bytes: [UInt8] = []
         var compiled: OpaquePointer?
         var ratio = 1.0
+        var createdAt: Int64 = 0
+        /// The last event whose text this dictionary compressed: frames name it up to there.
+        var lastEventID: Int64 = 0
+        /// Sampling to replace a dictionary grown too old, whether or not the new one does better.
+        var rotating = false
         var samples: [[UInt8]] = []
         var sampledBytes = 0
         var collecting = true
@@ -62,6 +73,8 @@ final class TextDictionaries {
     private let sampleTarget: Int
     private let windowTexts: Int
     private let sampleBudget: Int
+    private let maximumAge: Int64
+    private let now: () -> Int64
     private let compressor = TextCompression.Compressor()
     /// Nil until read from the table, and again after `discard()`.
     private var slots: [Key: Slot]?
@@ -69,12 +82,15 @@ final class TextDictionaries {
 
     init(
         connection: SQLiteConnection, sampleBytes: Int = sampleBytes, window: Int = window,
-        sampleMemory: Int = sampleMemory
+        sampleMemory: Int = sampleMemory, maximumAge: Int64 = maximumAge,
+        now: @escaping () -> Int64 = TextDictionaries.wallClock
     ) {
         self.connection = connection
         sampleTarget = sampleBytes
         windowTexts = window
         sampleBudget = sampleMemory
+        self.maximumAge = maximumAge
+        self.now = now
     }
 
     func discard() {
@@ -82,14 +98,15 @@ final class TextDictionaries {
         heldSamples = 0
     }
 
-    /// The frame to store for `text`, or nil when it is better stored as it is.
-    func compress(_ text: String, kind: TextKind, source: Int64?) throws -> [UInt8]? {
+    /// The frame to store for `text` of event `eventID`, or nil when it is better stored as it is.
+    func compress(_ text: String, kind: TextKind, source: Int64?, eventID: Int64) throws -> [UInt8]? {
         var text = text
         return try text.withUTF8 { utf8 -> [UInt8]? in
             guard utf8.count >= TextCompression.minimumLength else { return nil }
             let bytes = UnsafeRawBufferPointer(utf8)
             let slot = try self.slot(Key(source: source, kind: kind))
             let frame = compressor.compress(bytes, dictionary: slot.compiled)
+            if slot.compiled != nil { slot.lastEventID = max(slot.lastEventID, eventID) }
             try observe(bytes, stored: frame?.count ?? bytes.count, in: slot, key: Key(source: source, kind: kind))
             return frame
         }
@@ -109,6 +126,7 @@ final class TextDictionaries {
                 try train(slot, key: key)
             }
         } else if slot.compiled != nil {
+            if now() - slot.createdAt > maximumAge { (slot.collecting, slot.rotating) = (true, true) }
             slot.windowTexts += 1
             slot.windowRaw += text.count
             slot.windowStored += stored
@@ -117,6 +135,7 @@ final class TextDictionaries {
                 slot.collecting = true
             }
             (slot.windowTexts, slot.windowRaw, slot.windowStored) = (0, 0, 0)
+            try deleteUnnamed()
         }
     }
 
@@ -127,8 +146,9 @@ final class TextDictionaries {
         let id = try connection.scalarInt("SELECT COALESCE(MAX(dict_id), 0) + 1 FROM text_dictionaries")
         guard id < UInt32.max,
             let outcome = TextDictionaryTrainer.train(
-                samples, id: UInt32(id), incumbent: slot.compiled == nil ? nil : slot.bytes)
+                samples, id: UInt32(id), incumbent: slot.compiled == nil || slot.rotating ? nil : slot.bytes)
         else { return }
+        slot.rotating = false
         guard let dictionary = outcome.dictionary else {
             // The one in use did as well: it stays, judged from now on by what it does now.
             slot.ratio = outcome.ratio
@@ -146,18 +166,38 @@ final class TextDictionaries {
         insert.bind(1, id)
         insert.bind(2, key.source)
         insert.bind(3, key.kind.rawValue)
-        insert.bind(4, Self.nowMilliseconds())
+        insert.bind(4, now())
         insert.bind(5, samples.count)
         insert.bind(6, outcome.ratio)
         insert.bind(7, blob: dictionary)
         try insert.run()
-        adopt(dictionary, id: id, ratio: outcome.ratio, in: slot)
+        if slot.compiled != nil {
+            let retire = try connection.cached("UPDATE text_dictionaries SET retired_after = ? WHERE dict_id = ?")
+            retire.bind(1, slot.lastEventID)
+            retire.bind(2, slot.id)
+            try retire.run()
+        }
+        adopt(dictionary, id: id, ratio: outcome.ratio, createdAt: now(), in: slot)
+        try deleteUnnamed()
     }
 
-    private func adopt(_ dictionary: [UInt8], id: Int64, ratio: Double, in slot: Slot) {
+    /// Deletes the replaced dictionaries no stored event can name any more. Event
+    /// ids only grow while events are kept (retention deletes the oldest times,
+    /// which a late event may not be, hence the smallest id kept, not the time).
+    private func deleteUnnamed() throws {
+        try connection.cached(
+            """
+            DELETE FROM text_dictionaries
+            WHERE retired_after < COALESCE((SELECT MIN(id) FROM events), 9223372036854775807)
+            """
+        ).run()
+    }
+
+    private func adopt(_ dictionary: [UInt8], id: Int64, ratio: Double, createdAt: Int64, in slot: Slot) {
         guard let compiled = ZSTD_createCDict(dictionary, dictionary.count, TextCompression.level) else { return }
         ZSTD_freeCDict(slot.compiled)
         (slot.id, slot.bytes, slot.compiled, slot.ratio, slot.collecting) = (id, dictionary, compiled, ratio, false)
+        (slot.createdAt, slot.lastEventID) = (createdAt, 0)
     }
 
     private func slot(_ key: Key) throws -> Slot {
@@ -169,21 +209,27 @@ final class TextDictionaries {
         return slot
     }
 
-    /// The latest dictionary of each source and kind, so a restarted writer goes on with it.
+    /// The dictionary in use of each source and kind, so a restarted writer goes on
+    /// with it; any stored event may have used it.
     private func load() throws {
         var loaded: [Key: Slot] = [:]
+        let lastEventID = try connection.scalarInt("SELECT COALESCE(MAX(id), 0) FROM events")
         let select = try connection.prepare(
-            "SELECT dict_id, source_id, kind, ratio, bytes FROM text_dictionaries ORDER BY dict_id")
+            """
+            SELECT dict_id, source_id, kind, ratio, created_at, bytes FROM text_dictionaries
+            WHERE retired_after IS NULL ORDER BY dict_id
+            """)
         while try select.step() {
             guard let kind = TextKind(rawValue: select.string(2)) else { continue }
             let slot = Slot()
-            adopt(select.blob(4), id: select.int64(0), ratio: select.double(3), in: slot)
+            adopt(select.blob(5), id: select.int64(0), ratio: select.double(3), createdAt: select.int64(4), in: slot)
+            slot.lastEventID = lastEventID
             loaded[Key(source: select.optionalInt(1).map(Int64.init), kind: kind)] = slot
         }
         slots = loaded
     }
 
-    private static func nowMilliseconds() -> Int64 {
+    static func wallClock() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1_000 + Int64(time.tv_nsec) / 1_000_000

@@ -307,8 +307,8 @@ enum Migrations {
         );
         """,
         // 13: zstd dictionaries of stored texts, per source and kind of text (`TextDictionaries`);
-        // a frame's header names its dictionary's dict_id. Rows are never changed but for the
-        // ratio, nor deleted: frames may name them for as long as the store lives.
+        // a frame's header names its dictionary's dict_id. A replaced one gets `retired_after`
+        // (the last event id that used it) and is deleted once no such event is left.
         """
         CREATE TABLE text_dictionaries (
             dict_id INTEGER PRIMARY KEY,
@@ -317,6 +317,7 @@ enum Migrations {
             created_at INTEGER NOT NULL,
             samples INTEGER NOT NULL,
             ratio REAL NOT NULL,
+            retired_after INTEGER,
             bytes BLOB NOT NULL
         );
         """,

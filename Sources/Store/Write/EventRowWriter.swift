@@ -71,9 +71,10 @@ final class EventRowWriter {
                 guard event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil
                 else { continue }
                 insertText.bind(1, id + Int64(index - start))
-                try bindText(event.pointee.prompt, .prompt, sourceID: sourceID, to: insertText, at: 2)
-                try bindText(event.pointee.response, .response, sourceID: sourceID, to: insertText, at: 3)
-                try bindText(event.pointee.context, .context, sourceID: sourceID, to: insertText, at: 4)
+                let eventID = id + Int64(index - start)
+                try bindText(event.pointee.prompt, .prompt, of: eventID, sourceID, to: insertText, at: 2)
+                try bindText(event.pointee.response, .response, of: eventID, sourceID, to: insertText, at: 3)
+                try bindText(event.pointee.context, .context, of: eventID, sourceID, to: insertText, at: 4)
                 try insertText.run()
             }
             id += Int64(end - start)
@@ -109,16 +110,17 @@ final class EventRowWriter {
         bind(event.pointee.label, to: statement, at: offset + 17)
         statement.bind(offset + 18, event.pointee.feedback)
         statement.bind(offset + 19, event.pointee.features.isEmpty ? nil : featuresJSON(event.pointee.features))
-        try bindText(event.pointee.attributes, .attributes, sourceID: sourceID, to: statement, at: offset + 20)
+        try bindText(event.pointee.attributes, .attributes, of: id, sourceID, to: statement, at: offset + 20)
         statement.bind(offset + 21, event.pointee.cacheWriteTokens)
     }
 
     /// Long text as a zstd frame when that is smaller, with the dictionary of its
     /// source and kind once there is one (see `TextCompression`, `TextDictionaries`).
     private func bindText(
-        _ text: String?, _ kind: TextKind, sourceID: Int64?, to statement: Statement, at index: Int32
+        _ text: String?, _ kind: TextKind, of eventID: Int64, _ sourceID: Int64?, to statement: Statement,
+        at index: Int32
     ) throws {
-        if let text, let frame = try texts.compress(text, kind: kind, source: sourceID) {
+        if let text, let frame = try texts.compress(text, kind: kind, source: sourceID, eventID: eventID) {
             statement.bind(index, blob: frame)
         } else {
             statement.bind(index, text)
