@@ -5,7 +5,7 @@ import InfermonCore
 /// parsed tree, for profiles that name their fields in a `JSONFields` enum.
 struct FieldReader<Field: JSONFields> {
     let line: UnsafeBufferPointer<UInt8>
-    private let scan: JSONFieldScan<Field>
+    private var scan: JSONFieldScan<Field>
     /// Top-level members the profile read, by position among the field set's top-level names.
     private var consumed: UInt64 = 0
 
@@ -123,7 +123,17 @@ struct FieldReader<Field: JSONFields> {
     }
 
     /// Unread top-level members as a JSON object text, or nil when everything was read.
-    func remainingAttributes() -> String? {
+    mutating func remainingAttributes() -> String? {
+        let unreadNamed = scan.members.contains {
+            $0.topLevel >= 0 && consumed & (1 << UInt64($0.topLevel)) == 0
+        }
+        if !unreadNamed {
+            // The members no field names, already written in order: the usual case.
+            var out = scan.takeWritten()
+            guard out.count > 1 else { return nil }
+            out.append(UInt8(ascii: "}"))
+            return String(decoding: out, as: UTF8.self)
+        }
         var out: [UInt8] = []
         for member in scan.members where member.topLevel < 0 || consumed & (1 << UInt64(member.topLevel)) == 0 {
             out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))

@@ -39,7 +39,14 @@ extension JSONScanner {
             try readObject { scanner, key in
                 if !firstMember { out.append(UInt8(ascii: ",")) }
                 firstMember = false
-                appendJSONString(key, to: &out)
+                if scanner.holds(key) {
+                    // A name read in place had no escapes, so it has nothing to escape.
+                    out.append(UInt8(ascii: "\""))
+                    out.append(contentsOf: key)
+                    out.append(UInt8(ascii: "\""))
+                } else {
+                    appendJSONString(key, to: &out)
+                }
                 out.append(UInt8(ascii: ":"))
                 try scanner.writeCompactValue(to: &out)
             }
@@ -80,6 +87,13 @@ extension JSONScanner {
         }
     }
 
+    /// Whether `text` lies in the scanned bytes (a member name without escapes) rather than in a decoded copy.
+    @inline(__always)
+    func holds(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = text.baseAddress, let base = bytes.baseAddress else { return false }
+        return start >= base && start < base + bytes.count
+    }
+
     /// Whether `formatJSONNumber` gives a number's text back as it is: an integer
     /// of at most 15 digits (exact in a Double, under 1e15), other than `-0`.
     @inline(__always)
@@ -101,6 +115,16 @@ extension JSONScanner {
 /// the control characters escaped (`\n`, `\r`, `\t` by name, others as `\u00XX`).
 func appendJSONString(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
+    var plain = true
+    for byte in text where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+        plain = false
+        break
+    }
+    if plain {
+        out.append(contentsOf: text)
+        out.append(UInt8(ascii: "\""))
+        return
+    }
     var plainFrom = 0
     for (index, byte) in text.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
         out.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainFrom..<index]))

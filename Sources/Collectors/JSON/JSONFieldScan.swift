@@ -21,7 +21,9 @@ struct JSONFieldScan<Field: JSONFields> {
     /// Per trie node, the byte range of its value; empty where the line has none.
     private(set) var ranges: [Range<Int>]
     private(set) var members: [Member] = []
-    private(set) var written: [UInt8] = []
+    /// `{` and then, comma-separated, the members no field names, as compact JSON:
+    /// the attributes whole when the profile reads every member a field names.
+    private(set) var written: [UInt8] = [UInt8(ascii: "{")]
 
     /// Reads `line`, which must be a JSON object; throws `JSONSyntaxError` as `JSONScanner.readValue` would.
     init(_ line: UnsafeBufferPointer<UInt8>, fields: JSONFieldSet<Field>) throws {
@@ -47,6 +49,7 @@ struct JSONFieldScan<Field: JSONFields> {
                 let topLevel = self.fields.nodes[child].topLevel
                 self.members.append(Member(topLevel: topLevel, value: valueStart..<scanner.position, text: 0..<0))
             } else {
+                if self.written.count > 1 { self.written.append(UInt8(ascii: ",")) }
                 let textStart = self.written.count
                 appendJSONString(key, to: &self.written)
                 self.written.append(UInt8(ascii: ":"))
@@ -88,6 +91,12 @@ struct JSONFieldScan<Field: JSONFields> {
             try scanner.skipCheckedValue()
         }
         ranges[node] = start..<scanner.position
+    }
+
+    /// Hands over `written`, leaving it empty.
+    mutating func takeWritten() -> [UInt8] {
+        defer { written = [] }
+        return written
     }
 
     /// The byte range of a field's value; nil when the line lacks it.
