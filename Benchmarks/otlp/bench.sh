@@ -1,59 +1,52 @@
 #!/usr/bin/env bash
 # OTLP trace decoding and Prometheus text parsing, measured on infermon's
-# release build and, on the very same bodies, on Python peers:
+# release build and, on the very same bodies, on Python peers (peers.py):
 #   - opentelemetry-proto's generated protobuf classes (the upb C parser), which
 #     is what the Python SDK and many receivers use to read OTLP;
 #   - prometheus_client's text parser (text_string_to_metric_families).
 # The peers only parse; infermon also maps every span to an event (or every
 # line to labelled samples), so the comparison favours the peers.
 #
-# Usage: Benchmarks/otlp/bench.sh   (after `swift build -c release --product infermon-bench`)
+# Usage: Benchmarks/otlp/bench.sh
+#   BENCH=path/to/infermon-bench  the build to measure (default: built here, release)
+#   BENCH_BEFORE=path             an older build, measured in the same rounds, interleaved
+#   ROUNDS=N                      rounds of infermon (and the older build), then the peers (default 1)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-bin="$root/.build/release/infermon-bench"
+cd "$root"
+. Benchmarks/lib.sh
+BIN=${BIN:-unused} bench_binaries
 work="$(mktemp -d /tmp/infermon-otlp-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 venv="${INFERMON_BENCH_VENV:-$HOME/.cache/infermon/bench-venv}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check opentelemetry-proto==1.45.2 prometheus_client
 
-echo "== infermon $(git -C "$root" rev-parse --short HEAD), $(nproc) cores"
-"$bin" otlp --protobuf "$root/Tests/CollectorsTests/testdata/otlp-python-sdk-traces.binpb" \
-    --json "$root/Tests/CollectorsTests/testdata/otlp-genai-traces.json" --copies 200 --rounds 50 \
-    --write-protobuf "$work/request.binpb"
-"$bin" exposition --page "$root/Tests/ScrapeTests/testdata/vllm-metrics.txt" --copies 50 --rounds 50 \
-    --write-body "$work/page.txt"
+otlp() {
+    "$1" otlp --protobuf "$root/Tests/CollectorsTests/testdata/otlp-python-sdk-traces.binpb" \
+        --json "$root/Tests/CollectorsTests/testdata/otlp-genai-traces.json" --copies 200 --rounds 50 \
+        --write-protobuf "$work/request.binpb"
+}
 
-echo "== Python peers on the same bodies"
-"$venv/bin/python" - "$work/request.binpb" "$work/page.txt" <<'PY'
-import sys, time
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from prometheus_client.parser import text_string_to_metric_families
-
-body = open(sys.argv[1], "rb").read()
-rounds = 50
-spans = sum(len(s.spans) for r in ExportTraceServiceRequest.FromString(body).resource_spans for s in r.scope_spans)
-start = time.perf_counter()
-for _ in range(rounds):
-    ExportTraceServiceRequest.FromString(body)
-seconds = time.perf_counter() - start
-print(f"protobuf (upb parse only): {len(body)} bytes, {spans} spans; {rounds} requests in {seconds:.3f} s = {int(spans * rounds / seconds)} spans/s")
-start = time.perf_counter()
-for _ in range(rounds):
-    request = ExportTraceServiceRequest.FromString(body)
-    for resource in request.resource_spans:
-        for scope in resource.scope_spans:
-            for span in scope.spans:
-                attributes = {kv.key: kv.value for kv in span.attributes}
-seconds = time.perf_counter() - start
-print(f"protobuf (parse + attribute dicts): {int(spans * rounds / seconds)} spans/s")
-
-page = open(sys.argv[2]).read()
-samples = sum(len(f.samples) for f in text_string_to_metric_families(page))
-start = time.perf_counter()
-for _ in range(rounds):
-    for family in text_string_to_metric_families(page):
-        pass
-seconds = time.perf_counter() - start
-print(f"prometheus_client text parser: {len(page)} bytes, {samples} samples; {rounds} bodies in {seconds:.3f} s = {int(samples * rounds / seconds)} samples/s")
-PY
+echo "== infermon $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq "${ROUNDS:-1}"); do {
+    echo "-- round $round"
+    if [ -n "${BENCH_BEFORE:-}" ]; then
+        echo "older build ($BENCH_BEFORE):"
+        otlp "$BENCH_BEFORE"
+    fi
+    otlp "$BENCH"
+    "$BENCH" exposition --page "$root/Tests/ScrapeTests/testdata/vllm-metrics.txt" --copies 50 --rounds 50 \
+        --write-body "$work/page.txt"
+    echo "Python peers on the same bodies:"
+    "$venv/bin/python" "$root/Benchmarks/otlp/peers.py" "$work/request.binpb" "$work/page.txt"
+} | tee -a "$work/log"; done
+echo "== load after $(cut -d' ' -f1-3 /proc/loadavg)"
+# Per round: protobuf spans/s of the older build and of this one, the peer's
+# parse + attribute dicts, and this build's ratio to the peer.
+awk '/^older build/ { older = 1; next }
+     /^protobuf: / { rate = $0; sub(/.*= /, "", rate); sub(/ spans.*/, "", rate)
+                     if (older) { before = rate; older = 0 } else { now = rate } }
+     /^protobuf \(parse \+ attribute dicts\)/ { peer = $NF == "spans/s" ? $(NF-1) : $NF
+                     printf "round %d: %sinfermon %s spans/s, Python upb + dicts %s, ratio %.2f\n",
+                         ++round, (before ? "older build " before ", " : ""), now, peer, now / peer }' "$work/log"
