@@ -150,6 +150,32 @@ struct TextDictionaryTrainingTests {
         try Self.expectReadBack(Array(second.suffix(50)), Array(texts.suffix(50)), on: connection)
     }
 
+    /// A source that stops sending keeps no dictionary past its events: another
+    /// source's texts retire it two days on, and it goes with its last event.
+    @Test func anIdleSourcesDictionaryGoesWithItsEvents() throws {
+        let directory = try TemporaryDirectory()
+        let connection = try Self.connection(directory)
+        let clock = ManualClock(now: 1_800_000_000_000)
+        let day: Int64 = 86_400_000
+        let dictionaries = TextDictionaries(
+            connection: connection, sampleBytes: 64 * 1024, window: 50, maximumAge: day, now: { clock.now() })
+        var random = SeededRandom(seed: 36)
+        let texts = (0..<100).map { Self.document(shape: 0, index: $0, random: &random) }
+        _ = try Self.compress(texts, with: dictionaries, on: connection, source: 1)
+        #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries WHERE source_id = 1") == 1)
+        clock.advance(by: 2 * day + 60_000)
+        let other = (0..<100).map { Self.document(shape: 1, index: $0, random: &random) }
+        _ = try Self.compress(other, with: dictionaries, on: connection, firstEventID: 101, source: 2)
+        // Retired at its last event, kept while that event is.
+        #expect(try connection.scalarInt("SELECT retired_after FROM text_dictionaries WHERE source_id = 1") == 100)
+        try connection.execute("DELETE FROM events WHERE id <= 100")
+        _ = try Self.compress(other, with: dictionaries, on: connection, firstEventID: 201, source: 2)
+        #expect(try connection.scalarInt("SELECT count(*) FROM text_dictionaries WHERE source_id = 1") == 0)
+        // Its next texts are sampled anew.
+        let again = try Self.compress(Array(texts.prefix(5)), with: dictionaries, on: connection, firstEventID: 301)
+        #expect(Self.dictionaryIDs(again) == [0, 0, 0, 0, 0])
+    }
+
     /// A dictionary trained in a transaction that is rolled back is forgotten with
     /// it, so no later frame names a dictionary the table does not hold.
     @Test func aRolledBackDictionaryIsNeverNamed() throws {

@@ -171,12 +171,7 @@ final class TextDictionaries {
         insert.bind(6, outcome.ratio)
         insert.bind(7, blob: dictionary)
         try insert.run()
-        if slot.compiled != nil {
-            let retire = try connection.cached("UPDATE text_dictionaries SET retired_after = ? WHERE dict_id = ?")
-            retire.bind(1, slot.lastEventID)
-            retire.bind(2, slot.id)
-            try retire.run()
-        }
+        if slot.compiled != nil { try retire(slot) }
         adopt(dictionary, id: id, ratio: outcome.ratio, createdAt: now(), in: slot)
         try deleteUnnamed()
     }
@@ -184,13 +179,28 @@ final class TextDictionaries {
     /// Deletes the replaced dictionaries no stored event can name any more. Event
     /// ids only grow while events are kept (retention deletes the oldest times,
     /// which a late event may not be, hence the smallest id kept, not the time).
+    /// A dictionary whose kind has had no text for a day past its age is retired
+    /// here too (a busy one is replaced as its texts come): the source may have
+    /// stopped, and its texts must still go with their events.
     private func deleteUnnamed() throws {
+        for slot in (slots ?? [:]).values where slot.compiled != nil && now() - slot.createdAt > 2 * maximumAge {
+            try retire(slot)
+            ZSTD_freeCDict(slot.compiled)
+            (slot.compiled, slot.bytes, slot.collecting, slot.rotating) = (nil, [], true, false)
+        }
         try connection.cached(
             """
             DELETE FROM text_dictionaries
             WHERE retired_after < COALESCE((SELECT MIN(id) FROM events), 9223372036854775807)
             """
         ).run()
+    }
+
+    private func retire(_ slot: Slot) throws {
+        let retire = try connection.cached("UPDATE text_dictionaries SET retired_after = ? WHERE dict_id = ?")
+        retire.bind(1, slot.lastEventID)
+        retire.bind(2, slot.id)
+        try retire.run()
     }
 
     private func adopt(_ dictionary: [UInt8], id: Int64, ratio: Double, createdAt: Int64, in slot: Slot) {
