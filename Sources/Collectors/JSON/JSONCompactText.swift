@@ -71,10 +71,10 @@ extension JSONScanner {
                 out.append(UInt8(ascii: "\""))
             }
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
-            out.append(contentsOf: try readBool() ? "true".utf8 : "false".utf8)
+            appendLiteral(try readBool() ? "true" : "false", to: &out)
         case UInt8(ascii: "n"):
             guard readNull() else { throw error("expected a value") }
-            out.append(contentsOf: "null".utf8)
+            appendLiteral("null", to: &out)
         default:
             let start = position
             let value = try readNumber()
@@ -82,7 +82,8 @@ extension JSONScanner {
             if Self.isPlainInteger(text) {
                 out.append(contentsOf: text)
             } else {
-                out.append(contentsOf: formatJSONNumber(value).utf8)
+                var formatted = formatJSONNumber(value)
+                formatted.withUTF8 { out.append(contentsOf: $0) }
             }
         }
     }
@@ -109,6 +110,11 @@ extension JSONScanner {
         }
         return true
     }
+}
+
+@inline(__always)
+private func appendLiteral(_ text: StaticString, to out: inout [UInt8]) {
+    out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
 }
 
 /// Appends a JSON string literal as `writeJSONString` writes it: `"`, `\`, and
