@@ -22,10 +22,13 @@ enum OTLPSpanMapping {
     static let structuralOperations: Set<String> = ["execute_tool", "invoke_agent", "create_agent"]
 
     /// nil when the span is not a model call.
-    static func event(_ span: OTLPSpanFacts, resource: [(key: String, value: JSONValue)])
+    /// Takes the span's attributes (`span` is left without them), so that adding
+    /// to them copies nothing.
+    static func event(_ span: inout OTLPSpanFacts, resource: [(key: String, value: JSONValue)])
         throws(EventDecodingError) -> InferenceEvent?
     {
-        var attributes = span.attributes
+        var attributes: [(key: String, value: JSONValue)] = []
+        swap(&attributes, &span.attributes)
         guard attributes.contains(where: { OTLPGenAI.hasPrefix($0.key) }) else { return nil }
         if !attributes.contains(where: { $0.key == "gen_ai.request.model" || $0.key == "gen_ai.response.model" }),
             let operation = attributes.first(where: { $0.key == "gen_ai.operation.name" })?.value.stringValue,
@@ -33,6 +36,7 @@ enum OTLPSpanMapping {
         {
             return nil
         }
+        attributes.reserveCapacity(attributes.count + span.eventAttributes.count + 2 + resource.count)
         var present = PresentKeys(attributes)
         func add(_ key: String, _ value: JSONValue) {
             if present.insert(key) { attributes.append((key, value)) }
@@ -103,11 +107,11 @@ extension OTLPDecodedTraces {
     /// Maps the span at `index` (0-based among all spans of the request) and
     /// files the outcome: an event, a rejection, a time out of range, or an ignored span.
     mutating func add(
-        _ span: OTLPSpanFacts, resource: [(key: String, value: JSONValue)], index: Int,
+        _ span: consuming OTLPSpanFacts, resource: [(key: String, value: JSONValue)], index: Int,
         timestamps: TimestampPolicy?, now: Timestamp
     ) {
         do {
-            if let event = try OTLPSpanMapping.event(span, resource: resource) {
+            if let event = try OTLPSpanMapping.event(&span, resource: resource) {
                 if let reason = timestamps?.violation(event.timestamp, now: now) {
                     outOfRange.append((index, "span \"\(span.name)\": \(reason)"))
                     return
