@@ -35,12 +35,16 @@ public struct MetricsRoutes: HTTPRouteModule {
     }
 
     public func register(on router: Router<BasicRequestContext>) {
+        let shared = SharedRender()
         router.get("/metrics") { _, _ in
-            await refresh()
-            var text = MetricHelp.annotate(registry.emitToString())
-            text += try EventSeriesExposition.render(querier: querier, now: clock.now())
-            text += try EventSeriesExposition.renderCounters(
-                storedCounters, querier: querier, now: clock.now(), instance: instance)
+            let text = try await shared.text { [self] in
+                await refresh()
+                var text = MetricHelp.annotate(registry.emitToString())
+                text += try EventSeriesExposition.render(querier: querier, now: clock.now())
+                text += try EventSeriesExposition.renderCounters(
+                    storedCounters, querier: querier, now: clock.now(), instance: instance)
+                return text
+            }
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }

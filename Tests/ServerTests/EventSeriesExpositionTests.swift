@@ -79,3 +79,38 @@ struct EventSeriesExpositionTests {
         #expect(try EventSeriesExposition.render(querier: FixedQuerier(series: unobserved), now: 2).isEmpty)
     }
 }
+
+/// Requests arriving while a rendering is under way wait for it instead of
+/// starting their own; the next request after it renders anew.
+@Suite("Shared rendering")
+struct SharedRenderTests {
+    @Test func requestsDuringARenderingShareItsText() async throws {
+        let shared = SharedRender()
+        let renders = Counter()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let render: @Sendable () async throws -> String = {
+            let number = await renders.next()
+            for await _ in gate { break }
+            return "text \(number)"
+        }
+        let first = Task { try await shared.text(render) }
+        while await renders.value == 0 { await Task.yield() }
+        let second = Task { try await shared.text(render) }
+        while await shared.sharedRequests == 0 { await Task.yield() }
+        open.yield()
+        #expect(try await first.value == "text 1")
+        #expect(try await second.value == "text 1")
+        #expect(await renders.value == 1)
+
+        open.yield()
+        #expect(try await shared.text(render) == "text 2")
+    }
+
+    actor Counter {
+        var value = 0
+        func next() -> Int {
+            value += 1
+            return value
+        }
+    }
+}
