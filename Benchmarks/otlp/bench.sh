@@ -43,10 +43,14 @@ for round in $(seq "${ROUNDS:-1}"); do {
 } | tee -a "$work/log"; done
 echo "== load after $(cut -d' ' -f1-3 /proc/loadavg)"
 # Per round: protobuf spans/s of the older build and of this one, the peer's
-# parse + attribute dicts, and this build's ratio to the peer.
+# parse + attribute dicts, and this build's ratio to the peer, by the wall
+# clock and by CPU time (which moves less when others share the cores).
 awk '/^older build/ { older = 1; next }
      /^protobuf: / { rate = $0; sub(/.*= /, "", rate); sub(/ spans.*/, "", rate)
-                     if (older) { before = rate; older = 0 } else { now = rate } }
-     /^protobuf \(parse \+ attribute dicts\)/ { peer = $NF == "spans/s" ? $(NF-1) : $NF
-                     printf "round %d: %sinfermon %s spans/s, Python upb + dicts %s, ratio %.2f\n",
-                         ++round, (before ? "older build " before ", " : ""), now, peer, now / peer }' "$work/log"
+                     cpu = $0; sub(/ spans per CPU second.*/, "", cpu); sub(/.*; /, "", cpu)
+                     if (older) { before = rate; older = 0 } else { now = rate; nowcpu = cpu } }
+     /^protobuf \(parse \+ attribute dicts\)/ { peer = $0; sub(/.*dicts\): /, "", peer); sub(/ spans.*/, "", peer)
+                     peercpu = $0; sub(/ spans per CPU second.*/, "", peercpu); sub(/.*; /, "", peercpu)
+                     printf "round %d: %sinfermon %s spans/s, Python upb + dicts %s, ratio %.2f; per CPU second %s and %s, ratio %.2f\n",
+                         ++round, (before ? "older build " before ", " : ""), now, peer, now / peer,
+                         nowcpu, peercpu, nowcpu / peercpu }' "$work/log"
