@@ -1,3 +1,5 @@
+import InfermonCore
+
 /// One rendering of a page at a time, shared by every request that arrives while
 /// it is being made.
 ///
@@ -21,7 +23,11 @@ actor SharedRender {
             return try await inFlight.value
         }
         // Unstructured, so a scraper that disconnects does not cancel the text others wait for.
-        let task = Task { try await render() }
+        let task = Task {
+            // A rendering's temporaries are gone by then; see `FreedMemory`.
+            defer { FreedMemory.returnToSystem() }
+            return try await render()
+        }
         inFlight = task
         defer { inFlight = nil }
         return try await task.value

@@ -1,0 +1,22 @@
+import InfermonCore
+import Testing
+
+/// Memory freed between long-lived allocations goes back to the system: without
+/// the trim, glibc keeps it and the daemon's resident size only grows.
+@Suite("Freed memory")
+struct FreedMemoryTests {
+    @Test func freePagesBetweenLiveAllocationsAreReturned() {
+        // 64 MB in 16 KB blocks, every 64th kept: the freed ones lie between kept ones,
+        // where free() alone never gives pages back.
+        var blocks = (0..<4096).map { _ in [UInt8](repeating: 1, count: 16_384) }
+        var kept: [[UInt8]] = []
+        for (index, block) in blocks.enumerated() where index % 64 == 0 { kept.append(block) }
+        blocks.removeAll()
+        #if canImport(Glibc)
+            #expect(FreedMemory.returnToSystem())
+        #else
+            #expect(!FreedMemory.returnToSystem())
+        #endif
+        #expect(kept.count == 64 && kept.allSatisfy { $0.count == 16_384 && $0[0] == 1 })
+    }
+}
