@@ -112,8 +112,8 @@ struct FieldReader<Field: JSONFields> {
 
     /// The text of chat messages in a field (see `JSONMessageText`); nil when there is none.
     mutating func messageText(_ field: Field) -> String? {
-        guard let at = start(field) else { return nil }
-        return JSONMessageText.text(line, at: at)
+        guard let at = start(field), let range = scan.range(of: field) else { return nil }
+        return JSONMessageText.text(line, at: at, size: range.count)
     }
 
     /// Whether a field is present and not null (without marking it read).

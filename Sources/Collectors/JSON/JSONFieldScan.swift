@@ -36,6 +36,8 @@ struct JSONFieldScan<Field: JSONFields> {
             throw EventDecodingError("line is not a JSON object")
         }
         members.reserveCapacity(16)
+        // Unread members are most of a LiteLLM line: room for them at once, not by doubling.
+        written.reserveCapacity(line.count)
         let start = scanner.position
         try scanner.readObject { scanner, key in
             if let child = self.fields.nodes[0].names.value(for: key) {

@@ -7,8 +7,10 @@
 /// Prompt and response bodies are most of a line, so they are read once, from
 /// bytes a full pass has already checked, into one buffer.
 enum JSONMessageText {
-    static func text(_ line: UnsafeBufferPointer<UInt8>, at position: Int) -> String? {
+    /// `size` is the value's length in the line, which its text never exceeds.
+    static func text(_ line: UnsafeBufferPointer<UInt8>, at position: Int, size: Int) -> String? {
         var out: [UInt8] = []
+        out.reserveCapacity(size)
         var scanner = JSONScanner(line, at: position)
         // The line passed a full check, so reading it again cannot fail.
         try? collect(&scanner, into: &out)
