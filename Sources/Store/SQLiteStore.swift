@@ -217,6 +217,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
         try readers.withReader { try $0.labelSets(matchers, from: from, through: through) }
     }
 
+    public func forEachSeriesGroup(
+        _ matchers: [LabelMatcher], from: Timestamp, through: Timestamp, _ body: ([Series]) throws -> Void
+    ) throws {
+        try readers.withReader { try $0.forEachGroup(matchers, from: from, through: through, body) }
+    }
+
     public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
         try readers.withReader { try $0.sketches(matchers, from: from, through: through) }
     }

@@ -54,6 +54,16 @@ final class SeriesReader {
     }
 
     func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
+        var output: [Series] = []
+        try forEachGroup(matchers, from: from, through: through) { output += $0 }
+        return output.sorted { $0.labels < $1.labels }
+    }
+
+    /// `select`'s series, handed over an event key at a time (in the keys' label
+    /// order), then the raw and named series together; none of them empty.
+    func forEachGroup(
+        _ matchers: [LabelMatcher], from: Timestamp, through: Timestamp, _ body: ([Series]) throws -> Void
+    ) throws {
         // One snapshot for the whole read: a label set's blocks and rows must not
         // come from either side of a transaction that remade them.
         try connection.execute("BEGIN")
@@ -62,26 +72,33 @@ final class SeriesReader {
             try? connection.execute("COMMIT")
         }
         try refreshCatalog()
-        var output: [Series] = []
         let now = clock.now()
         var rawWanted: [EventFamily: [Int64: Labels]] = [:]
-        for (keyID, wanted) in matchingEventSeries(matchers) {
+        let matching = matchingEventSeries(matchers)
+        let ordered = matching.keys.sorted { (keys[$0]?.labels ?? Labels()) < (keys[$1]?.labels ?? Labels()) }
+        for keyID in ordered {
+            let wanted = matching[keyID] ?? []
             let rollupWanted = wanted.filter { !$0.family.isRaw }
             if !rollupWanted.isEmpty {
-                output += try counterSeries(keyID: keyID, wanted: rollupWanted, from: from, through: min(through, now))
+                let series = try counterSeries(
+                    keyID: keyID, wanted: rollupWanted, from: from, through: min(through, now)
+                ).filter { !$0.samples.isEmpty }
+                if !series.isEmpty { try body(series) }
             }
             for raw in wanted where raw.family.isRaw { rawWanted[raw.family, default: [:]][keyID] = raw.labels }
         }
+        var rest: [Series] = []
         for (family, keys) in rawWanted {
-            output += try rawSeries(keys: keys, family: family, from: from, through: through)
+            rest += try rawSeries(keys: keys, family: family, from: from, through: through)
         }
         for (seriesID, labels) in namedSeries where matchers.matches(labels) {
             var samples = try chunkSamples(seriesID: seriesID, from: from, through: through)
             let backfilled = try backfilledSamples(seriesID: seriesID, from: from, through: through)
             if !backfilled.isEmpty { samples = Self.merge(samples, backfilled) }
-            if !samples.isEmpty { output.append(Series(labels: labels, samples: samples)) }
+            if !samples.isEmpty { rest.append(Series(labels: labels, samples: samples)) }
         }
-        return output.filter { !$0.samples.isEmpty }.sorted { $0.labels < $1.labels }
+        rest.removeAll { $0.samples.isEmpty }
+        if !rest.isEmpty { try body(rest.sorted { $0.labels < $1.labels }) }
     }
 
     func labelSets(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Labels] {
