@@ -20,3 +20,19 @@ struct FreedMemoryTests {
         #expect(kept.count == 64 && kept.allSatisfy { $0.count == 16_384 && $0[0] == 1 })
     }
 }
+
+/// The daemon's malloc settings are made unless the environment already makes them.
+@Suite("Malloc tuning")
+struct MallocTuningTests {
+    @Test func settingsAreMadeUnlessTheEnvironmentHasThem() {
+        #if canImport(Glibc)
+            #expect(FreedMemory.tuneForDaemon(environment: [:]) == ["arena_max=2", "mmap_threshold=262144"])
+            #expect(FreedMemory.tuneForDaemon(environment: ["MALLOC_ARENA_MAX": "4"]) == ["mmap_threshold=262144"])
+            #expect(
+                FreedMemory.tuneForDaemon(environment: ["MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "1"]).isEmpty
+            )
+        #else
+            #expect(FreedMemory.tuneForDaemon(environment: [:]).isEmpty)
+        #endif
+    }
+}

@@ -25,6 +25,35 @@ public enum FreedMemory {
         #endif
     }()
 
+    private typealias Option = @convention(c) (Int32, Int32) -> Int32
+
+    /// Tunes glibc's malloc for a long-running daemon, once, before its threads
+    /// start, unless the environment already sets the same knobs (`MALLOC_ARENA_MAX`,
+    /// `MALLOC_MMAP_THRESHOLD_`), which then win:
+    /// - two arenas instead of eight per core: each thread's arena kept its own
+    ///   free pages, and a scrape's burst landed in a different one each time;
+    /// - a fixed 256 KiB mmap threshold: by default it rises to the largest block
+    ///   freed (up to 32 MiB), after which a scrape's tens of MB of text and arrays
+    ///   came from the arenas and stayed there instead of going back with `munmap`.
+    /// Measured on `serve` with 10,000 label sets scraped every 15 s: RSS 107–117 MB
+    /// against 162–185 MB without (see README, Storage).
+    /// Returns the settings it made, for the log.
+    public static func tuneForDaemon(environment: [String: String]) -> [String] {
+        #if canImport(Glibc)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return [] }
+            let mallopt = unsafeBitCast(symbol, to: Option.self)
+            var made: [String] = []
+            // malloc.h: M_MMAP_THRESHOLD -3, M_ARENA_MAX -8.
+            if environment["MALLOC_ARENA_MAX"] == nil, mallopt(-8, 2) == 1 { made.append("arena_max=2") }
+            if environment["MALLOC_MMAP_THRESHOLD_"] == nil, mallopt(-3, 256 * 1024) == 1 {
+                made.append("mmap_threshold=262144")
+            }
+            return made
+        #else
+            return []
+        #endif
+    }
+
     /// Whether any memory was returned (always false where the allocator has no such call).
     @discardableResult
     public static func returnToSystem() -> Bool {

@@ -31,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw fail(error)
         }
         LogSetup.bootstrap(level: configuration.log.level, json: configuration.log.format == .json)
+        let tuned = FreedMemory.tuneForDaemon(environment: processEnvironment)
+        Logger(label: "infermon.serve").debug("malloc tuned", metadata: ["settings": "\(tuned)"])
         do {
             let daemon = try await Daemon.open(
                 config: configuration, configPath: config, environment: processEnvironment)
