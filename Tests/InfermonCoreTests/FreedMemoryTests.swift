@@ -1,3 +1,4 @@
+import Foundation
 import InfermonCore
 import Testing
 
@@ -24,15 +25,31 @@ struct FreedMemoryTests {
 /// The daemon's malloc settings are made unless the environment already makes them.
 @Suite("Malloc tuning")
 struct MallocTuningTests {
+    final class Calls: @unchecked Sendable {
+        let lock = NSLock()
+        var made: [[Int32]] = []
+    }
+
     @Test func settingsAreMadeUnlessTheEnvironmentHasThem() {
+        let calls = Calls()
+        let record: @Sendable (Int32, Int32) -> Int32 = { option, value in
+            calls.lock.withLock { calls.made.append([option, value]) }
+            return 1
+        }
         #if canImport(Glibc)
-            #expect(FreedMemory.tuneForDaemon(environment: [:]) == ["arena_max=2", "mmap_threshold=262144"])
-            #expect(FreedMemory.tuneForDaemon(environment: ["MALLOC_ARENA_MAX": "4"]) == ["mmap_threshold=262144"])
             #expect(
-                FreedMemory.tuneForDaemon(environment: ["MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "1"]).isEmpty
-            )
+                FreedMemory.tuneForDaemon(environment: [:], set: record) == ["arena_max=2", "mmap_threshold=262144"])
+            // M_ARENA_MAX is -8 and M_MMAP_THRESHOLD -3 in glibc's malloc.h.
+            #expect(calls.made == [[-8, 2], [-3, 262_144]])
+            #expect(
+                FreedMemory.tuneForDaemon(environment: ["MALLOC_ARENA_MAX": "4"], set: record) == [
+                    "mmap_threshold=262144"
+                ])
+            let both = ["MALLOC_ARENA_MAX": "4", "MALLOC_MMAP_THRESHOLD_": "1"]
+            #expect(FreedMemory.tuneForDaemon(environment: both, set: record).isEmpty)
+            #expect(calls.made.count == 3)
         #else
-            #expect(FreedMemory.tuneForDaemon(environment: [:]).isEmpty)
+            #expect(FreedMemory.tuneForDaemon(environment: [:], set: record).isEmpty)
         #endif
     }
 }

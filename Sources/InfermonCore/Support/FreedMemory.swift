@@ -38,10 +38,19 @@ public enum FreedMemory {
     /// Measured on `serve` with 10,000 label sets scraped every 15 s: RSS 107–117 MB
     /// against 162–185 MB without (see README, Storage).
     /// Returns the settings it made, for the log.
-    public static func tuneForDaemon(environment: [String: String]) -> [String] {
+    /// `set` stands in for `mallopt` in tests: the real call would retune the test
+    /// process itself, where every suite allocates at once.
+    public static func tuneForDaemon(
+        environment: [String: String], set: (@Sendable (Int32, Int32) -> Int32)? = nil
+    ) -> [String] {
         #if canImport(Glibc)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return [] }
-            let mallopt = unsafeBitCast(symbol, to: Option.self)
+            let mallopt: (Int32, Int32) -> Int32
+            if let set {
+                mallopt = set
+            } else {
+                guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return [] }
+                mallopt = unsafeBitCast(symbol, to: Option.self)
+            }
             var made: [String] = []
             // malloc.h: M_MMAP_THRESHOLD -3, M_ARENA_MAX -8.
             if environment["MALLOC_ARENA_MAX"] == nil, mallopt(-8, 2) == 1 { made.append("arena_max=2") }
