@@ -55,14 +55,16 @@ final class SeriesReader {
 
     func select(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [Series] {
         var output: [Series] = []
-        try forEachGroup(matchers, from: from, through: through) { output += $0 }
+        try forEachGroup(matchers, from: from, through: through, keysInLabelOrder: false) { output += $0 }
         return output.sorted { $0.labels < $1.labels }
     }
 
     /// `select`'s series, handed over an event key at a time (in the keys' label
-    /// order), then the raw and named series together; none of them empty.
+    /// order when asked; `select` sorts everything at the end anyway), then the raw
+    /// and named series together; none of them empty.
     func forEachGroup(
-        _ matchers: [LabelMatcher], from: Timestamp, through: Timestamp, _ body: ([Series]) throws -> Void
+        _ matchers: [LabelMatcher], from: Timestamp, through: Timestamp, keysInLabelOrder: Bool = true,
+        _ body: ([Series]) throws -> Void
     ) throws {
         // One snapshot for the whole read: a label set's blocks and rows must not
         // come from either side of a transaction that remade them.
@@ -75,7 +77,10 @@ final class SeriesReader {
         let now = clock.now()
         var rawWanted: [EventFamily: [Int64: Labels]] = [:]
         let matching = matchingEventSeries(matchers)
-        let ordered = matching.keys.sorted { (keys[$0]?.labels ?? Labels()) < (keys[$1]?.labels ?? Labels()) }
+        let ordered =
+            keysInLabelOrder
+            ? matching.keys.sorted { (keys[$0]?.labels ?? Labels()) < (keys[$1]?.labels ?? Labels()) }
+            : Array(matching.keys)
         for keyID in ordered {
             let wanted = matching[keyID] ?? []
             let rollupWanted = wanted.filter { !$0.family.isRaw }
