@@ -88,8 +88,10 @@ RATE = 'sum by (model) (rate(infermon_requests_total[5m]))'
 QUANTILE = 'histogram_quantile(0.99, sum by (model, le) (rate(infermon_request_duration_seconds_bucket[5m])))'
 results = json.load(open(out)) if os.path.exists(out) else {}
 
-def http_range(base, query):
-    """One range query on a new connection; its wall time and its series."""
+def http_range(base, query, parse=True):
+    """One range query on a new connection; its wall time and its series (not
+    parsed when `parse` is false: the concurrency rows time the server, and
+    eight Python threads parsing JSON under one GIL would time the client)."""
     host, port = base.removeprefix("http://").split(":")
     path = "/api/v1/query_range?" + urllib.parse.urlencode({"query": query, "start": start, "end": end, "step": "60"})
     t = time.perf_counter()
@@ -99,6 +101,8 @@ def http_range(base, query):
     body = response.read()
     elapsed = time.perf_counter() - t
     connection.close()
+    if not parse:
+        return elapsed, None
     data = json.loads(body)
     assert data["status"] == "success", body[:300]
     return elapsed, data["data"]["result"]
@@ -113,7 +117,7 @@ def together(base, query, n):
     barrier = threading.Barrier(n + 1)
     def run():
         barrier.wait()
-        http_range(base, query)
+        http_range(base, query, parse=False)
     threads = [threading.Thread(target=run) for _ in range(n)]
     for thread in threads: thread.start()
     barrier.wait()
@@ -147,13 +151,16 @@ def note(key, value): samples.setdefault(key, []).append(value)
 for round in range(runs):
     order = list(bases.items()) if round % 2 == 0 else list(reversed(bases.items()))
     for name, base in order:
-        note(f"{name} rate http", http_range(base, RATE)[0])
-        if phase != "fresh":
+        if phase != "fresh":  # one row to measure: five samples a round, as one is noise at 40 ms
+            for _ in range(5): note(f"{name} rate http", http_range(base, RATE)[0])
             continue
+        note(f"{name} rate http", http_range(base, RATE)[0])
         note(f"{name} rate promtool", promtool(base, RATE))
         note(f"{name} quantile promtool", promtool(base, QUANTILE))
         note(f"{name} quantile http", http_range(base, QUANTILE)[0])
-        note(f"{name} 8 rate one after another", sum(http_range(base, RATE)[0] for _ in range(8)))
+        t = time.perf_counter()
+        for _ in range(8): http_range(base, RATE, parse=False)
+        note(f"{name} 8 rate one after another", time.perf_counter() - t)
         note(f"{name} 8 rate at once", together(base, RATE, 8))
 for key, values in samples.items(): record(key, values)
 if phase == "fresh":
