@@ -10,21 +10,22 @@
 /// which is what lets one-minute rollups be combined into any longer window.
 ///
 /// Values are mapped to logarithmic bins `ceil(log_γ(x))` with
-/// `γ = (1+α)/(1−α)`. Bins are held densely in memory for fast inserts and
-/// serialised sparsely, so a rollup of a few dozen requests stays a few dozen bytes.
+/// `γ = (1+α)/(1−α)`. Bins are held sparsely until dense is no larger, and
+/// serialised as runs of non-empty bins (`QuantileSketch+Serialization`).
 public struct QuantileSketch: Sendable, Equatable {
     /// The relative accuracy of every sketch infermon stores: 0.5%.
     public static let defaultRelativeAccuracy = 0.005
 
     public let relativeAccuracy: Double
     private let logGamma: Double
-    private var positive: DenseBins
-    private var negative: DenseBins
-    public private(set) var zeroCount: UInt64
-    public private(set) var count: UInt64
-    public private(set) var sum: Double
-    public private(set) var min: Double
-    public private(set) var max: Double
+    // Internal, not private: the serialisation (QuantileSketch+Serialization) sets them.
+    var positive: DenseBins
+    var negative: DenseBins
+    public internal(set) var zeroCount: UInt64
+    public internal(set) var count: UInt64
+    public internal(set) var sum: Double
+    public internal(set) var min: Double
+    public internal(set) var max: Double
 
     /// Values whose magnitude is below this count as zero; bins below it would
     /// only add width without adding accuracy anyone needs.
@@ -141,38 +142,6 @@ public struct QuantileSketch: Sendable, Equatable {
         copy.positive.densify()
         copy.negative.densify()
         return copy
-    }
-
-    // MARK: Serialisation
-
-    /// Compact bytes: a version, the accuracy, exact count/sum/min/max, then each
-    /// store as (first index, run of counts) with zero runs skipped. Varints throughout.
-    public func serialized() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(48 + (positive.storedCount + negative.storedCount) * 2)
-        out.append(1)  // format version
-        appendDouble(relativeAccuracy, to: &out)
-        appendVarint(count, to: &out)
-        appendVarint(zeroCount, to: &out)
-        appendDouble(sum, to: &out)
-        appendDouble(min, to: &out)
-        appendDouble(max, to: &out)
-        positive.serialize(to: &out)
-        negative.serialize(to: &out)
-        return out
-    }
-
-    public init(serialized bytes: some Collection<UInt8>) throws {
-        var reader = ByteReader(Array(bytes))
-        guard try reader.byte() == 1 else { throw InfermonError.storage("unknown sketch format") }
-        self.init(relativeAccuracy: try reader.double())
-        count = try reader.varint()
-        zeroCount = try reader.varint()
-        sum = try reader.double()
-        min = try reader.double()
-        max = try reader.double()
-        positive = try DenseBins(reading: &reader)
-        negative = try DenseBins(reading: &reader)
     }
 }
 
