@@ -6,7 +6,7 @@ import Testing
 /// them holding one value, so the format's fixed part is what the disk pays for.
 @Suite("Quantile sketch, stored format")
 struct QuantileSketchFormatTests {
-    static func sketch(_ values: [Double], accuracy: Double = QuantileSketch.defaultRelativeAccuracy) -> QuantileSketch {
+    static func sketch(_ values: [Double], accuracy: Double = 0.005) -> QuantileSketch {
         var sketch = QuantileSketch(relativeAccuracy: accuracy)
         for value in values { sketch.add(value) }
         return sketch
@@ -23,7 +23,9 @@ struct QuantileSketchFormatTests {
         }
     }
 
-    @Test(arguments: [[0.231], [1_234, 1_234, 1_234], [0], [-0.5, -0.5], [1e-12], [7e9], [42, 42, 42, 42, 42, 42, 42]])
+    @Test(arguments: [
+        [0.231], [1_234, 1_234, 1_234], [0], [-0.5, -0.5], [1e-12], [7e9], [42, 42, 42, 42, 42, 42, 42],
+    ])
     func equalValuesAreStoredAsTheValueAndItsCount(values: [Double]) throws {
         let sketch = Self.sketch(values)
         let bytes = sketch.serialized()
