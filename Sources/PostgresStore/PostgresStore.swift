@@ -60,6 +60,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     }
 
     /// Connects, migrates the schema (once, whoever starts first) and settles the rollup interval.
+    /// A current schema is only read, so a role that may not change it (or only read) opens it.
     public static func open(
         settings: PostgresSettings, options: StoreOptions = StoreOptions(), clock: any WallClock = SystemWallClock(),
         health: ComponentHealth? = nil, logger: Logger
@@ -67,7 +68,7 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         let connector = try PostgresConnector(settings: settings, logger: logger)
         let connection = try await connector.connect()
         do {
-            try await migrate(connection, logger: logger)
+            try await migrate(connection, settings: settings, logger: logger)
             let interval = try await settleRollupInterval(
                 connection, requested: options.rollupInterval.millis, logger: logger)
             return PostgresStore(
@@ -79,83 +80,36 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
         }
     }
 
-    /// Runs the migrations not yet applied, under a session advisory lock.
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_lock(\(PostgresSchema.migrationLock))", logger: logger)
-        do {
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)", logger: logger)
-            var version = 0
-            for try await (value) in try await connection.query(
-                "SELECT version FROM schema_version", logger: logger
-            ).decode(Int.self) {
-                version = value
-            }
-            if version > PostgresSchema.steps.count {
-                throw InfermonError.storage(
-                    "database schema version \(version) is newer than this infermon knows (\(PostgresSchema.steps.count))"
-                )
-            }
-            for index in version..<PostgresSchema.steps.count {
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    for statement in splitStatements(PostgresSchema.steps[index]) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    try await connection.query("DELETE FROM schema_version", logger: logger)
-                    try await connection.query("INSERT INTO schema_version VALUES (\(index + 1))", logger: logger)
-                    try await connection.query("COMMIT", logger: logger)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
-                logger.info("postgres schema migrated", metadata: ["version": "\(index + 1)"])
-            }
-        } catch {
-            _ = try? await connection.query(
-                "SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
-            throw error
-        }
-        try await connection.query("SELECT pg_advisory_unlock(\(PostgresSchema.migrationLock))", logger: logger)
-    }
-
-    /// Statements of a migration step: split at a `;` that ends a line.
-    static func splitStatements(_ script: String) -> [String] {
-        var statements: [String] = []
-        var current = ""
-        for line in script.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.trimmingSpaces.hasPrefix("--") { continue }
-            current += line + "\n"
-            if line.hasSuffix(";") {
-                statements.append(String(current.dropLast(2)))
-                current = ""
-            }
-        }
-        if !current.trimmingSpaces.isEmpty { statements.append(current) }
-        return statements
-    }
-
     private static func settleRollupInterval(_ connection: PostgresConnection, requested: Int64, logger: Logger)
         async throws -> Int64
     {
         guard requested >= 1000, 86_400_000 % requested == 0 else {
             throw InfermonError.invalidArgument("rollup interval must be at least 1s and divide a day evenly")
         }
-        try await connection.query(
-            "INSERT INTO settings (name, value) VALUES ('rollup_interval_ms', \(String(requested))) ON CONFLICT DO NOTHING",
-            logger: logger)
-        var stored = requested
-        for try await value in try await connection.query(
-            "SELECT value FROM settings WHERE name = 'rollup_interval_ms'", logger: logger
-        ).decode(String.self) {
-            stored = Int64(value) ?? requested
+        func storedInterval() async throws -> Int64? {
+            var stored: Int64?
+            for try await value in try await connection.query(
+                "SELECT value FROM settings WHERE name = 'rollup_interval_ms'", logger: logger
+            ).decode(String.self) {
+                stored = Int64(value) ?? requested
+            }
+            return stored
         }
-        if stored != requested {
+        // Read first: a role that may only read opens a store whose interval is settled.
+        var stored = try await storedInterval()
+        if stored == nil {
+            try await connection.query(
+                "INSERT INTO settings (name, value) VALUES ('rollup_interval_ms', \(String(requested))) ON CONFLICT DO NOTHING",
+                logger: logger)
+            stored = try await storedInterval()
+        }
+        let interval = stored ?? requested
+        if interval != requested {
             logger.warning(
                 "store keeps its rollup interval",
-                metadata: ["stored_ms": "\(stored)", "configured_ms": "\(requested)"])
+                metadata: ["stored_ms": "\(interval)", "configured_ms": "\(requested)"])
         }
-        return stored
+        return interval
     }
 
     private static func systemHostName() -> String {
