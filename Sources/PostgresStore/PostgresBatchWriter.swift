@@ -133,29 +133,23 @@ struct PostgresBatchWriter {
 
     // MARK: Partitions
 
-    /// Creates the day partitions the events need, each in its own short
-    /// transaction under an advisory lock (writers racing to create the same
-    /// day would otherwise fail).
+    /// Creates the day partitions the events need through the schema's
+    /// `infermon_create_event_partition`, which runs with its owner's rights (so
+    /// a writer that may not change the schema can) and takes an advisory lock
+    /// (writers racing to create the same day would otherwise fail).
     private func ensurePartitions(for events: [InferenceEvent]) async throws {
         var days: Set<Timestamp> = []
         for event in events { days.insert(floorDivide(event.timestamp, Self.day) * Self.day) }
         for day in days.sorted() where !state.partitions.contains(day) {
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                try await connection.query(
-                    "SELECT pg_advisory_xact_lock(\(PostgresSchema.partitionLock))", logger: logger)
-                try await connection.query(
-                    PostgresQuery(
-                        unsafeSQL:
-                            "CREATE TABLE IF NOT EXISTS \(Self.partitionName(day)) PARTITION OF events FOR VALUES FROM (\(day)) TO (\(day + Self.day))"
-                    ), logger: logger)
-                try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
+            try await Self.createPartition(day, on: connection, logger: logger)
             state.partitions.insert(day)
         }
+    }
+
+    /// One day's partition, unless it exists; in a transaction of its own (the statement's).
+    static func createPartition(_ day: Timestamp, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "SELECT infermon_create_event_partition(\(day), \(partitionName(day)))", logger: logger)
     }
 
     /// `events_p20261207` for the UTC day starting at `day`; days before 1970 get `events_m…`.

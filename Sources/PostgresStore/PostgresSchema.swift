@@ -308,5 +308,28 @@ enum PostgresSchema {
             cursor bigint NOT NULL
         );
         """,
+        // 6: day partitions made by a function that runs with its owner's rights, so a role
+        // that may write rows but not change the schema stores events of a day no one wrote
+        // yet (only a role that may insert events: the rest are refused as their insert would be).
+        // Its owner's schema and search path are fixed, so callers cannot redirect it.
+        """
+        CREATE FUNCTION infermon_create_event_partition(day bigint, name text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF day % 86400000 <> 0 OR name !~ '^events_[mp][0-9]{8,}$' THEN
+                RAISE EXCEPTION 'not an events day partition: % at %', name, day;
+            END IF;
+            IF to_regclass(format('%I.%I', current_schema(), name)) IS NOT NULL THEN
+                RETURN;
+            END IF;
+            IF NOT has_table_privilege(session_user, format('%I.events', current_schema()), 'INSERT') THEN
+                RAISE EXCEPTION 'permission denied for table events' USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            PERFORM pg_advisory_xact_lock(\(partitionLock));
+            EXECUTE format('CREATE TABLE IF NOT EXISTS %I.%I PARTITION OF %I.events FOR VALUES FROM (%s) TO (%s)',
+                current_schema(), name, current_schema(), day, day + 86400000);
+        END
+        $$;
+        """,
     ]
 }

@@ -357,18 +357,11 @@ struct StoreCopyRun {
         }
     }
 
-    /// The day partitions the events need, each in its own short transaction
-    /// under the partition lock (as the store's writer makes them).
+    /// The day partitions the events need, as the store's writer makes them.
     func ensurePartitions(_ days: Set<Int64>) async throws {
         for day in days.sorted() {
             try await store.inTransaction { [logger] connection in
-                try await connection.query(
-                    "SELECT pg_advisory_xact_lock(\(PostgresSchema.partitionLock))", logger: logger)
-                try await connection.query(
-                    PostgresQuery(
-                        unsafeSQL:
-                            "CREATE TABLE IF NOT EXISTS \(PostgresBatchWriter.partitionName(day)) PARTITION OF events "
-                            + "FOR VALUES FROM (\(day)) TO (\(day + PostgresBatchWriter.day))"), logger: logger)
+                try await PostgresBatchWriter.createPartition(day, on: connection, logger: logger)
             }
         }
     }
