@@ -265,79 +265,12 @@ struct PostgresBatchWriter {
 
     // MARK: Events
 
+    /// The events, by one `INSERT` of a column array each (see `PostgresEventRows` for why not `COPY`).
     private func copy(_ events: [InferenceEvent], keyIDs: [Int64], sourceID: Int64?) async throws {
-        try await connection.copyFrom(table: "events", columns: Self.copyColumns, logger: logger) { writer in
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(1 << 16)
-            for (index, event) in events.enumerated() {
-                var line = ""
-                Self.appendRow(event, keyID: keyIDs[index], sourceID: sourceID, to: &line)
-                buffer.writeString(line)
-                if buffer.readableBytes >= 1 << 16 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
-        }
-    }
-
-    /// One line of COPY's text format: tab-separated, `\N` for NULL.
-    static func appendRow(_ event: InferenceEvent, keyID: Int64, sourceID: Int64?, to line: inout String) {
-        func field(_ text: String?) {
-            guard let text else {
-                line += "\\N\t"
-                return
-            }
-            for character in text.unicodeScalars {
-                switch character {
-                case "\\": line += "\\\\"
-                case "\t": line += "\\t"
-                case "\n": line += "\\n"
-                case "\r": line += "\\r"
-                default: line.unicodeScalars.append(character)
-                }
-            }
-            line += "\t"
-        }
-        func number(_ value: Double?) { field(value.map { "\($0)" }) }
-        func integer(_ value: Int?) { field(value.map { "\($0)" }) }
-        field("\(event.timestamp)")
-        field("\(keyID)")
-        field(sourceID.map { "\($0)" })
-        field(event.requestID)
-        field(event.errorType)
-        number(event.latency)
-        number(event.timeToFirstToken)
-        integer(event.promptTokens)
-        integer(event.completionTokens)
-        integer(event.cachedTokens)
-        integer(event.reasoningTokens)
-        integer(event.cacheWriteTokens)
-        number(event.cost)
-        field(event.finishReason)
-        field(event.streamed.map { $0 ? "t" : "f" })
-        for value in [event.prediction, event.label] {
-            switch value {
-            case .number(let number):
-                field("\(number)")
-                field(nil)
-            case .category(let text):
-                field(nil)
-                field(text)
-            case nil:
-                field(nil)
-                field(nil)
-            }
-        }
-        number(event.feedback)
-        field(event.features.isEmpty ? nil : featuresJSON(event.features))
-        field(event.attributes)
-        field(event.prompt)
-        field(event.response)
-        field(event.context)
-        line.removeLast()
-        line += "\n"
+        guard !events.isEmpty else { return }
+        let rows = PostgresEventRows(events, keyIDs: keyIDs, sourceID: sourceID)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: PostgresEventRows.insert, binds: rows.bindings), logger: logger)
     }
 
     // MARK: Rollups

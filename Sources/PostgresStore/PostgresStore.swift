@@ -13,9 +13,10 @@ import Synchronization
 /// written by any number of daemons at once.
 ///
 /// Each daemon writes through one connection of its own, a batch per
-/// transaction: raw events by `COPY` into the day's partition, then the
-/// batch's rollup intervals, whose counts are added to what other writers
-/// stored for the same label set and interval and whose sketches are merged
+/// transaction: raw events by one `INSERT` of column arrays into the day's
+/// partition (`PostgresEventRows`), then the batch's rollup intervals, whose
+/// counts are added to what other writers stored for the same label set and
+/// interval and whose sketches are merged
 /// under a row lock (rows are always taken in (key, interval) order, so
 /// writers never deadlock). Reads use a small pool of their own connections.
 public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, CheckpointSource,
