@@ -13,13 +13,22 @@ import InfermonCore
 /// Raw buffers, not arrays: an array in a class pays an exclusivity and a
 /// uniqueness check per access, which is what this table exists to avoid.
 final class RecentKeys {
-    private static let size = 1024
+    /// Slots at first, and at most: the table grows to `slotsPerKey` slots per
+    /// known key (a direct-mapped table as full as the keys it serves misses on
+    /// most events), up to a bound that keeps it a few megabytes.
+    static let initialSize = 1024
+    static let maximumSize = 1 << 15
+    static let slotsPerKey = 4
+    private(set) var size: Int
     /// Compared in place (a copy would retain four strings); an empty entry has no slot.
-    private let keys = UnsafeMutableBufferPointer<EventKey>.allocate(capacity: size)
-    private let slots = UnsafeMutableBufferPointer<KeySlot?>.allocate(capacity: size)
+    private var keys: UnsafeMutableBufferPointer<EventKey>
+    private var slots: UnsafeMutableBufferPointer<KeySlot?>
     private static let empty = EventKey(model: "", modelVersion: "", route: "", tenant: "", status: .ok)
 
-    init() {
+    init(size: Int = RecentKeys.initialSize) {
+        self.size = size
+        keys = .allocate(capacity: size)
+        slots = .allocate(capacity: size)
         keys.initialize(repeating: Self.empty)
         slots.initialize(repeating: nil)
     }
@@ -29,10 +38,25 @@ final class RecentKeys {
         slots.deinitialize().deallocate()
     }
 
+    /// Makes room for `count` keys: a larger, empty table, refilled as events arrive.
+    func reserve(keys count: Int) {
+        var wanted = size
+        while wanted < count * Self.slotsPerKey && wanted < Self.maximumSize { wanted *= 2 }
+        guard wanted > size else { return }
+        keys.deinitialize().deallocate()
+        slots.deinitialize().deallocate()
+        size = wanted
+        keys = .allocate(capacity: wanted)
+        slots = .allocate(capacity: wanted)
+        keys.initialize(repeating: Self.empty)
+        slots.initialize(repeating: nil)
+    }
+
     /// The slot remembered for the event's key, or nil.
     @inline(__always)
     func slot(for event: UnsafePointer<InferenceEvent>) -> KeySlot? {
-        let index = Self.index(event)
+        let index = slotIndex(event)
+        let keys = self.keys
         guard keys[index].status == event.pointee.status, keys[index].model == event.pointee.model,
             keys[index].route == event.pointee.route, keys[index].tenant == event.pointee.tenant,
             keys[index].modelVersion == event.pointee.modelVersion
@@ -41,7 +65,7 @@ final class RecentKeys {
     }
 
     func remember(_ slot: KeySlot, for key: EventKey, of event: UnsafePointer<InferenceEvent>) {
-        let index = Self.index(event)
+        let index = slotIndex(event)
         keys[index] = key
         slots[index] = slot
     }
@@ -52,17 +76,17 @@ final class RecentKeys {
     }
 
     @inline(__always)
-    private static func index(_ event: UnsafePointer<InferenceEvent>) -> Int {
+    private func slotIndex(_ event: UnsafePointer<InferenceEvent>) -> Int {
         var hash = UInt64(truncatingIfNeeded: event.pointee.status.hashSeed)
         hash = FastHash.mix(hash, bytesHash(event.pointee.model))
         hash = FastHash.mix(hash, bytesHash(event.pointee.modelVersion))
         hash = FastHash.mix(hash, bytesHash(event.pointee.route))
         hash = FastHash.mix(hash, bytesHash(event.pointee.tenant))
-        return Int(truncatingIfNeeded: hash >> 54) & (size - 1)
+        return Int(truncatingIfNeeded: hash >> 49) & (size - 1)
     }
 
     @inline(__always)
-    private static func bytesHash(_ text: String) -> UInt64 {
+    private func bytesHash(_ text: String) -> UInt64 {
         text.utf8.withContiguousStorageIfAvailable(FastHash.bytes) ?? UInt64(truncatingIfNeeded: text.hashValue)
     }
 }

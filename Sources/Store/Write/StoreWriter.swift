@@ -47,6 +47,7 @@ final class StoreWriter: @unchecked Sendable {
                 status: EventStatus(rawValue: keys.string(5)) ?? .error)
             self.keys[key] = KeySlot(id: keys.int64(0))
         }
+        recentKeys.reserve(keys: self.keys.count)
         let sources = try connection.prepare("SELECT id, name FROM sources")
         while try sources.step() { sourceIDs[sources.string(1)] = sources.int64(0) }
     }
@@ -183,6 +184,7 @@ final class StoreWriter: @unchecked Sendable {
         guard try select.step() else { throw InfermonError.storage("event key vanished") }
         let slot = KeySlot(id: select.int64(0))
         keys[key] = slot
+        recentKeys.reserve(keys: keys.count)
         return slot
     }
 
