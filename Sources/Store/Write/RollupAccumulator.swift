@@ -19,10 +19,26 @@ final class RollupAccumulator {
     private var trimmedAt: Timestamp = .min
     /// Copies closed hours into column blocks for long reads; nil when the interval is too long to need them.
     private let blocks: RollupBlockSealer?
+    /// Held directly, as `StoreWriter` holds its request-id statement: with a row or
+    /// two per event at high label cardinality, looking them up in the connection's
+    /// cache would hash and compare their SQL and clear their bindings on every row.
+    private let insertRow: Statement
+    private let insertSketches: Statement
 
     init(connection: SQLiteConnection, interval: Int64) throws {
         self.connection = connection
         self.interval = interval
+        insertRow = try connection.prepare(
+            """
+            INSERT OR REPLACE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
+              latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
+              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        insertSketches = try connection.prepare(
+            """
+            INSERT OR REPLACE INTO rollup_sketches (key_id, bucket, latency_sketch, ttft_sketch, tpot_sketch,
+              input_tokens_sketch, output_tokens_sketch) VALUES (?,?,?,?,?,?,?)
+            """)
         blocks = try RollupBlock.span(forInterval: interval).map {
             try RollupBlockSealer(connection: connection, interval: interval, span: $0)
         }
@@ -187,12 +203,7 @@ final class RollupAccumulator {
     /// Counters and sketches go to separate tables: counter queries over long
     /// ranges then read narrow rows, and only quantile queries touch the sketches.
     private func write(_ state: RollupState, keyID: Int64) throws {
-        let statement = try connection.cached(
-            """
-            INSERT OR REPLACE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
-              latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
-              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
+        let statement = insertRow
         let totals = state.totals
         blocks?.written(keyID: keyID, bucket: state.bucket)
         statement.bind(1, keyID)
@@ -212,21 +223,19 @@ final class RollupAccumulator {
         statement.bind(15, totals.cost)
         statement.bind(16, totals.costedRequests)
         try statement.run()
-        let sketches = [
-            state.sketches.latency, state.sketches.ttft, state.sketches.tpot, state.sketches.inputTokens,
-            state.sketches.outputTokens,
-        ]
-        guard sketches.contains(where: { !$0.isEmpty }) else { return }
-        let sketchRow = try connection.cached(
-            """
-            INSERT OR REPLACE INTO rollup_sketches (key_id, bucket, latency_sketch, ttft_sketch, tpot_sketch,
-              input_tokens_sketch, output_tokens_sketch) VALUES (?,?,?,?,?,?,?)
-            """)
+        let sketches = state.sketches
+        guard
+            !(sketches.latency.isEmpty && sketches.ttft.isEmpty && sketches.tpot.isEmpty
+                && sketches.inputTokens.isEmpty && sketches.outputTokens.isEmpty)
+        else { return }
+        let sketchRow = insertSketches
         sketchRow.bind(1, keyID)
         sketchRow.bind(2, state.bucket)
-        for (offset, sketch) in sketches.enumerated() {
-            sketchRow.bind(Int32(3 + offset), blob: sketch.isEmpty ? nil : sketch.serialized())
-        }
+        sketchRow.bind(3, blob: sketches.latency.isEmpty ? nil : sketches.latency.serialized())
+        sketchRow.bind(4, blob: sketches.ttft.isEmpty ? nil : sketches.ttft.serialized())
+        sketchRow.bind(5, blob: sketches.tpot.isEmpty ? nil : sketches.tpot.serialized())
+        sketchRow.bind(6, blob: sketches.inputTokens.isEmpty ? nil : sketches.inputTokens.serialized())
+        sketchRow.bind(7, blob: sketches.outputTokens.isEmpty ? nil : sketches.outputTokens.serialized())
         try sketchRow.run()
     }
 
