@@ -48,7 +48,7 @@ public final class PostgresEvaluatorLock: Sendable {
         let session = try await currentSession()
         let logger = self.logger
         do {
-            return try await session.guarded.run {
+            return try await session.guarded.run(timeout: silence("try the lock")) {
                 for try await acquired in try await session.connection.query(
                     "SELECT pg_try_advisory_lock(\(Self.key))", logger: logger
                 ).decode(Bool.self) {
@@ -134,7 +134,7 @@ public final class PostgresEvaluatorLock: Sendable {
         ]
         let logger = self.logger
         do {
-            try await fresh.guarded.run {
+            try await fresh.guarded.run(timeout: silence("set up its session")) {
                 for statement in statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -149,6 +149,15 @@ public final class PostgresEvaluatorLock: Sendable {
         }
         if let previous { try? await previous.close() }
         return fresh
+    }
+
+    /// Ends a wait on a server that went silent (its host or network gone, no
+    /// RST) after a lease, so a follower goes on trying instead of waiting for TCP.
+    private func silence(_ what: String) -> @Sendable () async -> any Error {
+        { [clock, lease] in
+            try? await clock.sleep(for: lease)
+            return InfermonError.unavailable("the database did not \(what) within \(lease.prometheusText)")
+        }
     }
 
     private func drop(_ connection: PostgresConnection) async {

@@ -19,6 +19,13 @@ final class PostgresReaderPool: Sendable {
     }
     private let state = Mutex(State())
     private let available = DispatchSemaphoreBox()
+    private let limit = Mutex<Duration>(.seconds(60))
+
+    /// How long a read query may wait for the database (see `PostgresReadConnection`).
+    var timeout: Duration {
+        get { limit.withLock { $0 } }
+        set { limit.withLock { $0 = newValue } }
+    }
 
     init(connector: PostgresConnector, capacity: Int, rollupInterval: Int64, clock: any WallClock, logger: Logger) {
         self.connector = connector
@@ -30,6 +37,7 @@ final class PostgresReaderPool: Sendable {
 
     func withReader<T>(_ body: (PostgresSeriesReader) throws -> T) throws -> T {
         let reader = try checkOut()
+        reader.timeout = timeout
         do {
             let result = try body(reader)
             checkIn(reader)
@@ -41,8 +49,8 @@ final class PostgresReaderPool: Sendable {
         }
     }
 
-    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try withReader { try body($0.connection) }
+    func withConnection<T>(_ body: (PostgresReadConnection) throws -> T) throws -> T {
+        try withReader { try body($0.reading) }
     }
 
     private func checkOut() throws -> PostgresSeriesReader {
@@ -79,6 +87,9 @@ final class PostgresReaderPool: Sendable {
             }
         }
     }
+
+    /// Readers open and not taken (for tests).
+    var idleCount: Int { state.withLock { $0.idle.count } }
 
     private func checkIn(_ reader: PostgresSeriesReader) {
         state.withLock { $0.idle.append(reader) }
@@ -129,6 +140,9 @@ final class PostgresSeriesReader: @unchecked Sendable {
     private var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
     private var namedSeries: [Int64: Labels] = [:]
     private var maxSeriesID: Int64 = 0
+    /// Set by the pool each time the reader is taken.
+    var timeout: Duration = .seconds(60)
+    var reading: PostgresReadConnection { PostgresReadConnection(connection: connection, timeout: timeout) }
 
     deinit {
         let closing: EventLoopFuture<Void> = connection.close()
@@ -145,7 +159,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
     /// Keys are read whole each time (their first interval moves with late
     /// events from any writer); series only when new.
     private func refreshCatalog() throws {
-        for row in try connection.rows(
+        for row in try reading.rows(
             "SELECT id, model, model_version, route, tenant, status, first_bucket FROM event_keys", logger: logger)
         {
             let (id, model, version, route, tenant, status, firstBucket) = try row.decode(
@@ -155,7 +169,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
                 status: EventStatus(rawValue: status) ?? .error)
             keys[id] = (key, firstBucket, key.labels)
         }
-        for row in try connection.rows(
+        for row in try reading.rows(
             "SELECT id, label_names, label_values FROM series WHERE id > \(maxSeriesID) ORDER BY id", logger: logger)
         {
             let (id, names, values) = try row.decode((Int64, [String], [String]).self)
@@ -194,7 +208,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
         let named = namedSeries.filter { matchers.matches($0.value) }
         if !named.isEmpty {
             var samples: [Int64: [Sample]] = [:]
-            for row in try connection.rows(
+            for row in try reading.rows(
                 """
                 SELECT series_id, ts, value FROM samples WHERE series_id = ANY(\(Array(named.keys))::bigint[])
                   AND ts >= \(from) AND ts <= \(through) ORDER BY series_id, ts
@@ -214,7 +228,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
         let matching = matchingEventSeries(matchers)
         if !matching.isEmpty {
             var born: Set<Int64> = []
-            for row in try connection.rows(
+            for row in try reading.rows(
                 """
                 SELECT k.id FROM unnest(\(Array(matching.keys))::bigint[]) AS k(id)
                 WHERE EXISTS (SELECT 1 FROM rollups r WHERE r.key_id = k.id AND r.bucket <= \(through))
@@ -228,7 +242,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
         }
         let named = namedSeries.filter { matchers.matches($0.value) }
         if !named.isEmpty {
-            for row in try connection.rows(
+            for row in try reading.rows(
                 """
                 SELECT s.id FROM unnest(\(Array(named.keys))::bigint[]) AS s(id)
                 WHERE EXISTS (SELECT 1 FROM samples WHERE series_id = s.id AND ts >= \(from) AND ts <= \(through))
@@ -259,7 +273,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
         let start = from - rollupInterval
         let width = columns.width
         var result: [Int64: CumulativeRows] = [:]
-        let before = try connection.rows(
+        let before = try reading.rows(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT key_id, max(bucket), 0::bigint, \(columns.sumList) FROM rollups
@@ -278,7 +292,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
         // row as it is (one per key and interval, the primary key): summing
         // each row on its own through `infermon_sum_bins` made the server's
         // part of a day's query 7× slower.
-        let inRange = try connection.rows(
+        let inRange = try reading.rows(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT key_id, array_agg(bucket ORDER BY bucket), array_agg(last_ts ORDER BY bucket),
@@ -368,7 +382,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
         throws -> Series
     {
         let column = family.rawColumn
-        let rows = try connection.rows(
+        let rows = try reading.rows(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT ts, \(column)::float8 FROM events WHERE key_id = $1 AND ts >= $2 AND ts <= $3
@@ -411,7 +425,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
             bindings.append(rollupInterval)
             bindings.append(from)
             bindings.append(through)
-            for row in try connection.rows(
+            for row in try reading.rows(
                 PostgresQuery(
                     unsafeSQL: """
                         SELECT key_id, bucket, \(column) FROM rollup_sketches WHERE key_id = ANY($1::bigint[])

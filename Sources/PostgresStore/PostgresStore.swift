@@ -41,6 +41,11 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     /// the network gone, no RST) would otherwise hold the writer for the ~15
     /// minutes TCP takes to give up. Settable for tests.
     var writeTimeout: Duration = .seconds(60)
+    /// The same for a read (see `PostgresReadConnection`). Settable for tests.
+    var readTimeout: Duration {
+        get { readers.timeout }
+        set { readers.timeout = newValue }
+    }
 
     private init(
         settings: PostgresSettings, options: StoreOptions, rollupInterval: Int64, connector: PostgresConnector,
@@ -126,12 +131,14 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     /// as soon as the connection closes (see `PostgresConnectionGuard`); it is
     /// then left behind with the old connection and its caches, and the next
     /// call starts afresh on a new connection.
-    /// With a `timeout`, a body still waiting when it passes fails and the
-    /// connection is closed.
+    /// A body still waiting when `timeout` (by default `writeTimeout`) passes
+    /// fails and the connection is closed: batches, alert states, the outbox
+    /// and every other write are bounded alike.
     func onWriter<T: Sendable>(
         timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection, WriterState) async throws -> T
     ) async throws -> T {
-        try await gate.withLock {
+        let timeout = timeout ?? writeTimeout
+        return try await gate.withLock {
             do {
                 if writer.connection.isClosed {
                     writer = WriterState(connection: try await connector.connect())
@@ -221,7 +228,8 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
     /// rollups, samples, dead letters and request ids past theirs.
     public func enforceRetention(now: Timestamp) async throws -> PostgresRetentionReport {
         let policy = options.retention
-        return try await onWriter { [logger] connection, state in
+        // Dropping partitions and deleting a day of rollups may take a while; a silent server still ends it.
+        return try await onWriter(timeout: .seconds(600)) { [logger] connection, state in
             try await PostgresRetention.run(connection, state: state, policy: policy, now: now, logger: logger)
         }
     }
@@ -332,13 +340,5 @@ extension StringProtocol {
     var trimmingSpaces: Substring {
         let text = Substring(self)
         return text.drop { $0 == " " || $0 == "\n" }
-    }
-}
-
-extension PostgresConnection {
-    /// Runs a query and collects its rows, blocking the calling thread: for the
-    /// synchronous read protocols, whose callers run off the event loops.
-    func rows(_ query: PostgresQuery, logger: Logger) throws -> [PostgresRow] {
-        try checkedQuery(query, logger: logger).wait().rows
     }
 }
