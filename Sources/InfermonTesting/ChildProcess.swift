@@ -33,6 +33,9 @@ public final class ChildProcess: @unchecked Sendable {
         defer { argv.forEach { free($0) } }
         var env = environment ?? ChildProcess.currentEnvironment
         env["INFERMON_TEST_CHILD"] = "1"
+        // A child that traps on a loaded machine otherwise spends minutes in full
+        // symbolication, answering nothing: the test would see a hang, not a crash.
+        if env["SWIFT_BACKTRACE"] == nil { env["SWIFT_BACKTRACE"] = "symbolicate=fast" }
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var attributes = Self.shellLikeSpawnAttributes()
