@@ -23,15 +23,10 @@ release: build-deps
 demo: release
 	.build/release/infermon demo
 
-# Multi-process tests whose deadlines are wall-clock waits on real daemons: they
-# run on their own after the parallel suite, not beside its CPU-bound tests.
-ALONE_TESTS := PostgresRestartTests
-
 ## Everything CI checks: unit and end-to-end tests, and the shipped rules' tests.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip '$(ALONE_TESTS)'
-	$(SWIFT) test --skip-build --filter '$(ALONE_TESTS)'
+	$(SWIFT) test --skip-build
 	$(MAKE) rules-test
 	.build/debug/infermon-fuzz replay-all Fuzz
 	scripts/test-clock-shift.sh

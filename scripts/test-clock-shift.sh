@@ -17,13 +17,9 @@ tests="$bin_path/infermonPackageTests.xctest"
 shim="$bin_path/clockshift.so"
 cc -O2 -shared -fPIC -o "$shim" scripts/clockshift/clockshift.c -ldl
 
-alone_tests='PostgresRestartTests'
 go_clock_tests='AlertmanagerEndToEndTests|AlertmanagerHATests|amtoolAddsQueriesAndExpiresSilences|RemoteWriteEndToEndTests'
 for days in ${CLOCK_SHIFT_DAYS:-30 365}; do
     echo "== the test suite with the wall clock $days days ahead (skipping, as Go programs keep their own clock: $go_clock_tests)"
     LD_PRELOAD="$shim" INFERMON_CLOCK_SHIFT_SECONDS=$((days * 86400)) \
-        "$tests" --testing-library swift-testing --skip "$go_clock_tests|$alone_tests"
-    # As in `make test`: tests of real daemons against wall-clock deadlines run on their own.
-    LD_PRELOAD="$shim" INFERMON_CLOCK_SHIFT_SECONDS=$((days * 86400)) \
-        "$tests" --testing-library swift-testing --filter "$alone_tests"
+        "$tests" --testing-library swift-testing --skip "$go_clock_tests"
 done
