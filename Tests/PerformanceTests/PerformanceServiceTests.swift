@@ -138,6 +138,54 @@ import Testing
         #expect(published.first?.samples.last?.value == 200)
     }
 
+    /// A label is stamped when its request is read and seen once its write
+    /// commits; a pass in between must not make the next pass skip it.
+    @Test func aLabelStampedBeforeAPassAndStoredAfterItIsStillJoined() async throws {
+        let directory = try TemporaryDirectory()
+        let clock = ManualClock()
+        let base = floorDivide(clock.now(), Self.hour) * Self.hour - 3 * Self.hour
+        let store = try SQLiteStore(path: directory.file("infermon.db"), clock: clock, logger: Logger(label: "test"))
+        defer { store.close() }
+        let draws = Self.draws(200, seed: 3)
+        try await store.write(IngestBatch(events: Self.events(draws, prefix: "a", start: base)))
+        func labels(_ range: Range<Int>, at received: Timestamp) -> [TruthLabel] {
+            range.map {
+                TruthLabel(
+                    requestID: "a\($0)", name: "outcome", value: .bool(draws[$0].positive), source: "test",
+                    receivedAt: received)
+            }
+        }
+        try await store.recordLabels(labels(0..<100, at: clock.now()))
+        let service = PerformanceService(
+            options: PerformanceOptions(
+                windows: [.milliseconds(Self.hour)], minimumSamples: 30, bootstrapResamples: 20),
+            store: store, backfill: store, appender: store, clock: clock, logger: Logger(label: "perf"))
+        try await service.runOnce()
+        func accuracy() throws -> [Double] {
+            try Self.value(
+                store, [.equal(Labels.metricName, PerformanceMetrics.performance), .equal("metric", "accuracy")],
+                at: base + Self.hour
+            ).map(\.value)
+        }
+        let first = try #require(
+            ClassifierPerformance(
+                probabilities: draws.prefix(100).map(\.probability), truths: draws.prefix(100).map(\.positive)))
+        #expect(try accuracy() == [first.accuracy])
+
+        clock.advance(by: 60_000)
+        let stamped = clock.now()  // the request is read here ...
+        clock.advance(by: 1_000)
+        try await service.runOnce()  // ... a pass runs before its write commits ...
+        #expect(try accuracy() == [first.accuracy])
+        try await store.recordLabels(labels(100..<200, at: stamped))  // ... and the write commits now.
+        clock.advance(by: 1_000)
+        try await service.runOnce()
+        let all = try #require(
+            ClassifierPerformance(probabilities: draws.map(\.probability), truths: draws.map(\.positive)))
+        #expect(all.accuracy != first.accuracy)
+        #expect(try accuracy() == [all.accuracy], "the next pass joins the labels stamped before the last one")
+    }
+
     @Test func regressorsGetErrorMetrics() async throws {
         let directory = try TemporaryDirectory()
         let clock = ManualClock()

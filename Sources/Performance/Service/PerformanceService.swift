@@ -24,6 +24,16 @@ public actor PerformanceService: Service {
     /// A full pass (every window in the horizon) at least this often.
     static let fullPassInterval: Int64 = 3_600_000
 
+    /// How long before the last pass a label may have been received and still
+    /// be looked for again. A label is stamped when its request is read and is
+    /// seen once its write commits: one stamped just before a pass and committed
+    /// just after it would otherwise fall between two passes and wait for the
+    /// hourly full pass (on a loaded machine a PostgreSQL test waited 90 s for
+    /// it in vain). A store write gives up within a minute (PostgreSQL's write
+    /// timeout; SQLite's queue is faster), so two minutes cover it; a window
+    /// found twice is recomputed to the same value.
+    static let labelCommitAllowance: Int64 = 120_000
+
     public init(
         options: PerformanceOptions, store: any PredictionStore, backfill: any BackfillAppender,
         appender: any SampleAppender, clock: any WallClock = SystemWallClock(), logger: Logger
@@ -65,7 +75,8 @@ public actor PerformanceService: Service {
             dirty[length] = Set(WindowEvaluator.windowStarts(length: length, endingAfter: after, through: now))
         }
         if !full, let lastPass {
-            for time in try await store.predictionTimesLabelled(labelName: options.labelName, receivedSince: lastPass) {
+            let since = lastPass - Self.labelCommitAllowance
+            for time in try await store.predictionTimesLabelled(labelName: options.labelName, receivedSince: since) {
                 for length in options.windows.map(\.millis) {
                     let start = floorDivide(time, length) * length
                     if start + length <= now { dirty[length, default: []].insert(start) }
