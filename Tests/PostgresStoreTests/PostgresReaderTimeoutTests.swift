@@ -22,7 +22,10 @@ import Testing
 struct PostgresReaderTimeoutTests {
     static let logger = PostgresEvaluatorStoreTests.logger
 
-    @Test(.timeLimit(.minutes(2))) func aReadTheDatabaseDoesNotAnswerIsGivenUpAndTheNextReconnects() async throws {
+    // The limit only keeps a hang from holding the run: the time that counts is
+    // checked below (given up within 2-10 s). It includes starting a private
+    // PostgreSQL, which took most of two minutes in a loaded clock-shifted CI run.
+    @Test(.timeLimit(.minutes(10))) func aReadTheDatabaseDoesNotAnswerIsGivenUpAndTheNextReconnects() async throws {
         try await PostgresEvaluatorStoreTests.withServer { _, settings in
             let store = try await PostgresStore.open(settings: settings, logger: Self.logger)
             store.readTimeout = .seconds(2)
@@ -66,7 +69,7 @@ struct PostgresReaderTimeoutTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2))) func anAlertStateWriteTheDatabaseDoesNotAnswerIsGivenUp() async throws {
+    @Test(.timeLimit(.minutes(10))) func anAlertStateWriteTheDatabaseDoesNotAnswerIsGivenUp() async throws {
         try await PostgresEvaluatorStoreTests.withServer { _, settings in
             let store = try await PostgresStore.open(settings: settings, logger: Self.logger)
             try await store.ping()
