@@ -40,9 +40,15 @@ public struct MetricsRoutes: HTTPRouteModule {
             let text = try await shared.text { [self] in
                 await refresh()
                 var text = MetricHelp.annotate(registry.emitToString())
-                text += try EventSeriesExposition.render(querier: querier, now: clock.now())
+                let now = clock.now()
+                if let counters = querier as? any LatestEventCountersReader {
+                    // The last minute, as the series path reads it below.
+                    text += try EventCounterExposition.render(counters, from: now - 60_000, through: now)
+                } else {
+                    text += try EventSeriesExposition.render(querier: querier, now: now)
+                }
                 text += try EventSeriesExposition.renderCounters(
-                    storedCounters, querier: querier, now: clock.now(), instance: instance)
+                    storedCounters, querier: querier, now: now, instance: instance)
                 return text
             }
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")

@@ -11,7 +11,8 @@ import Synchronization
 /// connection, confined to a serial queue off the Swift concurrency pool (SQLite
 /// calls block), and a small pool of reader connections for queries, which WAL
 /// lets run beside each other and beside writes.
-public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, CheckpointSource,
+public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, LatestEventCountersReader,
+    CheckpointSource,
     @unchecked Sendable
 {
     public let path: String
@@ -225,6 +226,12 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
 
     public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
         try readers.withReader { try $0.sketches(matchers, from: from, through: through) }
+    }
+
+    public func forEachLatestEventCounters(
+        from: Timestamp, through: Timestamp, _ body: (LatestEventCounters) throws -> Void
+    ) throws {
+        try readers.withReader { try $0.forEachLatestCounters(from: from, through: through, body) }
     }
 
     /// Runs `body` on a reader connection checked out of the pool, for read-only

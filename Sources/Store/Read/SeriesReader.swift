@@ -10,8 +10,8 @@ final class SeriesReader {
     private let rollupInterval: Int64
     /// The span of `rollup_blocks`, if the interval has them.
     private let blockSpan: Int64?
-    private let clock: any WallClock
-    private var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
+    let clock: any WallClock
+    private(set) var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
     private var maxKeyID: Int64 = 0
     private var namedSeries: [Int64: Labels] = [:]
     private var maxSeriesID: Int64 = 0
@@ -24,7 +24,7 @@ final class SeriesReader {
     }
 
     /// Picks up keys and series created since the last query.
-    private func refreshCatalog() throws {
+    func refreshCatalog() throws {
         let keyRows = try connection.cached(
             "SELECT id, model, model_version, route, tenant, status, first_bucket FROM event_keys WHERE id > ? ORDER BY id"
         )
@@ -147,12 +147,31 @@ final class SeriesReader {
     // MARK: Counters from rollups
 
     private func counterSeries(keyID: Int64, wanted: [Wanted], from: Timestamp, through: Timestamp) throws -> [Series] {
-        guard through >= from, let entry = keys[keyID] else { return [] }
+        guard
+            let points = try counterPoints(
+                keyID: keyID, projection: CounterProjection(families: wanted.map { ($0.family, $0.variant) }),
+                from: from, through: through)
+        else { return [] }
+        return wanted.indices.map { column in
+            var samples: [Sample] = []
+            samples.reserveCapacity(points.times.count)
+            for (time, row) in zip(points.times, points.rows) {
+                samples.append(Sample(time, row < 0 ? 0 : points.values[row * wanted.count + column]))
+            }
+            return Series(labels: wanted[column].labels, samples: samples)
+        }
+    }
+
+    /// A key's counter samples in `from...through`: the sample times, the row
+    /// each takes its values from (-1 for the zero at the key's birth), and the
+    /// rows' values, one per projected source; nil when there are none.
+    func counterPoints(keyID: Int64, projection: CounterProjection, from: Timestamp, through: Timestamp) throws
+        -> (times: [Timestamp], rows: [Int], values: [Double])?
+    {
+        guard through >= from, let entry = keys[keyID] else { return nil }
         let interval = rollupInterval
-        let projection = CounterProjection(families: wanted.map { ($0.family, $0.variant) })
-        let width = wanted.count
         // Rows whose interval ends in range, plus the one before for carrying forward;
-        // their values flat, `width` per row.
+        // their values flat, one per projected source.
         var buckets: [Timestamp] = []
         var lastTimestamps: [Timestamp] = []
         var values: [Double] = []
@@ -202,7 +221,7 @@ final class SeriesReader {
             }
         }
         try readRows(cursor, upper)
-        guard !buckets.isEmpty else { return [] }
+        guard !buckets.isEmpty else { return nil }
 
         // Sample times: the key's birth (value 0), each interval end, and for the
         // interval still open at `through`, the time of its newest event.
@@ -237,15 +256,7 @@ final class SeriesReader {
                 pointRows.append(last)
             }
         }
-
-        return wanted.indices.map { column in
-            var samples: [Sample] = []
-            samples.reserveCapacity(pointTimes.count)
-            for (time, row) in zip(pointTimes, pointRows) {
-                samples.append(Sample(time, row < 0 ? 0 : values[row * width + column]))
-            }
-            return Series(labels: wanted[column].labels, samples: samples)
-        }
+        return (pointTimes, pointRows, values)
     }
 
     // MARK: Raw events

@@ -1,0 +1,51 @@
+import InfermonCore
+
+extension SeriesReader {
+    /// Every rollup-derived series of a key, in `LatestEventCounters`' order:
+    /// requests, latency buckets/sum/count, TTFT buckets/sum/count, tokens, cost.
+    static let latestCounterSources: [(family: EventFamily, variant: Int)] = EventFamily.allCases
+        .filter { !$0.isRaw }
+        .flatMap { family in family.variants.indices.map { (family, $0) } }
+
+    /// Each key's newest counter sample in `from...through`, taken from the same
+    /// rows and carried-forward grid as `select`, so both always agree; one
+    /// projection per key instead of one `Series` per key and series.
+    func forEachLatestCounters(
+        from: Timestamp, through: Timestamp, _ body: (LatestEventCounters) throws -> Void
+    ) throws {
+        try connection.execute("BEGIN")
+        defer {
+            connection.resetCachedStatements()
+            try? connection.execute("COMMIT")
+        }
+        try refreshCatalog()
+        let through = min(through, clock.now())
+        let projection = CounterProjection(families: Self.latestCounterSources)
+        let width = Self.latestCounterSources.count
+        let latencyBins = EventMetrics.durationBuckets.count + 1
+        let ttftBins = EventMetrics.timeToFirstTokenBuckets.count + 1
+        let tokenTypes = EventMetrics.TokenType.allCases.count
+        let zeros = [Double](repeating: 0, count: width)
+        for (keyID, entry) in keys.sorted(by: { $0.value.labels < $1.value.labels }) {
+            guard
+                let points = try counterPoints(keyID: keyID, projection: projection, from: from, through: through),
+                let row = points.rows.last
+            else { continue }
+            let values = row < 0 ? zeros[...] : points.values[(row * width)..<((row + 1) * width)]
+            var cursor = values.startIndex
+            func take(_ count: Int) -> [Double] {
+                defer { cursor += count }
+                return Array(values[cursor..<(cursor + count)])
+            }
+            func next() -> Double {
+                defer { cursor += 1 }
+                return values[cursor]
+            }
+            try body(
+                LatestEventCounters(
+                    labels: entry.labels, requests: next(), latencyBuckets: take(latencyBins), latencySum: next(),
+                    latencyCount: next(), ttftBuckets: take(ttftBins), ttftSum: next(), ttftCount: next(),
+                    tokens: take(tokenTypes), cost: next()))
+        }
+    }
+}
