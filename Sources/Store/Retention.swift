@@ -43,14 +43,16 @@ enum Retention {
             try letters.run()
             report.deadLetters = connection.changes
 
-            report.rollups = try deletePerOwner(
+            report.rollups = try trimSealedHours(connection, cutoff: now - policy.rollups.millis)
+            report.rollups += try deletePerOwner(
                 connection, owners: "SELECT id FROM event_keys",
                 delete: "DELETE FROM rollups WHERE key_id = ? AND bucket < ?", cutoff: now - policy.rollups.millis)
             _ = try deletePerOwner(
                 connection, owners: "SELECT id FROM event_keys",
                 delete: "DELETE FROM rollup_sketches WHERE key_id = ? AND bucket < ?",
                 cutoff: now - policy.rollups.millis)
-            // A block reaching back past the cutoff goes whole; its hour is read from the rows left.
+            // A block reaching back past the cutoff goes whole; its hour is read from the rows
+            // left, which `trimSealedHours` put back.
             _ = try deletePerOwner(
                 connection, owners: "SELECT id FROM event_keys",
                 delete:
@@ -66,6 +68,47 @@ enum Retention {
         }
         report.isComplete = report.events < sliceSize && report.deadLetters < sliceSize
         return report
+    }
+
+    /// Before the blocks reaching back past the cutoff go: puts the rows after the
+    /// cutoff of the hour it falls in back into `rollups` (a sealed hour's rows are
+    /// only in its block), and counts the expired rows that only blocks held.
+    private static func trimSealedHours(_ connection: SQLiteConnection, cutoff: Timestamp) throws -> Int {
+        let interval = try connection.scalarInt(
+            "SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'rollup_interval_ms'")
+        guard cutoff > 0, let span = RollupBlock.span(forInterval: interval) else { return 0 }
+        let pruned = try connection.prepare("SELECT value FROM settings WHERE name = ?")
+        pruned.bind(1, RollupBlockSealer.prunedSettingName)
+        // Hours from here on still have their rows, which the row deletion counts.
+        let prunedThrough = try pruned.step() ? Int64(pruned.string(0)) ?? .min : .min
+        let hour = floorDivide(cutoff, span) * span
+        let ownerRows = try connection.prepare("SELECT id FROM event_keys")
+        var ids: [Int64] = []
+        while try ownerRows.step() { ids.append(ownerRows.int64(0)) }
+        let blocks = try connection.cached(
+            "SELECT start, rows, data FROM rollup_blocks WHERE id >= ? AND id <= ? ORDER BY id")
+        var removed = 0
+        for keyID in ids {
+            guard let last = RollupBlock.id(keyID: keyID, start: hour, span: span) else { continue }
+            blocks.reset()
+            blocks.bind(1, keyID << RollupBlock.hourBits)
+            blocks.bind(2, last)
+            var kept: [RollupRow] = []
+            while try blocks.step() {
+                let start = blocks.int64(0)
+                let rows = Int(blocks.int64(1))
+                if start + span <= prunedThrough { removed += rows }
+                guard start == hour else { continue }
+                let after = try blocks.withBlob(2) {
+                    try RollupBlockReader($0).rows(start: start, interval: interval).filter { $0.bucket >= cutoff }
+                }
+                kept += after
+                if start + span <= prunedThrough { removed -= after.count }
+            }
+            blocks.reset()
+            try SealedRollupRows.restore(connection, keyID: keyID, rows: kept)
+        }
+        return removed
     }
 
     /// Deletes by primary-key range per owner, which avoids scanning the whole table.

@@ -112,7 +112,9 @@ package final class SQLiteCopySource {
     deinit { try? connection.execute("COMMIT") }
 
     package func count(_ table: String) throws -> Int64 {
-        try connection.scalarInt("SELECT count(*) FROM \(table)")
+        // Sealed hours' rollup rows are counted in their blocks.
+        if table == "rollups" { return try SealedRollupRows.count(connection) }
+        return try connection.scalarInt("SELECT count(*) FROM \(table)")
     }
 
     package func keys() throws -> [CopyKey] {
@@ -196,7 +198,8 @@ package final class SQLiteCopySource {
         return result
     }
 
-    /// Rollup rows after (key, bucket), in (key, bucket) order.
+    /// Rollup rows after (key, bucket), in (key, bucket) order: those of `rollups`
+    /// and those of sealed hours, which only their blocks hold, merged.
     package func rollups(after cursor: (key: Int64, bucket: Int64)?, limit: Int) throws -> [CopyRollupRow] {
         let statement = try connection.prepare(
             "SELECT key_id, \(RollupRow.columns) FROM rollups WHERE (key_id, bucket) > (?, ?) "
@@ -204,20 +207,57 @@ package final class SQLiteCopySource {
         statement.bind(1, cursor?.key ?? Int64.min)
         statement.bind(2, cursor?.bucket ?? Int64.min)
         statement.bind(3, Int64(limit))
-        var result: [CopyRollupRow] = []
-        while try statement.step() {
-            let row = try RollupRow(statement, firstColumn: 1)
+        var rows: [(key: Int64, row: RollupRow)] = []
+        while try statement.step() { rows.append((statement.int64(0), try RollupRow(statement, firstColumn: 1))) }
+        let sealed = try sealedRollups(after: cursor, limit: limit)
+        if !sealed.isEmpty {
+            // A block and a row of an hour not yet pruned hold the same values: keep one.
+            rows = (rows + sealed).sorted { ($0.key, $0.row.bucket) < ($1.key, $1.row.bucket) }
+            var seen: (Int64, Int64)?
+            rows.removeAll { entry in
+                defer { seen = (entry.key, entry.row.bucket) }
+                return seen.map { $0 == (entry.key, entry.row.bucket) } ?? false
+            }
+            rows = Array(rows.prefix(limit))
+        }
+        return rows.map { key, row in
             let totals = row.totals
-            result.append(
-                CopyRollupRow(
-                    keyID: statement.int64(0), bucket: row.bucket, lastTimestamp: row.lastTimestamp,
-                    counts: [
-                        totals.requests, totals.latencyCount, totals.ttftCount, totals.inputTokens, totals.outputTokens,
-                        totals.cachedTokens, totals.reasoningTokens, totals.costedRequests,
-                    ],
-                    sums: [totals.latencySum, totals.ttftSum, totals.cost],
-                    latencyBins: totals.latencyBins.map { Int64(bitPattern: $0) },
-                    ttftBins: totals.ttftBins.map { Int64(bitPattern: $0) }))
+            return CopyRollupRow(
+                keyID: key, bucket: row.bucket, lastTimestamp: row.lastTimestamp,
+                counts: [
+                    totals.requests, totals.latencyCount, totals.ttftCount, totals.inputTokens, totals.outputTokens,
+                    totals.cachedTokens, totals.reasoningTokens, totals.costedRequests,
+                ],
+                sums: [totals.latencySum, totals.ttftSum, totals.cost],
+                latencyBins: totals.latencyBins.map { Int64(bitPattern: $0) },
+                ttftBins: totals.ttftBins.map { Int64(bitPattern: $0) })
+        }
+    }
+
+    /// Up to `limit` block rows after the cursor, in (key, bucket) order.
+    private func sealedRollups(after cursor: (key: Int64, bucket: Int64)?, limit: Int) throws -> [(
+        key: Int64, row: RollupRow
+    )] {
+        guard let span = RollupBlock.span(forInterval: rollupInterval) else { return [] }
+        var firstID: Int64 = 0
+        if let cursor, cursor.key >= 0 {
+            firstID =
+                RollupBlock.id(keyID: cursor.key, start: floorDivide(max(0, cursor.bucket), span) * span, span: span)
+                ?? RollupBlock.endID(keyID: cursor.key)
+        }
+        let statement = try connection.prepare(
+            "SELECT key_id, start, data FROM rollup_blocks WHERE id >= ? ORDER BY id")
+        statement.bind(1, firstID)
+        var result: [(key: Int64, row: RollupRow)] = []
+        while result.count < limit, try statement.step() {
+            let key = statement.int64(0)
+            let start = statement.int64(1)
+            let rows = try statement.withBlob(2) {
+                try RollupBlockReader($0).rows(start: start, interval: rollupInterval)
+            }
+            for row in rows where cursor.map({ (key, row.bucket) > ($0.key, $0.bucket) }) ?? true {
+                result.append((key, row))
+            }
         }
         return result
     }

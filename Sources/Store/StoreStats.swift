@@ -10,7 +10,10 @@ public struct StoreStats: Sendable {
     public var firstEvent: Timestamp?
     public var lastEvent: Timestamp?
     public var eventKeys: Int64 = 0
+    /// Rollup intervals stored: the rows of `rollups` and those of sealed hours, which only their blocks hold.
     public var rollupRows: Int64 = 0
+    /// Sealed hours of label sets (`rollup_blocks`).
+    public var rollupBlocks: Int64 = 0
     public var namedSeries: Int64 = 0
     public var chunks: Int64 = 0
     public var storedSamples: Int64 = 0
@@ -34,7 +37,8 @@ public struct StoreStats: Sendable {
             stats.lastEvent = events.isNull(2) ? nil : events.int64(2)
         }
         stats.eventKeys = try connection.scalarInt("SELECT count(*) FROM event_keys")
-        stats.rollupRows = try connection.scalarInt("SELECT count(*) FROM rollups")
+        stats.rollupRows = try SealedRollupRows.count(connection)
+        stats.rollupBlocks = try connection.scalarInt("SELECT count(*) FROM rollup_blocks")
         stats.namedSeries = try connection.scalarInt("SELECT count(*) FROM series")
         stats.chunks = try connection.scalarInt("SELECT count(*) FROM chunks")
         stats.storedSamples = try connection.scalarInt("SELECT coalesce(sum(samples), 0) FROM chunks")

@@ -127,9 +127,10 @@ struct RollupBlockTests {
         }
         store.close()
 
-        // The same answers from the rows alone.
+        // The same answers from the rows alone: sealed hours' rows are only in their
+        // blocks, so they are put back as rows first.
         let connection = try SQLiteConnection(path: path, mode: .readWrite)
-        try connection.execute("DELETE FROM rollup_blocks")
+        try Self.unsealEverything(connection, interval: 15_000)
         let rowsOnly = try SQLiteStore(path: path, options: options, logger: Logger(label: "t"))
         defer { rowsOnly.close() }
         let fromRows = try answers(rowsOnly)
@@ -179,6 +180,22 @@ struct RollupBlockTests {
             try store.select([.equal("__name__", "infermon_requests_total")], from: begin, through: now).first)
         #expect(try #require(series.samples.first).timestamp >= cutoff)
         #expect(series.samples.count > 150)
+    }
+
+    /// Turns every block back into `rollups` rows and drops the blocks: the
+    /// layout of a store whose rows were all kept.
+    static func unsealEverything(_ connection: SQLiteConnection, interval: Int64) throws {
+        let blocks = try connection.prepare("SELECT key_id, start, data FROM rollup_blocks ORDER BY id")
+        var rows: [(Int64, [RollupRow])] = []
+        while try blocks.step() {
+            let start = blocks.int64(1)
+            let keyRows = try blocks.withBlob(2) { try RollupBlockReader($0).rows(start: start, interval: interval) }
+            rows.append((blocks.int64(0), keyRows))
+        }
+        try connection.transaction {
+            for (keyID, keyRows) in rows { try SealedRollupRows.restore(connection, keyID: keyID, rows: keyRows) }
+            try connection.execute("DELETE FROM rollup_blocks")
+        }
     }
 
     static func countedBy(_ sampleTime: Timestamp, _ time: Timestamp, interval: Int64) -> Bool {

@@ -4,9 +4,10 @@ import InfermonCore
 /// (`rollup_blocks`), so that a long counter query reads one small blob per
 /// label set and hour instead of stepping SQLite through every row.
 ///
-/// The rows stay in `rollups`, which remains the truth; a block is a copy that
-/// the writer makes once an hour has closed and remakes whenever a row in it
-/// changes (late events rewrite every later running total). Each column is a
+/// Once an hour has closed the writer makes the block and deletes the hour's
+/// rows from `rollups`, so the block is the truth for it; a write into the hour
+/// puts its rows back, and the block is remade from them (late events rewrite
+/// every later running total; see `RollupBlockSealer`). Each column is a
 /// length-prefixed stream, so a reader decodes only the columns it needs:
 /// interval offsets and running totals as varint deltas (one byte for most
 /// rows), sums and costs as Gorilla XOR streams, histogram bins as the few
@@ -158,7 +159,7 @@ struct RollupBlockReader {
         }
     }
 
-    private func column(_ column: RollupBlock.Column) -> UnsafeRawBufferPointer {
+    func column(_ column: RollupBlock.Column) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[ranges[column.rawValue]])
     }
 

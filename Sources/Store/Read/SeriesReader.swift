@@ -139,7 +139,15 @@ final class SeriesReader {
             statement.reset()
             statement.bind(1, keyID)
             statement.bind(2, through)
-            if try statement.step() { born.insert(keyID) }
+            if try statement.step() {
+                born.insert(keyID)
+            } else if let span = blockSpan,
+                try SealedRollupRows.any(
+                    connection, keyID: keyID, through: through, span: span, interval: rollupInterval)
+            {
+                // A sealed hour's rows are only in its block.
+                born.insert(keyID)
+            }
         }
         return born
     }
@@ -188,6 +196,16 @@ final class SeriesReader {
         before.bind(1, keyID)
         before.bind(2, from - interval)
         try read(before)
+        // A sealed hour's rows are only in its block: unless `rollups` had a row in
+        // the hour before `from - interval`, the carried-forward row may be in one.
+        if let span = blockSpan,
+            buckets.first.map({ floorDivide($0, span) < floorDivide(from - interval - 1, span) }) ?? true,
+            let sealed = try projection.latestSealedRow(
+                connection, keyID: keyID, before: from - interval, notBefore: buckets.first ?? 0, span: span,
+                interval: interval), sealed.bucket > buckets.first ?? .min
+        {
+            (buckets, lastTimestamps, values) = ([sealed.bucket], [sealed.lastTimestamp], sealed.values)
+        }
         // Rows in [lower, upper): sealed hours from their blocks, the rest from `rollups`.
         let lower = from - interval
         let upper = through + 1

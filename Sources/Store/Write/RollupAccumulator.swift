@@ -144,8 +144,12 @@ final class RollupAccumulator {
             "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1")
         before.bind(1, keyID)
         before.bind(2, first)
-        var previous = try before.step() ? try RollupRow(before, firstColumn: 0).totals : CumulativeTotals()
+        let beforeRow = try before.step() ? try RollupRow(before, firstColumn: 0) : nil
         before.reset()
+        // Sealed hours' rows are only in their blocks: the later ones come back to be rewritten.
+        let latest = try blocks?.latest(keyID: keyID, before: first, row: beforeRow) ?? beforeRow
+        var previous = latest?.totals ?? CumulativeTotals()
+        try blocks?.unseal(keyID: keyID, from: first)
         let stored = try connection.cached(
             "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket")
         stored.bind(1, keyID)
@@ -243,8 +247,10 @@ final class RollupAccumulator {
         let statement = try connection.cached(
             "SELECT \(RollupRow.columns) FROM rollups WHERE key_id = ? ORDER BY bucket DESC LIMIT 1")
         statement.bind(1, keyID)
-        guard try statement.step() else { return nil }
-        let row = try RollupRow(statement, firstColumn: 0)
+        let stored = try statement.step() ? try RollupRow(statement, firstColumn: 0) : nil
+        statement.reset()
+        // A label set idle since an hour now sealed has its newest row in a block.
+        guard let row = try blocks?.latest(keyID: keyID, before: .max, row: stored) ?? stored else { return nil }
         let sketchRow = try connection.cached(
             "SELECT \(RollupRow.sketchColumns) FROM rollup_sketches WHERE key_id = ? AND bucket = ?")
         sketchRow.bind(1, keyID)
