@@ -28,7 +28,8 @@ final class EventRowWriter {
     private let connection: SQLiteConnection
     private let one: Statement
     private let many: Statement
-    private let insertText: Statement
+    /// Text rows go in as event rows do, many per statement, by how many a chunk has.
+    private var textStatements: [Int: Statement] = [:]
     /// The id the next row gets; read from the table when unknown.
     private var nextID: Int64?
     private let texts: TextDictionaries
@@ -41,8 +42,17 @@ final class EventRowWriter {
         many = try connection.prepare(
             "INSERT INTO events (\(Self.columns)) VALUES "
                 + Array(repeating: row, count: Self.rowsPerStatement).joined(separator: ","))
-        insertText = try connection.prepare(
-            "INSERT INTO event_texts (event_id, prompt, response, context) VALUES (?, ?, ?, ?)")
+    }
+
+    /// The statement inserting `count` text rows, prepared on first use: usually
+    /// only the one of a full chunk, and that of whatever remains at a batch's end.
+    private func insertTexts(_ count: Int) throws -> Statement {
+        if let statement = textStatements[count] { return statement }
+        let statement = try connection.prepare(
+            "INSERT INTO event_texts (event_id, prompt, response, context) VALUES "
+                + Array(repeating: "(?,?,?,?)", count: count).joined(separator: ","))
+        textStatements[count] = statement
+        return statement
     }
 
     /// Forgets the next id and the text dictionaries' state, after a failed
@@ -66,21 +76,40 @@ final class EventRowWriter {
                     sourceID: sourceID, to: statement, at: Int32(index - start) * Self.columnCount)
             }
             try statement.run()
-            for index in start..<end {
-                let event = events.baseAddress! + rows[index].position
-                guard event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil
-                else { continue }
-                insertText.bind(1, id + Int64(index - start))
-                let eventID = id + Int64(index - start)
-                try bindText(event.pointee.prompt, .prompt, of: eventID, sourceID, to: insertText, at: 2)
-                try bindText(event.pointee.response, .response, of: eventID, sourceID, to: insertText, at: 3)
-                try bindText(event.pointee.context, .context, of: eventID, sourceID, to: insertText, at: 4)
-                try insertText.run()
-            }
+            try insertTexts(events, rows: rows[start..<end], firstID: id, sourceID: sourceID)
             id += Int64(end - start)
             start = end
         }
         nextID = id
+    }
+
+    /// The text rows of a chunk's events that have any, in one statement, in the
+    /// order and with the frames one statement per row gave them.
+    private func insertTexts(
+        _ events: UnsafeBufferPointer<InferenceEvent>, rows: ArraySlice<EventRow>, firstID: Int64, sourceID: Int64?
+    ) throws {
+        var count = 0
+        for row in rows {
+            let event = events.baseAddress! + row.position
+            if event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil {
+                count += 1
+            }
+        }
+        guard count > 0 else { return }
+        let statement = try insertTexts(count)
+        var offset: Int32 = 0
+        for (index, row) in zip(rows.indices, rows) {
+            let event = events.baseAddress! + row.position
+            guard event.pointee.prompt != nil || event.pointee.response != nil || event.pointee.context != nil
+            else { continue }
+            let eventID = firstID + Int64(index - rows.startIndex)
+            statement.bind(offset + 1, eventID)
+            try bindText(event.pointee.prompt, .prompt, of: eventID, sourceID, to: statement, at: offset + 2)
+            try bindText(event.pointee.response, .response, of: eventID, sourceID, to: statement, at: offset + 3)
+            try bindText(event.pointee.context, .context, of: eventID, sourceID, to: statement, at: offset + 4)
+            offset += 4
+        }
+        try statement.run()
     }
 
     /// Binds one row's columns after `offset`. Every parameter is bound anew each
