@@ -1,4 +1,5 @@
 public import InfermonCore
+public import NIOCore
 
 /// `/metrics`' event-derived families written from each key's latest counters
 /// in one pass, as bytes: the same text `EventSeriesExposition.render` makes
@@ -6,60 +7,96 @@ public import InfermonCore
 /// cost per line of a few copies. 10,000 label sets are ~450,000 lines; through
 /// series and `Labels` a scrape of them took 20-30 s, past Prometheus's timeout.
 public enum EventCounterExposition {
+    /// The families as text; `write` is what `/metrics` uses.
     public static func render(_ reader: any LatestEventCountersReader, from: Timestamp, through: Timestamp) throws
         -> String
     {
-        var requests: [UInt8] = []
-        var latency: [UInt8] = []
-        var ttft: [UInt8] = []
-        var tokens: [UInt8] = []
-        var cost: [UInt8] = []
+        var buffer = ByteBuffer()
+        try write(reader, from: from, through: through, into: &buffer)
+        return String(buffer: buffer)
+    }
+
+    /// Appends the families to `buffer`. The keys' counters are read first
+    /// (about 400 B a key), so each family is written in one go into space
+    /// reserved for all of them: no intermediate copies of a 40 MB page.
+    public static func write(
+        _ reader: any LatestEventCountersReader, from: Timestamp, through: Timestamp, into buffer: inout ByteBuffer
+    ) throws {
+        var keys: [(text: KeyText, counters: LatestEventCounters)] = []
+        var labelBytes = 0
+        try reader.forEachLatestEventCounters(from: from, through: through) { counters in
+            let text = KeyText(counters.labels)
+            labelBytes += text.plain.count
+            keys.append((text, counters))
+        }
+        guard !keys.isEmpty else { return }
+        // 42 lines a key at most, each its labels (and an `le` or `type`), a name and a value.
+        buffer.reserveCapacity(buffer.writerIndex + 42 * (labelBytes + keys.count * 70) + 2_048)
         let latencyBounds = bounds(EventMetrics.durationBuckets)
         let ttftBounds = bounds(EventMetrics.timeToFirstTokenBuckets)
         // Lines of one key sort by their text, in which the type's value decides.
-        let tokenTypes = EventMetrics.TokenType.allCases.enumerated().sorted {
-            $0.element.rawValue < $1.element.rawValue
-        }
-        .map { (index: $0.offset, value: Array($0.element.rawValue.utf8)) }
-        try reader.forEachLatestEventCounters(from: from, through: through) { counters in
-            let text = KeyText(counters.labels)
-            requests.line(EventMetrics.requestsTotal, text.plain, counters.requests)
-            if counters.latencyCount != 0 {
-                latency.histogram(
-                    EventMetrics.requestDuration, text, latencyBounds, counters.latencyBuckets, counters.latencySum,
-                    counters.latencyCount)
+        let tokenTypes = EventMetrics.TokenType.allCases.enumerated()
+            .sorted { $0.element.rawValue < $1.element.rawValue }
+            .map { (index: $0.offset, value: Array($0.element.rawValue.utf8)) }
+        let names = (
+            requests: Array(EventMetrics.requestsTotal.utf8), tokens: Array(EventMetrics.tokensTotal.utf8),
+            cost: Array(EventMetrics.costTotal.utf8)
+        )
+        for family in EventSeriesExposition.families {
+            let header = buffer.writerIndex
+            buffer.writeString("# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n")
+            let body = buffer.writerIndex
+            switch family.name {
+            case EventMetrics.requestsTotal:
+                for key in keys { buffer.line(names.requests, key.text.plain, key.counters.requests) }
+            case EventMetrics.requestDuration:
+                let histogram = HistogramNames(EventMetrics.requestDuration)
+                for key in keys where key.counters.latencyCount != 0 {
+                    buffer.histogram(
+                        histogram, key.text, latencyBounds, key.counters.latencyBuckets, key.counters.latencySum,
+                        key.counters.latencyCount)
+                }
+            case EventMetrics.timeToFirstToken:
+                let histogram = HistogramNames(EventMetrics.timeToFirstToken)
+                for key in keys where key.counters.ttftCount != 0 {
+                    buffer.histogram(
+                        histogram, key.text, ttftBounds, key.counters.ttftBuckets, key.counters.ttftSum,
+                        key.counters.ttftCount)
+                }
+            case EventMetrics.tokensTotal:
+                for key in keys {
+                    for type in tokenTypes {
+                        buffer.writeBytes(names.tokens)
+                        buffer.labels(key.text.type, value: type.value)
+                        buffer.value(key.counters.tokens[type.index])
+                    }
+                }
+            case EventMetrics.costTotal:
+                for key in keys { buffer.line(names.cost, key.text.plain, key.counters.cost) }
+            default:
+                preconditionFailure("no counters for \(family.name)")
             }
-            if counters.ttftCount != 0 {
-                ttft.histogram(
-                    EventMetrics.timeToFirstToken, text, ttftBounds, counters.ttftBuckets, counters.ttftSum,
-                    counters.ttftCount)
-            }
-            for type in tokenTypes {
-                tokens.append(contentsOf: EventMetrics.tokensTotal.utf8)
-                tokens.labels(text.type, value: type.value)
-                tokens.value(counters.tokens[type.index])
-            }
-            cost.line(EventMetrics.costTotal, text.plain, counters.cost)
+            // A family with no lines has no header either.
+            if buffer.writerIndex == body { buffer.moveWriterIndex(to: header) }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(requests.count + latency.count + ttft.count + tokens.count + cost.count + 1_024)
-        for ((name, body), family) in zip(
-            [
-                (EventMetrics.requestsTotal, requests), (EventMetrics.requestDuration, latency),
-                (EventMetrics.timeToFirstToken, ttft), (EventMetrics.tokensTotal, tokens),
-                (EventMetrics.costTotal, cost),
-            ], EventSeriesExposition.families) where !body.isEmpty
-        {
-            precondition(name == family.name, "families out of order")
-            out.append(contentsOf: "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n".utf8)
-            out.append(contentsOf: body)
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `le` values as the series carry them: each bound, then `+Inf`.
     private static func bounds(_ bounds: [Double]) -> [[UInt8]] {
         bounds.map { Array(formatJSONNumber($0).utf8) } + [Array("+Inf".utf8)]
+    }
+}
+
+/// A histogram's three series names, as bytes.
+struct HistogramNames {
+    let bucket: [UInt8]
+    let sum: [UInt8]
+    let count: [UInt8]
+
+    init(_ name: String) {
+        bucket = Array((name + "_bucket").utf8)
+        sum = Array((name + "_sum").utf8)
+        count = Array((name + "_count").utf8)
     }
 }
 
@@ -90,52 +127,58 @@ struct KeyText {
     }
 }
 
-extension [UInt8] {
-    fileprivate mutating func line(_ name: String, _ labels: [UInt8], _ number: Double) {
-        append(contentsOf: name.utf8)
-        append(contentsOf: labels)
+extension ByteBuffer {
+    fileprivate mutating func line(_ name: [UInt8], _ labels: [UInt8], _ number: Double) {
+        writeBytes(name)
+        writeBytes(labels)
         value(number)
     }
 
     fileprivate mutating func histogram(
-        _ name: String, _ text: KeyText, _ bounds: [[UInt8]], _ buckets: [Double], _ sum: Double, _ count: Double
+        _ names: HistogramNames, _ text: KeyText, _ bounds: [[UInt8]], _ buckets: [Double], _ sum: Double,
+        _ count: Double
     ) {
         for (bound, bucket) in zip(bounds, buckets) {
-            append(contentsOf: name.utf8)
-            append(contentsOf: "_bucket".utf8)
+            writeBytes(names.bucket)
             labels(text.le, value: bound)
             value(bucket)
         }
-        line(name + "_sum", text.plain, sum)
-        line(name + "_count", text.plain, count)
+        line(names.sum, text.plain, sum)
+        line(names.count, text.plain, count)
     }
 
     /// `{…,extra="value",…}` from a key's split text; the value needs no escaping.
     fileprivate mutating func labels(_ split: (head: [UInt8], tail: [UInt8]), value: [UInt8]) {
-        append(contentsOf: split.head)
-        append(contentsOf: value)
-        append(contentsOf: split.tail)
+        writeBytes(split.head)
+        writeBytes(value)
+        writeBytes(split.tail)
     }
 
     /// ` value\n`, as `EventSeriesExposition.formatValue` writes it; whole
     /// numbers, nearly every counter, without making a `String`.
     fileprivate mutating func value(_ number: Double) {
-        append(0x20)
+        writeInteger(UInt8(0x20))
         if number.isFinite, number == number.rounded(), Swift.abs(number) < 1e15 {
             var whole = Int64(number)
             if whole < 0 {
-                append(0x2D)
+                writeInteger(UInt8(0x2D))
                 whole = -whole
             }
-            let start = endIndex
-            repeat {
-                append(UInt8(truncatingIfNeeded: whole % 10) + 0x30)
-                whole /= 10
-            } while whole > 0
-            self[start...].reverse()
+            // At most 15 digits, written from the last into a fixed tuple.
+            var digits: (UInt64, UInt64) = (0, 0)
+            let count = withUnsafeMutableBytes(of: &digits) { space in
+                var index = space.count
+                repeat {
+                    index -= 1
+                    space[index] = UInt8(truncatingIfNeeded: whole % 10) + 0x30
+                    whole /= 10
+                } while whole > 0
+                return space.count - index
+            }
+            withUnsafeBytes(of: &digits) { writeBytes(UnsafeRawBufferPointer(rebasing: $0.suffix(count))) }
         } else {
-            append(contentsOf: EventSeriesExposition.formatValue(number).utf8)
+            writeString(EventSeriesExposition.formatValue(number))
         }
-        append(0x0A)
+        writeInteger(UInt8(0x0A))
     }
 }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import InfermonCore
+import NIOCore
 public import Prometheus
 
 /// `/metrics` in the Prometheus text format: infermon's own metrics (recorded
@@ -35,23 +36,27 @@ public struct MetricsRoutes: HTTPRouteModule {
     }
 
     public func register(on router: Router<BasicRequestContext>) {
-        let shared = SharedRender()
+        let shared = SharedRender<ByteBuffer>()
         router.get("/metrics") { _, _ in
-            let text = try await shared.text { [self] in
+            let page = try await shared.text { [self] in
                 await refresh()
-                var text = MetricHelp.annotate(registry.emitToString())
+                var page = ByteBuffer()
+                page.writeString(MetricHelp.annotate(registry.emitToString()))
                 let now = clock.now()
                 if let counters = querier as? any LatestEventCountersReader {
                     // The last minute, as the series path reads it below.
-                    text += try EventCounterExposition.render(counters, from: now - 60_000, through: now)
+                    try EventCounterExposition.write(counters, from: now - 60_000, through: now, into: &page)
                 } else {
-                    text += try EventSeriesExposition.render(querier: querier, now: now)
+                    page.writeString(try EventSeriesExposition.render(querier: querier, now: now))
                 }
-                text += try EventSeriesExposition.renderCounters(
-                    storedCounters, querier: querier, now: now, instance: instance)
-                return text
+                page.writeString(
+                    try EventSeriesExposition.renderCounters(
+                        storedCounters, querier: querier, now: now, instance: instance))
+                return page
             }
-            return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: page))
         }
     }
 }

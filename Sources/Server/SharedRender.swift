@@ -10,14 +10,14 @@ import InfermonCore
 /// running, and the daemon's memory grew with every overlap. A request that finds
 /// a rendering under way waits for that one and answers with its text, which is
 /// as fresh as a scrape can expect.
-actor SharedRender {
-    private var inFlight: Task<String, any Error>?
+actor SharedRender<Page: Sendable> {
+    private var inFlight: Task<Page, any Error>?
     private var joined = 0
 
     /// Requests that waited for a rendering another request had started.
     var sharedRequests: Int { joined }
 
-    func text(_ render: @escaping @Sendable () async throws -> String) async throws -> String {
+    func text(_ render: @escaping @Sendable () async throws -> Page) async throws -> Page {
         if let inFlight {
             joined += 1
             return try await inFlight.value

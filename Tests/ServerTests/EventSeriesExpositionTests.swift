@@ -85,7 +85,7 @@ struct EventSeriesExpositionTests {
 @Suite("Shared rendering")
 struct SharedRenderTests {
     @Test func requestsDuringARenderingShareItsText() async throws {
-        let shared = SharedRender()
+        let shared = SharedRender<String>()
         let renders = Counter()
         let (gate, open) = AsyncStream<Void>.makeStream()
         let render: @Sendable () async throws -> String = {

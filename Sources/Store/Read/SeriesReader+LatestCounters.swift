@@ -26,7 +26,11 @@ extension SeriesReader {
         let ttftBins = EventMetrics.timeToFirstTokenBuckets.count + 1
         let tokenTypes = EventMetrics.TokenType.allCases.count
         let zeros = [Double](repeating: 0, count: width)
-        for (keyID, entry) in keys.sorted(by: { $0.value.labels < $1.value.labels }) {
+        if labelOrder.keys != keys.count {
+            labelOrder = (keys.count, keys.sorted { $0.value.labels < $1.value.labels }.map(\.key))
+        }
+        for keyID in labelOrder.ids {
+            guard let entry = keys[keyID] else { continue }
             guard
                 let points = try counterPoints(keyID: keyID, projection: projection, from: from, through: through),
                 let row = points.rows.last

@@ -13,6 +13,8 @@ final class SeriesReader {
     let clock: any WallClock
     private(set) var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
     private var maxKeyID: Int64 = 0
+    /// `keys`' ids in label order, kept while no key is added: `/metrics` walks them on every scrape.
+    var labelOrder: (keys: Int, ids: [Int64]) = (0, [])
     private var namedSeries: [Int64: Labels] = [:]
     private var maxSeriesID: Int64 = 0
 
