@@ -11,7 +11,7 @@ final class PostgresReaderPool: Sendable {
     private let connector: PostgresConnector
     private let capacity: Int
     private let rollupInterval: Int64
-    private let clock: any WallClock
+    let clock: any WallClock
     private let logger: Logger
     private struct State {
         var idle: [PostgresSeriesReader] = []
@@ -135,9 +135,9 @@ final class DispatchSemaphoreBox: Sendable {
 final class PostgresSeriesReader: @unchecked Sendable {
     let connection: PostgresConnection
     private let rollupInterval: Int64
-    private let clock: any WallClock
+    let clock: any WallClock
     private let logger: Logger
-    private var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
+    private(set) var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
     private var namedSeries: [Int64: Labels] = [:]
     private var maxSeriesID: Int64 = 0
     /// Set by the pool each time the reader is taken.
@@ -158,7 +158,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
 
     /// Keys are read whole each time (their first interval moves with late
     /// events from any writer); series only when new.
-    private func refreshCatalog() throws {
+    func refreshCatalog() throws {
         for row in try reading.rows(
             "SELECT id, model, model_version, route, tenant, status, first_bucket FROM event_keys", logger: logger)
         {
@@ -260,13 +260,13 @@ final class PostgresSeriesReader: @unchecked Sendable {
     /// totals before `from - interval` as one row at its newest interval,
     /// then every row from there to `through`; `values` holds `width`
     /// doubles per row (`PostgresCounterColumns`).
-    private struct CumulativeRows {
+    struct CumulativeRows {
         var buckets: [Timestamp] = []
         var lastTimestamps: [Timestamp] = []
         var values: [Double] = []
     }
 
-    private func rollupRows(
+    func rollupRows(
         keys: [Int64], columns: PostgresCounterColumns, from: Timestamp, through: Timestamp
     ) throws -> [Int64: CumulativeRows] {
         guard !keys.isEmpty, !columns.isEmpty, through >= from else { return [:] }
@@ -332,12 +332,31 @@ final class PostgresSeriesReader: @unchecked Sendable {
         return bindings
     }
 
-    /// The grid of `SeriesReader.counterSeries`, over running-total rows.
     private func counterSeries(
         keyID: Int64, rows: CumulativeRows, columns: PostgresCounterColumns, wanted: [Wanted], from: Timestamp,
         through: Timestamp
     ) -> [Series] {
-        guard through >= from, let entry = keys[keyID], !rows.buckets.isEmpty else { return [] }
+        guard let (pointTimes, pointRows) = counterPoints(keyID: keyID, rows: rows, from: from, through: through)
+        else { return [] }
+        let width = columns.width
+        return wanted.map { wanted in
+            var samples: [Sample] = []
+            samples.reserveCapacity(pointTimes.count)
+            let slot = columns.slot(of: wanted)
+            for (time, row) in zip(pointTimes, pointRows) {
+                samples.append(Sample(time, row < 0 ? 0 : slot.map { rows.values[row * width + $0] } ?? .nan))
+            }
+            return Series(labels: wanted.labels, samples: samples)
+        }
+    }
+
+    /// The grid of `SeriesReader.counterPoints`, over running-total rows: the
+    /// sample times and the row each takes its values from (-1 for the zero at
+    /// the key's birth).
+    func counterPoints(keyID: Int64, rows: CumulativeRows, from: Timestamp, through: Timestamp)
+        -> (times: [Timestamp], rows: [Int])?
+    {
+        guard through >= from, let entry = keys[keyID], !rows.buckets.isEmpty else { return nil }
         let interval = rollupInterval
         let buckets = rows.buckets
         var pointTimes: [Timestamp] = []
@@ -364,16 +383,7 @@ final class PostgresSeriesReader: @unchecked Sendable {
                 pointRows.append(last)
             }
         }
-        let width = columns.width
-        return wanted.map { wanted in
-            var samples: [Sample] = []
-            samples.reserveCapacity(pointTimes.count)
-            let slot = columns.slot(of: wanted)
-            for (time, row) in zip(pointTimes, pointRows) {
-                samples.append(Sample(time, row < 0 ? 0 : slot.map { rows.values[row * width + $0] } ?? .nan))
-            }
-            return Series(labels: wanted.labels, samples: samples)
-        }
+        return (pointTimes, pointRows)
     }
 
     // MARK: Raw events

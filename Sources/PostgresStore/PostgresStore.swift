@@ -19,7 +19,8 @@ import Synchronization
 /// interval and whose sketches are merged
 /// under a row lock (rows are always taken in (key, interval) order, so
 /// writers never deadlock). Reads use a small pool of their own connections.
-public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, CheckpointSource,
+public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, SketchQuerier, LatestEventCountersReader,
+    CheckpointSource,
     @unchecked Sendable
 {
     public let settings: PostgresSettings
@@ -253,6 +254,12 @@ public final class PostgresStore: IngestSink, SampleAppender, SeriesQuerier, Ske
 
     public func sketches(_ matchers: [LabelMatcher], from: Timestamp, through: Timestamp) throws -> [SketchSeries] {
         try readers.withReader { try $0.sketches(matchers, from: from, through: through) }
+    }
+
+    public func forEachLatestEventCounters(
+        from: Timestamp, through: Timestamp, _ body: (LatestEventCounters) throws -> Void
+    ) throws {
+        try readers.withReader { try $0.forEachLatestCounters(from: from, through: through, body) }
     }
 
     /// Raw events stored, for tests and `stats`.

@@ -74,6 +74,12 @@ package struct WantedEventSeries {
     package var variant: Int
     package var labels: Labels
 
+    package init(family: EventFamily, variant: Int, labels: Labels) {
+        self.family = family
+        self.variant = variant
+        self.labels = labels
+    }
+
     /// The event-derived series that match, grouped by event key id; `keys`
     /// holds each key's labels (without a metric name). Both stores read through it.
     package static func matching(_ matchers: [LabelMatcher], keys: [Int64: Labels]) -> [Int64: [WantedEventSeries]] {
