@@ -23,6 +23,8 @@ final class RollupBlockSealer {
     private(set) var sealedThrough: Timestamp
     /// Label sets written in a sealed hour during this transaction: the earliest such hour.
     private var dirty: [Int64: Timestamp] = [:]
+    /// Label sets whose sealed rows are back in `rollups` in this transaction: from which hour.
+    private var unsealed: [Int64: Timestamp] = [:]
     /// Rows of hours before this have been deleted from `rollups`; `.min` until the first deletion.
     private(set) var prunedThrough: Timestamp
     /// Hours sealed (and pruned) at most per transaction, so an old store's first seal is spread over batches.
@@ -65,9 +67,11 @@ final class RollupBlockSealer {
     /// every later running total): puts the label set's sealed rows from that
     /// hour on back into `rollups`, where `flush` finds and deletes them again.
     func unseal(keyID: Int64, from bucket: Timestamp) throws {
-        guard bucket < sealedThrough else { return }
-        let rows = try SealedRollupRows.all(connection, keyID: keyID, from: bucket, span: span, interval: interval)
+        let hour = hour(of: bucket)
+        guard hour < sealedThrough, unsealed[keyID].map({ $0 > hour }) ?? true else { return }
+        let rows = try SealedRollupRows.all(connection, keyID: keyID, from: hour, span: span, interval: interval)
         try SealedRollupRows.restore(connection, keyID: keyID, rows: rows)
+        unsealed[keyID] = hour
     }
 
     /// The label set's newest row before `before`, given the newest one `rollups` has
@@ -93,6 +97,7 @@ final class RollupBlockSealer {
             try deleteRows(keyIDs: [keyID], from: from, to: sealedThrough)
         }
         dirty.removeAll(keepingCapacity: true)
+        unsealed.removeAll(keepingCapacity: true)
         guard newestBucket != .min else { return }
         let horizon = hour(of: newestBucket) - span
         if sealedThrough == .min {
@@ -171,6 +176,7 @@ final class RollupBlockSealer {
     /// After a failed transaction: forget what memory holds beyond the database.
     func discard() {
         dirty.removeAll()
+        unsealed.removeAll()
         sealedThrough = (try? storedHorizon(Self.settingName)) ?? .min
         prunedThrough = (try? storedHorizon(Self.prunedSettingName)) ?? .min
     }
