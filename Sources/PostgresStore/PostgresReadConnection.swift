@@ -34,7 +34,7 @@ extension PostgresConnection {
     func rows(_ query: PostgresQuery, timeout: Duration, logger: Logger) throws -> [PostgresRow] {
         let outcome = BlockingOutcome<PostgresQueryResult>()
         checkedQuery(query, logger: logger).whenComplete { outcome.complete($0) }
-        guard let result = outcome.wait(for: timeout) else {
+        guard let result = outcome.wait(for: timeout, timer: eventLoop) else {
             logger.warning(
                 "the database did not answer a read in time; closing its connection",
                 metadata: ["timeout": "\(timeout.prometheusText)"])
@@ -47,20 +47,45 @@ extension PostgresConnection {
 }
 
 /// A result another thread completes, waited for with a deadline.
+///
+/// The deadline is a task on an event loop, which counts on the monotonic
+/// clock: a semaphore's own timeout is a realtime deadline on Linux, so a
+/// system clock stepped forward ended reads early and one stepped back held
+/// them past their limit.
 final class BlockingOutcome<T: Sendable>: Sendable {
-    private let result = Mutex<Result<T, any Error>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-
-    func complete(_ value: Result<T, any Error>) {
-        result.withLock { $0 = value }
-        done.signal()
+    private enum State {
+        case pending
+        case done(Result<T, any Error>)
+        case timedOut
     }
 
-    /// The result, or nil when `limit` passed first.
-    func wait(for limit: Duration) -> Result<T, any Error>? {
+    private let state = Mutex<State>(.pending)
+    private let finished = DispatchSemaphore(value: 0)
+
+    func complete(_ value: Result<T, any Error>) {
+        finish(.done(value))
+    }
+
+    /// The result, or nil when `limit` passed first, timed on `timer`.
+    func wait(for limit: Duration, timer: any EventLoop) -> Result<T, any Error>? {
         let (seconds, attoseconds) = limit.components
-        let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
-        guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
-        return result.withLock { $0 }
+        let nanoseconds = Int64(clamping: seconds) &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+        let deadline = timer.scheduleTask(in: .nanoseconds(nanoseconds)) { self.finish(.timedOut) }
+        finished.wait()
+        deadline.cancel()
+        return state.withLock { state in
+            if case .done(let result) = state { return result }
+            return nil
+        }
+    }
+
+    /// The first of the answer and the deadline wins; only it wakes the waiter.
+    private func finish(_ outcome: State) {
+        let first = state.withLock { state in
+            guard case .pending = state else { return false }
+            state = outcome
+            return true
+        }
+        if first { finished.signal() }
     }
 }

@@ -43,8 +43,9 @@ final class PostgresReaderPool: Sendable {
             checkIn(reader)
             return result
         } catch {
-            // A reader whose connection failed is dropped, not reused.
-            if reader.connection.isClosed { drop(reader) } else { checkIn(reader) }
+            // A reader whose connection failed is dropped, not reused; one that
+            // timed out is closing its connection, which may not read as closed yet.
+            if reader.connection.isClosed || error is ReaderTimeout { drop(reader) } else { checkIn(reader) }
             throw error
         }
     }
