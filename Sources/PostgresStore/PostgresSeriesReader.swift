@@ -1,3 +1,4 @@
+import Dispatch
 import InfermonCore
 import Logging
 import NIOCore
@@ -112,21 +113,12 @@ final class PostgresReaderPool: Sendable {
     }
 }
 
-/// A counting semaphore that wakes waiters when a reader comes back.
+/// A counting semaphore that wakes waiters when a reader comes back: a
+/// blocked read sleeps in the kernel until then (it polled every millisecond).
 final class DispatchSemaphoreBox: Sendable {
-    private let condition = Mutex(0)
-    func signal() { condition.withLock { $0 += 1 } }
-    func wait() {
-        while true {
-            let taken = condition.withLock { count -> Bool in
-                guard count > 0 else { return false }
-                count -= 1
-                return true
-            }
-            if taken { return }
-            usleep(1000)
-        }
-    }
+    private let semaphore = DispatchSemaphore(value: 0)
+    func signal() { semaphore.signal() }
+    func wait() { semaphore.wait() }
 }
 
 /// Answers series queries from one connection, as the SQLite store's reader
