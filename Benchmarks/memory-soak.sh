@@ -5,7 +5,8 @@
 #
 # Release-built `infermon serve` on its embedded defaults (storage, listen and a
 # token set); Benchmarks/soak_push.py pushes RATE events/s of wall-clock time
-# over LABEL_SETS (model, tenant, route) triples for MINUTES; every SAMPLE
+# over LABEL_SETS (model, tenant, route) triples for MINUTES (ERROR_SHARE of the
+# events are errors, each set's first one adding a key; 0 keeps the keys fixed); every SAMPLE
 # seconds the RSS (and its anonymous part) of both processes is recorded, and
 # at the end the table per PRINT_EVERY minutes, the growth from the end of the
 # warm-up (WARMUP minutes) to the end, and Prometheus's own view of its scrapes.
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 source Benchmarks/lib.sh
 LABEL_SETS=${LABEL_SETS:-10000}
 RATE=${RATE:-2000}
+ERROR_SHARE=${ERROR_SHARE:-0.01}
 MINUTES=${MINUTES:-30}
 WARMUP=${WARMUP:-5}
 SAMPLE=${SAMPLE:-30}
@@ -60,7 +62,7 @@ YAML
     pids+=("$PROM")
 fi
 python3 Benchmarks/soak_push.py "http://127.0.0.1:$PORT/api/v1/events" "$TOKEN" --label-sets "$LABEL_SETS" \
-    --rate "$RATE" --minutes "$MINUTES" >"$WORK/push.log" 2>&1 &
+    --rate "$RATE" --minutes "$MINUTES" --error-share "$ERROR_SHARE" >"$WORK/push.log" 2>&1 &
 PUSH=$!
 pids+=("$PUSH")
 rss() { awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {printf "%d,%d", r, a}' "/proc/$1/status" 2>/dev/null || echo "0,0"; }

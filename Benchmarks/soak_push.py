@@ -33,6 +33,9 @@ def main():
     parser.add_argument("--rate", type=float, default=2000)
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--batch", type=int, default=200)
+    # Each label set's first error adds a key (status is part of it): 0 keeps
+    # the keys fixed, to see whether memory is flat for a fixed set of them.
+    parser.add_argument("--error-share", type=float, default=0.01)
     args = parser.parse_args()
     sets = label_sets(args.label_sets)
     random.seed(7)
@@ -59,7 +62,7 @@ def main():
             lines.append(json.dumps({
                 "timestamp": stamp, "request_id": f"s{cursor}", "model": model, "tenant": tenant, "route": route,
                 "latency_ms": random.lognormvariate(5.5, 0.6), "prompt_tokens": random.randint(20, 2000),
-                "completion_tokens": random.randint(1, 800), "status": "ok" if random.random() > 0.01 else "error",
+                "completion_tokens": random.randint(1, 800), "status": "ok" if random.random() >= args.error_share else "error",
             }, separators=(",", ":")))
         request = urllib.request.Request(args.url, data="\n".join(lines).encode(), headers=headers, method="POST")
         try:
