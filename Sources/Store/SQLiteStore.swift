@@ -69,6 +69,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
             connection: connection, rollupInterval: rollupInterval, eventRetention: options.retention.events.millis,
             clock: clock, logger: logger)
         let interval = rollupInterval
+        let catalog = ReaderCatalog()
         let openReader: @Sendable () throws -> SeriesReader = {
             let connection = try SQLiteConnection(path: path, mode: .readWrite)
             try connection.execute("PRAGMA query_only = 1")
@@ -78,7 +79,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
             // As much of the file as SQLite maps (2 GiB as Debian builds it): the
             // newest data, which most queries read, is at the end of the file.
             try connection.execute("PRAGMA mmap_size = \(1 << 40)")
-            return SeriesReader(connection: connection, rollupInterval: interval, clock: clock)
+            return SeriesReader(connection: connection, rollupInterval: interval, clock: clock, catalog: catalog)
         }
         readers = ReaderPool(capacity: options.readConnections, first: try openReader(), open: openReader)
     }

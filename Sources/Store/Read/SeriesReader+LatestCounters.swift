@@ -45,10 +45,7 @@ extension SeriesReader {
         let projection = CounterProjection(families: EventFamily.latestCounterSources)
         let width = EventFamily.latestCounterSources.count
         let zeros = [Double](repeating: 0, count: width)
-        if labelOrder.keys != keys.count {
-            labelOrder = (keys.count, keys.sorted { $0.value.labels < $1.value.labels }.map(\.key))
-        }
-        for keyID in labelOrder.ids {
+        for keyID in catalog.keysInLabelOrder() {
             guard let entry = keys[keyID] else { continue }
             guard
                 let points = try counterPoints(keyID: keyID, projection: projection, from: from, through: through),

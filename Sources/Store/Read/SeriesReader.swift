@@ -11,41 +11,49 @@ final class SeriesReader {
     /// The span of `rollup_blocks`, if the interval has them.
     private let blockSpan: Int64?
     let clock: any WallClock
-    private(set) var keys: [Int64: (key: EventKey, firstBucket: Timestamp, labels: Labels)] = [:]
+    /// Shared with the store's other readers; `keys` and `namedSeries` are its
+    /// dictionaries as of this reader's last refresh.
+    let catalog: ReaderCatalog
+    private(set) var keys: [Int64: ReaderCatalog.KeyEntry] = [:]
     private var maxKeyID: Int64 = 0
-    /// `keys`' ids in label order, kept while no key is added: `/metrics` walks them on every scrape.
-    var labelOrder: (keys: Int, ids: [Int64]) = (0, [])
     private var namedSeries: [Int64: Labels] = [:]
     private var maxSeriesID: Int64 = 0
 
-    init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock) {
+    init(connection: SQLiteConnection, rollupInterval: Int64, clock: any WallClock, catalog: ReaderCatalog) {
         self.connection = connection
+        self.catalog = catalog
         self.rollupInterval = rollupInterval
         blockSpan = RollupBlock.span(forInterval: rollupInterval)
         self.clock = clock
     }
 
-    /// Picks up keys and series created since the last query.
+    /// Picks up keys and series created since the last query, from the shared
+    /// catalog and, for those newer than it knows, from this connection.
     func refreshCatalog() throws {
+        var known = catalog.current
+        var newKeys: [(id: Int64, entry: ReaderCatalog.KeyEntry)] = []
         let keyRows = try connection.cached(
             "SELECT id, model, model_version, route, tenant, status, first_bucket FROM event_keys WHERE id > ? ORDER BY id"
         )
-        keyRows.bind(1, maxKeyID)
+        keyRows.bind(1, known.maxKeyID)
         while try keyRows.step() {
             let key = EventKey(
                 model: keyRows.string(1), modelVersion: keyRows.string(2), route: keyRows.string(3),
                 tenant: keyRows.string(4), status: EventStatus(rawValue: keyRows.string(5)) ?? .error)
-            let id = keyRows.int64(0)
-            keys[id] = (key, keyRows.int64(6), key.labels)
-            maxKeyID = max(maxKeyID, id)
+            newKeys.append((keyRows.int64(0), (key, keyRows.int64(6), key.labels)))
         }
+        var newSeries: [(id: Int64, labels: Labels)] = []
         let seriesRows = try connection.cached("SELECT id, labels FROM series WHERE id > ? ORDER BY id")
-        seriesRows.bind(1, maxSeriesID)
+        seriesRows.bind(1, known.maxSeriesID)
         while try seriesRows.step() {
-            let id = seriesRows.int64(0)
-            namedSeries[id] = try LabelsText.decode(seriesRows.string(1))
-            maxSeriesID = max(maxSeriesID, id)
+            newSeries.append((seriesRows.int64(0), try LabelsText.decode(seriesRows.string(1))))
         }
+        if !newKeys.isEmpty || !newSeries.isEmpty { known = catalog.adding(keys: newKeys, series: newSeries) }
+        guard known.maxKeyID != maxKeyID || known.maxSeriesID != maxSeriesID else { return }
+        keys = known.keys
+        maxKeyID = known.maxKeyID
+        namedSeries = known.namedSeries
+        maxSeriesID = known.maxSeriesID
     }
 
     private typealias Wanted = WantedEventSeries
