@@ -27,6 +27,8 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
     // Confined to writeQueue once open: taken at open by an event writer, else by the first event or sample write.
     private let writerLock: EventWriterLock
     private let readers: ReaderPool
+    /// The keys and series every reader shares.
+    let readerCatalog = ReaderCatalog()
     private let closed = Atomic<Bool>(false)
     /// Told whether the writer's last transaction worked (component `store`): every
     /// writer (collectors, push, rules, detectors, notification) fails through it
@@ -69,7 +71,7 @@ public final class SQLiteStore: IngestSink, SampleAppender, SeriesQuerier, Sketc
             connection: connection, rollupInterval: rollupInterval, eventRetention: options.retention.events.millis,
             clock: clock, logger: logger)
         let interval = rollupInterval
-        let catalog = ReaderCatalog()
+        let catalog = readerCatalog
         let openReader: @Sendable () throws -> SeriesReader = {
             let connection = try SQLiteConnection(path: path, mode: .readWrite)
             try connection.execute("PRAGMA query_only = 1")
