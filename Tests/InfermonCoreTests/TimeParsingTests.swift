@@ -24,6 +24,10 @@ struct TimeParsingTests {
         #expect(TimeParsing.durationMillis("7d") == 604_800_000)
         #expect(TimeParsing.durationMillis("5") == nil)
         #expect(TimeParsing.durationMillis("5x") == nil)
+        // Parts that fit alone but not together, as the template fuzzer found (it trapped).
+        #expect(TimeParsing.durationMillis("153722867280912m1h") == nil)
+        #expect(TimeParsing.durationMillis("33333333333150m133333333333150m") == nil)
+        #expect(TimeParsing.durationMillis("153722867280912m") == Int64(153_722_867_280_912) * 60_000)
         #expect(TimeParsing.formatDuration(5_400_000) == "1h30m")
     }
 }

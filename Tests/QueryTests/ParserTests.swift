@@ -85,6 +85,13 @@ struct ParserTests {
         #expect(subquery.offset == 604_800_000)
     }
 
+    /// A duration whose parts each fit in milliseconds but whose sum does not is
+    /// a syntax error; it trapped the process (found by the template fuzzer).
+    @Test func aDurationTooLongToAddUpIsASyntaxError() {
+        #expect(throws: (any Error).self) { try PromQL.parse("rate(foo[153722867280912m1h])") }
+        #expect(throws: (any Error).self) { try PromQL.parse("foo offset 33333333333150m133333333333150m") }
+    }
+
     @Test func printedExpressionsParseBackToThemselves() throws {
         let queries = [
             #"sum by (job, le) (rate(http_requests_total{code=~"5..", path!="/x"}[5m] offset 1m))"#,

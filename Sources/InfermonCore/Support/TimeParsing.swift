@@ -156,7 +156,10 @@ public enum TimeParsing {
             rest = rest.dropFirst(unit.0.count)
             let (product, overflow) = value.multipliedReportingOverflow(by: unit.1)
             guard !overflow else { return nil }
-            total += product
+            // Each part may fit and their sum not (`153722867280912m1h`): too long, not a trap.
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !sumOverflow else { return nil }
+            total = sum
         }
         return total
     }
