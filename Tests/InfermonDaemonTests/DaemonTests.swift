@@ -31,8 +31,10 @@ import Testing
         let daemon = try Daemon.make(config: config, configPath: configPath, environment: [:])
         let running = Task { try await daemon.run() }
         defer { running.cancel() }
-        let ready = try await Self.within(seconds: 60) { daemon.readiness.current.ready }
-        #expect(ready)
+        // Bounded only so a daemon that never gets ready fails instead of hanging: under
+        // the whole suite at once (the clock-shifted CI runs) it once took over a minute.
+        let ready = try await Self.within(seconds: 180) { daemon.readiness.current.ready }
+        #expect(ready, "not ready: \(daemon.readiness.current.reason); \(daemon.readiness.components)")
         let stored = try await Self.within(seconds: 60) {
             let result = try ReadOnlySQL(path: daemon.store.path).query("SELECT count(*) FROM events")
             return result.rows.first?.first == .integer(1)
