@@ -131,30 +131,10 @@ enum SealedRollupRows {
     /// written in this transaction is newer than its block.
     static func restore(_ connection: SQLiteConnection, keyID: Int64, rows: [RollupRow]) throws {
         guard !rows.isEmpty else { return }
-        let statement = try connection.cached(
-            """
-            INSERT OR IGNORE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
-              latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
-              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
+        let statement = try connection.cached("INSERT OR IGNORE INTO rollups \(RollupRow.insertValues)")
         for row in rows {
-            let totals = row.totals
-            statement.bind(1, keyID)
-            statement.bind(2, row.bucket)
-            statement.bind(3, row.lastTimestamp)
-            statement.bind(4, totals.requests)
-            statement.bind(5, totals.latencyCount)
-            statement.bind(6, totals.latencySum)
-            statement.bind(7, blob: encodeBins(totals.latencyBins))
-            statement.bind(8, totals.ttftCount)
-            statement.bind(9, totals.ttftSum)
-            statement.bind(10, blob: encodeBins(totals.ttftBins))
-            statement.bind(11, totals.inputTokens)
-            statement.bind(12, totals.outputTokens)
-            statement.bind(13, totals.cachedTokens)
-            statement.bind(14, totals.reasoningTokens)
-            statement.bind(15, totals.cost)
-            statement.bind(16, totals.costedRequests)
+            RollupRow.bind(
+                statement, keyID: keyID, bucket: row.bucket, lastTimestamp: row.lastTimestamp, totals: row.totals)
             try statement.run()
         }
     }

@@ -7,6 +7,8 @@ struct RollupRow {
         input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost, costed_requests
         """
     static let sketchColumns = "latency_sketch, ttft_sketch, tpot_sketch, input_tokens_sketch, output_tokens_sketch"
+    /// `(key_id, …) VALUES (?, …)` for an `INSERT INTO rollups`, in the order `bind` binds.
+    static let insertValues = "(key_id, \(columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
     var bucket: Timestamp
     var lastTimestamp: Timestamp
@@ -41,6 +43,29 @@ struct RollupRow {
         totals.cost = statement.double(c + 13)
         totals.costedRequests = statement.int64(c + 14)
         self.totals = totals
+    }
+
+    /// Binds a row of `keyID` to an `INSERT INTO rollups \(insertValues)`: the
+    /// writer's and the rows put back from a sealed hour's block go in alike.
+    static func bind(
+        _ statement: Statement, keyID: Int64, bucket: Timestamp, lastTimestamp: Timestamp, totals: CumulativeTotals
+    ) {
+        statement.bind(1, keyID)
+        statement.bind(2, bucket)
+        statement.bind(3, lastTimestamp)
+        statement.bind(4, totals.requests)
+        statement.bind(5, totals.latencyCount)
+        statement.bind(6, totals.latencySum)
+        statement.bind(7, blob: encodeBins(totals.latencyBins))
+        statement.bind(8, totals.ttftCount)
+        statement.bind(9, totals.ttftSum)
+        statement.bind(10, blob: encodeBins(totals.ttftBins))
+        statement.bind(11, totals.inputTokens)
+        statement.bind(12, totals.outputTokens)
+        statement.bind(13, totals.cachedTokens)
+        statement.bind(14, totals.reasoningTokens)
+        statement.bind(15, totals.cost)
+        statement.bind(16, totals.costedRequests)
     }
 
     /// The five sketches of a `rollup_sketches` row, in `sketchColumns` order.

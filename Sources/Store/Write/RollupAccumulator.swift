@@ -28,12 +28,7 @@ final class RollupAccumulator {
     init(connection: SQLiteConnection, interval: Int64) throws {
         self.connection = connection
         self.interval = interval
-        insertRow = try connection.prepare(
-            """
-            INSERT OR REPLACE INTO rollups (key_id, bucket, last_ts, requests, latency_count, latency_sum,
-              latency_buckets, ttft_count, ttft_sum, ttft_buckets, input_tokens, output_tokens, cached_tokens,
-              reasoning_tokens, cost, costed_requests) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """)
+        insertRow = try connection.prepare("INSERT OR REPLACE INTO rollups \(RollupRow.insertValues)")
         insertSketches = try connection.prepare(
             """
             INSERT OR REPLACE INTO rollup_sketches (key_id, bucket, latency_sketch, ttft_sketch, tpot_sketch,
@@ -207,26 +202,10 @@ final class RollupAccumulator {
     /// Counters and sketches go to separate tables: counter queries over long
     /// ranges then read narrow rows, and only quantile queries touch the sketches.
     private func write(_ state: RollupState, keyID: Int64) throws {
-        let statement = insertRow
-        let totals = state.totals
         blocks?.written(keyID: keyID, bucket: state.bucket)
-        statement.bind(1, keyID)
-        statement.bind(2, state.bucket)
-        statement.bind(3, state.lastTimestamp)
-        statement.bind(4, totals.requests)
-        statement.bind(5, totals.latencyCount)
-        statement.bind(6, totals.latencySum)
-        statement.bind(7, blob: encodeBins(totals.latencyBins))
-        statement.bind(8, totals.ttftCount)
-        statement.bind(9, totals.ttftSum)
-        statement.bind(10, blob: encodeBins(totals.ttftBins))
-        statement.bind(11, totals.inputTokens)
-        statement.bind(12, totals.outputTokens)
-        statement.bind(13, totals.cachedTokens)
-        statement.bind(14, totals.reasoningTokens)
-        statement.bind(15, totals.cost)
-        statement.bind(16, totals.costedRequests)
-        try statement.run()
+        RollupRow.bind(
+            insertRow, keyID: keyID, bucket: state.bucket, lastTimestamp: state.lastTimestamp, totals: state.totals)
+        try insertRow.run()
         let sketches = state.sketches
         guard
             !(sketches.latency.isEmpty && sketches.ttft.isEmpty && sketches.tpot.isEmpty
