@@ -27,17 +27,7 @@ struct ReadConnectionPoolTests {
     @Test func aReadCompletesWhileAnotherHoldsAConnection() async throws {
         let directory = try TemporaryDirectory()
         let store = try await Self.store(in: directory, readConnections: 4)
-        let holding = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let holderDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            _ = try? store.withReadConnection { _ in
-                holding.signal()
-                release.wait()
-            }
-            holderDone.signal()
-        }
-        holding.wait()
+        let releaseHolder = store.holdReadConnection()
 
         let secondDone = DispatchSemaphore(value: 0)
         let read = Mutex<[Series]?>(nil)
@@ -47,8 +37,7 @@ struct ReadConnectionPoolTests {
             secondDone.signal()
         }
         let finished = secondDone.wait(timeout: .now() + 60) == .success
-        release.signal()
-        holderDone.wait()
+        releaseHolder()
 
         #expect(finished, "the second read waited for the first")
         let series = read.withLock { $0 }

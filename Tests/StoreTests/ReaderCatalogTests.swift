@@ -1,4 +1,3 @@
-import Dispatch
 import InfermonCore
 import InfermonTesting
 import Logging
@@ -12,25 +11,6 @@ import Testing
 @Suite("Reader catalog")
 struct ReaderCatalogTests {
     static let requests = [LabelMatcher.equal(Labels.metricName, EventMetrics.requestsTotal)]
-
-    /// Keeps one read connection checked out until the returned closure is called.
-    static func hold(_ store: SQLiteStore) -> @Sendable () -> Void {
-        let holding = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            _ = try? store.withReadConnection { _ in
-                holding.signal()
-                release.wait()
-            }
-            done.signal()
-        }
-        holding.wait()
-        return {
-            release.signal()
-            done.wait()
-        }
-    }
 
     static func models(_ store: SQLiteStore, now: Timestamp) throws -> Set<String> {
         Set(try store.select(requests, from: now - 600_000, through: now).compactMap { $0.labels["model"] })
@@ -47,7 +27,7 @@ struct ReaderCatalogTests {
         #expect(try Self.models(store, now: now) == ["a"])
 
         // The reader that knows "a" is busy: a second reader opens and finds "b".
-        let releaseFirst = Self.hold(store)
+        let releaseFirst = store.holdReadConnection()
         try await store.write(IngestBatch(events: [InferenceEvent(timestamp: now - 110_000, model: "b")]))
         #expect(try Self.models(store, now: now) == ["a", "b"])
         #expect(store.openReadConnections == 2)
@@ -55,7 +35,7 @@ struct ReaderCatalogTests {
         #expect(Set(store.readerCatalog.current.keys.values.map(\.key.model)) == ["a", "b"])
 
         // Now the second is busy: the first, which last saw only "a", answers with both.
-        let releaseSecond = Self.hold(store)
+        let releaseSecond = store.holdReadConnection()
         #expect(try Self.models(store, now: now) == ["a", "b"])
         releaseSecond()
     }
